@@ -1,0 +1,56 @@
+"""Fair citizens' panel draws: LEXIMIN over quota-meeting panels, with HiGHS.
+
+Pure: no database and nothing from the rest of `app`. Frozen dataclasses in and out.
+
+    draw_panel(volunteers, quotas, size, seed, one_per_household=False) -> PanelDraw
+    find_leximin_distribution(volunteers, quotas, size, ...) -> PanelDistribution
+    sample_panel(distribution.panels, seed) -> selected ids (re-draw from a record)
+    draw_replacement(volunteers, quotas, panel_ids, declined_id, seed, ...) -> Replacement
+    check_quotas(volunteers, quotas, panel_ids, size=..., one_per_household=...) -> violations
+"""
+
+from .draw import draw_panel, find_leximin_distribution
+from .models import (
+    LEGACY_FALLBACK,
+    LEXIMIN,
+    LEXIMIN_TRUNCATED,
+    InfeasibleQuotasError,
+    NoReplacementError,
+    PanelDistribution,
+    PanelDraw,
+    PanelGroup,
+    PoolError,
+    Quota,
+    QuotaViolation,
+    Replacement,
+    SolverUnavailableError,
+    Volunteer,
+    WeightedPanel,
+)
+from .quotas import check_quotas
+from .replacement import draw_replacement
+from .sampling import gini, sample_panel
+
+__all__ = [
+    "LEGACY_FALLBACK",
+    "LEXIMIN",
+    "LEXIMIN_TRUNCATED",
+    "InfeasibleQuotasError",
+    "NoReplacementError",
+    "PanelDistribution",
+    "PanelDraw",
+    "PanelGroup",
+    "PoolError",
+    "Quota",
+    "QuotaViolation",
+    "Replacement",
+    "SolverUnavailableError",
+    "Volunteer",
+    "WeightedPanel",
+    "check_quotas",
+    "draw_panel",
+    "draw_replacement",
+    "find_leximin_distribution",
+    "gini",
+    "sample_panel",
+]

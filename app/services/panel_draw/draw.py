@@ -1,0 +1,177 @@
+"""Draw a citizens' panel: the LEXIMIN lottery, one seeded draw from it, and its record."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from .diagnosis import counting_findings, raise_infeasible
+from .legacy import legacy_distribution
+from .leximin import LeximinOutcome, solve_leximin
+from .models import (
+    LEXIMIN,
+    LEXIMIN_TRUNCATED,
+    PanelDistribution,
+    PanelDraw,
+    PanelGroup,
+    Quota,
+    SolverUnavailableError,
+    Volunteer,
+    WeightedPanel,
+)
+from .panel_mip import PanelMip
+from .pool import Pool, build_pool
+from .quotas import check_quotas
+from .sampling import gini, sample_panel
+
+DEFAULT_TOLERANCE = 1e-6
+DEFAULT_TIME_LIMIT_SECONDS = 240.0
+NEGLIGIBLE_WEIGHT = 1e-12
+
+
+def draw_panel(
+    volunteers: Sequence[Volunteer],
+    quotas: Sequence[Quota],
+    size: int,
+    seed: int,
+    *,
+    one_per_household: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS,
+) -> PanelDraw:
+    """Draw a panel of `size` meeting every quota, as fairly as LEXIMIN allows.
+
+    Raises PoolError for malformed input and InfeasibleQuotasError (naming the categories)
+    when no panel can meet the quotas.
+    """
+    started = time.perf_counter()
+    pool = build_pool(volunteers, quotas, size, one_per_household=one_per_household)
+    distribution, fallback_reason = _distribution_with_fallback(
+        pool, seed, tolerance, time_limit_seconds
+    )
+    selected = _in_pool_order(pool, sample_panel(distribution.panels, seed))
+    violations = check_quotas(
+        pool.volunteers, pool.quotas, selected, size=size, one_per_household=one_per_household
+    )
+    probabilities = distribution.probabilities
+    return PanelDraw(
+        selected_ids=selected,
+        probabilities=probabilities,
+        distribution=distribution.panels,
+        quota_violations=violations,
+        min_selection_probability=min(probabilities.values()),
+        gini=gini(probabilities.values()),
+        algorithm=distribution.algorithm,
+        seed=seed,
+        seconds=time.perf_counter() - started,
+        fallback_reason=fallback_reason,
+        maximin_upper_bound=distribution.maximin_upper_bound,
+        unselectable_ids=distribution.unselectable_ids,
+        details=_details(pool, distribution),
+    )
+
+
+def find_leximin_distribution(
+    volunteers: Sequence[Volunteer],
+    quotas: Sequence[Quota],
+    size: int,
+    *,
+    one_per_household: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    time_limit_seconds: float | None = None,
+    group_interchangeable: bool = True,
+) -> PanelDistribution:
+    """The LEXIMIN lottery over quota-meeting panels (no draw).
+
+    `group_interchangeable=False` solves person by person, so every panel is explicit
+    (slower; the probabilities are the same).
+    """
+    pool = build_pool(
+        volunteers, quotas, size,
+        one_per_household=one_per_household, group_interchangeable=group_interchangeable,
+    )
+    return leximin_for_pool(pool, tolerance=tolerance, time_limit_seconds=time_limit_seconds)
+
+
+def leximin_for_pool(
+    pool: Pool, *, tolerance: float, time_limit_seconds: float | None
+) -> PanelDistribution:
+    deadline = None if time_limit_seconds is None else time.monotonic() + time_limit_seconds
+    mip = PanelMip(pool, time_limit_seconds=time_limit_seconds)
+    if mip.any_panel() is None:
+        raise_infeasible(pool)
+    outcome = solve_leximin(mip, tolerance=tolerance, deadline=deadline)
+    return _as_distribution(pool, outcome)
+
+
+def _distribution_with_fallback(
+    pool: Pool, seed: int, tolerance: float, time_limit_seconds: float
+) -> tuple[PanelDistribution, str | None]:
+    try:
+        distribution = leximin_for_pool(
+            pool, tolerance=tolerance, time_limit_seconds=time_limit_seconds
+        )
+    except SolverUnavailableError as exc:
+        reason = str(exc)
+        if counting_findings(pool):
+            raise_infeasible(pool, solver_available=False)
+        return legacy_distribution(pool, seed, reason), reason
+    return distribution, None
+
+
+def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
+    panels = tuple(
+        WeightedPanel(float(weight), _composition(pool, counts))
+        for counts, weight in zip(outcome.panels, outcome.weights, strict=True)
+        if weight > NEGLIGIBLE_WEIGHT
+    )
+    probabilities = {}
+    for group_index, group in enumerate(pool.groups):
+        for person in group.member_indices:
+            probabilities[pool.volunteers[person].id] = float(
+                outcome.group_probabilities[group_index]
+            )
+    ordered = {v.id: probabilities[v.id] for v in pool.volunteers}
+    unselectable = tuple(
+        member for g in outcome.unselectable_groups for member in pool.member_ids(g)
+    )
+    note = None if outcome.finished else (
+        f"time limit reached in stage {outcome.stages}: the lottery meets every quota but "
+        "its probabilities are not fully LEXIMIN-optimal"
+    )
+    return PanelDistribution(
+        panels=panels,
+        probabilities=ordered,
+        algorithm=LEXIMIN if outcome.finished else LEXIMIN_TRUNCATED,
+        stages=outcome.stages,
+        panels_generated=len(outcome.panels),
+        maximin_upper_bound=outcome.maximin_upper_bound,
+        unselectable_ids=unselectable,
+        note=note,
+    )
+
+
+def _composition(pool: Pool, counts: np.ndarray) -> tuple[PanelGroup, ...]:
+    return tuple(
+        PanelGroup(pool.member_ids(int(g)), int(counts[g])) for g in np.flatnonzero(counts)
+    )
+
+
+def _in_pool_order(pool: Pool, selected: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = set(selected)
+    return tuple(v.id for v in pool.volunteers if v.id in chosen)
+
+
+def _details(pool: Pool, distribution: PanelDistribution) -> dict[str, float | int | str]:
+    details: dict[str, float | int | str] = {
+        "pool_size": len(pool.volunteers),
+        "groups": len(pool.groups),
+        "stages": distribution.stages,
+        "panels_generated": distribution.panels_generated,
+        "panels_in_distribution": len(distribution.panels),
+    }
+    if distribution.note:
+        details["note"] = distribution.note
+    return details

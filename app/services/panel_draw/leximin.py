@@ -1,0 +1,201 @@
+"""LEXIMIN by column generation (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021).
+
+Each stage maximises the smallest selection probability among the groups not yet fixed,
+over lotteries of the panels found so far (the master LP). The LP's duals weight each group;
+the panel MIP then finds the panel of largest dual weight. If that panel beats the LP's price
+of a panel, it is added; otherwise the duals prove the stage optimal, and the groups with
+positive dual weight are fixed at that probability (complementary slackness: no optimal
+lottery can give them more). Stages repeat until every group is fixed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .highs import highs_module, new_highs
+from .models import SolverUnavailableError
+from .panel_mip import PanelMip
+
+FIX_WEIGHT_EPSILON = 1e-7
+FIX_SLACK = 1e-9
+NO_PROGRESS_LIMIT = 3
+
+
+@dataclass
+class LeximinOutcome:
+    panels: list[np.ndarray]
+    weights: np.ndarray
+    group_probabilities: np.ndarray
+    unselectable_groups: list[int]
+    stages: int
+    maximin_upper_bound: float
+    finished: bool
+    stage_minimums: list[float] = field(default_factory=list)
+
+
+class MasterLp:
+    """max z over lotteries of known panels: every free group >= z, every fixed one >= its value.
+
+    Row g is group g; the last row says the panel probabilities sum to 1. Column 0 is z.
+    """
+
+    def __init__(self, group_sizes: np.ndarray, free_groups: list[int]) -> None:
+        highspy = highs_module()
+        self.group_sizes = group_sizes.astype(np.float64)
+        self.num_groups = len(group_sizes)
+        self.highs = new_highs(random_seed=0)
+        inf = highspy.kHighsInf
+        # z is a probability; bounding it keeps the LP bounded once every group is fixed.
+        self.highs.addVar(0.0, 1.0)
+        self.highs.changeColCost(0, -1.0)
+        free = set(free_groups)
+        for group in range(self.num_groups):
+            coefficient = [-1.0] if group in free else [0.0]
+            self.highs.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array(coefficient))
+        self.highs.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+        self.panels: list[np.ndarray] = []
+        self._known: set[bytes] = set()
+
+    def add_panel(self, counts: np.ndarray) -> bool:
+        key = counts.tobytes()
+        if key in self._known:
+            return False
+        self._known.add(key)
+        self.panels.append(counts)
+        groups = np.flatnonzero(counts)
+        rows = np.append(groups, self.num_groups).astype(np.int32)
+        values = np.append(counts[groups] / self.group_sizes[groups], 1.0)
+        self.highs.addCol(0.0, 0.0, highs_module().kHighsInf, len(rows), rows, values)
+        return True
+
+    def fix(self, group: int, probability: float) -> None:
+        self.highs.changeCoeff(group, 0, 0.0)
+        self.highs.changeRowBounds(group, probability, highs_module().kHighsInf)
+
+    def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
+        """(z, dual weight per group, dual price of a panel, panel probabilities)."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highs_module().HighsModelStatus.kOptimal:
+            reason = self.highs.modelStatusToString(status)
+            raise SolverUnavailableError(f"the LEXIMIN master LP failed: {reason}")
+        solution = self.highs.getSolution()
+        duals = np.asarray(solution.row_dual)
+        values = np.asarray(solution.col_value)
+        z = float(values[0])
+        return z, np.maximum(duals[:-1], 0.0), float(-duals[-1]), np.maximum(values[1:], 0.0)
+
+
+def find_covering_panels(mip: PanelMip) -> tuple[list[np.ndarray], list[int]]:
+    """Panels that between them include every group that any feasible panel can include.
+
+    Returns the panels and the groups no feasible panel includes (they get probability 0).
+    """
+    sizes = mip.group_sizes
+    covered = np.zeros(len(sizes), dtype=bool)
+    panels: list[np.ndarray] = []
+    while not covered.all():
+        weights = np.where(covered, 0.0, 1.0 / sizes)
+        counts, value, _ = mip.best_panel(weights)
+        if value <= 0.0 or not (counts[~covered] > 0).any():
+            break
+        panels.append(counts)
+        covered |= counts > 0
+    unselectable = []
+    for group in np.flatnonzero(~covered):
+        counts = mip.any_panel(must_include=int(group))
+        if counts is None:
+            unselectable.append(int(group))
+        else:
+            panels.append(counts)
+            covered |= counts > 0
+    return panels, unselectable
+
+
+def solve_leximin(
+    mip: PanelMip, *, tolerance: float = 1e-6, deadline: float | None = None
+) -> LeximinOutcome:
+    sizes = mip.group_sizes
+    covering, unselectable = find_covering_panels(mip)
+    free = [g for g in range(len(sizes)) if g not in set(unselectable)]
+    master = MasterLp(sizes, free)
+    for counts in covering:
+        master.add_panel(counts)
+    fixed: dict[int, float] = dict.fromkeys(unselectable, 0.0)
+    stages, stage_minimums, first_upper_bound, finished = 0, [], 1.0, True
+    while len(fixed) < len(sizes):
+        stages += 1
+        outcome = _optimise_stage(master, mip, fixed, tolerance, deadline)
+        z, duals, upper_bound, stage_done = outcome
+        if stages == 1:
+            first_upper_bound = upper_bound
+        if not stage_done:
+            finished = False
+            break
+        stage_minimums.append(z)
+        _fix_tight_groups(master, fixed, duals, z)
+    _, _, _, weights = master.solve()
+    weights = _normalised(weights)
+    probabilities = _group_probabilities(master.panels, weights, sizes)
+    return LeximinOutcome(
+        master.panels, weights, probabilities, unselectable, stages,
+        first_upper_bound, finished, stage_minimums,
+    )
+
+
+def _optimise_stage(
+    master: MasterLp,
+    mip: PanelMip,
+    fixed: dict[int, float],
+    tolerance: float,
+    deadline: float | None,
+) -> tuple[float, np.ndarray, float, bool]:
+    """Add panels until the stage's minimum is proven within `tolerance` of optimal."""
+    fixed_groups = np.array(sorted(fixed), dtype=np.int64)
+    fixed_values = np.array([fixed[g] for g in fixed_groups])
+    upper_bound = np.inf
+    stalls = 0
+    while True:
+        z, duals, panel_price, _ = master.solve()
+        counts, value, bound = mip.best_panel(duals / mip.group_sizes)
+        fixed_part = float(duals[fixed_groups] @ fixed_values) if len(fixed_groups) else 0.0
+        upper_bound = min(upper_bound, bound - fixed_part)
+        if upper_bound - z <= tolerance:
+            return z, duals, upper_bound, True
+        if deadline is not None and time.monotonic() > deadline:
+            return z, duals, upper_bound, False
+        added = value > panel_price + 1e-12 and master.add_panel(counts)
+        stalls = 0 if added else stalls + 1
+        if stalls >= NO_PROGRESS_LIMIT:
+            # The MIP proves no better panel exists up to solver precision: accept the stage.
+            return z, duals, upper_bound, True
+
+
+def _fix_tight_groups(
+    master: MasterLp, fixed: dict[int, float], duals: np.ndarray, z: float
+) -> None:
+    free = [g for g in range(len(duals)) if g not in fixed]
+    tight = [g for g in free if duals[g] > FIX_WEIGHT_EPSILON]
+    if not tight:
+        tight = [max(free, key=lambda g: duals[g])]
+    value = max(0.0, z - FIX_SLACK)
+    for group in tight:
+        fixed[group] = value
+        master.fix(group, value)
+
+
+def _normalised(weights: np.ndarray) -> np.ndarray:
+    weights = np.where(weights < 1e-12, 0.0, weights)
+    return weights / weights.sum()
+
+
+def _group_probabilities(
+    panels: list[np.ndarray], weights: np.ndarray, sizes: np.ndarray
+) -> np.ndarray:
+    expected_counts = np.zeros(len(sizes))
+    for counts, weight in zip(panels, weights, strict=True):
+        expected_counts += weight * counts
+    return expected_counts / sizes
