@@ -1,0 +1,75 @@
+"""Settings from the environment (pydantic-settings). Refuses unsafe defaults outside development."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", alias="CHORUS_ENV"
+    )
+    secret_key: str = Field(DEV_SECRET, alias="SECRET_KEY")
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'chorus.db'}", alias="DATABASE_URL"
+    )
+    base_url: str = Field("http://127.0.0.1:8000", alias="BASE_URL")
+    council_name: str = Field("Riverside Borough Council", alias="COUNCIL_NAME")
+
+    # Background jobs: "sqlite" (embedded, one machine) or a redis:// URL (any number of workers).
+    queue_url: str = Field(f"sqlite:///{PROJECT_ROOT / 'var' / 'queue.db'}", alias="QUEUE_URL")
+    queue_immediate: bool = Field(False, alias="QUEUE_IMMEDIATE")
+    # Rate-limit counters: memory:// for one process, redis://... when several processes serve.
+    rate_limit_storage_url: str = Field("memory://", alias="RATE_LIMIT_STORAGE_URL")
+
+    smtp_host: str = Field("", alias="SMTP_HOST")
+    smtp_port: int = Field(25, alias="SMTP_PORT")
+    smtp_username: str = Field("", alias="SMTP_USERNAME")
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
+    mail_from: str = Field("Chorus <no-reply@chorus.localhost>", alias="MAIL_FROM")
+
+    upload_dir: Path = Field(PROJECT_ROOT / "var" / "uploads", alias="UPLOAD_DIR")
+    max_upload_bytes: int = Field(10 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    sign_in_attempts_per_account: str = "5/15 minutes"
+    sign_in_attempts_per_address: str = "20/15 minutes"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and (
+            not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""Engine, session factories and the request-scoped session (one request, one transaction)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from fastapi import Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # We emit BEGIN ourselves so that write transactions can take the lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # BEGIN IMMEDIATE waits (busy_timeout) for the write lock instead of failing later
+        # with "database is locked" when a deferred reader tries to upgrade.
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_timeout", 10)
+    return create_engine(url, **kwargs)
+
+
+class Database:
+    """Holds the engine and the two session factories: readers, and writers that lock up front."""
+
+    def __init__(self, url: str, **engine_kwargs):
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        writer_bind = self.engine.execution_options(sqlite_immediate=True)
+        self.read_session = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_session = sessionmaker(writer_bind, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work outside a request (jobs, CLI): commit on success, roll back on error."""
+        factory = self.write_session if write else self.read_session
+        with factory() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@lru_cache
+def get_database() -> Database:
+    return Database(get_settings().database_url)
+
+
+def request_session(request: Request) -> Iterator[Session]:
+    """The request's one transaction: committed before the response is sent, rolled back on error."""
+    database: Database = request.app.state.database
+    factory = database.write_session if request.method in UNSAFE_METHODS else database.read_session
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            # Detach first so the error page can still show what was loaded (rollback expires it).
+            session.expunge_all()
+            session.rollback()
+            raise

@@ -1,0 +1,99 @@
+"""The demo council: a Best Value review of home care, its people and real residents' words.
+
+Each feature adds a module `app/demo/<feature>.py` with `ORDER` (int) and `load(db, demo)`;
+they run in ORDER after the foundation, all in one transaction.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models.organisation import Organisation, OrganisationType
+from app.models.review import Review
+from app.models.user import Role, User
+from app.services import accounts, reviews
+
+DEMO_PASSWORD = "chorus-demo-password"  # noqa: S105 - printed for the demo; never in production
+
+DEMO_ORGANISATIONS = [
+    ("Riverside Home Care (in-house service)", OrganisationType.COUNCIL_SERVICE,
+     "The council's own home-care team.", "180 care workers"),
+    ("UNISON Riverside Branch", OrganisationType.TRADE_UNION,
+     "Represents council and care staff in the borough.", "2,100 members"),
+    ("Riverside Carers' Network", OrganisationType.VOLUNTARY,
+     "Support and a voice for unpaid carers.", "950 unpaid carers"),
+    ("Riverside Tenants' Federation", OrganisationType.TENANTS,
+     "Federation of the borough's tenants' and residents' associations.", "3,000 households"),
+    ("CarePlus Services Ltd", OrganisationType.PRIVATE_PROVIDER,
+     "Independent home-care provider under contract to the council.", "60 care workers"),
+    ("Riverside Clinical Commissioning Group", OrganisationType.PUBLIC_BODY,
+     "NHS commissioner for the borough.", "the borough's GP practices"),
+]
+
+
+@dataclass
+class Demo:
+    review: Review
+    organisations: dict[str, Organisation]
+    users: dict[str, User]
+    notes: list[str] = field(default_factory=list)
+
+
+def load_demo_data(db: Session, *, only_if_empty: bool = False) -> str:
+    if db.scalar(select(func.count(User.id))):
+        return "" if only_if_empty else "Demo data is already loaded; nothing to do."
+    demo = _load_foundation(db)
+    for module in _feature_modules():
+        module.load(db, demo)
+    db.flush()
+    return _summary(demo)
+
+
+def _feature_modules():
+    modules = [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+    ]
+    return sorted((m for m in modules if hasattr(m, "load")), key=lambda m: m.ORDER)
+
+
+def _load_foundation(db: Session) -> Demo:
+    organisations = {
+        name: accounts.create_organisation(db, name=name, type=kind, description=description,
+                                           speaks_for=speaks_for)
+        for name, kind, description, speaks_for in DEMO_ORGANISATIONS
+    }
+    tenants = organisations["Riverside Tenants' Federation"]
+    union = organisations["UNISON Riverside Branch"]
+    people = [
+        ("admin@riverside.example", Role.ADMIN, "Asha Patel", None),
+        ("officer@riverside.example", Role.OFFICER, "Tom Okafor", None),
+        ("organiser@tenants.example", Role.ORGANISER, "Maureen Kelly", tenants.id),
+        ("organiser@unison.example", Role.ORGANISER, "Dev Sharma", union.id),
+    ]
+    users = {
+        email: accounts.create_user(db, email=email, password=DEMO_PASSWORD, role=role,
+                                    display_name=name, organisation_id=org_id)
+        for email, role, name, org_id in people
+    }
+    review = reviews.create_review(
+        db,
+        title="Best Value review of home care",
+        service="Home care",
+        summary=("The council is reviewing how home care is provided in Riverside: whether the "
+                 "in-house service should continue, how it compares with other councils and "
+                 "providers, and what people who use it, their carers and staff say."),
+    )
+    return Demo(review=review, organisations=organisations, users=users)
+
+
+def _summary(demo: Demo) -> str:
+    lines = [
+        "Loaded the demo council: a Best Value review of home care.",
+        f"Sign in at /sign-in with any of these accounts; the password is {DEMO_PASSWORD!r}:",
+    ]
+    lines += [f"  {user.role.value:<10} {user.email}" for user in demo.users.values()]
+    return "\n".join(lines + demo.notes)

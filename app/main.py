@@ -1,0 +1,122 @@
+"""create_app(): settings, database, middleware, routers and error handlers."""
+
+import importlib
+import logging
+import pkgutil
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app import jobs, routes
+from app.config import Settings, get_settings
+from app.db import Database
+from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
+from app.ratelimit import RateLimiter
+from app.security import SecurityMiddleware, verify_csrf
+from app.templating import TEMPLATE_DIR, render
+
+logger = logging.getLogger("chorus")
+STATIC_DIR = TEMPLATE_DIR.parent / "static"
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Chorus API",
+        version="1",
+        description="Open data and other channels for Chorus consultations and petitions.",
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
+    jobs.use_database(database)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in _discover_routers():
+        app.include_router(router)
+    _add_error_handlers(app)
+    return app
+
+
+def _discover_routers():
+    """Every module under app/routes with a `router` is served: add a file, get its pages."""
+    for module_info in pkgutil.walk_packages(routes.__path__, prefix=f"{routes.__name__}."):
+        module = importlib.import_module(module_info.name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            yield router
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, error: AppError):
+        headers = {}
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, NotSignedIn) and not _wants_json(request):
+            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+        if _wants_json(request):
+            body = {"detail": error.message}
+            if isinstance(error, InvalidInput):
+                body["errors"] = error.errors
+            return JSONResponse(body, status_code=error.status_code, headers=headers)
+        return render(
+            request,
+            "errors/page.html",
+            {"title": error.title, "message": error.message},
+            status_code=error.status_code,
+            headers=headers,
+        )
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, _error):
+        return await app_error(request, NotFound())
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        if _wants_json(request):
+            errors = [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in error.errors()
+            ]
+            return JSONResponse({"detail": "Invalid request", "errors": errors}, status_code=422)
+        return render(
+            request,
+            "errors/page.html",
+            {"title": "There is a problem", "message": "Some of the information sent was not valid."},
+            status_code=422,
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_unavailable(request: Request, error: Exception):
+        logger.error("database error: %s", error)
+        message = ("Sorry, the service is unavailable right now. Nothing you sent was lost "
+                   "if you saw no confirmation: please try again in a minute.")
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "30"})
+        return render(
+            request, "errors/page.html",
+            {"title": "Sorry, there is a problem with the service", "message": message, "user": None},
+            status_code=503, headers={"Retry-After": "30"},
+        )

@@ -1,0 +1,42 @@
+import enum
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, CreatedAtMixin, str_enum
+
+
+class OrganisationType(enum.StrEnum):
+    COUNCIL_SERVICE = "council_service"
+    TRADE_UNION = "trade_union"
+    VOLUNTARY = "voluntary_community"
+    TENANTS = "tenants_residents"
+    PRIVATE_PROVIDER = "private_provider"
+    PUBLIC_BODY = "public_body"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_TYPE_LABELS[self]
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.COUNCIL_SERVICE: "Council service",
+    OrganisationType.TRADE_UNION: "Trade union",
+    OrganisationType.VOLUNTARY: "Voluntary or community organisation",
+    OrganisationType.TENANTS: "Tenants' or residents' association",
+    OrganisationType.PRIVATE_PROVIDER: "Private provider",
+    OrganisationType.PUBLIC_BODY: "Public body",
+    OrganisationType.OTHER: "Other",
+}
+
+
+class Organisation(CreatedAtMixin, Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[OrganisationType] = mapped_column(str_enum(OrganisationType))
+    description: Mapped[str] = mapped_column(Text, default="")
+    speaks_for: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,71 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.organisation import Organisation
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    ORGANISER = "organiser"
+
+
+class User(CreatedAtMixin, Base):
+    """A signed-in account: council staff (admin, officer) or an organisation's organiser."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.OFFICER)
+
+
+class StaffSession(CreatedAtMixin, Base):
+    """Server-side sign-in session; the cookie holds only a random token whose hash is stored."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    last_seen_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Invitation(CreatedAtMixin, Base):
+    """An emailed, single-use link for a new account."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")

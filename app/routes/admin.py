@@ -1,0 +1,97 @@
+"""Admin pages: invite staff and organisers, create organisations."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth import Admin, DbSession
+from app.errors import InvalidInput
+from app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
+from app.models.user import Role
+from app.services import accounts
+from app.services.email import queue_email
+from app.templating import render
+
+router = APIRouter(prefix="/admin")
+
+
+def _users_page(request, db, *, errors=None, values=None, invited=None, status_code=200):
+    return render(request, "admin/users.html", {
+        "users": accounts.list_users(db),
+        "organisations": accounts.list_organisations(db),
+        "roles": list(Role),
+        "errors": errors or {}, "values": values or {}, "invited": invited,
+    }, status_code=status_code)
+
+
+@router.get("/users")
+def users(request: Request, db: DbSession, admin: Admin, invited: str | None = None):
+    return _users_page(request, db, invited=invited)
+
+
+@router.post("/users/invite")
+def invite_user(
+    request: Request,
+    db: DbSession,
+    admin: Admin,
+    email: Annotated[str, Form(max_length=320)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    organisation_id: Annotated[str, Form(max_length=20)] = "",
+):
+    values = {"email": email, "role": role, "organisation_id": organisation_id}
+    try:
+        chosen_role = Role(role)
+    except ValueError:
+        return _users_page(request, db, errors={"role": "Choose a role"}, values=values, status_code=422)
+    org_id = int(organisation_id) if organisation_id.isdigit() else None
+    try:
+        invitation, token = accounts.invite(
+            db, email=email, role=chosen_role, organisation_id=org_id, invited_by=admin
+        )
+    except InvalidInput as error:
+        return _users_page(request, db, errors=error.errors, values=values, status_code=422)
+    link = f"{request.app.state.settings.base_url}/invitations/{token}"
+    queue_email(
+        db, to=invitation.email, subject="You have been invited to Chorus",
+        body=(f"{admin.display_name} has invited you to Chorus as {chosen_role.value}.\n\n"
+              f"Set your password here (the link works once, for 7 days):\n{link}\n"),
+    )
+    return RedirectResponse(f"/admin/users?invited={invitation.email}", status_code=303)
+
+
+def _organisations_page(request, db, *, errors=None, values=None, status_code=200):
+    return render(request, "admin/organisations.html", {
+        "organisations": accounts.list_organisations(db),
+        "types": ORGANISATION_TYPE_LABELS,
+        "errors": errors or {}, "values": values or {},
+    }, status_code=status_code)
+
+
+@router.get("/organisations")
+def organisations(request: Request, db: DbSession, admin: Admin):
+    return _organisations_page(request, db)
+
+
+@router.post("/organisations")
+def create_organisation(
+    request: Request,
+    db: DbSession,
+    admin: Admin,
+    name: Annotated[str, Form(max_length=200)] = "",
+    type: Annotated[str, Form(max_length=40)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    speaks_for: Annotated[str, Form(max_length=300)] = "",
+):
+    values = {"name": name, "type": type, "description": description, "speaks_for": speaks_for}
+    try:
+        org_type = OrganisationType(type)
+    except ValueError:
+        return _organisations_page(request, db, errors={"type": "Choose the type of organisation"},
+                                   values=values, status_code=422)
+    try:
+        accounts.create_organisation(db, name=name, type=org_type, description=description,
+                                     speaks_for=speaks_for, actor_id=admin.id)
+    except InvalidInput as error:
+        return _organisations_page(request, db, errors=error.errors, values=values, status_code=422)
+    return RedirectResponse("/admin/organisations", status_code=303)

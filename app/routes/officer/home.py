@@ -1,0 +1,12 @@
+from fastapi import APIRouter, Request
+
+from app.auth import DbSession, SignedIn
+from app.services import reviews
+from app.templating import render
+
+router = APIRouter()
+
+
+@router.get("/officer")
+def officer_home(request: Request, db: DbSession, user: SignedIn):
+    return render(request, "officer/home.html", {"reviews": reviews.list_reviews(db)})

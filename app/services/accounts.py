@@ -1,0 +1,238 @@
+"""Staff and organiser accounts, sign-in sessions, invitations and organisations."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.config import Settings
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.base import utcnow
+from app.models.organisation import Organisation, OrganisationType
+from app.models.user import Invitation, Role, StaffSession, User
+from app.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.services import audit
+from app.tokens import new_token, token_hash
+
+INVITATION_LIFETIME = timedelta(days=7)
+SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def normalise_account_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_email(email: str, field: str = "email") -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvalidInput(
+            {field: "Enter an email address in the correct format, like name@example.com"}
+        ) from None
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            {"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"}
+        )
+    if len(password) > 1024:
+        raise InvalidInput({"password": "Password must be 1,024 characters or fewer"})
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:180] or "organisation"
+
+
+def create_organisation(
+    db: Session,
+    *,
+    name: str,
+    type: OrganisationType,
+    description: str = "",
+    speaks_for: str = "",
+    actor_id: int | None = None,
+) -> Organisation:
+    name = name.strip()
+    if not name:
+        raise InvalidInput({"name": "Enter the organisation's name"})
+    if len(name) > 200:
+        raise InvalidInput({"name": "Name must be 200 characters or fewer"})
+    if db.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise InvalidInput({"name": "An organisation with this name already exists"})
+    organisation = Organisation(
+        name=name,
+        slug=_unique_slug(db, slugify(name)),
+        type=type,
+        description=description.strip()[:4000],
+        speaks_for=speaks_for.strip()[:300],
+    )
+    db.add(organisation)
+    db.flush()
+    audit.record(db, actor_id=actor_id, action="organisation.create", object_type="organisation",
+                 object_id=organisation.id, name=name)
+    return organisation
+
+
+def _unique_slug(db: Session, base: str) -> str:
+    slug, n = base, 1
+    while db.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def organisation_by_name(db: Session, name: str) -> Organisation:
+    organisation = db.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        raise NotFound(f"No organisation is called {name!r}")
+    return organisation
+
+
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+) -> User:
+    email = check_email(email)
+    check_password(password)
+    if role == Role.ORGANISER and organisation_id is None:
+        raise InvalidInput({"organisation": "An organiser must belong to an organisation"})
+    if db.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("An account with this email address already exists")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name.strip() or email.split("@")[0],
+        organisation_id=organisation_id,
+    )
+    db.add(user)
+    db.flush()
+    audit.record(db, actor_id=actor_id, action="user.create", object_type="user",
+                 object_id=user.id, role=role.value)
+    return user
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The user when the password matches an active account; None otherwise (same timing)."""
+    user = db.scalar(select(User).where(User.email == normalise_account_email(email)))
+    valid = verify_password(user.password_hash if user else None, password)
+    if not (valid and user and user.is_active):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    return user
+
+
+def start_session(db: Session, user: User) -> str:
+    """A fresh session token on every sign-in, so a planted cookie is never promoted."""
+    token = new_token()
+    now = utcnow()
+    db.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
+    db.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    user: User | None
+    session_id: int | None
+    needs_touch: bool
+
+
+def find_session(db: Session, token: str, settings: Settings, now: datetime | None = None) -> SessionLookup:
+    now = now or utcnow()
+    staff_session = db.scalar(
+        select(StaffSession)
+        .options(joinedload(StaffSession.user).joinedload(User.organisation))
+        .where(StaffSession.token_hash == token_hash(token))
+    )
+    if staff_session is None or not staff_session.user.is_active:
+        return SessionLookup(None, None, False)
+    idle_limit = timedelta(minutes=settings.session_idle_minutes)
+    absolute_limit = timedelta(hours=settings.session_absolute_hours)
+    if now - staff_session.last_seen_at > idle_limit or now - staff_session.created_at > absolute_limit:
+        return SessionLookup(None, staff_session.id, False)
+    needs_touch = now - staff_session.last_seen_at > SESSION_TOUCH_INTERVAL
+    return SessionLookup(staff_session.user, staff_session.id, needs_touch)
+
+
+def touch_session(db: Session, session_id: int) -> None:
+    staff_session = db.get(StaffSession, session_id)
+    if staff_session is not None:
+        staff_session.last_seen_at = utcnow()
+
+
+def end_session(db: Session, token: str) -> None:
+    db.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+
+
+def end_session_by_id(db: Session, session_id: int) -> None:
+    db.execute(delete(StaffSession).where(StaffSession.id == session_id))
+
+
+def invite(
+    db: Session, *, email: str, role: Role, organisation_id: int | None, invited_by: User
+) -> tuple[Invitation, str]:
+    email = check_email(email)
+    if role == Role.ORGANISER and organisation_id is None:
+        raise InvalidInput({"organisation": "Choose the organisation this organiser belongs to"})
+    if role == Role.ADMIN and invited_by.role != Role.ADMIN:
+        raise InvalidInput({"role": "Only an admin can invite another admin"})
+    token = new_token()
+    invitation = Invitation(
+        email=email,
+        role=role,
+        organisation_id=organisation_id if role == Role.ORGANISER else None,
+        token_hash=token_hash(token),
+        expires_at=utcnow() + INVITATION_LIFETIME,
+        invited_by_id=invited_by.id,
+    )
+    db.add(invitation)
+    db.flush()
+    audit.record(db, actor_id=invited_by.id, action="invitation.create", object_type="invitation",
+                 object_id=invitation.id, role=role.value)
+    return invitation, token
+
+
+def open_invitation(db: Session, token: str) -> Invitation:
+    invitation = db.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise NotFound("This invitation link has expired or has already been used. "
+                       "Ask the person who invited you to send a new one.")
+    return invitation
+
+
+def accept_invitation(db: Session, token: str, *, display_name: str, password: str) -> User:
+    invitation = open_invitation(db, token)
+    if not display_name.strip():
+        raise InvalidInput({"display_name": "Enter your name"})
+    user = create_user(
+        db,
+        email=invitation.email,
+        password=password,
+        role=invitation.role,
+        display_name=display_name,
+        organisation_id=invitation.organisation_id,
+        actor_id=invitation.invited_by_id,
+    )
+    invitation.accepted_at = utcnow()
+    return user
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).options(joinedload(User.organisation)).order_by(User.email)))
+
+
+def list_organisations(db: Session) -> list[Organisation]:
+    return list(db.scalars(select(Organisation).order_by(Organisation.name)))

@@ -1,0 +1,21 @@
+"""Emails are written to the outbox in the caller's transaction and sent by a background job."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.jobs import enqueue_after_commit
+from app.models.outbox import OutboxEmail
+
+
+def queue_email(db: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
+    from app.jobs.email import send_email
+
+    email = OutboxEmail(to_address=to, subject=subject[:300], body_text=body)
+    db.add(email)
+    db.flush()
+    enqueue_after_commit(db, send_email, email.id)
+    return email
+
+
+def recent_emails(db: Session, limit: int = 50) -> list[OutboxEmail]:
+    return list(db.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit)))

@@ -1,0 +1,66 @@
+"""Jinja environment and render(): the full page, or only the fragment an HTMX request asked for."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from starlette.responses import Response
+
+from app.security import CSRF_FIELD
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+templates.env.autoescape = True
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def _csrf_field(request: Request) -> Markup:
+    token = escape(getattr(request.state, "csrf_token", ""))
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">')  # noqa: S704
+
+
+def _format_number(value: int | float) -> str:
+    return f"{value:,}"
+
+
+def _format_date(value) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def _format_datetime(value) -> str:
+    return value.strftime("%-d %B %Y, %H:%M") if value else ""
+
+
+templates.env.globals["csrf_field"] = _csrf_field
+templates.env.filters["number"] = _format_number
+templates.env.filters["date"] = _format_date
+templates.env.filters["datetime"] = _format_datetime
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render `template`, or `fragment` alone for an HTMX request (same data, smaller answer)."""
+    context = dict(context or {})
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("settings", request.app.state.settings)
+    name = fragment if fragment and is_htmx(request) else template
+    response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+    response.headers["Vary"] = "HX-Request"
+    response.headers.setdefault("Cache-Control", "no-store" if context["user"] else "private, no-cache")
+    return response
