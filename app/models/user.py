@@ -12,6 +12,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
     ORGANISER = "organiser"
+    MEMBER = "member"  # posts for an organisation; invited by one of its organisers
 
 
 class User(CreatedAtMixin, Base):
