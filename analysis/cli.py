@@ -1,0 +1,157 @@
+"""Command line: `python -m analysis themes ...` and `python -m analysis evaluate ...`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from analysis.embedding import FakeEmbedder, SentenceTransformerEmbedder, SqliteEmbeddingCache
+from analysis.evaluation import flat_labels, score
+from analysis.pipeline import Options, analyse
+from analysis.result import OTHER, AnalysisResult
+
+
+class ProgressBar:
+    """One self-overwriting line per stage on stderr."""
+
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
+        self.stream = stream
+        self.width = width
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.stage is not None and stage != self.stage:
+            self.stream.write("\n")
+        self.stage = stage
+        filled = int(self.width * done / total) if total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{stage:<12} [{bar}] {done}/{total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stage is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis")
+    commands = parser.add_subparsers(dest="command", required=True)
+    themes = commands.add_parser("themes", help="print the themes of a CSV column")
+    _common(themes)
+    themes.add_argument("--group-column", action="append", default=[])
+    themes.add_argument("--stance-column")
+    themes.add_argument("--format", choices=("json", "markdown"), default="markdown")
+    themes.set_defaults(run=_themes)
+    evaluate = commands.add_parser("evaluate", help="compare themes with human codes")
+    _common(evaluate)
+    evaluate.add_argument("--label-column", required=True)
+    evaluate.set_defaults(run=_evaluate)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, help="CSV file with a header row")
+    parser.add_argument("--text-column", required=True)
+    parser.add_argument("--k", type=int, help="number of themes (default: chosen automatically)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", help="SQLite file to cache embeddings in")
+    parser.add_argument(
+        "--embedder", choices=("minilm", "minilm-fp32", "fake"), default="minilm"
+    )
+
+
+def _load(args) -> list[dict[str, str]]:
+    with open(args.input, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    if rows and args.text_column not in rows[0]:
+        raise SystemExit(f"no column {args.text_column!r} in {args.input}")
+    return rows
+
+
+def _run(args, rows, groups=None, stance=None) -> AnalysisResult:
+    embedder = _embedder(args.embedder)
+    cache = SqliteEmbeddingCache(args.cache) if args.cache else None
+    bar = ProgressBar()
+    try:
+        return analyse(
+            [r[args.text_column] for r in rows],
+            groups=groups,
+            stance=stance,
+            embedder=embedder,
+            cache=cache,
+            seed=args.seed,
+            progress=bar,
+            options=Options(k=args.k),
+        )
+    finally:
+        bar.close()
+
+
+def _embedder(name: str):
+    if name == "fake":
+        return FakeEmbedder()
+    return SentenceTransformerEmbedder(quantize=name == "minilm")
+
+
+def _themes(args) -> int:
+    rows = _load(args)
+    groups = {g: [r.get(g) for r in rows] for g in args.group_column} or None
+    stance = [r.get(args.stance_column) for r in rows] if args.stance_column else None
+    result = _run(args, rows, groups, stance)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(to_markdown(result))
+    return 0
+
+
+def _evaluate(args) -> int:
+    rows = _load(args)
+    started = time.perf_counter()
+    result = _run(args, rows)
+    seconds = time.perf_counter() - started
+    campaign_theme = {c.id: c.theme_id for c in result.campaigns}
+    found = flat_labels(result.assignment, campaign_theme)
+    scores = score(
+        [r[args.label_column] for r in rows],
+        found,
+        k_found=len(result.top_themes),
+        other_fraction=found.count(OTHER) / max(len(found), 1),
+        seconds=seconds,
+    )
+    print(to_markdown(result, with_quotes=False))
+    print(json.dumps(scores.to_dict()))
+    return 0
+
+
+def to_markdown(result: AnalysisResult, *, with_quotes: bool = True) -> str:
+    acc = result.accounting
+    lines = [
+        f"# {len(result.top_themes)} themes from {acc.total} answers",
+        "",
+        f"In themes {acc.in_themes} · other {acc.other} · no comment {acc.no_comment}"
+        f" · in campaigns {acc.in_campaigns} ({len(result.campaigns)} campaigns)",
+    ]
+    for theme in result.themes:
+        depth = "###" if theme.parent_id else "##"
+        lines += ["", f"{depth} {theme.id}: {theme.label} ({theme.size}, {theme.share:.0%})"]
+        lines.append(f"Keywords: {', '.join(theme.keywords)}")
+        if theme.stance_counts:
+            lines.append("Stance: " + ", ".join(f"{k} {v}" for k, v in theme.stance_counts.items()))
+        lines += [f"- {g.column}={g.value}: {g.flag}" for g in theme.groups if g.flag]
+        if with_quotes:
+            lines += [f"> {quote}" for _, quote in theme.quotes]
+    for c in result.campaigns:
+        lines += ["", f"## Campaign {c.id} ({c.size} answers, theme {c.theme_id})", f"> {c.quote}"]
+    return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""Labels: class-based TF-IDF keywords (1-3 word phrases), a short label, diverse quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from analysis.preparation import scrub
+
+_WORD_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+_EXTRA_STOP = frozenset(
+    {"just", "really", "did", "does", "don", "got", "get", "ve", "ll", "xx", "xxx", "xxxx"}
+)
+
+
+@dataclass(frozen=True)
+class ThemeLabel:
+    label: str
+    keywords: tuple[str, ...]
+    quotes: tuple[tuple[int, str], ...]
+
+
+class Labeller:
+    """c-TF-IDF over each theme's documents (a bounded sample, so cost stays linear)."""
+
+    def __init__(
+        self,
+        *,
+        n_keywords: int = 8,
+        n_quotes: int = 4,
+        docs_per_theme: int = 1500,
+        quote_chars: int = 280,
+        seed: int = 0,
+    ):
+        self.n_keywords = n_keywords
+        self.n_quotes = n_quotes
+        self.docs_per_theme = docs_per_theme
+        self.quote_chars = quote_chars
+        self.seed = seed
+
+    def label(
+        self,
+        texts: Sequence[str],
+        x: np.ndarray,
+        members: Sequence[Sequence[int]],
+        centroids: np.ndarray,
+    ) -> list[ThemeLabel]:
+        keywords = self.keywords(texts, members)
+        return [
+            ThemeLabel(
+                label=short_label(kw),
+                keywords=tuple(kw),
+                quotes=self.quotes(texts, x, m, c),
+            )
+            for kw, m, c in zip(keywords, members, centroids, strict=True)
+        ]
+
+    def keywords(self, texts: Sequence[str], members: Sequence[Sequence[int]]) -> list[list[str]]:
+        if not members:
+            return []
+        rng = np.random.default_rng(self.seed)
+        docs = [" ".join(texts[i] for i in self._sample(m, rng)) for m in members]
+        vectorizer = CountVectorizer(
+            ngram_range=(1, 3),
+            stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP),
+            token_pattern=_WORD_PATTERN,
+            min_df=1,
+        )
+        try:
+            counts = vectorizer.fit_transform(docs)
+        except ValueError:  # nothing but stop-words
+            return [[] for _ in members]
+        terms = vectorizer.get_feature_names_out()
+        # Phrases read better than lone words; give 2-3 word terms a mild edge.
+        boost = np.array([1.0 + 0.3 * (t.count(" ")) for t in terms])
+        scores = c_tf_idf(counts) * boost
+        return [self._top_terms(scores[row], terms) for row in range(len(members))]
+
+    def _sample(self, member: Sequence[int], rng) -> Sequence[int]:
+        if len(member) <= self.docs_per_theme:
+            return member
+        return sorted(rng.choice(np.asarray(member), self.docs_per_theme, replace=False))
+
+    def _top_terms(self, row: np.ndarray, terms: np.ndarray) -> list[str]:
+        chosen: list[str] = []
+        for j in np.argsort(-row, kind="stable"):
+            if row[j] <= 0 or len(chosen) >= self.n_keywords:
+                break
+            term = str(terms[j])
+            if len(set(term.split())) < len(term.split()):  # "good good", "thing thing"
+                continue
+            if any(_overlaps(term, c) for c in chosen):
+                continue
+            chosen.append(term)
+        return chosen
+
+    def quotes(self, texts, x, member, centroid) -> tuple[tuple[int, str], ...]:
+        """Up to n_quotes texts near the centre, picked greedily to differ from each other."""
+        member = np.asarray(member)
+        if len(member) == 0:
+            return ()
+        sims = x[member] @ centroid
+        pool = member[np.argsort(-sims, kind="stable")[: max(30, 6 * self.n_quotes)]]
+        pool = [i for i in pool if len(texts[i].split()) >= 3] or list(pool)
+        picked = _diverse(x, pool, self.n_quotes)
+        return tuple((int(i), self._quote(texts[i])) for i in picked)
+
+    def _quote(self, text: str) -> str:
+        text = scrub(text)
+        if len(text) <= self.quote_chars:
+            return text
+        return text[: self.quote_chars].rsplit(" ", 1)[0] + "…"
+
+
+def c_tf_idf(counts) -> np.ndarray:
+    """BERTopic's class-based TF-IDF: term frequency per class x log(1 + avg words / term freq)."""
+    counts = counts.toarray().astype(np.float64)
+    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    avg_words = counts.sum() / max(len(counts), 1)
+    idf = np.log(1 + avg_words / np.maximum(counts.sum(axis=0), 1))
+    return tf * idf
+
+
+def _overlaps(a: str, b: str) -> bool:
+    wa, wb = set(a.split()), set(b.split())
+    return wa <= wb or wb <= wa
+
+
+def _diverse(x: np.ndarray, pool: Sequence[int], n: int, redundancy: float = 0.9) -> list[int]:
+    picked: list[int] = []
+    for i in pool:
+        if all(float(x[i] @ x[j]) < redundancy for j in picked):
+            picked.append(int(i))
+        if len(picked) == n:
+            break
+    return picked
+
+
+def short_label(keywords: Sequence[str], max_words: int = 5) -> str:
+    """Two or three leading keywords, capitalised: 'Waiting times / appointment'."""
+    parts: list[str] = []
+    for kw in keywords:
+        if sum(len(p.split()) for p in parts) + len(kw.split()) > max_words:
+            break
+        parts.append(kw)
+        if len(parts) == 3:
+            break
+    label = " / ".join(parts) if parts else "Unlabelled"
+    return label[:1].upper() + label[1:]

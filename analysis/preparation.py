@@ -1,0 +1,207 @@
+"""Preparation: normalise, set aside no-comment answers, group campaigns, scrub personal data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9']+")
+
+# Answers that say nothing about the question; matched after lower-casing and
+# stripping punctuation, so "N/A.", "nothing!" and "No comment" all match.
+_NO_COMMENT = re.compile(
+    r"^(?:"
+    r"|n ?a|na|none|nil|nothing|no|nope|not really|not applicable|no comments?"
+    r"|nothing (?:else )?to (?:add|say|report|mention|comment)|no further comments?"
+    r"|nothing (?:at all|really|else)|nothing i can think of|can'?t think of anything"
+    r"|cannot think of anything|not sure|don'?t know|dont know|no idea|idk|n a|x+|-+|\.+"
+    r"|no thank you|no thanks|nothing thanks|nothing thank you|none thank you|none thanks"
+    r"|no opinion|no view|no views|pass|skip|nothing to improve|no improvements? needed"
+    r"|nothing (?:springs|comes) to mind|(?:i )?can'?t think of anything(?: to improve)?"
+    r"|nothing i can think of(?: to improve)?|none that i can think of|not that i can think of"
+    r")$"
+)
+
+
+def normalise(text: str | None) -> str:
+    """Unicode-normalise and collapse whitespace; `None` becomes ''."""
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_no_comment(text: str) -> bool:
+    key = " ".join(_WORD.findall(normalise(text).lower()))
+    return _NO_COMMENT.match(key) is not None
+
+
+# --- personal data -----------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# UK numbers: +44 / 0044 / 0 prefixes, optional (0), brackets, spaces, dots, dashes.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
+    r"(?:\d[\s.\-)]{0,2}){9,10}\d?(?!\d)"
+)
+_POSTCODE = re.compile(
+    r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)"
+    r"\s?[0-9][ABD-HJLNP-UW-Z]{2})\b",
+    re.IGNORECASE,
+)
+_STREET_WORDS = (
+    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|crescent|cres|court|ct"
+    r"|place|pl|grove|gardens|gdns|terrace|terr|square|sq|hill|park|mews|row|walk|rise"
+    r"|green|parade|view|boulevard|highway"
+)
+_ADDRESS = re.compile(
+    r"\b(?:(?:flat|apartment|apt|unit)\s+\d+[a-z]?,?\s+)?\d{1,4}[a-z]?,?\s+"
+    r"(?:[A-Z][a-z'\-]+\s+){1,3}(?:" + _STREET_WORDS + r")\b\.?",
+    re.IGNORECASE,
+)
+
+
+def scrub(text: str) -> str:
+    """Replace emails, UK phone numbers, street addresses and postcodes with tags."""
+    text = _EMAIL.sub("[email]", text)
+    text = _ADDRESS.sub(_address_or_keep, text)
+    text = _POSTCODE.sub("[postcode]", text)
+    return _PHONE.sub(_phone_or_keep, text)
+
+
+def _address_or_keep(match: re.Match[str]) -> str:
+    # "2 hours" never matches (no street word); "3 times the road" would, so the
+    # words between number and street word must look like a name (capitalised).
+    names = match.group(0).split()[1:-1]
+    if any(w[:1].isupper() for w in names):
+        return "[address]"
+    return match.group(0)
+
+
+def _phone_or_keep(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return "[phone]" if 10 <= len(digits) <= 13 else match.group(0)
+
+
+# --- campaigns ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignGroup:
+    representative: int
+    members: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    texts: tuple[str, ...]
+    no_comment: tuple[int, ...]
+    campaigns: tuple[CampaignGroup, ...]
+    analysable: tuple[int, ...]  # indices to cluster: singles plus one per campaign
+
+
+class Preparer:
+    """Near-duplicate campaign finder by MinHash over word shingles (linear in n).
+
+    A campaign is at least `min_size` texts of at least `min_words` words whose
+    shingle sets have Jaccard similarity >= `threshold`; short stock phrases such
+    as "very good service" are common but are not organised campaigns.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_words: int = 12,
+        min_size: int = 3,
+        threshold: float = 0.7,
+        n_hashes: int = 32,
+        bands: int = 8,
+        seed: int = 0,
+    ):
+        self.min_words = min_words
+        self.min_size = min_size
+        self.threshold = threshold
+        self.n_hashes = n_hashes
+        self.bands = bands
+        rng = np.random.default_rng(seed)
+        self._a = rng.integers(1, _PRIME, n_hashes, dtype=np.uint64)
+        self._b = rng.integers(0, _PRIME, n_hashes, dtype=np.uint64)
+
+    def prepare(self, raw: Sequence[str | None]) -> Prepared:
+        texts = tuple(normalise(t) for t in raw)
+        no_comment = tuple(i for i, t in enumerate(texts) if is_no_comment(t))
+        skip = set(no_comment)
+        candidates = [i for i, t in enumerate(texts) if i not in skip]
+        campaigns = self.find_campaigns(texts, candidates)
+        in_campaign = {m for c in campaigns for m in c.members}
+        reps = {c.representative for c in campaigns}
+        analysable = tuple(i for i in candidates if i not in in_campaign or i in reps)
+        return Prepared(texts, no_comment, campaigns, analysable)
+
+    def find_campaigns(
+        self, texts: Sequence[str], indices: Sequence[int]
+    ) -> tuple[CampaignGroup, ...]:
+        shingles = {i: _shingles(texts[i]) for i in indices}
+        shingles = {i: s for i, s in shingles.items() if len(s) >= self.min_words - 2}
+        parent = {i: i for i in shingles}
+        for a, b in self._candidate_pairs(shingles):
+            if _jaccard(shingles[a], shingles[b]) >= self.threshold:
+                _union(parent, a, b)
+        clusters: dict[int, list[int]] = {}
+        for i in shingles:
+            clusters.setdefault(_find(parent, i), []).append(i)
+        groups = [sorted(m) for m in clusters.values() if len(m) >= self.min_size]
+        groups.sort(key=lambda m: (-len(m), m[0]))
+        return tuple(CampaignGroup(m[0], tuple(m)) for m in groups)
+
+    def _candidate_pairs(self, shingles: dict[int, np.ndarray]):
+        rows = self.n_hashes // self.bands
+        buckets: dict[tuple, list[int]] = {}
+        for i, sh in shingles.items():
+            sig = self._signature(sh)
+            for band in range(self.bands):
+                key = (band, sig[band * rows : (band + 1) * rows].tobytes())
+                buckets.setdefault(key, []).append(i)
+        seen = set()
+        for members in buckets.values():
+            first = members[0]
+            for other in members[1:]:
+                if (first, other) not in seen:
+                    seen.add((first, other))
+                    yield first, other
+
+    def _signature(self, sh: np.ndarray) -> np.ndarray:
+        return ((np.outer(self._a, sh) + self._b[:, None]) % _PRIME).min(axis=1)
+
+
+_PRIME = np.uint64((1 << 31) - 1)
+
+
+def _shingles(text: str) -> np.ndarray:
+    words = _WORD.findall(text.lower())
+    grams = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0))}
+    return np.array(sorted(zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (a.size + b.size - inter)
+
+
+def _find(parent: dict[int, int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _union(parent: dict[int, int], a: int, b: int) -> None:
+    ra, rb = _find(parent, a), _find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
