@@ -1,0 +1,66 @@
+"""Petition work outside requests: thresholds, answers to signers, invalidations, closing, anonymising."""
+
+from huey import crontab
+from sqlalchemy import select
+
+from app.config import get_settings
+from app.jobs import database, queue
+from app.models.petition import Petition, PetitionState
+from app.services import petitions_anonymisation, petitions_invalidation, petitions_moderation
+from app.services.petitions_thresholds import check_thresholds, notify_signers
+
+
+@queue.task(retries=3, retry_delay=10)
+def check_petition_thresholds(petition_id: int) -> list[str]:
+    with database().transaction() as db:
+        return check_thresholds(db, petition_id, base_url=get_settings().base_url)
+
+
+@queue.task(retries=3, retry_delay=30)
+def notify_signers_of_answer(petition_id: int, kind: str) -> int:
+    base_url = get_settings().base_url
+    with database().transaction() as db:
+        petition = db.get(Petition, petition_id)
+        if petition is None:
+            return 0
+        if kind == "response":
+            subject = f"The council has responded to “{petition.title}”"
+            message = f"The council has responded to the petition you signed:\n\n{petition.response_text}"
+        else:
+            subject = f"Full council has debated “{petition.title}”"
+            message = (
+                f"The full council debated the petition you signed. The outcome:\n\n{petition.debate_outcome}"
+            )
+        return notify_signers(db, petition, base_url, subject=subject, message=message)
+
+
+@queue.task(retries=3, retry_delay=30)
+def run_invalidation(invalidation_id: int) -> int:
+    with database().transaction() as db:
+        return petitions_invalidation.run(db, invalidation_id)
+
+
+@queue.task(retries=3, retry_delay=30)
+def undo_invalidation(invalidation_id: int) -> int:
+    with database().transaction() as db:
+        return petitions_invalidation.undo(db, invalidation_id)
+
+
+@queue.periodic_task(crontab(minute="*/10"))
+def close_petitions_and_sweep_thresholds() -> None:
+    """Close petitions whose time is up; re-check thresholds in case a job was lost."""
+    with database().transaction() as db:
+        petitions_moderation.close_expired(db)
+        active = list(
+            db.scalars(
+                select(Petition.id).where(Petition.state.in_([PetitionState.VALIDATED, PetitionState.OPEN]))
+            )
+        )
+    for petition_id in active:
+        check_petition_thresholds(petition_id)
+
+
+@queue.periodic_task(crontab(hour="3", minute="30"))
+def anonymise_finished_petitions() -> int:
+    with database().transaction() as db:
+        return petitions_anonymisation.anonymise_due(db)

@@ -1,0 +1,327 @@
+"""Residents' petition pages: find, start, support, sign, confirm; the live count fragment."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth import CurrentUser, DbSession
+from app.errors import InvalidInput, RateLimited
+from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
+from app.services import petitions, reviews
+from app.services.petitions import PetitionCaches, new_caches
+from app.services.petitions_rules import RuleSet, load_rules
+from app.services.petitions_signing import (
+    ConfirmOutcome,
+    check_petition_text,
+    clean_signer,
+    confirm_signature,
+    find_unconfirmed,
+    sign,
+    start_petition,
+)
+from app.templating import render
+
+router = APIRouter(prefix="/petitions", include_in_schema=False)
+
+STARTS_PER_ADDRESS = "5/hour"
+COUNT_POLL_SECONDS = 5
+
+
+def caches(request: Request) -> PetitionCaches:
+    """Per-process caches for counts, settings and rules (a few seconds old at most)."""
+    state = request.app.state
+    if not hasattr(state, "petition_caches"):
+        state.petition_caches = new_caches()
+    return state.petition_caches
+
+
+def _rules(request: Request, db) -> RuleSet:
+    return caches(request).settings.get("rules", lambda: load_rules(db))
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _base_url(request: Request) -> str:
+    return request.app.state.settings.base_url
+
+
+@router.get("")
+def list_petitions(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    status: Annotated[str, Query(max_length=40)] = "open",
+    q: Annotated[str, Query(max_length=200)] = "",
+):
+    status = status if status in petitions.FILTERS else ""
+    found = petitions.search(db, status=status, words=q)
+    return render(
+        request,
+        "petitions/list.html",
+        {
+            "petitions": found,
+            "counts": petitions.cached_counts(db, [p.id for p in found], caches(request)),
+            "status": status,
+            "q": q,
+            "filters": petitions.FILTERS,
+            "labels": PUBLIC_STATUS_LABELS,
+        },
+        fragment="petitions/_results.html",
+    )
+
+
+def _start_page(request, db, *, errors=None, values=None, status_code=200):
+    return render(
+        request,
+        "petitions/new.html",
+        {
+            "errors": errors or {},
+            "values": values or {},
+            "reviews": reviews.list_reviews(db),
+            "settings_row": petitions.cached_settings(db, caches(request)),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/new")
+def new_petition(request: Request, db: DbSession, user: CurrentUser):
+    return _start_page(request, db)
+
+
+@router.post("")
+def create_petition(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    title: Annotated[str, Form(max_length=400)] = "",
+    action_text: Annotated[str, Form(max_length=4000)] = "",
+    background: Annotated[str, Form(max_length=12000)] = "",
+    review_id: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
+    location: Annotated[str, Form(max_length=400)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+    notify: Annotated[str, Form(max_length=10)] = "",
+):
+    values = {
+        "title": title,
+        "action_text": action_text,
+        "background": background,
+        "review_id": review_id,
+        "name": name,
+        "email": email,
+        "location": location,
+        "consent": consent,
+        "notify": notify,
+    }
+    errors: dict[str, str] = {}
+    try:
+        title, action_text, background = check_petition_text(
+            title=title, action=action_text, background=background
+        )
+    except InvalidInput as error:
+        errors.update(error.errors)
+    try:
+        signer = clean_signer(
+            name=name, email=email, location=location, consent=bool(consent), notify=bool(notify)
+        )
+    except InvalidInput as error:
+        errors.update(error.errors)
+    linked_review = int(review_id) if review_id.isdigit() else None
+    if linked_review is not None and linked_review not in {r.id for r in reviews.list_reviews(db)}:
+        errors["review_id"] = "Choose a service from the list, or none"
+    if errors:
+        return _start_page(request, db, errors=errors, values=values, status_code=422)
+    ip = _ip(request)
+    if ip and not request.app.state.rate_limiter.allow("petition-start", STARTS_PER_ADDRESS, ip):
+        raise RateLimited("Too many petitions have been started from your connection. Try again later.")
+    start_petition(
+        db,
+        title=title,
+        action=action_text,
+        background=background,
+        signer=signer,
+        ip=ip,
+        settings=petitions.cached_settings(db, caches(request)),
+        base_url=_base_url(request),
+        review_id=linked_review,
+    )
+    return RedirectResponse("/petitions/check-email?started=1", status_code=303)
+
+
+@router.get("/check-email")
+def check_email(request: Request, user: CurrentUser, started: Annotated[str, Query(max_length=2)] = ""):
+    return render(request, "petitions/check_email.html", {"petition": None, "started": bool(started)})
+
+
+@router.get("/{petition_id:int}")
+def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
+    return _petition_page(request, db, petition_id)
+
+
+def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):
+    petition = petitions.get_visible(db, petition_id)
+    return render(
+        request,
+        "petitions/show.html",
+        {
+            "petition": petition,
+            "count": petitions.cached_count(db, petition.id, caches(request)),
+            "settings_row": petitions.cached_settings(db, caches(request)),
+            "labels": PUBLIC_STATUS_LABELS,
+            "rejections": REJECTION_LABELS,
+            "signable": petition.state == PetitionState.OPEN,
+            "poll_seconds": COUNT_POLL_SECONDS,
+            "errors": errors or {},
+            "values": values or {},
+            "action_url": f"/petitions/{petition.id}/signatures",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/{petition_id:int}/count")
+def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
+    petition = petitions.get_visible(db, petition_id)
+    return render(
+        request,
+        "petitions/count.html",
+        {
+            "petition": petition,
+            "count": petitions.cached_count(db, petition.id, caches(request)),
+            "poll_seconds": COUNT_POLL_SECONDS,
+        },
+        fragment="petitions/_count.html",
+    )
+
+
+def _sign(request, db, petition, name, email, location, consent, notify):
+    signer = clean_signer(
+        name=name, email=email, location=location, consent=bool(consent), notify=bool(notify)
+    )
+    return sign(
+        db,
+        petition,
+        signer,
+        ip=_ip(request),
+        settings=petitions.cached_settings(db, caches(request)),
+        rules=_rules(request, db),
+        limiter=request.app.state.rate_limiter,
+        base_url=_base_url(request),
+    )
+
+
+@router.post("/{petition_id:int}/signatures")
+def sign_petition(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    petition_id: int,
+    name: Annotated[str, Form(max_length=400)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
+    location: Annotated[str, Form(max_length=400)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+    notify: Annotated[str, Form(max_length=10)] = "",
+):
+    petition = petitions.get_visible(db, petition_id)
+    try:
+        # Signed, already signed or dropped by a block rule: all answered the same (no enumeration).
+        _sign(request, db, petition, name, email, location, consent, notify)
+    except InvalidInput as error:
+        values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
+        return _petition_page(request, db, petition_id, errors=error.errors, values=values, status_code=422)
+    return RedirectResponse(f"/petitions/{petition_id}/signed", status_code=303)
+
+
+@router.get("/{petition_id:int}/signed")
+def signed(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
+    petition = petitions.get_visible(db, petition_id)
+    return render(request, "petitions/check_email.html", {"petition": petition, "started": False})
+
+
+def _support_page(request, db, token, *, errors=None, values=None, status_code=200):
+    petition = petitions.get_by_support_token(db, token)
+    settings_row = petitions.cached_settings(db, caches(request))
+    return render(
+        request,
+        "petitions/support.html",
+        {
+            "petition": petition,
+            "errors": errors or {},
+            "values": values or {},
+            "supporters_needed": settings_row.supporters_needed,
+            "settings_row": settings_row,
+            "signable": petition.state in SIGNABLE,
+            "action_url": f"/petitions/support/{token}",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/support/{token}")
+def support(request: Request, db: DbSession, user: CurrentUser, token: str):
+    return _support_page(request, db, token)
+
+
+@router.post("/support/{token}")
+def support_sign(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    token: str,
+    name: Annotated[str, Form(max_length=400)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
+    location: Annotated[str, Form(max_length=400)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+    notify: Annotated[str, Form(max_length=10)] = "",
+):
+    petition = petitions.get_by_support_token(db, token)
+    try:
+        _sign(request, db, petition, name, email, location, consent, notify)
+    except InvalidInput as error:
+        values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
+        return _support_page(request, db, token, errors=error.errors, values=values, status_code=422)
+    return RedirectResponse("/petitions/check-email", status_code=303)
+
+
+@router.get("/signatures/{token}")
+def confirm_page(request: Request, db: DbSession, user: CurrentUser, token: str):
+    """Links are opened by mail scanners too: the GET only shows a button; the POST counts."""
+    found = find_unconfirmed(db, token)
+    return _confirmation_page(request, found, token, pending=found.outcome == ConfirmOutcome.CONFIRMED)
+
+
+@router.post("/signatures/{token}")
+def confirm(request: Request, db: DbSession, user: CurrentUser, token: str):
+    result = confirm_signature(db, token, base_url=_base_url(request))
+    return _confirmation_page(request, result, token, pending=False)
+
+
+def _confirmation_page(request, result, token, *, pending):
+    status = {ConfirmOutcome.UNKNOWN: 404, ConfirmOutcome.EXPIRED: 410}.get(result.outcome, 200)
+    petition = result.petition
+    return render(
+        request,
+        "petitions/confirm.html",
+        {
+            "result": result,
+            "outcome": result.outcome.value,
+            "pending": pending,
+            "token": token,
+            "petition": petition,
+            "public": petition is not None
+            and petition.state
+            not in (
+                PetitionState.PENDING,
+                PetitionState.VALIDATED,
+                PetitionState.SPONSORED,
+                PetitionState.HIDDEN,
+            ),
+            "support_url": f"/petitions/support/{petition.support_token}" if petition is not None else "",
+        },
+        status_code=status,
+    )
