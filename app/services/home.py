@@ -11,7 +11,18 @@ from app.services import reviews
 @dataclass
 class OpenForResidents:
     reviews: list[Review] = field(default_factory=list)
+    petitions: list = field(default_factory=list)  # open petitions, most recent first
+    petition_counts: dict[int, int] = field(default_factory=dict)
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
-    return OpenForResidents(reviews=reviews.list_reviews(db))
+    found = OpenForResidents(reviews=reviews.list_reviews(db))
+    _add_open_petitions(db, found)
+    return found
+
+
+def _add_open_petitions(db: Session, found: OpenForResidents) -> None:
+    from app.services import petitions
+
+    found.petitions = petitions.open_petitions(db, limit=5)
+    found.petition_counts = petitions.signature_counts(db, [p.id for p in found.petitions])
