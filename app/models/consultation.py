@@ -1,0 +1,224 @@
+"""Consultations: an officer-built survey for one review, and the questions residents answer."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.review import Review
+
+
+class ConsultationState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class Audience(enum.StrEnum):
+    ANYONE = "anyone"
+    PANEL = "panel"
+    ORGANISATIONS = "organisations"
+
+    @property
+    def label(self) -> str:
+        return AUDIENCE_LABELS[self]
+
+
+AUDIENCE_LABELS = {
+    Audience.ANYONE: "Anyone (a public link)",
+    Audience.PANEL: "Citizens' panel members only (by invitation link)",
+    Audience.ORGANISATIONS: "Named organisations only (by invitation link)",
+}
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RATING = "rating"
+    RANKING = "ranking"
+
+    @property
+    def label(self) -> str:
+        return QUESTION_KIND_LABELS[self]
+
+    @property
+    def has_options(self) -> bool:
+        return self not in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+
+    @property
+    def is_text(self) -> bool:
+        return not self.has_options
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.SHORT_TEXT: "Short text (one line)",
+    QuestionKind.LONG_TEXT: "Long text (paragraphs)",
+    QuestionKind.SINGLE_CHOICE: "Single choice (radios)",
+    QuestionKind.MULTIPLE_CHOICE: "Multiple choice (checkboxes)",
+    QuestionKind.RATING: "Rating scale (lowest to highest)",
+    QuestionKind.RANKING: "Ranking of priorities",
+}
+
+
+class RespondentType(enum.StrEnum):
+    RESIDENT = "resident"
+    SERVICE_USER = "service_user"
+    CARER = "carer"
+    STAFF = "staff"
+    ORGANISATION = "organisation"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return RESPONDENT_TYPE_LABELS[self]
+
+
+RESPONDENT_TYPE_LABELS = {
+    RespondentType.RESIDENT: "A resident",
+    RespondentType.SERVICE_USER: "Someone who uses the service",
+    RespondentType.CARER: "A carer or family member of someone who uses the service",
+    RespondentType.STAFF: "A member of staff",
+    RespondentType.ORGANISATION: "Responding on behalf of an organisation",
+    RespondentType.OTHER: "Other",
+}
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+    PHONE = "phone"
+    FOCUS_GROUP = "focus_group"
+    API = "api"
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: "Online",
+    Channel.PAPER: "Paper form",
+    Channel.PHONE: "Phone interview",
+    Channel.FOCUS_GROUP: "Focus group",
+    Channel.API: "Another system (API)",
+}
+
+DEFAULT_CONFIDENTIALITY = (
+    "We keep your answers for 2 years after the review ends, then delete them. Council officers "
+    "working on this review read them. Published results never name you. The optional 'about you' "
+    "questions are kept apart from your answers and only used to check we have heard from everyone."
+)
+
+
+class Consultation(CreatedAtMixin, Base):
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    confidentiality: Mapped[str] = mapped_column(Text, default=DEFAULT_CONFIDENTIALITY)
+    state: Mapped[ConsultationState] = mapped_column(
+        str_enum(ConsultationState), default=ConsultationState.DRAFT, index=True
+    )
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ANYONE)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    about_you_enabled: Mapped[bool] = mapped_column(default=True)
+    you_said_we_did: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    review: Mapped[Review] = relationship(lazy="raise")
+    questions: Mapped[list["Question"]] = relationship(
+        lazy="raise", order_by="(Question.page, Question.position, Question.id)",
+        back_populates="consultation", cascade="all, delete-orphan", passive_deletes=True,
+    )
+    questionnaires: Mapped[list["Questionnaire"]] = relationship(
+        lazy="raise", order_by="Questionnaire.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    documents: Mapped[list["ConsultationDocument"]] = relationship(
+        lazy="raise", order_by="ConsultationDocument.id", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Questionnaire(CreatedAtMixin, Base):
+    """A set of questions for some respondent types only (chosen at the start of the journey)."""
+
+    __tablename__ = "consultation_questionnaire"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    respondent_types: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Question(Base):
+    __tablename__ = "consultation_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    questionnaire_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_questionnaire.id", ondelete="CASCADE"), index=True
+    )
+    page: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    text: Mapped[str] = mapped_column(String(500))
+    hint: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    max_length: Mapped[int | None]
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    show_if_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_question.id", ondelete="SET NULL")
+    )
+    show_if_value: Mapped[str] = mapped_column(String(200), default="")
+
+    consultation: Mapped[Consultation] = relationship(lazy="raise", back_populates="questions")
+
+    @property
+    def field(self) -> str:
+        return f"q{self.id}"
+
+    @property
+    def limit(self) -> int:
+        default = 200 if self.kind == QuestionKind.SHORT_TEXT else 2000
+        return self.max_length or default
+
+
+class ConsultationDocument(CreatedAtMixin, Base):
+    """A PDF stored under settings.upload_dir with a random name; served as an attachment."""
+
+    __tablename__ = "consultation_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size_bytes: Mapped[int]
+
+
+class ConsultationInvitation(CreatedAtMixin, Base):
+    """A single-use link for a panel member or a named organisation."""
+
+    __tablename__ = "consultation_invitation"
+    __table_args__ = (Index("ix_consultation_invitation_consultation_email", "consultation_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]
