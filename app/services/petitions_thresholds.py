@@ -45,6 +45,7 @@ def check_thresholds(
                 "awaits moderation",
                 "has enough supporters and is waiting to be checked and published",
             )
+            db.refresh(petition)
         return crossed
     if petition.state != PetitionState.OPEN:
         return crossed
@@ -93,6 +94,8 @@ def check_thresholds(
                 "We will email you with the outcome."
             ),
         )
+    if crossed:
+        db.refresh(petition)
     return crossed
 
 
@@ -103,7 +106,7 @@ def _mark(db: Session, petition_id: int, column, now: datetime, *, state_from=No
     if state_from is not None:
         statement = statement.where(Petition.state == state_from)
         values["state"] = state_to
-    result = db.execute(statement.values(**values).execution_options(synchronize_session="fetch"))
+    result = db.execute(statement.values(**values).execution_options(synchronize_session=False))
     if result.rowcount:
         audit.record(
             db,
