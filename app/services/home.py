@@ -13,11 +13,13 @@ class OpenForResidents:
     reviews: list[Review] = field(default_factory=list)
     petitions: list = field(default_factory=list)  # open petitions, most recent first
     petition_counts: dict[int, int] = field(default_factory=dict)
+    consultations: list = field(default_factory=list)  # open consultations, closing soonest first
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
     found = OpenForResidents(reviews=reviews.list_reviews(db))
     _add_open_petitions(db, found)
+    _add_open_consultations(db, found)
     return found
 
 
@@ -26,3 +28,9 @@ def _add_open_petitions(db: Session, found: OpenForResidents) -> None:
 
     found.petitions = petitions.open_petitions(db, limit=5)
     found.petition_counts = petitions.signature_counts(db, [p.id for p in found.petitions])
+
+
+def _add_open_consultations(db: Session, found: OpenForResidents) -> None:
+    from app.services import consultations
+
+    found.consultations = consultations.open_consultations(db)

@@ -1,0 +1,286 @@
+"""Officers build and run consultations: details, question builder, documents, invitations, states.
+
+Every form posts and redirects (works without JavaScript); with HTMX the question builder swaps
+only its own section, because the redirect target renders the `_questions.html` fragment.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from app.auth import DbSession, Staff
+from app.errors import InvalidInput, NotFound
+from app.models.consultation import AUDIENCE_LABELS, QUESTION_KIND_LABELS, RESPONDENT_TYPE_LABELS, Audience
+from app.services import accounts, reviews
+from app.services import consultations as service
+from app.services import consultations_building as building
+from app.services.email import queue_email
+from app.templating import render
+
+router = APIRouter(prefix="/officer/consultations")
+QUESTIONS_FRAGMENT = "officer/consultations/_questions.html"
+
+
+def _base(consultation_id: int) -> str:
+    return f"/officer/consultations/{consultation_id}"
+
+
+@router.get("")
+def consultation_list(request: Request, db: DbSession, user: Staff):
+    return render(request, "officer/consultations/list.html", {
+        "consultations": service.list_for_officers(db)})
+
+
+def _new_page(request, db, *, errors=None, values=None, status_code=200):
+    return render(request, "officer/consultations/new.html", {
+        "reviews": reviews.list_reviews(db), "audiences": AUDIENCE_LABELS,
+        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+
+
+@router.get("/new")
+def new_consultation(request: Request, db: DbSession, user: Staff):
+    return _new_page(request, db)
+
+
+@router.post("/new")
+def create_consultation(request: Request, db: DbSession, user: Staff,
+                        review_id: Annotated[str, Form(max_length=20)] = "",
+                        title: Annotated[str, Form(max_length=1000)] = "",
+                        summary: Annotated[str, Form(max_length=20_000)] = "",
+                        audience: Annotated[str, Form(max_length=40)] = "anyone"):
+    values = {"review_id": review_id, "title": title, "summary": summary, "audience": audience}
+    try:
+        if audience not in Audience.__members__.values():
+            raise InvalidInput({"audience": "Choose who can answer"})
+        consultation = service.create_consultation(
+            db, review_id=int(review_id) if review_id.isdigit() else 0, title=title, summary=summary,
+            audience=Audience(audience), actor_id=user.id)
+    except InvalidInput as error:
+        return _new_page(request, db, errors=error.errors, values=values, status_code=422)
+    return RedirectResponse(_base(consultation.id), status_code=303)
+
+
+def _overview(request, db, consultation_id, *, errors=None, values=None, question_values=None,
+              status_code=200, fragment=None, notice=None):
+    consultation = service.get_consultation(db, consultation_id)
+    total, used = building.invitation_counts(db, consultation_id)
+    return render(request, "officer/consultations/overview.html", {
+        "consultation": consultation, "responses": service.response_count(db, consultation_id),
+        "invitations_total": total, "invitations_used": used, "kinds": QUESTION_KIND_LABELS,
+        "audiences": AUDIENCE_LABELS, "respondent_types": RESPONDENT_TYPE_LABELS,
+        "organisations": accounts.list_organisations(db), "errors": errors or {},
+        "values": values or _detail_values(consultation), "question_values": question_values or {"page": "1"},
+        "notice": notice,
+    }, status_code=status_code, fragment=fragment)
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def _detail_values(consultation) -> dict:
+    return {"title": consultation.title, "summary": consultation.summary,
+            "confidentiality": consultation.confidentiality, "audience": consultation.audience.value,
+            "opens_at": _local(consultation.opens_at), "closes_at": _local(consultation.closes_at),
+            "about_you_enabled": consultation.about_you_enabled,
+            "you_said_we_did": consultation.you_said_we_did}
+
+
+@router.get("/{consultation_id}")
+def overview(request: Request, db: DbSession, user: Staff, consultation_id: int, notice: str = ""):
+    return _overview(request, db, consultation_id, fragment=QUESTIONS_FRAGMENT, notice=notice[:200] or None)
+
+
+def _parse_datetime(value: str, field: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput({field: "Enter a date and time, like 2026-12-31T17:00"}) from None
+
+
+@router.post("/{consultation_id}/details")
+def update_details(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                   title: Annotated[str, Form(max_length=1000)] = "",
+                   summary: Annotated[str, Form(max_length=20_000)] = "",
+                   confidentiality: Annotated[str, Form(max_length=5000)] = "",
+                   audience: Annotated[str, Form(max_length=40)] = "",
+                   opens_at: Annotated[str, Form(max_length=40)] = "",
+                   closes_at: Annotated[str, Form(max_length=40)] = "",
+                   about_you_enabled: Annotated[str, Form(max_length=10)] = "",
+                   you_said_we_did: Annotated[str, Form(max_length=20_000)] = ""):
+    values = {"title": title, "summary": summary, "confidentiality": confidentiality, "audience": audience,
+              "opens_at": opens_at, "closes_at": closes_at, "about_you_enabled": bool(about_you_enabled),
+              "you_said_we_did": you_said_we_did}
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        if audience not in Audience.__members__.values():
+            raise InvalidInput({"audience": "Choose who can answer"})
+        service.update_details(
+            db, consultation, title=title, summary=summary, confidentiality=confidentiality,
+            audience=Audience(audience), opens_at=_parse_datetime(opens_at, "opens_at"),
+            closes_at=_parse_datetime(closes_at, "closes_at"), about_you_enabled=bool(about_you_enabled),
+            you_said_we_did=you_said_we_did, actor_id=user.id)
+    except InvalidInput as error:
+        db.expire(consultation)
+        return _overview(request, db, consultation_id, errors=error.errors, values=values, status_code=422)
+    return RedirectResponse(f"{_base(consultation_id)}?notice=Details+saved", status_code=303)
+
+
+@router.post("/{consultation_id}/state/{verb}")
+def transition(request: Request, db: DbSession, user: Staff, consultation_id: int, verb: str):
+    actions = {"open": service.open_consultation, "close": service.close_consultation,
+               "publish": service.publish_consultation}
+    if verb not in actions:
+        return RedirectResponse(_base(consultation_id), status_code=303)
+    consultation = service.get_consultation(db, consultation_id)
+    actions[verb](db, consultation, actor_id=user.id)
+    return RedirectResponse(f"{_base(consultation_id)}?notice=Consultation+{consultation.state.value}",
+                            status_code=303)
+
+
+def _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
+                    show_if_question_id, show_if_value) -> building.QuestionInput:
+    return building.QuestionInput(kind=kind, text=text, hint=hint, required=bool(required),
+                                  max_length=max_length, options=options, page=page or "1",
+                                  questionnaire_id=questionnaire_id, show_if_question_id=show_if_question_id,
+                                  show_if_value=show_if_value)
+
+
+@router.post("/{consultation_id}/questions")
+def add_question(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                 kind: Annotated[str, Form(max_length=40)] = "",
+                 text: Annotated[str, Form(max_length=2000)] = "",
+                 hint: Annotated[str, Form(max_length=2000)] = "",
+                 required: Annotated[str, Form(max_length=10)] = "",
+                 max_length: Annotated[str, Form(max_length=10)] = "",
+                 options: Annotated[str, Form(max_length=10_000)] = "",
+                 page: Annotated[str, Form(max_length=10)] = "1",
+                 questionnaire_id: Annotated[str, Form(max_length=20)] = "",
+                 show_if_question_id: Annotated[str, Form(max_length=20)] = "",
+                 show_if_value: Annotated[str, Form(max_length=400)] = ""):
+    data = _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
+                           show_if_question_id, show_if_value)
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        building.add_question(db, consultation, data, actor_id=user.id)
+    except InvalidInput as error:
+        return _overview(request, db, consultation_id, errors=error.errors, question_values=vars(data),
+                         status_code=422, fragment=QUESTIONS_FRAGMENT)
+    return RedirectResponse(f"{_base(consultation_id)}#questions", status_code=303)
+
+
+def _edit_page(request, db, consultation_id, question_id, *, values=None, errors=None, status_code=200):
+    consultation = service.get_consultation(db, consultation_id)
+    question = next((q for q in consultation.questions if q.id == question_id), None)
+    if question is None:
+        raise NotFound()
+    values = values or {"kind": question.kind.value, "text": question.text, "hint": question.hint,
+                        "required": question.required, "max_length": str(question.max_length or ""),
+                        "options": "\n".join(question.options), "page": str(question.page),
+                        "questionnaire_id": str(question.questionnaire_id or ""),
+                        "show_if_question_id": str(question.show_if_question_id or ""),
+                        "show_if_value": question.show_if_value}
+    return render(request, "officer/consultations/edit_question.html", {
+        "consultation": consultation, "question": question, "question_values": values,
+        "errors": errors or {}, "kinds": QUESTION_KIND_LABELS}, status_code=status_code)
+
+
+@router.get("/{consultation_id}/questions/{question_id}")
+def edit_question(request: Request, db: DbSession, user: Staff, consultation_id: int, question_id: int):
+    return _edit_page(request, db, consultation_id, question_id)
+
+
+@router.post("/{consultation_id}/questions/{question_id}")
+def update_question(request: Request, db: DbSession, user: Staff, consultation_id: int, question_id: int,
+                    kind: Annotated[str, Form(max_length=40)] = "",
+                    text: Annotated[str, Form(max_length=2000)] = "",
+                    hint: Annotated[str, Form(max_length=2000)] = "",
+                    required: Annotated[str, Form(max_length=10)] = "",
+                    max_length: Annotated[str, Form(max_length=10)] = "",
+                    options: Annotated[str, Form(max_length=10_000)] = "",
+                    page: Annotated[str, Form(max_length=10)] = "1",
+                    questionnaire_id: Annotated[str, Form(max_length=20)] = "",
+                    show_if_question_id: Annotated[str, Form(max_length=20)] = "",
+                    show_if_value: Annotated[str, Form(max_length=400)] = ""):
+    data = _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
+                           show_if_question_id, show_if_value)
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        building.update_question(db, consultation, question_id, data, actor_id=user.id)
+    except InvalidInput as error:
+        return _edit_page(request, db, consultation_id, question_id, values=vars(data), errors=error.errors,
+                          status_code=422)
+    return RedirectResponse(f"{_base(consultation_id)}#questions", status_code=303)
+
+
+@router.post("/{consultation_id}/questions/{question_id}/delete")
+def delete_question(request: Request, db: DbSession, user: Staff, consultation_id: int, question_id: int):
+    consultation = service.get_consultation(db, consultation_id)
+    building.delete_question(db, consultation, question_id, actor_id=user.id)
+    return RedirectResponse(f"{_base(consultation_id)}#questions", status_code=303)
+
+
+@router.post("/{consultation_id}/questions/{question_id}/move")
+def move_question(request: Request, db: DbSession, user: Staff, consultation_id: int, question_id: int,
+                  direction: Annotated[str, Form(max_length=10)] = "up"):
+    consultation = service.get_consultation(db, consultation_id)
+    building.move_question(db, consultation, question_id, direction)
+    return RedirectResponse(f"{_base(consultation_id)}#questions", status_code=303)
+
+
+@router.post("/{consultation_id}/questionnaires")
+def add_questionnaire(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                      questionnaire_title: Annotated[str, Form(max_length=1000)] = "",
+                      respondent_types: Annotated[list[str] | None, Form()] = None):
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        building.add_questionnaire(db, consultation, title=questionnaire_title,
+                                   respondent_types=(respondent_types or [])[:10], actor_id=user.id)
+    except InvalidInput as error:
+        return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
+    return RedirectResponse(f"{_base(consultation_id)}#questionnaires", status_code=303)
+
+
+@router.post("/{consultation_id}/documents")
+async def upload_document(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                          document: UploadFile | None = None,
+                          document_title: Annotated[str, Form(max_length=400)] = ""):
+    settings = request.app.state.settings
+    content = b""
+    if document is not None:
+        content = await document.read(settings.max_upload_bytes + 1)
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        if document is None or not content:
+            raise InvalidInput({"document": "Choose a PDF file"})
+        building.add_document(db, settings, consultation, title=document_title,
+                              filename=document.filename or "document.pdf", content=content, actor_id=user.id)
+    except InvalidInput as error:
+        return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
+    return RedirectResponse(f"{_base(consultation_id)}?notice=Document+added#documents", status_code=303)
+
+
+@router.post("/{consultation_id}/invitations")
+def send_invitations(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                     emails: Annotated[str, Form(max_length=50_000)] = "",
+                     organisation_id: Annotated[str, Form(max_length=20)] = ""):
+    consultation = service.get_consultation(db, consultation_id)
+    try:
+        created = building.invite(db, consultation, emails=emails,
+                                  organisation_id=int(organisation_id) if organisation_id.isdigit() else None,
+                                  actor_id=user.id)
+    except InvalidInput as error:
+        return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
+    base_url = request.app.state.settings.base_url
+    for invitation, token in created:
+        queue_email(db, to=invitation.email, subject=f"You are invited to take part: {consultation.title}",
+                    body=(f"{user.display_name} at {request.app.state.settings.council_name} invites you to "
+                          f"take part in '{consultation.title}'.\n\n{base_url}/consultations/"
+                          f"{consultation.id}/invited/{token}\n\n"
+                          "This link is for you only and works once.\n"))
+    return RedirectResponse(f"{_base(consultation_id)}?notice={len(created)}+invitations+sent#invitations",
+                            status_code=303)

@@ -1,0 +1,309 @@
+"""Answering: a resident's draft as they go, and recording a response from any channel.
+
+Recording is the hot path (hundreds a second): the question definitions of a consultation that
+is no longer a draft never change, so they are cached per process; the response is one INSERT
+… ON CONFLICT (idempotency_key) DO NOTHING and its answers one executemany. A retry with the
+same idempotency key returns the first response's reference and writes nothing.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.base import utcnow
+from app.models.consultation import (
+    Audience,
+    Channel,
+    Consultation,
+    ConsultationState,
+    Question,
+    Questionnaire,
+    RespondentType,
+)
+from app.models.consultation_response import Answer, Draft, EqualitiesAnswer, Response
+from app.models.organisation import Organisation
+from app.services import consultations_building as building
+from app.services import consultations_rules as rules
+from app.tokens import new_token, token_hash
+
+CLOSED_MESSAGE = ("This consultation has closed, so it is not taking answers any more. "
+                  "Thank you for your interest: the results will be published on this site.")
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: int
+    kind: str
+    text: str
+    required: bool
+    options: list
+    limit: int
+    page: int
+    questionnaire_id: int | None
+    show_if_question_id: int | None
+    show_if_value: str
+
+    @property
+    def field(self) -> str:
+        return f"q{self.id}"
+
+
+@dataclass(frozen=True)
+class ConsultationForm:
+    """What recording needs to know, live state plus the (frozen) questions."""
+
+    id: int
+    state: ConsultationState
+    audience: Audience
+    closes_at: datetime | None
+    about_you_enabled: bool
+    questions: list[QuestionSpec] = field(default_factory=list)
+    questionnaires: list[tuple[int, list]] = field(default_factory=list)
+
+    @property
+    def accepting(self) -> bool:
+        return self.state == ConsultationState.OPEN and (self.closes_at is None or utcnow() < self.closes_at)
+
+
+_QUESTIONS_CACHE: dict[tuple, tuple[list[QuestionSpec], list]] = {}
+
+
+def load_form(db: Session, consultation_id: int) -> ConsultationForm:
+    row = db.execute(select(Consultation.state, Consultation.audience, Consultation.closes_at,
+                            Consultation.about_you_enabled, Consultation.created_at)
+                     .where(Consultation.id == consultation_id)).first()
+    if row is None:
+        raise NotFound()
+    key = (consultation_id, row.created_at)
+    cached = _QUESTIONS_CACHE.get(key) if row.state != ConsultationState.DRAFT else None
+    if cached is None:
+        cached = _load_questions(db, consultation_id)
+        if row.state != ConsultationState.DRAFT:
+            _QUESTIONS_CACHE[key] = cached
+    questions, questionnaires = cached
+    return ConsultationForm(consultation_id, row.state, row.audience, row.closes_at,
+                            row.about_you_enabled, questions, questionnaires)
+
+
+def _load_questions(db: Session, consultation_id: int) -> tuple[list[QuestionSpec], list]:
+    questions = db.scalars(select(Question).where(Question.consultation_id == consultation_id)
+                           .order_by(Question.page, Question.position, Question.id))
+    specs = [QuestionSpec(q.id, q.kind.value, q.text, q.required, list(q.options), q.limit, q.page,
+                          q.questionnaire_id, q.show_if_question_id, q.show_if_value) for q in questions]
+    questionnaires = [(q.id, list(q.respondent_types)) for q in db.scalars(
+        select(Questionnaire).where(Questionnaire.consultation_id == consultation_id)
+        .order_by(Questionnaire.id))]
+    return specs, questionnaires
+
+
+def questionnaire_id_for(form: ConsultationForm, respondent_type: str) -> int | None:
+    for questionnaire_id, types in form.questionnaires:
+        if respondent_type in types:
+            return questionnaire_id
+    return None
+
+
+def questions_for(form: ConsultationForm, respondent_type: str) -> list[QuestionSpec]:
+    return rules.applicable(form.questions, questionnaire_id_for(form, respondent_type))
+
+
+@dataclass
+class Submission:
+    respondent_type: str
+    answers: dict[str, Any]
+    organisation_name: str = ""
+    organisation_id: int | None = None
+    equalities: dict[str, str] | None = None
+    channel: Channel = Channel.ONLINE
+    is_panel: bool = False
+    invitation_id: int | None = None
+    entered_by_id: int | None = None
+    submitted_at: datetime | None = None
+
+
+def check_submission(form: ConsultationForm, submission: Submission) -> tuple[dict, dict | None]:
+    """The clean answers and equalities, or InvalidInput naming every wrong field."""
+    organisation_name, errors = rules.check_respondent(submission.respondent_type,
+                                                       submission.organisation_name)
+    submission.organisation_name = organisation_name
+    questions = questions_for(form, submission.respondent_type) if not errors else form.questions
+    known = {str(q.id) for q in questions}
+    unknown = [key for key in submission.answers if key not in known]
+    clean, answer_errors = rules.validate_all(questions, submission.answers)
+    errors.update(answer_errors)
+    errors.update({f"q{key}": "This question is not part of the consultation" for key in unknown})
+    equalities = None
+    if submission.equalities:
+        if not form.about_you_enabled:
+            errors["equalities"] = "This consultation does not ask about you"
+        else:
+            equalities, equality_errors = rules.check_equalities(submission.equalities)
+            errors.update(equality_errors)
+    if errors:
+        raise InvalidInput(errors)
+    return clean, equalities
+
+
+def record_response(db: Session, form: ConsultationForm, submission: Submission, idempotency_key: str,
+                    *, enforce_open: bool = True) -> tuple[str, bool]:
+    """(reference, created). The same idempotency key always gives the same single response."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise InvalidInput({"idempotency_key": "Send an idempotency key of 1 to 64 characters"})
+    existing = _existing(db, idempotency_key)
+    if existing is not None:
+        return _same_consultation(existing, form.id), False
+    if enforce_open and not form.accepting:
+        raise Conflict(CLOSED_MESSAGE)
+    clean, equalities = check_submission(form, submission)
+    questions = questions_for(form, submission.respondent_type)
+    response_id, reference = _insert_response(db, form, submission, idempotency_key)
+    if response_id is None:
+        return _same_consultation(_existing(db, idempotency_key), form.id), False
+    rows = [{"response_id": response_id, "question_id": r.question_id, "value_text": r.value_text,
+             "option_index": r.option_index, "number": r.number} for r in rules.answer_rows(questions, clean)]
+    if rows:
+        db.execute(insert(Answer), rows)
+    if equalities:
+        db.execute(insert(EqualitiesAnswer), [{"response_id": response_id, **equalities}])
+    if submission.invitation_id is not None:
+        building.mark_invitation_used(db, submission.invitation_id)
+    return reference, True
+
+
+def _existing(db: Session, key: str):
+    return db.execute(select(Response.reference, Response.consultation_id)
+                      .where(Response.idempotency_key == key)).first()
+
+
+def _same_consultation(existing, consultation_id: int) -> str:
+    if existing.consultation_id != consultation_id:
+        raise Conflict("That idempotency key was already used for another consultation.")
+    return existing.reference
+
+
+def _insert_response(db: Session, form: ConsultationForm, submission: Submission, key: str):
+    reference = rules.new_reference()
+    organisation_id = submission.organisation_id
+    if organisation_id is None and submission.organisation_name:
+        organisation_id = db.scalar(select(Organisation.id).where(
+            Organisation.name == submission.organisation_name))
+    values = {
+        "consultation_id": form.id, "reference": reference, "idempotency_key": key,
+        "questionnaire_id": questionnaire_id_for(form, submission.respondent_type),
+        "respondent_type": RespondentType(submission.respondent_type).value,
+        "organisation_id": organisation_id,
+        "organisation_name": submission.organisation_name if submission.respondent_type ==
+        RespondentType.ORGANISATION else "",
+        "channel": submission.channel.value, "is_panel": submission.is_panel,
+        "invitation_id": submission.invitation_id, "entered_by_id": submission.entered_by_id,
+        "submitted_at": submission.submitted_at or utcnow(),
+    }
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(Response).values(**values)
+                 .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Response.id))
+    return db.execute(statement).scalar_one_or_none(), reference
+
+
+# Drafts: the resident's journey -----------------------------------------------------------------
+
+def start_draft(db: Session, consultation_id: int, *, invitation_id: int | None = None,
+                organisation_name: str = "") -> tuple[Draft, str]:
+    token = new_token()
+    draft = Draft(consultation_id=consultation_id, token_hash=token_hash(token), answers={}, about_you={},
+                  invitation_id=invitation_id, organisation_name=organisation_name, updated_at=utcnow())
+    db.add(draft)
+    db.flush()
+    return draft, token
+
+
+def find_draft(db: Session, consultation_id: int, token: str | None) -> Draft | None:
+    if not token:
+        return None
+    return db.scalar(select(Draft).where(Draft.token_hash == token_hash(token),
+                                         Draft.consultation_id == consultation_id))
+
+
+def steps(form: ConsultationForm, draft: Draft) -> list[str]:
+    """The journey for this draft now: who, each page with a visible question, about you, check."""
+    result = ["who"]
+    if draft.respondent_type:
+        questions = questions_for(form, draft.respondent_type)
+        result += [f"page-{n}" for n in rules.pages(questions, draft.answers)]
+    if form.about_you_enabled:
+        result.append("about-you")
+    return [*result, "check"]
+
+
+def page_questions(form: ConsultationForm, draft: Draft, page: int) -> list[QuestionSpec]:
+    questions = questions_for(form, draft.respondent_type)
+    return [q for q in rules.visible_questions(questions, draft.answers) if q.page == page]
+
+
+def save_who(draft: Draft, respondent_type: str, organisation_name: str) -> None:
+    organisation_name, errors = rules.check_respondent(respondent_type, organisation_name)
+    if errors:
+        raise InvalidInput(errors)
+    draft.respondent_type = respondent_type
+    draft.organisation_name = organisation_name if respondent_type == RespondentType.ORGANISATION else ""
+    draft.updated_at = utcnow()
+
+
+def save_page(form: ConsultationForm, draft: Draft, page: int, raw: dict[str, Any]) -> None:
+    questions = page_questions(form, draft, page)
+    answers = dict(draft.answers)
+    errors = {}
+    for question in questions:
+        if not rules.is_visible(question, answers):
+            continue
+        value, error = rules.validate_answer(question, raw.get(str(question.id), ""))
+        if error:
+            errors[question.field] = error
+        elif rules.answer_present(value):
+            answers[str(question.id)] = value
+        else:
+            answers.pop(str(question.id), None)
+    if errors:
+        raise InvalidInput(errors)
+    draft.answers = answers
+    draft.updated_at = utcnow()
+
+
+def save_about_you(draft: Draft, values: dict[str, str]) -> None:
+    clean, errors = rules.check_equalities(values)
+    if errors:
+        raise InvalidInput(errors)
+    draft.about_you = clean
+    draft.updated_at = utcnow()
+
+
+def submit_draft(db: Session, form: ConsultationForm, draft: Draft | None, idempotency_key: str) -> str:
+    """Turn the draft into a response and delete it; a repeat with the same key gives the same one."""
+    existing = _existing(db, idempotency_key) if idempotency_key else None
+    if existing is not None:
+        return _same_consultation(existing, form.id)
+    if draft is None:
+        raise Conflict("We could not find your answers. They may have been sent already, or the "
+                       "consultation may have closed.")
+    if not form.accepting:
+        raise Conflict(CLOSED_MESSAGE)
+    submission = Submission(
+        respondent_type=draft.respondent_type, answers=dict(draft.answers),
+        organisation_name=draft.organisation_name, equalities=dict(draft.about_you) or None,
+        invitation_id=draft.invitation_id, is_panel=form.audience == Audience.PANEL,
+    )
+    if draft.invitation_id is not None:
+        invitation = db.get(building.ConsultationInvitation, draft.invitation_id)
+        submission.organisation_id = invitation.organisation_id if invitation else None
+    reference, _created = record_response(db, form, submission, idempotency_key)
+    db.delete(draft)
+    return reference
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)

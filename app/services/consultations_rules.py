@@ -1,0 +1,235 @@
+"""Pure rules for answers: which questions show, what is a valid answer, how it is stored.
+
+Answers travel in one canonical shape everywhere (web form, draft, officer entry, CSV, API):
+text, single choice and rating are a string; multiple choice is a list of option labels;
+ranking is the list of option labels in the order ranked (first = most important).
+"""
+
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.models.consultation import QuestionKind, RespondentType
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+AGE_BANDS = ["Under 18", "18 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74",
+             "75 or over", "Prefer not to say"]
+SEXES = ["Female", "Male", "Prefer to self-describe", "Prefer not to say"]
+DISABILITY = ["Yes", "No", "Prefer not to say"]
+ETHNICITIES = ["Asian or Asian British", "Black, Black British, Caribbean or African",
+               "Mixed or multiple ethnic groups", "White", "Other ethnic group", "Prefer not to say"]
+EQUALITIES_FIELDS = {"age_band": AGE_BANDS, "sex": SEXES, "disability": DISABILITY,
+                     "ethnicity": ETHNICITIES, "ward": None}
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"RBC-{code[:4]}-{code[4:]}"
+
+
+def clean_text(value: str) -> str:
+    return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n")).strip()
+
+
+def answer_present(value: Any) -> bool:
+    return bool(value) if not isinstance(value, str) else bool(value.strip())
+
+
+def is_visible(question, answers: Mapping[str, Any]) -> bool:
+    """A question with a condition shows only when the earlier answer has (or includes) the value."""
+    if question.show_if_question_id is None:
+        return True
+    earlier = answers.get(str(question.show_if_question_id))
+    if isinstance(earlier, list):
+        return question.show_if_value in earlier
+    return earlier == question.show_if_value
+
+
+def questionnaire_for(questionnaires: Iterable, respondent_type: str) -> int | None:
+    for questionnaire in questionnaires:
+        if respondent_type in (questionnaire.respondent_types or []):
+            return questionnaire.id
+    return None
+
+
+def applicable(questions: Iterable, questionnaire_id: int | None) -> list:
+    """Questions common to everyone plus those of the respondent's questionnaire."""
+    return [q for q in questions if q.questionnaire_id is None or q.questionnaire_id == questionnaire_id]
+
+
+def visible_questions(questions: Iterable, answers: Mapping[str, Any]) -> list:
+    return [q for q in questions if is_visible(q, answers)]
+
+
+def pages(questions: Iterable, answers: Mapping[str, Any]) -> list[int]:
+    return sorted({q.page for q in visible_questions(questions, answers)})
+
+
+def validate_answer(question, value: Any) -> tuple[Any, str | None]:
+    """The cleaned canonical value and an error message (or None)."""
+    kind = QuestionKind(question.kind)
+    if not answer_present(value):
+        return ("" if kind in _SCALAR else []), (_required_message(question) if question.required else None)
+    if kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+        return _validate_text(question, value)
+    if kind == QuestionKind.SINGLE_CHOICE:
+        value = str(value)
+        return value, None if value in question.options else "Choose one of the options"
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        chosen = _as_list(value)
+        if any(item not in question.options for item in chosen):
+            return chosen, "Choose from the options given"
+        return [o for o in question.options if o in chosen], None
+    if kind == QuestionKind.RATING:
+        value = str(value).strip()
+        if not value.isdigit() or not 1 <= int(value) <= len(question.options):
+            return value, "Choose a point on the scale"
+        return value, None
+    return _validate_ranking(question, _as_list(value))
+
+
+_SCALAR = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.SINGLE_CHOICE, QuestionKind.RATING)
+
+
+def _required_message(question) -> str:
+    kind = QuestionKind(question.kind)
+    if kind.is_text:
+        return "Enter your answer"
+    if kind == QuestionKind.RANKING:
+        return "Rank the options"
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return "Choose at least one option"
+    return "Choose an answer"
+
+
+def _validate_text(question, value: Any) -> tuple[str, str | None]:
+    if not isinstance(value, str):
+        return "", "Enter your answer as text"
+    text = clean_text(value)
+    if len(text) > question.limit:
+        return text, f"Your answer must be {question.limit:,} characters or fewer"
+    return text, None
+
+
+def _validate_ranking(question, ranked: list[str]) -> tuple[list[str], str | None]:
+    if len(set(ranked)) != len(ranked):
+        return ranked, "Give each option a different rank"
+    if any(item not in question.options for item in ranked):
+        return ranked, "Rank only the options given"
+    if question.required and len(ranked) != len(question.options):
+        return ranked, "Rank every option"
+    return ranked, None
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def ranking_from_positions(options: list[str], positions: Mapping[int, str]) -> tuple[list[str], str | None]:
+    """Form input: a chosen rank (1..n or blank) per option index, to the ranked list."""
+    chosen: dict[int, str] = {}
+    for index, rank in positions.items():
+        if not rank:
+            continue
+        if not rank.isdigit() or not 1 <= int(rank) <= len(options):
+            return [], "Choose a rank from the list"
+        if int(rank) in chosen:
+            return [], "Give each option a different rank"
+        chosen[int(rank)] = options[index]
+    ranks = sorted(chosen)
+    if ranks != list(range(1, len(ranks) + 1)):
+        return [], "Number your ranks from 1 without gaps"
+    return [chosen[r] for r in ranks], None
+
+
+def validate_all(questions: Iterable, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check every visible question; answers to hidden questions are dropped."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        if not is_visible(question, clean):
+            continue
+        value, error = validate_answer(question, answers.get(str(question.id), ""))
+        if error:
+            errors[question.field] = error
+        if answer_present(value):
+            clean[str(question.id)] = value
+    return clean, errors
+
+
+def check_respondent(respondent_type: str, organisation_name: str) -> tuple[str, dict[str, str]]:
+    errors = {}
+    if respondent_type not in RespondentType.__members__.values():
+        errors["respondent_type"] = "Choose who you are responding as"
+    organisation_name = clean_text(organisation_name or "")
+    if respondent_type == RespondentType.ORGANISATION and not organisation_name:
+        errors["organisation_name"] = "Enter the name of the organisation"
+    if len(organisation_name) > 200:
+        errors["organisation_name"] = "The organisation's name must be 200 characters or fewer"
+    return organisation_name, errors
+
+
+def check_equalities(values: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    clean, errors = {}, {}
+    for name, allowed in EQUALITIES_FIELDS.items():
+        value = clean_text(str(values.get(name) or ""))
+        if not value:
+            continue
+        if allowed is not None and value not in allowed:
+            errors[name] = "Choose one of the options"
+        elif len(value) > 80:
+            errors[name] = "Your answer must be 80 characters or fewer"
+        clean[name] = value
+    return clean, errors
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question_id: int
+    value_text: str
+    option_index: int | None = None
+    number: int | None = None
+
+
+def answer_rows(questions: Iterable, clean: Mapping[str, Any]) -> list[AnswerRow]:
+    """Normalised rows: one per text or single answer, per chosen option, per ranked item."""
+    rows: list[AnswerRow] = []
+    for question in questions:
+        value = clean.get(str(question.id))
+        if not answer_present(value):
+            continue
+        kind = QuestionKind(question.kind)
+        if kind.is_text:
+            rows.append(AnswerRow(question.id, value))
+        elif kind == QuestionKind.SINGLE_CHOICE:
+            rows.append(AnswerRow(question.id, value, question.options.index(value)))
+        elif kind == QuestionKind.MULTIPLE_CHOICE:
+            rows += [AnswerRow(question.id, item, question.options.index(item)) for item in value]
+        elif kind == QuestionKind.RATING:
+            score = int(value)
+            rows.append(AnswerRow(question.id, question.options[score - 1], score - 1, score))
+        else:
+            rows += [AnswerRow(question.id, item, question.options.index(item), rank)
+                     for rank, item in enumerate(value, start=1)]
+    return rows
+
+
+def display_value(question, value: Any) -> str:
+    kind = QuestionKind(question.kind)
+    if not answer_present(value):
+        return "Not answered"
+    if kind == QuestionKind.RATING:
+        return question.options[int(value) - 1]
+    if kind == QuestionKind.RANKING:
+        return "\n".join(f"{rank}. {item}" for rank, item in enumerate(value, start=1))
+    if isinstance(value, list):
+        return "\n".join(value)
+    return value
