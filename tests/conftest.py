@@ -6,6 +6,7 @@ PostgreSQL half is skipped with a loud warning, unless CHORUS_REQUIRE_POSTGRES=1
 
 import os
 import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -14,6 +15,10 @@ from pathlib import Path
 os.environ.setdefault("QUEUE_IMMEDIATE", "1")
 os.environ.setdefault("CHORUS_ENV", "test")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANALYSIS_EMBEDDER", "fake")
+os.environ.setdefault(
+    "EMBEDDING_CACHE_PATH", os.path.join(tempfile.gettempdir(), f"chorus-test-embeddings-{os.getpid()}.db")
+)
 
 import pytest
 from sqlalchemy import create_engine, text

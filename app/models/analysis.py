@@ -1,0 +1,112 @@
+"""Analysis runs over a question's free-text answers, the themes they propose and officers curate."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, CreatedAtMixin, str_enum
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class RunMode(enum.StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
+class AnalysisRun(CreatedAtMixin, Base):
+    """One run of the analysis pipeline; its results are written in one transaction when done."""
+
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_question.id", ondelete="CASCADE"), index=True
+    )
+    mode: Mapped[RunMode] = mapped_column(str_enum(RunMode))
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.QUEUED)
+    stage: Mapped[str] = mapped_column(String(40), default="queued")
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    model_name: Mapped[str] = mapped_column(String(80), default="")
+    seed: Mapped[int] = mapped_column(default=0)
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ThemeStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    MERGED = "merged"
+
+
+class Theme(CreatedAtMixin, Base):
+    """A cluster of answers with a label, keywords and quotes. Proposed by a run; approved by people."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_question.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    label: Mapped[str] = mapped_column(String(200))
+    label_by_people: Mapped[bool] = mapped_column(default=False)
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[ThemeStatus] = mapped_column(str_enum(ThemeStatus), default=ThemeStatus.PROPOSED)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    size: Mapped[int] = mapped_column(default=0)
+    quotes: Mapped[list] = mapped_column(JSON, default=list)
+    centroid: Mapped[list] = mapped_column(JSON, default=list)
+    fit_threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    groups: Mapped[list] = mapped_column(JSON, default=list)
+    stance_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    parent: Mapped["Theme | None"] = relationship(lazy="raise", remote_side="Theme.id",
+                                                  foreign_keys=[parent_id])
+
+    @property
+    def is_curated(self) -> bool:
+        return self.status == ThemeStatus.APPROVED or self.label_by_people
+
+
+class Bucket(enum.StrEnum):
+    THEME = "theme"
+    OTHER = "other"
+    NO_COMMENT = "no_comment"
+    CAMPAIGN = "campaign"
+
+
+class ThemeAssignment(Base):
+    """Where one answer ended: a theme, a campaign, "other" or "nothing to add". Exactly one each."""
+
+    __tablename__ = "theme_assignment"
+    __table_args__ = (
+        UniqueConstraint("answer_id"),
+        Index("ix_theme_assignment_question_theme", "question_id", "theme_id"),
+        Index("ix_theme_assignment_question_bucket", "question_id", "bucket"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("consultation_question.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("consultation_answer.id", ondelete="CASCADE"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    bucket: Mapped[Bucket] = mapped_column(str_enum(Bucket))
+    campaign_key: Mapped[str] = mapped_column(String(40), default="")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -1,0 +1,115 @@
+"""The review workspace: a review's four stages, findings with evidence, the team and comments."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth import DbSession, SignedIn, Staff
+from app.errors import InvalidInput
+from app.models.finding import EvidenceKind, ReviewStage, TeamRole
+from app.services import findings, review_access, review_team, review_workspace
+from app.templating import render
+
+router = APIRouter(prefix="/officer")
+
+
+def _workspace(request, db, user, review_id, *, errors=None, values=None, status_code=200):
+    review = review_access.readable_review(db, user, review_id)
+    return render(request, "officer/reviews/workspace.html", {
+        "review": review, "stages": list(ReviewStage),
+        "findings": review_workspace.findings_by_stage(db, review.id),
+        "team": review_team.team(db, review.id), "roles": list(TeamRole),
+        "evidence_options": review_workspace.evidence_options(db, review.id) if user.is_staff else [],
+        "errors": errors or {}, "values": values or {},
+    }, status_code=status_code)
+
+
+@router.get("/reviews")
+def reviews(request: Request, db: DbSession, user: SignedIn):
+    return render(request, "officer/reviews/list.html", {"reviews": review_access.readable_reviews(db, user)})
+
+
+@router.get("/reviews/{review_id}")
+def workspace(request: Request, db: DbSession, user: SignedIn, review_id: int):
+    return _workspace(request, db, user, review_id)
+
+
+def _evidence_refs(raw: list[str]) -> list[tuple[EvidenceKind, int]]:
+    refs = []
+    for value in raw:
+        kind, _, object_id = value.partition(":")
+        try:
+            refs.append((EvidenceKind(kind), int(object_id)))
+        except ValueError:
+            raise InvalidInput({"evidence": "Choose evidence from the list"}) from None
+    return refs
+
+
+@router.post("/reviews/{review_id}/findings")
+async def write_finding(request: Request, db: DbSession, user: Staff, review_id: int):
+    review_access.readable_review(db, user, review_id)
+    form = await request.form()
+    stage, statement = str(form.get("stage", ""))[:40], str(form.get("statement", ""))[:8000]
+    chosen = [str(v) for v in form.getlist("evidence")][:50]
+    try:
+        finding = findings.write_finding(db, review_id=review_id, stage=stage, statement=statement,
+                                         evidence_refs=_evidence_refs(chosen), officer=user)
+    except InvalidInput as error:
+        return _workspace(request, db, user, review_id, errors=error.errors,
+                          values={"stage": stage, "statement": statement, "evidence": chosen},
+                          status_code=422)
+    return RedirectResponse(f"/officer/findings/{finding.id}", status_code=303)
+
+
+@router.post("/reviews/{review_id}/team")
+def add_team_member(request: Request, db: DbSession, user: Staff, review_id: int,
+                    email: Annotated[str, Form(max_length=320)] = "",
+                    role: Annotated[str, Form(max_length=20)] = ""):
+    review_access.readable_review(db, user, review_id)
+    try:
+        review_team.add_member(db, review_id=review_id, email=email, role=role, officer=user)
+    except InvalidInput as error:
+        return _workspace(request, db, user, review_id, errors=error.errors,
+                          values={"email": email, "role": role}, status_code=422)
+    return RedirectResponse(f"/officer/reviews/{review_id}#team", status_code=303)
+
+
+def _finding_page(request, db, user, finding, *, errors=None, values=None, status_code=200):
+    review = review_access.readable_review(db, user, finding.review_id)
+    return render(request, "officer/reviews/finding.html", {
+        "review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
+        "comments": findings.comments(db, finding), "errors": errors or {}, "values": values or {},
+    }, status_code=status_code, fragment="officer/reviews/_comments.html")
+
+
+@router.get("/findings/{finding_id}")
+def finding_page(request: Request, db: DbSession, user: SignedIn, finding_id: int):
+    finding = findings.readable_finding(db, user, finding_id)
+    review = review_access.readable_review(db, user, finding.review_id)
+    return render(request, "officer/reviews/finding.html", {
+        "review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
+        "comments": findings.comments(db, finding), "errors": {}, "values": {},
+    })
+
+
+@router.post("/findings/{finding_id}/comments")
+def comment(request: Request, db: DbSession, user: SignedIn, finding_id: int,
+            body: Annotated[str, Form(max_length=8000)] = ""):
+    finding = findings.readable_finding(db, user, finding_id)
+    try:
+        findings.comment(db, finding, user, body)
+    except InvalidInput as error:
+        return _finding_page(request, db, user, finding, errors=error.errors, values={"body": body},
+                             status_code=422)
+    db.flush()
+    if request.headers.get("hx-request"):
+        return _finding_page(request, db, user, finding)
+    return RedirectResponse(f"/officer/findings/{finding_id}#comments", status_code=303)
+
+
+@router.post("/findings/{finding_id}/publish")
+def publish(db: DbSession, user: Staff, finding_id: int):
+    finding = findings.readable_finding(db, user, finding_id)
+    findings.publish(db, finding, user)
+    return RedirectResponse(f"/officer/findings/{finding_id}", status_code=303)

@@ -1,0 +1,168 @@
+"""Officers read and curate a question's themes; analysis runs start here and report progress."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import DbSession, SignedIn, Staff
+from app.errors import AppError, InvalidInput, NotFound
+from app.models.analysis import Bucket, RunStatus
+from app.models.consultation import Consultation, Question
+from app.services import analysis_runs, review_access, themes, themes_summary
+from app.templating import render
+
+router = APIRouter(prefix="/officer")
+
+
+def _question_for(db, user, question_id: int) -> tuple[Question, Consultation]:
+    question = db.get(Question, question_id)
+    if question is None:
+        raise NotFound()
+    consultation = db.get(Consultation, question.consultation_id)
+    review_access.readable_review(db, user, consultation.review_id)
+    return question, consultation
+
+
+def _theme_for(db, user, theme_id: int):
+    theme = themes.get_theme(db, theme_id)
+    question, consultation = _question_for(db, user, theme.question_id)
+    return theme, question, consultation
+
+
+@router.get("/questions/{question_id}/themes")
+def themes_page(request: Request, db: DbSession, user: SignedIn, question_id: int):
+    question, consultation = _question_for(db, user, question_id)
+    summary = themes_summary.summarise(db, question)
+    return render(request, "officer/themes/page.html", {
+        "question": question, "consultation": consultation, "summary": summary,
+        "run": analysis_runs.active_run(db, question.id),
+        "runs": analysis_runs.runs_for_question(db, question.id)[:10],
+        "can_curate": user.is_staff,
+    })
+
+
+@router.post("/questions/{question_id}/analysis-runs")
+def start_run(request: Request, db: DbSession, user: Staff, question_id: int):
+    question, _ = _question_for(db, user, question_id)
+    try:
+        analysis_runs.start_run(db, question, user)
+    except AppError as error:
+        return render(request, "officer/themes/_problem.html", {"message": error.message,
+                      "question": question}, status_code=error.status_code)
+    return RedirectResponse(f"/officer/questions/{question_id}/themes", status_code=303)
+
+
+@router.get("/analysis-runs/{run_id}/progress")
+def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int):
+    run = analysis_runs.get_run(db, run_id)
+    _question_for(db, user, run.question_id)
+    headers = {}
+    if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED) and request.headers.get("hx-request"):
+        headers["HX-Refresh"] = "true"
+    return render(request, "officer/themes/_progress.html", {"run": run}, headers=headers)
+
+
+@router.get("/themes/{theme_id}")
+def theme_page(request: Request, db: DbSession, user: SignedIn, theme_id: int, q: str = "", page: int = 1):
+    theme, question, consultation = _theme_for(db, user, theme_id)
+    answers = themes.answers_in(db, question, theme_id=theme.id, search=q[:200], page=page)
+    return render(request, "officer/themes/theme.html", {
+        "theme": theme, "question": question, "consultation": consultation, "answers": answers,
+        "q": q[:200], "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
+        "subthemes": themes.sub_themes(db, question.id).get(theme.id, []),
+        "can_curate": user.is_staff, "errors": {},
+    }, fragment="officer/themes/_answers.html")
+
+
+@router.get("/questions/{question_id}/buckets/{bucket}")
+def bucket_page(request: Request, db: DbSession, user: SignedIn, question_id: int, bucket: str,
+                q: str = "", page: int = 1):
+    question, consultation = _question_for(db, user, question_id)
+    if bucket not in (Bucket.OTHER.value, Bucket.NO_COMMENT.value, Bucket.CAMPAIGN.value):
+        raise NotFound()
+    answers = themes.answers_in(db, question, bucket=Bucket(bucket), search=q[:200], page=page)
+    return render(request, "officer/themes/bucket.html", {
+        "bucket": Bucket(bucket), "question": question, "consultation": consultation,
+        "answers": answers, "q": q[:200], "others": themes.live_themes(db, question.id),
+        "can_curate": user.is_staff, "theme": None,
+    }, fragment="officer/themes/_answers.html")
+
+
+def _back_to_theme(theme_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/officer/themes/{theme_id}", status_code=303)
+
+
+@router.post("/themes/{theme_id}/rename")
+def rename(request: Request, db: DbSession, user: Staff, theme_id: int,
+           label: Annotated[str, Form(max_length=400)] = ""):
+    theme, _, _ = _theme_for(db, user, theme_id)
+    try:
+        themes.rename(db, theme, label, user)
+    except InvalidInput as error:
+        return _theme_with_errors(request, db, user, theme_id, error.errors, {"label": label})
+    return _back_to_theme(theme_id)
+
+
+@router.post("/themes/{theme_id}/approve")
+def approve(db: DbSession, user: Staff, theme_id: int):
+    theme, _, _ = _theme_for(db, user, theme_id)
+    themes.approve(db, theme, user)
+    return _back_to_theme(theme_id)
+
+
+@router.post("/themes/{theme_id}/merge")
+def merge(request: Request, db: DbSession, user: Staff, theme_id: int,
+          into: Annotated[str, Form(max_length=20)] = ""):
+    theme, _, _ = _theme_for(db, user, theme_id)
+    if not into.isdigit():
+        return _theme_with_errors(request, db, user, theme_id, {"into": "Choose a theme to merge into"}, {})
+    keep, _, _ = _theme_for(db, user, int(into))
+    try:
+        themes.merge(db, keep, theme, user)
+    except InvalidInput as error:
+        return _theme_with_errors(request, db, user, theme_id, error.errors, {})
+    return _back_to_theme(keep.id)
+
+
+@router.post("/themes/{theme_id}/split")
+def split(db: DbSession, user: Staff, theme_id: int):
+    theme, question, _ = _theme_for(db, user, theme_id)
+    themes.request_split(db, theme, user)
+    return RedirectResponse(f"/officer/questions/{question.id}/themes?split=requested", status_code=303)
+
+
+@router.post("/questions/{question_id}/answers/{answer_id}/move")
+def move_answer(request: Request, db: DbSession, user: Staff, question_id: int, answer_id: int,
+                target: Annotated[str, Form(max_length=20)] = "",
+                back: Annotated[str, Form(max_length=200)] = ""):
+    _question_for(db, user, question_id)
+    themes.move_answer(db, answer_id, question_id, target, user)
+    if request.headers.get("hx-request"):
+        return Response(status_code=200, content='<p class="hint" role="status">Moved.</p>',
+                        media_type="text/html")
+    destination = back if back.startswith("/officer/") else f"/officer/questions/{question_id}/themes"
+    return RedirectResponse(destination, status_code=303)
+
+
+def _theme_with_errors(request, db, user, theme_id, errors, values):
+    theme, question, consultation = _theme_for(db, user, theme_id)
+    answers = themes.answers_in(db, question, theme_id=theme.id)
+    return render(request, "officer/themes/theme.html", {
+        "theme": theme, "question": question, "consultation": consultation, "answers": answers, "q": "",
+        "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
+        "subthemes": themes.sub_themes(db, question.id).get(theme.id, []),
+        "can_curate": True, "errors": errors, "values": values,
+    }, status_code=422)
+
+
+@router.get("/questions/{question_id}/themes.csv")
+def export_csv(db: DbSession, user: SignedIn, question_id: int):
+    question, _ = _question_for(db, user, question_id)
+    return themes_summary.csv_response(db, question)
+
+
+@router.get("/questions/{question_id}/themes.json")
+def export_json(db: DbSession, user: SignedIn, question_id: int):
+    question, _ = _question_for(db, user, question_id)
+    return themes_summary.json_response(db, question)

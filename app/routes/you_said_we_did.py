@@ -1,0 +1,51 @@
+"""Residents see what was asked, who took part, the main themes, the findings and the decision."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth import DbSession
+from app.errors import InvalidInput, NotFound, RateLimited
+from app.models.consultation import Consultation
+from app.services import outcomes
+from app.templating import render
+
+router = APIRouter(prefix="/consultations")
+
+
+@router.get("/{consultation_id}/you-said-we-did")
+def you_said_we_did(request: Request, db: DbSession, consultation_id: int, subscribed: int = 0):
+    consultation = outcomes.published(db, consultation_id)
+    return render(request, "you_said_we_did/page.html", {
+        "results": outcomes.public_results(db, consultation), "subscribed": bool(subscribed),
+    })
+
+
+@router.post("/{consultation_id}/results-updates")
+def subscribe(request: Request, db: DbSession, consultation_id: int,
+              email: Annotated[str, Form(max_length=320)] = ""):
+    consultation = db.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound()
+    address = request.client.host if request.client else "unknown"
+    if not request.app.state.rate_limiter.allow("results-updates", "10/hour", address):
+        raise RateLimited("You have asked for updates too many times. Try again in an hour.", 3600)
+    try:
+        outcomes.subscribe(db, consultation, email)
+    except InvalidInput as error:
+        return render(request, "you_said_we_did/subscribe.html", {
+            "consultation": consultation, "errors": error.errors, "values": {"email": email}},
+            status_code=422)
+    return render(request, "you_said_we_did/subscribed.html", {"consultation": consultation})
+
+
+@router.get("/{consultation_id}/results-updates")
+def subscribe_page(request: Request, db: DbSession, consultation_id: int):
+    consultation = db.get(Consultation, consultation_id)
+    if consultation is None or consultation.state.value == "draft":
+        raise NotFound()
+    if consultation.state.value == "published":
+        return RedirectResponse(f"/consultations/{consultation_id}/you-said-we-did", status_code=303)
+    return render(request, "you_said_we_did/subscribe.html",
+                  {"consultation": consultation, "errors": {}, "values": {}})

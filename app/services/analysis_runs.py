@@ -1,0 +1,213 @@
+"""Analysis runs: started by an officer, executed by a worker, written in one transaction at the end."""
+
+import time
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.db import Database
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeAssignment, ThemeStatus
+from app.models.base import utcnow
+from app.models.consultation import Question
+from app.models.user import User
+from app.services import audit
+from app.services.analysis_sources import TextItem, texts_for_question
+
+STALE_AFTER = timedelta(minutes=5)
+PROGRESS_INTERVAL_SECONDS = 0.5
+MIN_TEXTS = 5
+
+
+def get_run(db: Session, run_id: int) -> AnalysisRun:
+    run = db.get(AnalysisRun, run_id)
+    if run is None:
+        raise NotFound()
+    return run
+
+
+def runs_for_question(db: Session, question_id: int) -> list[AnalysisRun]:
+    return list(db.scalars(select(AnalysisRun).where(AnalysisRun.question_id == question_id)
+                           .order_by(AnalysisRun.id.desc())))
+
+
+def active_run(db: Session, question_id: int) -> AnalysisRun | None:
+    return db.scalars(select(AnalysisRun).where(
+        AnalysisRun.question_id == question_id,
+        AnalysisRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))).first()
+
+
+def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) -> AnalysisRun:
+    """Queue a run: the first is a full analysis; later ones place only new answers (curation kept)."""
+    if not question.kind.is_text:
+        raise InvalidInput({"question": "Only free-text questions can be analysed"})
+    if active_run(db, question.id):
+        raise Conflict("An analysis of this question is already running.")
+    has_themes = db.scalar(select(func.count(Theme.id)).where(Theme.question_id == question.id))
+    answers = db.scalar(select(func.count()).select_from(
+        select(1).where(_answers_of(question)).subquery()))
+    if not has_themes and answers < MIN_TEXTS:
+        raise Conflict(f"There are {answers} answers so far; analysis needs at least {MIN_TEXTS}.")
+    run = AnalysisRun(question_id=question.id, mode=RunMode.INCREMENTAL if has_themes else RunMode.FULL,
+                      seed=seed, created_by_id=officer.id,
+                      parameters={"embedder": get_settings().analysis_embedder})
+    db.add(run)
+    db.flush()
+    audit.record(db, actor_id=officer.id, action="analysis.start", object_type="analysis_run",
+                 object_id=run.id, question_id=question.id, mode=run.mode.value)
+    from app.jobs import enqueue_after_commit
+    from app.jobs.analysis import run_analysis
+
+    enqueue_after_commit(db, run_analysis, run.id)
+    return run
+
+
+def _answers_of(question: Question):
+    from app.models.consultation_response import Answer
+
+    return Answer.question_id == question.id
+
+
+@lru_cache(maxsize=2)
+def make_embedder(kind: str):
+    from analysis.embedding import FakeEmbedder, SentenceTransformerEmbedder
+
+    if kind == "fake":
+        return FakeEmbedder(dim=64)
+    return SentenceTransformerEmbedder(quantize=True)
+
+
+def _cache():
+    from analysis.embedding import SqliteEmbeddingCache
+
+    path = get_settings().embedding_cache_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteEmbeddingCache(path)
+
+
+class _Progress:
+    """Writes the stage and counts to the run row in short transactions of their own."""
+
+    def __init__(self, database: Database, run_id: int):
+        self.database = database
+        self.run_id = run_id
+        self._last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_INTERVAL_SECONDS and done < total:
+            return
+        self._last = now
+        with self.database.transaction() as db:
+            db.execute(update(AnalysisRun).where(AnalysisRun.id == self.run_id).values(
+                stage=stage, progress_done=done, progress_total=total, heartbeat_at=utcnow()))
+
+
+def execute_run(database: Database, run_id: int) -> None:
+    """The worker's half: read the texts, analyse, then write every result in one transaction."""
+    with database.transaction() as db:
+        run = db.get(AnalysisRun, run_id)
+        if run is None or run.status != RunStatus.QUEUED:
+            return
+        run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
+        question = db.get(Question, run.question_id)
+        incremental = run.mode == RunMode.INCREMENTAL
+        items = texts_for_question(db, question, exclude_assigned=incremental)
+        previous = _previous_result(db, question.id) if incremental else None
+        kind, seed = run.parameters.get("embedder", "minilm"), run.seed
+    try:
+        progress = _Progress(database, run_id)
+        embedder = make_embedder(kind)
+        cache = _cache()
+        try:
+            if incremental:
+                outcome = _incremental(items, previous, embedder, cache, seed, progress)
+            else:
+                outcome = _full(items, embedder, cache, seed, progress)
+        finally:
+            cache.close()
+        progress("saving", 0, 1)
+        with database.transaction() as db:
+            from app.services.theme_results import save_full, save_incremental
+
+            run = db.get(AnalysisRun, run_id)
+            if incremental:
+                save_incremental(db, run, items, outcome, previous)
+            else:
+                save_full(db, run, items, outcome)
+            run.model_name = embedder.name
+            run.status, run.stage, run.finished_at = RunStatus.SUCCEEDED, "done", utcnow()
+    except Exception as error:
+        with database.transaction() as db:
+            run = db.get(AnalysisRun, run_id)
+            run.status, run.stage, run.finished_at = RunStatus.FAILED, "failed", utcnow()
+            run.error = f"{type(error).__name__}: {error}"[:2000]
+        raise
+
+
+def _full(items: list[TextItem], embedder, cache, seed, progress):
+    from analysis.pipeline import analyse
+
+    groups = {column: [item.groups()[column] for item in items] for column in _group_columns(items)}
+    stance = [item.stance for item in items] if any(item.stance for item in items) else None
+    return analyse([item.text for item in items], groups=groups, stance=stance, embedder=embedder,
+                   cache=cache, seed=seed, progress=progress)
+
+
+def _group_columns(items: list[TextItem]) -> list[str]:
+    from app.services.analysis_sources import GROUP_COLUMNS
+
+    return [c for c in GROUP_COLUMNS if any(item.groups()[c] is not None for item in items)]
+
+
+def _incremental(items, previous, embedder, cache, seed, progress):
+    from analysis.incremental import assign_incremental
+
+    if not items:
+        return None
+    return assign_incremental(previous, [item.text for item in items], embedder=embedder, cache=cache,
+                              seed=seed, progress=progress)
+
+
+def _previous_result(db: Session, question_id: int):
+    """The question's live themes as an AnalysisResult, so new answers can be placed in them."""
+    from analysis.result import Accounting, AnalysisResult
+    from analysis.result import Theme as AnalysedTheme
+
+    themes = db.scalars(select(Theme).where(
+        Theme.question_id == question_id, Theme.parent_id.is_(None),
+        Theme.status != ThemeStatus.MERGED)).all()
+    model = db.scalar(select(AnalysisRun.model_name).where(
+        AnalysisRun.question_id == question_id, AnalysisRun.status == RunStatus.SUCCEEDED,
+        AnalysisRun.mode == RunMode.FULL).order_by(AnalysisRun.id.desc()).limit(1))
+    analysed = tuple(
+        AnalysedTheme(id=str(t.id), label=t.label, keywords=tuple(t.keywords), size=t.size, share=0.0,
+                      member_indices=(), quotes=(), centroid=tuple(t.centroid))
+        for t in themes if t.centroid
+    )
+    return AnalysisResult(
+        themes=analysed, other_indices=(), no_comment_indices=(), campaigns=(), assignment=(),
+        accounting=Accounting(0, 0, 0, 0, 0), model_name=model or "", seed=0,
+        parameters={"fit_thresholds": {str(t.id): t.fit_threshold for t in themes}}, seconds=0.0)
+
+
+def fail_stale_runs(db: Session) -> int:
+    """A worker killed mid-run leaves a run 'running' with an old heartbeat: mark it failed."""
+    cutoff = utcnow() - STALE_AFTER
+    result = db.execute(update(AnalysisRun).where(
+        AnalysisRun.status == RunStatus.RUNNING, AnalysisRun.heartbeat_at < cutoff,
+    ).values(status=RunStatus.FAILED, stage="failed", finished_at=utcnow(),
+             error="The worker stopped before the run finished; nothing from it was saved. "
+                   "Start the analysis again."))
+    return result.rowcount or 0
+
+
+def bucket_counts(db: Session, question_id: int) -> dict[str, int]:
+    rows = db.execute(select(ThemeAssignment.bucket, func.count()).where(
+        ThemeAssignment.question_id == question_id).group_by(ThemeAssignment.bucket)).all()
+    counts = {bucket.value: 0 for bucket in Bucket}
+    counts.update({str(bucket): n for bucket, n in rows})
+    return counts

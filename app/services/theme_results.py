@@ -1,0 +1,110 @@
+"""Turn an analysis result into themes and one assignment per answer, in the run's transaction."""
+
+import dataclasses
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.models.analysis import AnalysisRun, Bucket, Theme, ThemeAssignment, ThemeStatus
+from app.services.analysis_sources import TextItem
+
+NO_COMMENT = "no_comment"
+OTHER = "other"
+
+
+def save_full(db: Session, run: AnalysisRun, items: list[TextItem], result) -> None:
+    fit = result.parameters.get("fit_thresholds", {})
+    theme_ids: dict[str, int] = {}
+    for analysed in result.themes:  # top-level themes come before their sub-themes
+        theme = _new_theme(run, items, analysed, fit.get(analysed.id, 0.0),
+                           parent_id=theme_ids.get(analysed.parent_id) if analysed.parent_id else None)
+        db.add(theme)
+        db.flush()
+        theme_ids[analysed.id] = theme.id
+    campaigns = {c.id: c for c in result.campaigns}
+    rows = [_assignment(run, item, label, theme_ids, campaigns)
+            for item, label in zip(items, result.assignment, strict=True)]
+    _insert(db, rows)
+    refresh_sizes(db, run.question_id)
+    run.summary = {
+        "texts": len(items),
+        "accounting": dataclasses.asdict(result.accounting),
+        "campaigns": [
+            {"key": c.id, "size": c.size, "quote": c.quote, "theme_id": theme_ids.get(c.theme_id)}
+            for c in result.campaigns
+        ],
+        "themes_proposed": len(result.top_themes),
+        "analysis_seconds": round(result.seconds, 2),
+    }
+    run.parameters = {**run.parameters, **_json_safe(result.parameters)}
+
+
+def save_incremental(db: Session, run: AnalysisRun, items: list[TextItem], outcome, previous) -> None:
+    if outcome is None:
+        run.summary = {"texts": 0, "placed": {}, "themes_proposed": 0}
+        return
+    theme_ids = {t.id: int(t.id) for t in previous.themes}
+    for analysed in outcome.new_themes:
+        theme = _new_theme(run, items, analysed, 0.0, parent_id=None)
+        db.add(theme)
+        db.flush()
+        theme_ids[analysed.id] = theme.id
+    rows = [_assignment(run, item, label, theme_ids, {})
+            for item, label in zip(items, outcome.assignment, strict=True)]
+    _insert(db, rows)
+    refresh_sizes(db, run.question_id)
+    run.summary = {"texts": len(items), "placed": outcome.counts,
+                   "themes_proposed": len(outcome.new_themes)}
+
+
+def _new_theme(run, items, analysed, fit_threshold: float, parent_id: int | None) -> Theme:
+    return Theme(
+        question_id=run.question_id, run_id=run.id, parent_id=parent_id, label=analysed.label[:200],
+        keywords=list(analysed.keywords), status=ThemeStatus.PROPOSED, size=analysed.size,
+        quotes=[{"answer_id": items[i].answer_id, "text": text} for i, text in analysed.quotes],
+        centroid=[round(float(v), 6) for v in analysed.centroid], fit_threshold=float(fit_threshold),
+        groups=[dataclasses.asdict(g) for g in analysed.groups],
+        stance_counts=dict(analysed.stance_counts),
+    )
+
+
+def _assignment(run, item: TextItem, label: str, theme_ids: dict, campaigns: dict) -> dict:
+    row = {"question_id": run.question_id, "answer_id": item.answer_id, "run_id": run.id,
+           "theme_id": None, "campaign_key": "", "bucket": Bucket.THEME}
+    if label == NO_COMMENT:
+        row["bucket"] = Bucket.NO_COMMENT
+    elif label == OTHER:
+        row["bucket"] = Bucket.OTHER
+    elif label in campaigns:
+        row.update(bucket=Bucket.CAMPAIGN, campaign_key=label,
+                   theme_id=theme_ids.get(campaigns[label].theme_id))
+    elif label in theme_ids:
+        row["theme_id"] = theme_ids[label]
+    else:
+        row["bucket"] = Bucket.OTHER
+    return row
+
+
+def _insert(db: Session, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 5000):
+        db.execute(insert(ThemeAssignment), rows[start:start + 5000])
+
+
+def refresh_sizes(db: Session, question_id: int) -> None:
+    """Each top-level theme's size is the number of answers assigned to it (campaign members count)."""
+    counted = (select(func.count(ThemeAssignment.id))
+               .where(ThemeAssignment.theme_id == Theme.id,
+                      ThemeAssignment.bucket.in_([Bucket.THEME, Bucket.CAMPAIGN]))
+               .scalar_subquery())
+    db.execute(update(Theme).where(Theme.question_id == question_id, Theme.parent_id.is_(None))
+               .values(size=counted).execution_options(synchronize_session=False))
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,37 @@
+"""Recompute who-said-it breakdowns after curation changes a question's themes (a job, not a request)."""
+
+import dataclasses
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
+from app.models.consultation import Question
+from app.services.analysis_sources import GROUP_COLUMNS, texts_for_question
+
+
+def refresh_groups(db: Session, question_id: int) -> None:
+    from analysis.groups import GroupComparer
+
+    question = db.get(Question, question_id)
+    items = texts_for_question(db, question)
+    position = {item.answer_id: i for i, item in enumerate(items)}
+    assigned = db.execute(select(ThemeAssignment.answer_id, ThemeAssignment.theme_id, ThemeAssignment.bucket)
+                          .where(ThemeAssignment.question_id == question_id)).all()
+    themes = [t for t in db.scalars(select(Theme).where(
+        Theme.question_id == question_id, Theme.parent_id.is_(None), Theme.status != ThemeStatus.MERGED))]
+    members = {t.id: [] for t in themes}
+    population = []
+    for answer_id, theme_id, bucket in assigned:
+        if answer_id not in position or bucket == Bucket.NO_COMMENT:
+            continue
+        population.append(position[answer_id])
+        if theme_id in members:
+            members[theme_id].append(position[answer_id])
+    columns = {c: [item.groups()[c] for item in items] for c in GROUP_COLUMNS
+               if any(item.groups()[c] is not None for item in items)}
+    if not themes or not population:
+        return
+    flags = GroupComparer().compare(columns, [members[t.id] for t in themes], sorted(population))
+    for theme, theme_flags in zip(themes, flags, strict=True):
+        theme.groups = [dataclasses.asdict(flag) for flag in theme_flags]

@@ -1,0 +1,248 @@
+"""Officers curate themes: rename, merge, split, move an answer, approve. Every change is recorded."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
+from app.models.base import utcnow
+from app.models.consultation import Question
+from app.models.consultation_response import Answer, Response
+from app.models.user import User
+from app.services import audit
+from app.services.theme_results import refresh_sizes
+
+PAGE_SIZE = 25
+
+
+def live_themes(db: Session, question_id: int) -> list[Theme]:
+    """Top-level themes that are not merged away, largest first (the themes page's list)."""
+    return list(db.scalars(select(Theme).where(
+        Theme.question_id == question_id, Theme.parent_id.is_(None),
+        Theme.status != ThemeStatus.MERGED).order_by(Theme.size.desc(), Theme.id)))
+
+
+def sub_themes(db: Session, question_id: int) -> dict[int, list[Theme]]:
+    rows = db.scalars(select(Theme).where(Theme.question_id == question_id,
+                                          Theme.parent_id.is_not(None)).order_by(Theme.size.desc()))
+    grouped: dict[int, list[Theme]] = {}
+    for theme in rows:
+        grouped.setdefault(theme.parent_id, []).append(theme)
+    return grouped
+
+
+def get_theme(db: Session, theme_id: int) -> Theme:
+    theme = db.get(Theme, theme_id)
+    if theme is None or theme.status == ThemeStatus.MERGED:
+        raise NotFound()
+    return theme
+
+
+def rename(db: Session, theme: Theme, label: str, officer: User) -> None:
+    label = " ".join(label.split())
+    if not label:
+        raise InvalidInput({"label": "Enter a name for the theme"})
+    if len(label) > 200:
+        raise InvalidInput({"label": "Theme name must be 200 characters or fewer"})
+    old = theme.label
+    theme.label, theme.label_by_people = label, True
+    _record(db, officer, "theme.rename", theme, before=old, after=label)
+
+
+def approve(db: Session, theme: Theme, officer: User) -> None:
+    theme.status, theme.reviewed_at, theme.reviewed_by_id = ThemeStatus.APPROVED, utcnow(), officer.id
+    _record(db, officer, "theme.approve", theme)
+
+
+def merge(db: Session, keep: Theme, absorb: Theme, officer: User) -> None:
+    if keep.id == absorb.id or keep.question_id != absorb.question_id:
+        raise InvalidInput({"into": "Choose a different theme of the same question to merge with"})
+    if keep.parent_id or absorb.parent_id:
+        raise InvalidInput({"into": "Only top-level themes can be merged"})
+    db.execute(update(ThemeAssignment).where(ThemeAssignment.theme_id == absorb.id)
+               .values(theme_id=keep.id, assigned_by_id=officer.id)
+               .execution_options(synchronize_session=False))
+    db.execute(update(Theme).where(Theme.parent_id == absorb.id).values(parent_id=keep.id)
+               .execution_options(synchronize_session=False))
+    keep.quotes = (keep.quotes + absorb.quotes)[:5]
+    keep.keywords = list(dict.fromkeys(keep.keywords + absorb.keywords))[:10]
+    keep.stance_counts = _added(keep.stance_counts, absorb.stance_counts)
+    absorb.status, absorb.merged_into_id = ThemeStatus.MERGED, keep.id
+    db.flush()
+    refresh_sizes(db, keep.question_id)
+    _record(db, officer, "theme.merge", keep, absorbed=absorb.id, absorbed_label=absorb.label)
+    _refresh_groups_later(db, keep.question_id)
+
+
+def _added(a: dict, b: dict) -> dict:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in {**a, **b}}
+
+
+def move_answer(db: Session, answer_id: int, question_id: int, target: str, officer: User) -> None:
+    """Move one answer to another theme, to "other" or to "nothing to add"."""
+    assignment = db.scalar(select(ThemeAssignment).where(
+        ThemeAssignment.answer_id == answer_id, ThemeAssignment.question_id == question_id))
+    if assignment is None:
+        raise NotFound()
+    before = (assignment.bucket.value, assignment.theme_id)
+    if target in (Bucket.OTHER.value, Bucket.NO_COMMENT.value):
+        assignment.bucket, assignment.theme_id = Bucket(target), None
+    else:
+        theme = get_theme(db, int(target)) if target.isdigit() else None
+        if theme is None or theme.question_id != question_id or theme.parent_id:
+            raise InvalidInput({"target": "Choose a theme of this question"})
+        assignment.bucket, assignment.theme_id = Bucket.THEME, theme.id
+    assignment.assigned_by_id = officer.id
+    db.flush()
+    refresh_sizes(db, question_id)
+    audit.record(db, actor_id=officer.id, action="theme.move_answer", object_type="answer",
+                 object_id=answer_id, before=list(before), after=target)
+    _refresh_groups_later(db, question_id)
+
+
+def request_split(db: Session, theme: Theme, officer: User) -> None:
+    if theme.size < 4:
+        raise Conflict("A theme needs at least 4 answers to be split.")
+    from app.jobs import enqueue_after_commit
+    from app.jobs.analysis import split_theme
+
+    _record(db, officer, "theme.split_requested", theme)
+    enqueue_after_commit(db, split_theme, theme.id, officer.id)
+
+
+def execute_split(database, theme_id: int, actor_id: int) -> None:
+    """Re-cluster one theme's answers into two or more (the worker's half of a split)."""
+    with database.transaction() as db:
+        theme = db.get(Theme, theme_id)
+        if theme is None or theme.status == ThemeStatus.MERGED:
+            return
+        rows = db.execute(select(ThemeAssignment.id.label("assignment_id"), Answer.id.label("answer_id"),
+                                 Answer.value_text)
+                          .join(Answer, Answer.id == ThemeAssignment.answer_id)
+                          .where(ThemeAssignment.theme_id == theme.id,
+                                 ThemeAssignment.bucket == Bucket.THEME)
+                          .order_by(Answer.id)).all()
+        parts = _cluster_in_two_or_more(theme, [row.value_text for row in rows])
+        if len(parts) < 2:
+            return
+        for label, members, centroid in parts:
+            part = Theme(question_id=theme.question_id, run_id=theme.run_id, label=label.label[:200],
+                         keywords=list(label.keywords),
+                         quotes=[{"answer_id": rows[i].answer_id, "text": q} for i, q in label.quotes],
+                         centroid=[round(float(v), 6) for v in centroid], fit_threshold=theme.fit_threshold)
+            db.add(part)
+            db.flush()
+            db.execute(update(ThemeAssignment)
+                       .where(ThemeAssignment.id.in_([rows[i].assignment_id for i in members]))
+                       .values(theme_id=part.id, assigned_by_id=actor_id)
+                       .execution_options(synchronize_session=False))
+        theme.status = ThemeStatus.MERGED
+        refresh_sizes(db, theme.question_id)
+        audit.record(db, actor_id=actor_id, action="theme.split", object_type="theme", object_id=theme.id,
+                     parts=len(parts))
+        from app.services.theme_stats import refresh_groups
+
+        refresh_groups(db, theme.question_id)
+
+
+def _cluster_in_two_or_more(theme: Theme, texts: list[str]):
+    from analysis.embedding import embed
+    from analysis.labels import Labeller
+    from analysis.themes import ThemeFinder
+    from app.services.analysis_runs import _cache, make_embedder
+
+    embedder, cache = make_embedder("fake" if len(theme.centroid) == 64 else "minilm"), _cache()
+    try:
+        x = embed(texts, embedder, cache=cache)
+    finally:
+        cache.close()
+    clustering = ThemeFinder(k=2, seed=0).fit(x)
+    clusters = sorted({int(c) for c in clustering.labels if c >= 0})
+    members = [[i for i, c in enumerate(clustering.labels) if c == cluster] for cluster in clusters]
+    keep = [(m, clustering.centroids[c]) for m, c in zip(members, clusters, strict=True) if m]
+    if len(keep) < 2:
+        return []
+    # Texts the clustering left out stay with the nearest part, so nothing leaves the theme.
+    placed = {i for m, _ in keep for i in m}
+    for i in set(range(len(texts))) - placed:
+        best = max(range(len(keep)), key=lambda p: float(x[i] @ keep[p][1]))
+        keep[best][0].append(i)
+    labels = Labeller().label(texts, x, [m for m, _ in keep], [c for _, c in keep])
+    return [(label, m, c) for label, (m, c) in zip(labels, keep, strict=True)]
+
+
+def _refresh_groups_later(db: Session, question_id: int) -> None:
+    from app.jobs import enqueue_after_commit
+    from app.jobs.analysis import refresh_theme_groups
+
+    enqueue_after_commit(db, refresh_theme_groups, question_id)
+
+
+def _record(db: Session, officer: User, action: str, theme: Theme, **detail) -> None:
+    audit.record(db, actor_id=officer.id, action=action, object_type="theme", object_id=theme.id,
+                 **detail)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    answer_id: int
+    text: str
+    respondent_type: str
+    channel: str
+    campaign_key: str
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    rows: list[AnswerRow]
+    total: int
+    page: int
+    pages: int
+    campaigns: list[tuple[str, int, str]]  # key, size, one example text
+
+
+def answers_in(db: Session, question: Question, *, theme_id: int | None = None, bucket: Bucket | None = None,
+               search: str = "", page: int = 1) -> AnswerPage:
+    """A theme's (or bucket's) answers, paginated and searchable; campaign answers shown once."""
+    where = [ThemeAssignment.question_id == question.id]
+    if theme_id is not None:
+        where.append(ThemeAssignment.theme_id == theme_id)
+    if bucket is not None:
+        where.append(ThemeAssignment.bucket == bucket)
+    if search.strip():
+        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(Answer.value_text.ilike(pattern, escape="\\"))
+    base = (select(ThemeAssignment.answer_id).join(Answer, Answer.id == ThemeAssignment.answer_id)
+            .where(*where))
+    singles = base.where(ThemeAssignment.bucket != Bucket.CAMPAIGN)
+    total = db.scalar(select(func.count()).select_from(singles.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = db.execute(
+        select(Answer.id, Answer.value_text, Response.respondent_type, Response.channel,
+               ThemeAssignment.campaign_key)
+        .join(ThemeAssignment, ThemeAssignment.answer_id == Answer.id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where, ThemeAssignment.bucket != Bucket.CAMPAIGN)
+        .order_by(Answer.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    campaigns = db.execute(
+        select(ThemeAssignment.campaign_key, func.count(), func.min(Answer.value_text))
+        .join(Answer, Answer.id == ThemeAssignment.answer_id)
+        .where(*where, ThemeAssignment.bucket == Bucket.CAMPAIGN)
+        .group_by(ThemeAssignment.campaign_key)
+    ).all()
+    return AnswerPage(
+        rows=[AnswerRow(r.id, r.value_text, str(r.respondent_type), str(r.channel), r.campaign_key)
+              for r in rows],
+        total=total, page=page, pages=pages,
+        campaigns=[(key, n, _scrubbed(text)) for key, n, text in campaigns],
+    )
+
+
+def _scrubbed(text: str) -> str:
+    from analysis.preparation import scrub
+
+    return scrub(text or "")

@@ -1,0 +1,130 @@
+"""The themes page's data and exports: read from aggregates stored with themes, no per-answer work."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme, ThemeStatus
+from app.models.consultation import Question
+from app.models.consultation_response import Answer
+from app.services import analysis_runs, themes
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class GroupCell:
+    column: str
+    value: str
+    count: int
+    theme_share: float
+    overall_share: float
+    flag: str | None
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    theme: Theme
+    share: float
+    cells: list[GroupCell]
+    subthemes: list[Theme] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[GroupCell]:
+        return [c for c in self.cells if c.flag]
+
+    def cells_for(self, column: str) -> list[GroupCell]:
+        return [c for c in self.cells if c.column == column]
+
+
+@dataclass(frozen=True)
+class Summary:
+    total_answers: int
+    buckets: dict[str, int]
+    themes: list[ThemeView]
+    campaigns: list[dict]
+    columns: list[str]
+    last_run: AnalysisRun | None
+
+    @property
+    def chart_rows(self) -> list[tuple[str, int, float]]:
+        return [(view.theme.label, view.theme.size, view.share) for view in self.themes]
+
+    @property
+    def analysed(self) -> int:
+        return sum(self.buckets.values())
+
+    @property
+    def unanalysed(self) -> int:
+        return max(0, self.total_answers - self.analysed)
+
+
+def summarise(db: Session, question: Question, *, approved_only: bool = False) -> Summary:
+    live = themes.live_themes(db, question.id)
+    if approved_only:
+        live = [t for t in live if t.status == ThemeStatus.APPROVED]
+    children = themes.sub_themes(db, question.id)
+    buckets = analysis_runs.bucket_counts(db, question.id)
+    denominator = max(1, buckets.get("theme", 0) + buckets.get("campaign", 0) + buckets.get("other", 0))
+    views = [ThemeView(t, t.size / denominator, _cells(t), children.get(t.id, [])) for t in live]
+    columns = list(dict.fromkeys(c.column for v in views for c in v.cells))
+    total = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id)) or 0
+    last_full = db.scalars(select(AnalysisRun).where(
+        AnalysisRun.question_id == question.id, AnalysisRun.status == RunStatus.SUCCEEDED,
+        AnalysisRun.mode == RunMode.FULL).order_by(AnalysisRun.id.desc()).limit(1)).first()
+    last_run = db.scalars(select(AnalysisRun).where(
+        AnalysisRun.question_id == question.id, AnalysisRun.status == RunStatus.SUCCEEDED)
+        .order_by(AnalysisRun.id.desc()).limit(1)).first()
+    campaigns = (last_full.summary or {}).get("campaigns", []) if last_full else []
+    return Summary(total, buckets, views, campaigns, columns, last_run)
+
+
+def _cells(theme: Theme) -> list[GroupCell]:
+    return [GroupCell(g["column"], g["value"], g["count"], g["theme_share"], g["overall_share"], g["flag"])
+            for g in theme.groups or []]
+
+
+def _safe(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def summary_rows(db: Session, question: Question) -> list[dict]:
+    summary = summarise(db, question)
+    return [{
+        "theme_id": view.theme.id, "label": view.theme.label, "status": view.theme.status.value,
+        "answers": view.theme.size, "share": round(view.share, 4), "keywords": list(view.theme.keywords),
+        "quotes": [q["text"] for q in view.theme.quotes],
+        "stance": view.theme.stance_counts,
+        "groups": [{"group": c.column, "value": c.value, "count": c.count,
+                    "share_in_theme": round(c.theme_share, 4), "share_overall": round(c.overall_share, 4),
+                    "marker": c.flag} for c in view.cells],
+    } for view in summary.themes]
+
+
+def csv_response(db: Session, question: Question) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["theme_id", "label", "status", "answers", "share", "keywords", "quotes",
+                     "groups_more_likely", "groups_less_likely"])
+    for row in summary_rows(db, question):
+        over = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "over"]
+        under = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "under"]
+        writer.writerow([_safe(v) for v in [
+            row["theme_id"], row["label"], row["status"], row["answers"], row["share"],
+            "; ".join(row["keywords"]), " | ".join(row["quotes"]), "; ".join(over), "; ".join(under)]])
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="question-{question.id}-themes.csv"'})
+
+
+def json_response(db: Session, question: Question) -> Response:
+    body = {"question_id": question.id, "question": question.text, "themes": summary_rows(db, question),
+            "buckets": analysis_runs.bucket_counts(db, question.id)}
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), media_type="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="question-{question.id}-themes.json"'})
