@@ -39,27 +39,54 @@ def published(db: Session, consultation_id: int) -> Consultation:
 
 def public_results(db: Session, consultation: Consultation) -> PublicResults:
     """Only aggregates, approved themes and scrubbed quotes: never equalities data, never names."""
-    counts = db.execute(select(Response.respondent_type, func.count()).where(
-        Response.consultation_id == consultation.id).group_by(Response.respondent_type)).all()
+    counts = db.execute(
+        select(Response.respondent_type, func.count())
+        .where(Response.consultation_id == consultation.id)
+        .group_by(Response.respondent_type)
+    ).all()
     by_type = sorted(((RespondentType(t).label, n) for t, n in counts), key=lambda row: -row[1])
-    text_questions = [q for q in db.scalars(select(Question).where(
-        Question.consultation_id == consultation.id).order_by(Question.page, Question.position))
-        if q.kind.is_text]
+    text_questions = [
+        q
+        for q in db.scalars(
+            select(Question)
+            .where(Question.consultation_id == consultation.id)
+            .order_by(Question.page, Question.position)
+        )
+        if q.kind.is_text
+    ]
     summaries = [(q, themes_summary.summarise(db, q, approved_only=True)) for q in text_questions]
     outcome = outcome_for(db, consultation.id)
     finding_ids = (outcome.finding_ids or []) if outcome else []
-    chosen = list(db.scalars(select(Finding).where(Finding.id.in_(finding_ids),
-                                                   Finding.status == FindingStatus.PUBLISHED)))
-    return PublicResults(consultation, sum(n for _, n in by_type), by_type,
-                         [(q, s) for q, s in summaries if s.themes], chosen, outcome)
+    chosen = list(
+        db.scalars(
+            select(Finding).where(Finding.id.in_(finding_ids), Finding.status == FindingStatus.PUBLISHED)
+        )
+    )
+    return PublicResults(
+        consultation,
+        sum(n for _, n in by_type),
+        by_type,
+        [(q, s) for q, s in summaries if s.themes],
+        chosen,
+        outcome,
+    )
 
 
 def outcome_for(db: Session, consultation_id: int) -> ConsultationOutcome | None:
-    return db.scalar(select(ConsultationOutcome).where(ConsultationOutcome.consultation_id == consultation_id))
+    return db.scalar(
+        select(ConsultationOutcome).where(ConsultationOutcome.consultation_id == consultation_id)
+    )
 
 
-def save_outcome(db: Session, consultation: Consultation, *, decision: str, what_happened: str,
-                 finding_ids: list[int], officer: User) -> ConsultationOutcome:
+def save_outcome(
+    db: Session,
+    consultation: Consultation,
+    *,
+    decision: str,
+    what_happened: str,
+    finding_ids: list[int],
+    officer: User,
+) -> ConsultationOutcome:
     review_access.require_staff(officer)
     decision, what_happened = decision.strip(), what_happened.strip()
     errors = {}
@@ -67,8 +94,11 @@ def save_outcome(db: Session, consultation: Consultation, *, decision: str, what
         errors["decision"] = f"The decision must be {MAX_TEXT:,} characters or fewer"
     if len(what_happened) > MAX_TEXT:
         errors["what_happened"] = f"What happened must be {MAX_TEXT:,} characters or fewer"
-    valid = set(db.scalars(select(Finding.id).where(Finding.review_id == consultation.review_id,
-                                                    Finding.id.in_(finding_ids))))
+    valid = set(
+        db.scalars(
+            select(Finding.id).where(Finding.review_id == consultation.review_id, Finding.id.in_(finding_ids))
+        )
+    )
     if set(finding_ids) - valid:
         errors["findings"] = "Choose findings of this consultation's review"
     if errors:
@@ -78,8 +108,13 @@ def save_outcome(db: Session, consultation: Consultation, *, decision: str, what
     outcome.finding_ids, outcome.updated_at = sorted(valid), utcnow()
     db.add(outcome)
     db.flush()
-    audit.record(db, actor_id=officer.id, action="consultation.outcome", object_type="consultation",
-                 object_id=consultation.id)
+    audit.record(
+        db,
+        actor_id=officer.id,
+        action="consultation.outcome",
+        object_type="consultation",
+        object_id=consultation.id,
+    )
     return outcome
 
 
@@ -89,22 +124,35 @@ def subscribe(db: Session, consultation: Consultation, email: str) -> None:
         raise NotFound()
     address = check_email(email)
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.execute(insert(ResultsSubscriber).values(consultation_id=consultation.id, email=address,
-                                                created_at=utcnow())
-               .on_conflict_do_nothing(index_elements=["consultation_id", "email"]))
+    db.execute(
+        insert(ResultsSubscriber)
+        .values(consultation_id=consultation.id, email=address, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["consultation_id", "email"])
+    )
 
 
 def notify_subscribers(db: Session, consultation: Consultation, base_url: str) -> int:
     """Email everyone who opted in, once each, when the results are published."""
     if consultation.state != ConsultationState.PUBLISHED:
         raise Conflict("Publish the consultation before telling people about its results.")
-    pending = list(db.scalars(select(ResultsSubscriber).where(
-        ResultsSubscriber.consultation_id == consultation.id, ResultsSubscriber.notified_at.is_(None))))
+    pending = list(
+        db.scalars(
+            select(ResultsSubscriber).where(
+                ResultsSubscriber.consultation_id == consultation.id, ResultsSubscriber.notified_at.is_(None)
+            )
+        )
+    )
     link = f"{base_url}/consultations/{consultation.id}/you-said-we-did"
     for subscriber in pending:
-        queue_email(db, to=subscriber.email, subject=f"Results published: {consultation.title}",
-                    body=(f"You asked us to tell you when the results of “{consultation.title}” "
-                          f"were published.\n\nSee what people said and what the council decided:\n"
-                          f"{link}\n"))
+        queue_email(
+            db,
+            to=subscriber.email,
+            subject=f"Results published: {consultation.title}",
+            body=(
+                f"You asked us to tell you when the results of “{consultation.title}” "
+                f"were published.\n\nSee what people said and what the council decided:\n"
+                f"{link}\n"
+            ),
+        )
         subscriber.notified_at = utcnow()
     return len(pending)

@@ -13,7 +13,7 @@ from app.services import findings
 
 @dataclass(frozen=True)
 class EvidenceOption:
-    value: str          # "kind:id", as posted by the finding form
+    value: str  # "kind:id", as posted by the finding form
     label: str
 
 
@@ -26,24 +26,48 @@ def findings_by_stage(db: Session, review_id: int, *, published_only: bool = Fal
 
 def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[EvidenceOption]]]:
     """Everything in this review a finding can cite, grouped for the picker."""
-    consultations = list(db.scalars(select(Consultation).where(Consultation.review_id == review_id)
-                                    .order_by(Consultation.id)))
+    consultations = list(
+        db.scalars(select(Consultation).where(Consultation.review_id == review_id).order_by(Consultation.id))
+    )
     ids = [c.id for c in consultations]
     titles = {c.id: c.title for c in consultations}
-    questions = list(db.scalars(select(Question).where(Question.consultation_id.in_(ids))
-                                .order_by(Question.consultation_id, Question.page, Question.position)))
-    theme_rows = db.execute(select(Theme, Question.consultation_id).join(Question, Question.id == Theme.question_id)
-                            .where(Question.consultation_id.in_(ids), Theme.parent_id.is_(None),
-                                   Theme.status != ThemeStatus.MERGED)
-                            .order_by(Theme.size.desc())).all()
+    questions = list(
+        db.scalars(
+            select(Question)
+            .where(Question.consultation_id.in_(ids))
+            .order_by(Question.consultation_id, Question.page, Question.position)
+        )
+    )
+    theme_rows = db.execute(
+        select(Theme, Question.consultation_id)
+        .join(Question, Question.id == Theme.question_id)
+        .where(
+            Question.consultation_id.in_(ids), Theme.parent_id.is_(None), Theme.status != ThemeStatus.MERGED
+        )
+        .order_by(Theme.size.desc())
+    ).all()
     groups = [
-        ("Themes from consultations", [
-            EvidenceOption(f"theme:{t.id}", f"{t.label} ({t.size:,} answers; {titles[cid]})")
-            for t, cid in theme_rows]),
-        ("Figures from choice questions", [
-            EvidenceOption(f"question:{q.id}", f"{titles[q.consultation_id]}: {q.text}")
-            for q in questions if q.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE,
-                                             QuestionKind.RATING, QuestionKind.RANKING)]),
+        (
+            "Themes from consultations",
+            [
+                EvidenceOption(f"theme:{t.id}", f"{t.label} ({t.size:,} answers; {titles[cid]})")
+                for t, cid in theme_rows
+            ],
+        ),
+        (
+            "Figures from choice questions",
+            [
+                EvidenceOption(f"question:{q.id}", f"{titles[q.consultation_id]}: {q.text}")
+                for q in questions
+                if q.kind
+                in (
+                    QuestionKind.SINGLE_CHOICE,
+                    QuestionKind.MULTIPLE_CHOICE,
+                    QuestionKind.RATING,
+                    QuestionKind.RANKING,
+                )
+            ],
+        ),
     ]
     for provider in EXTRA_PROVIDERS:
         groups.append(provider(db, review_id))
