@@ -1,6 +1,7 @@
 """A test browser that behaves like a real one: keeps cookies, sends the CSRF token on forms."""
 
 import re
+from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -23,8 +24,10 @@ class Browser(TestClient):
     def submit(self, url: str, data: dict | list | None = None, **kwargs):
         """POST a form as a browser would: with the page's CSRF token."""
         token = self.csrf_token()
-        if isinstance(data, list):
-            data = [*data, ("csrf_token", token)]
+        if isinstance(data, list):  # repeated fields (checkboxes) go as an encoded body
+            headers = {"content-type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
+            body = urlencode([*data, ("csrf_token", token)])
+            return self.post(url, content=body, headers=headers, **kwargs)
         else:
             data = {**(data or {}), "csrf_token": token}
         return self.post(url, data=data, **kwargs)
