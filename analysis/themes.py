@@ -45,10 +45,11 @@ class ThemeFinder:
         k: int | None = None,
         k_candidates: tuple[int, ...] = (6, 8, 10, 12, 15, 20, 25),
         sample_size: int = 2500,
-        merge_threshold: float = 0.85,
+        merge_threshold: float = 0.9,
         min_share: float = 0.005,
         min_size: int = 3,
         other_z: float = 2.5,
+        tolerance: float = 0.9,
         seed: int = 0,
     ):
         self.k = k
@@ -58,6 +59,7 @@ class ThemeFinder:
         self.min_share = min_share
         self.min_size = min_size
         self.other_z = other_z
+        self.tolerance = tolerance
         self.seed = seed
 
     def fit(self, x: np.ndarray) -> Clustering:
@@ -72,7 +74,7 @@ class ThemeFinder:
         if n < 2 * self.min_size or n < 4:
             return _single(x)
         scores = {} if self.k else self.score_candidates(x)
-        k = self.k or max(scores, key=lambda c: (scores[c], -c))
+        k = self.k or choose_k(scores, self.tolerance)
         labels, centroids = self._kmeans(x, min(k, n - 1))
         if self.k is None:
             labels, centroids = merge_close(x, labels, centroids, self.merge_threshold)
@@ -118,6 +120,13 @@ class ThemeFinder:
         idx = np.flatnonzero(inside)
         labels[idx[sims < threshold]] = OTHER_LABEL
         return labels, threshold
+
+
+def choose_k(scores: dict[int, float], tolerance: float) -> int:
+    """The largest k scoring within `tolerance` of the best: sample silhouettes are
+    noisy and nearly flat across k, and merging undoes any over-splitting."""
+    best = max(scores.values())
+    return max(c for c, s in scores.items() if s >= tolerance * best)
 
 
 def merge_close(x, labels, centroids, threshold: float):

@@ -1,0 +1,60 @@
+"""Chorus analysis: free-text answers in, honest themes out. Never imports `app`.
+
+Public API (stable; the web app's jobs call only this)::
+
+    from analysis import (
+        analyse, assign_incremental, AnalysisResult,
+        SentenceTransformerEmbedder, FakeEmbedder, SqliteEmbeddingCache,
+    )
+
+    result = analyse(
+        texts,                       # Sequence[str | None]
+        groups={"channel": [...]},   # optional: column -> one value (or None) per text
+        stance=[...],                # optional: closed answer ("Agree"...) per text
+        embedder=SentenceTransformerEmbedder(),   # packaged all-MiniLM-L6-v2, int8, offline
+        cache=SqliteEmbeddingCache("var/embeddings.sqlite"),  # optional
+        seed=0,
+        progress=lambda stage, done, total: ...,  # stages: preparing, embedding,
+    )                                             # clustering, labelling, sub-themes
+    result.to_dict()  # plain JSON; AnalysisResult.from_dict(d) restores it
+
+    update = assign_incremental(result, new_texts, embedder=..., cache=...)
+    update.assignment   # per new text: existing theme id, "newN", "other" or "no_comment"
+    update.new_themes   # proposed themes for what fitted no existing theme
+
+AnalysisResult (frozen):
+- themes: top-level themes ("t1", "t2", ... by size) then sub-themes ("t1.1", parent_id
+  "t1"). Each has label, keywords, size, share (of texts that said something), member
+  indices, quotes as (index, scrubbed text), centroid, stance_counts, groups
+  (GroupFlag per column/value with p, q and flag "over"/"under"/None), campaign_ids.
+- assignment[i]: where input i ended: a top-level theme id, a campaign id ("c1"...),
+  "other" or "no_comment". Each input ends in exactly one; `accounting` counts them.
+- other_indices, no_comment_indices, campaigns (representative, members, size, theme_id),
+  model_name, seed, parameters (k chosen, scores, thresholds), seconds.
+"""
+
+from analysis.embedding import (
+    FakeEmbedder,
+    InMemoryEmbeddingCache,
+    SentenceTransformerEmbedder,
+    SqliteEmbeddingCache,
+)
+from analysis.incremental import IncrementalResult, assign_incremental
+from analysis.pipeline import Options, analyse
+from analysis.result import Accounting, AnalysisResult, Campaign, GroupFlag, Theme
+
+__all__ = [
+    "Accounting",
+    "AnalysisResult",
+    "Campaign",
+    "FakeEmbedder",
+    "GroupFlag",
+    "InMemoryEmbeddingCache",
+    "IncrementalResult",
+    "Options",
+    "SentenceTransformerEmbedder",
+    "SqliteEmbeddingCache",
+    "Theme",
+    "analyse",
+    "assign_incremental",
+]

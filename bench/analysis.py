@@ -1,0 +1,461 @@
+"""`python -m bench analysis`: Chorus against BERTopic and k-means baselines, plus speed runs.
+
+Every method on a data set sees the same embeddings (packaged all-MiniLM-L6-v2,
+int8). Results go to bench/results/analysis.json and the `## Analysis` section of
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "analysis.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def data_root() -> Path | None:
+    for candidate in (Path("/work/shared/data"), ROOT.parent / "shared" / "data"):
+        if (candidate / "nhs_patient_feedback").exists():
+            return candidate
+    return None
+
+
+# --- data sets ----------------------------------------------------------------
+
+
+def load_nhs(root: Path) -> dict:
+    path = root / "nhs_patient_feedback" / "phase1_text_data.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        "texts": [r["feedback"] for r in rows],
+        "labels": {
+            "label": [r["label"] for r in rows],
+            "subcategory": [r["subcategory"] for r in rows],
+        },
+    }
+
+
+def load_gambling(root: Path, part: int) -> dict:
+    base = root / "themefinder_synthetic" / "gambling_XS"
+    responses = _jsonl(base / "inputs" / f"question_part_{part}" / "responses.jsonl")
+    mapping_dir = base / "outputs" / "mapping" / "2025-07-22" / f"question_part_{part}"
+    first_label = {m["response_id"]: m["labels"][0] for m in _jsonl(mapping_dir / "mapping.jsonl")}
+    kept = [r for r in responses if r["response_id"] in first_label]
+    return {
+        "texts": [r["response"] for r in kept],
+        "labels": {"first theme": [first_label[r["response_id"]] for r in kept]},
+    }
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# --- methods ------------------------------------------------------------------
+
+
+def run_chorus(texts, cache, embedder, k=None):
+    from analysis import Options, analyse
+    from analysis.evaluation import flat_labels
+
+    started = time.perf_counter()
+    result = analyse(texts, embedder=embedder, cache=cache, options=Options(k=k))
+    seconds = time.perf_counter() - started
+    found = flat_labels(result.assignment, {c.id: c.theme_id for c in result.campaigns})
+    leaf = _leaf_labels(result, found)
+    return found, len(result.top_themes), seconds, leaf
+
+
+def _leaf_labels(result, found):
+    leaf = list(found)
+    for theme in result.themes:
+        if theme.parent_id is not None:
+            for i in theme.member_indices:
+                leaf[i] = theme.id
+    return leaf
+
+
+def run_bertopic(texts, vectors, model):
+    from bertopic import BERTopic
+
+    started = time.perf_counter()
+    topics, _ = BERTopic(embedding_model=model).fit_transform(list(texts), embeddings=vectors)
+    seconds = time.perf_counter() - started
+    return topics, len(set(topics) - {-1}), seconds
+
+
+def run_kmeans_embeddings(vectors, k, seed=0):
+    from sklearn.cluster import KMeans
+
+    started = time.perf_counter()
+    labels = KMeans(k, n_init=3, random_state=seed).fit_predict(vectors)
+    return labels, k, time.perf_counter() - started
+
+
+def run_tfidf_kmeans(texts, k, seed=0):
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    started = time.perf_counter()
+    tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2).fit_transform(texts)
+    labels = KMeans(k, n_init=3, random_state=seed).fit_predict(tfidf)
+    return labels, k, time.perf_counter() - started
+
+
+def scores(truth, found, k_found, seconds):
+    from analysis.evaluation import score
+
+    other = sum(1 for f in found if str(f) in {"other", "-1"}) / max(len(found), 1)
+    return score(truth, found, k_found=k_found, other_fraction=other, seconds=seconds).to_dict()
+
+
+def quality(name: str, data: dict, embedder, log) -> dict:
+    from analysis.embedding import InMemoryEmbeddingCache, embed
+    from analysis.preparation import normalise
+
+    texts = [normalise(t) for t in data["texts"]]
+    cache = InMemoryEmbeddingCache()
+    started = time.perf_counter()
+    vectors = embed(texts, embedder, cache=cache)
+    embed_seconds = time.perf_counter() - started
+    log(f"{name}: embedded {len(texts)} texts in {embed_seconds:.1f}s")
+    chorus, k_chorus, t_chorus, leaf = run_chorus(texts, cache, embedder)
+    log(f"{name}: chorus {k_chorus} themes in {t_chorus:.1f}s")
+    bert, k_bert, t_bert = run_bertopic(texts, vectors, embedder.model)
+    log(f"{name}: bertopic {k_bert} topics in {t_bert:.1f}s")
+    out = {"n": len(texts), "embedding_seconds": round(embed_seconds, 1), "by_label": {}}
+    for label_name, truth in data["labels"].items():
+        k_true = len(set(truth))
+        km, _, t_km = run_kmeans_embeddings(vectors, k_true)
+        tf, _, t_tf = run_tfidf_kmeans(texts, k_true)
+        chorus_k, kk, t_ck = run_chorus(texts, cache, embedder, k=k_true)[:3]
+        out["by_label"][label_name] = {
+            "chorus_auto_k": scores(truth, chorus, k_chorus, t_chorus),
+            "chorus_auto_k_leaf": scores(truth, leaf, len(set(leaf)), t_chorus),
+            "chorus_given_true_k": scores(truth, chorus_k, kk, t_ck),
+            "bertopic_defaults": scores(truth, bert, k_bert, t_bert),
+            "kmeans_embeddings_true_k": scores(truth, km, k_true, t_km),
+            "tfidf_kmeans_true_k": scores(truth, tf, k_true, t_tf),
+        }
+        log(f"{name}/{label_name}: " + _summary(out["by_label"][label_name]))
+    return out
+
+
+def _summary(methods: dict) -> str:
+    return ", ".join(f"{m} nmi={s['nmi']:.3f} k={s['k_found']}" for m, s in methods.items())
+
+
+# --- embedding throughput -------------------------------------------------------
+
+
+def throughput(texts: list[str], log, n: int = 1500, repeats: int = 2) -> dict:
+    """fp32 vs int8 on the same texts, alternating runs (the host is shared), best of each,
+    and k-means NMI against the NHS label on each set of vectors."""
+    from analysis import SentenceTransformerEmbedder
+
+    rng = np.random.default_rng(0)
+    sample = [texts[i] for i in rng.choice(len(texts), n, replace=False)]
+    models = {
+        "fp32": SentenceTransformerEmbedder(quantize=False),
+        "int8": SentenceTransformerEmbedder(quantize=True),
+    }
+    best = {k: float("inf") for k in models}
+    vectors = {}
+    for _ in range(repeats):
+        for name, model in models.items():
+            model.encode(sample[:32])
+            started = time.perf_counter()
+            vectors[name] = model.encode(sample)
+            best[name] = min(best[name], time.perf_counter() - started)
+    rate = {k: n / v for k, v in best.items()}
+    log(f"throughput: fp32 {rate['fp32']:.0f}/s, int8 {rate['int8']:.0f}/s")
+    return {
+        "n": n,
+        "texts_per_second": {k: round(v, 1) for k, v in rate.items()},
+        "speedup_int8": round(rate["int8"] / rate["fp32"], 2),
+        "cosine_fp32_int8_mean": round(
+            float(np.mean(np.sum(vectors["fp32"] * vectors["int8"], axis=1))), 4
+        ),
+        "sample_indices_seed": 0,
+        "_vectors": vectors,
+        "_sample_idx": None,
+    }
+
+
+def quantisation_quality(vectors: dict, truth: list, log) -> dict:
+    from sklearn.metrics import normalized_mutual_info_score
+
+    k = len(set(truth))
+    out = {}
+    for name, x in vectors.items():
+        nmis = []
+        for seed in range(3):
+            labels = run_kmeans_embeddings(x, k, seed)[0]
+            nmis.append(normalized_mutual_info_score(truth, labels))
+        out[name] = round(float(np.mean(nmis)), 4)
+    log(f"k-means NMI fp32 {out['fp32']:.3f} vs int8 {out['int8']:.3f}")
+    return out
+
+
+# --- speed at scale -------------------------------------------------------------
+
+
+def synthetic_texts(texts: list[str], n: int, seed: int) -> list[str]:
+    """n distinct texts made from real ones: a real text with ~15% of words dropped and a
+    clause from another real text appended (sampling with replacement plus perturbation)."""
+    rng = np.random.default_rng(seed)
+    words = [t.split() for t in texts if len(t.split()) >= 3]
+    out, seen = [], set()
+    while len(out) < n:
+        base = words[rng.integers(len(words))]
+        keep = [w for w in base if rng.random() > 0.15] or base
+        extra = words[rng.integers(len(words))]
+        start = rng.integers(len(extra))
+        text = " ".join(keep + extra[start : start + 6])
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def speed_child(argv: list[str]) -> int:
+    """Runs in a fresh process so its peak memory is its own."""
+    n, seed, embed_for_real = int(argv[0]), int(argv[1]), argv[2] == "1"
+    from analysis import InMemoryEmbeddingCache, SentenceTransformerEmbedder, analyse
+    from analysis.embedding import cache_key
+
+    root = data_root()
+    base = [t for t in load_nhs(root)["texts"] if t.strip()]
+    texts = synthetic_texts(base, n, seed)
+    embedder = SentenceTransformerEmbedder()
+    cache = InMemoryEmbeddingCache()
+    if not embed_for_real:
+        cache.put_many(_stand_in_vectors(texts, base, embedder, cache_key))
+    started = time.perf_counter()
+    result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({
+        "n": n,
+        "embedded_for_real": embed_for_real,
+        "seconds": round(seconds, 1),
+        "themes": len(result.top_themes),
+        "peak_rss_mb": round(peak_mb),
+    }))
+    return 0
+
+
+def _stand_in_vectors(texts, base, embedder, cache_key) -> dict:
+    """Vectors for synthetic texts without embedding them all: the embedding of a real text
+    plus noise. Used where embedding every text would take longer than the bench allows;
+    the embedding time is then added from the measured throughput (reported as such)."""
+    from analysis.embedding import embed
+
+    rng = np.random.default_rng(1)
+    real = embed(base, embedder)
+    picks = rng.integers(len(base), size=len(texts))
+    noisy = real[picks] + rng.normal(0, 0.02, size=(len(texts), real.shape[1])).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    return {cache_key(t, embedder.name): v for t, v in zip(texts, noisy, strict=True)}
+
+
+def speed(n: int, embed_for_real: bool, log) -> dict:
+    cmd = [sys.executable, "-m", "bench", "analysis", "--speed-child", str(n), "0"]
+    cmd.append("1" if embed_for_real else "0")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"speed {n}: {out}")
+    return out
+
+
+def incremental(log, n_previous: int = 100_000, n_new: int = 1000) -> dict:
+    from analysis import InMemoryEmbeddingCache, SentenceTransformerEmbedder, analyse, assign_incremental
+    from analysis.embedding import cache_key
+
+    base = [t for t in load_nhs(data_root())["texts"] if t.strip()]
+    texts = synthetic_texts(base, n_previous + n_new, 7)
+    previous_texts, new_texts = texts[:n_previous], texts[n_previous:]
+    embedder = SentenceTransformerEmbedder()
+    cache = InMemoryEmbeddingCache()
+    cache.put_many(_stand_in_vectors(previous_texts, base, embedder, cache_key))
+    started = time.perf_counter()
+    previous = analyse(previous_texts, embedder=embedder, cache=cache)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    update = assign_incremental(previous, new_texts, embedder=embedder, cache=cache)
+    seconds = time.perf_counter() - started
+    counts = update.counts
+    out = {
+        "n_previous": n_previous,
+        "n_new": n_new,
+        "previous_run_seconds_without_embedding": round(first, 1),
+        "incremental_seconds_including_embedding_new": round(seconds, 1),
+        "new_in_existing_themes": sum(v for k, v in counts.items() if k.startswith("t")),
+        "new_themes_proposed": len(update.new_themes),
+    }
+    log(f"incremental: {out}")
+    return out
+
+
+# --- report ---------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--speed-child"]:
+        return speed_child(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m bench analysis")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--embed-250k", action="store_true", help="embed all 250,000 for real")
+    args = parser.parse_args(argv)
+    root = data_root()
+    if root is None:
+        print("skipped: shared data not found (../shared/data)", file=sys.stderr)
+        return 0
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    log = _logger()
+    from analysis import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    nhs = load_nhs(root)
+    results = {"host": _host(), "quality": {}}
+    results["quality"]["nhs_phase1"] = quality("nhs_phase1", nhs, embedder, log)
+    for part in (1, 2):
+        name = f"gambling_XS_q{part}"
+        results["quality"][name] = quality(name, load_gambling(root, part), embedder, log)
+    tp = throughput(nhs["texts"], log)
+    vectors = tp.pop("_vectors")
+    tp.pop("_sample_idx")
+    rng = np.random.default_rng(0)
+    idx = rng.choice(len(nhs["texts"]), tp["n"], replace=False)
+    tp["kmeans_nmi_label"] = quantisation_quality(vectors, [nhs["labels"]["label"][i] for i in idx], log)
+    results["embedding_throughput"] = tp
+    if not args.skip_speed:
+        results["speed"] = {
+            "50000": speed(50_000, True, log),
+            "250000": speed(250_000, args.embed_250k, log),
+        }
+        if not args.embed_250k:
+            rate = tp["texts_per_second"]["int8"]
+            s = results["speed"]["250000"]
+            s["projected_embedding_seconds"] = round(250_000 / rate, 1)
+            s["projected_total_seconds"] = round(s["seconds"] + 250_000 / rate, 1)
+        results["incremental"] = incremental(log)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    write_doc(results)
+    log(f"wrote {RESULTS.relative_to(ROOT)} and {DOC.relative_to(ROOT)}")
+    return 0
+
+
+def _logger():
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return log
+
+
+def _host() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "load_average_at_start": os.getloadavg()[0],
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def write_doc(results: dict) -> None:
+    section = render_section(results)
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    start = text.find("\n## Analysis")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[: start + 1] + section + (text[end + 1 :] if end != -1 else "")
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def render_section(results: dict) -> str:
+    lines = [
+        "## Analysis",
+        "",
+        "`python -m bench analysis` (bench/analysis.py; raw figures in"
+        " bench/results/analysis.json). Host: "
+        f"{results['host']['cpus']} CPUs, shared with other work"
+        f" (load average {results['host']['load_average_at_start']:.1f} at start),"
+        f" {results['host']['date']}. All methods on a set use the same embeddings"
+        " (packaged all-MiniLM-L6-v2, int8). \"other\"/no-comment/BERTopic's -1 count as"
+        " clusters of their own. Gambling XS truth is each response's first theme.",
+        "",
+        "| data set | truth | method | k found | NMI | ARI | acc | other | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, q in results["quality"].items():
+        for label, methods in q["by_label"].items():
+            for method, s in methods.items():
+                lines.append(
+                    f"| {name} (n={q['n']}) | {label} | {method} | {s['k_found']} | {s['nmi']:.3f}"
+                    f" | {s['ari']:.3f} | {s['acc']:.3f} | {s['other_fraction']:.2f}"
+                    f" | {s['seconds']:.1f} |"
+                )
+    tp = results["embedding_throughput"]
+    lines += [
+        "",
+        f"Embedding throughput ({tp['n']} NHS texts, best of 2 alternating runs):"
+        f" fp32 {tp['texts_per_second']['fp32']}/s, int8 {tp['texts_per_second']['int8']}/s"
+        f" = {tp['speedup_int8']}x; mean cosine fp32·int8 {tp['cosine_fp32_int8_mean']};"
+        f" k-means (true k) NMI fp32 {tp['kmeans_nmi_label']['fp32']}"
+        f" vs int8 {tp['kmeans_nmi_label']['int8']}.",
+    ]
+    if "speed" in results:
+        s50, s250 = results["speed"]["50000"], results["speed"]["250000"]
+        inc = results["incremental"]
+        lines += [
+            "",
+            "Speed (synthetic texts: real NHS comments sampled with replacement, ~15% of"
+            " words dropped and a clause of another comment appended, so all distinct):",
+            f"- 50,000 raw → labelled themes, embedding included: {s50['seconds']} s,"
+            f" peak RSS {s50['peak_rss_mb']} MB, {s50['themes']} themes.",
+        ]
+        if s250.get("embedded_for_real"):
+            lines.append(
+                f"- 250,000 embedding included: {s250['seconds']} s, peak RSS"
+                f" {s250['peak_rss_mb']} MB."
+            )
+        else:
+            lines.append(
+                f"- 250,000: everything after embedding took {s250['seconds']} s (peak RSS"
+                f" {s250['peak_rss_mb']} MB) on stand-in vectors (real embedding + noise);"
+                f" embedding at the measured int8 rate would add"
+                f" {s250['projected_embedding_seconds']} s: projected total"
+                f" {s250['projected_total_seconds']} s. Not measured end to end."
+            )
+        lines.append(
+            f"- {inc['n_new']:,} new on {inc['n_previous']:,}: assign_incremental took"
+            f" {inc['incremental_seconds_including_embedding_new']} s including embedding"
+            f" the new texts ({inc['new_in_existing_themes']} joined existing themes,"
+            f" {inc['new_themes_proposed']} new themes proposed)."
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
