@@ -1,0 +1,268 @@
+"""Starting threads, replying, editing (with history) and reading a thread page by page.
+
+Posts in staff-only forums are anonymous: the row stores no author id, only the poster key
+(see forums_visibility.poster_key), and its times are rounded to the hour so that they cannot be
+matched against sign-in activity.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.errors import Forbidden, InvalidInput, NotFound, RateLimited
+from app.models.base import utcnow
+from app.models.forum import Forum, ForumBan, ModerationMode, Post, PostRevision, PostStatus, Thread
+from app.models.user import User
+from app.ratelimit import RateLimiter
+from app.services import sanitise
+from app.services.forums_visibility import can_moderate, can_post, poster_key
+
+POSTS_PER_PAGE = 50
+RATE_LIMITS = ("5/minute", "40/day")
+NEW_ACCOUNT_AGE = timedelta(days=7)
+NEW_ACCOUNT_MAX_LINKS = 2
+ANONYMOUS_LABEL = "Council employee (anonymous)"
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Who is posting, and the means to check limits: passed in by the route."""
+
+    user: User
+    secret_key: str
+    limiter: RateLimiter | None = None
+
+
+def _posting_time(forum: Forum) -> datetime:
+    now = utcnow()
+    return now.replace(minute=0, second=0, microsecond=0) if forum.is_anonymous else now
+
+
+def _body(poster: Poster, text: str, field: str = "body") -> tuple[str, str]:
+    if not text.strip():
+        raise InvalidInput({field: "Enter your post"})
+    if len(text) > sanitise.MAX_BODY_CHARS:
+        raise InvalidInput({field: f"Post must be {sanitise.MAX_BODY_CHARS:,} characters or fewer"})
+    body_html = sanitise.format_post(text)
+    body_text = sanitise.plain_text(body_html)
+    if not body_text:
+        raise InvalidInput({field: "Enter your post"})
+    if (utcnow() - poster.user.created_at < NEW_ACCOUNT_AGE
+            and sanitise.count_links(body_html) > NEW_ACCOUNT_MAX_LINKS):
+        raise InvalidInput({field: f"New accounts can include up to {NEW_ACCOUNT_MAX_LINKS} links in a post"})
+    return body_html, body_text
+
+
+def _check_allowed(db: Session, poster: Poster, forum: Forum, thread: Thread | None, key: str) -> None:
+    if not can_post(poster.user, forum, thread):
+        if thread is not None and thread.is_locked:
+            raise Forbidden("This thread is locked: no new replies can be added.")
+        raise Forbidden("You cannot post in this forum.")
+    if db.scalar(select(ForumBan.id).where(ForumBan.forum_id == forum.id, ForumBan.author_key == key)):
+        raise Forbidden("A moderator has stopped you posting in this forum.")
+    if poster.limiter is not None:
+        for limit in RATE_LIMITS:
+            if not poster.limiter.allow("forum-post", limit, key):
+                raise RateLimited("You are posting too quickly. Wait a minute, then try again.")
+
+
+def _new_post(poster: Poster, forum: Forum, thread_id: int, body: tuple[str, str], key: str,
+              *, opening: bool) -> Post:
+    held = forum.moderation == ModerationMode.PRE and not can_moderate(poster.user, forum)
+    return Post(
+        thread_id=thread_id, forum_id=forum.id, is_opening=opening,
+        author_id=None if forum.is_anonymous else poster.user.id, author_key=key,
+        body_html=body[0], body_text=body[1],
+        status=PostStatus.PENDING if held else PostStatus.PUBLISHED,
+        created_at=_posting_time(forum),
+    )
+
+
+def start_thread(db: Session, poster: Poster, forum: Forum, *, title: str, body: str) -> tuple[Thread, Post]:
+    key = poster_key(poster.secret_key, poster.user.id, forum.id)
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Enter a title for your thread"
+    elif len(title.strip()) > 200:
+        errors["title"] = "Title must be 200 characters or fewer"
+    try:
+        formatted = _body(poster, body)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    _check_allowed(db, poster, forum, None, key)
+    thread = Thread(forum_id=forum.id, title=title.strip(), created_at=_posting_time(forum))
+    db.add(thread)
+    db.flush()
+    thread.forum = forum
+    post = _new_post(poster, forum, thread.id, formatted, key, opening=True)
+    db.add(post)
+    db.flush()
+    return thread, post
+
+
+def reply(db: Session, poster: Poster, thread: Thread, *, body: str) -> Post:
+    """A reply to a thread (one level: replies are not nested)."""
+    forum = thread.forum
+    key = poster_key(poster.secret_key, poster.user.id, forum.id)
+    formatted = _body(poster, body)
+    _check_allowed(db, poster, forum, thread, key)
+    post = _new_post(poster, forum, thread.id, formatted, key, opening=False)
+    db.add(post)
+    db.flush()
+    return post
+
+
+def is_own(post: Post, viewer: User | None, secret_key: str) -> bool:
+    return viewer is not None and post.author_key == poster_key(secret_key, viewer.id, post.forum_id)
+
+
+def edit_post(db: Session, poster: Poster, forum: Forum, post_id: int, *, body: str) -> Post:
+    """The author edits their post; the previous text is kept as a revision."""
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.forum_id == forum.id))
+    if post is None or not is_own(post, poster.user, poster.secret_key):
+        raise NotFound()
+    if post.status in (PostStatus.HIDDEN, PostStatus.REJECTED):
+        raise Forbidden("A moderator has hidden this post, so it cannot be edited.")
+    formatted = _body(poster, body)
+    if formatted[0] == post.body_html:
+        return post
+    db.add(PostRevision(post_id=post.id, body_html=post.body_html, body_text=post.body_text,
+                        created_at=_posting_time(forum)))
+    post.body_html, post.body_text = formatted
+    post.edited_at = _posting_time(forum)
+    return post
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    replaced_at: datetime
+    body: Markup
+
+
+def revisions(db: Session, post: Post) -> list[RevisionView]:
+    """Earlier texts of a post, newest first (no editor is recorded: the author is the editor)."""
+    rows = db.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                      .order_by(PostRevision.id.desc()))
+    return [RevisionView(r.created_at, Markup(sanitise.clean(r.body_html))) for r in rows]  # noqa: S704
+
+
+@dataclass(frozen=True)
+class PostView:
+    """What a page may show of a post: hidden text only to moderators, never an anonymous author."""
+
+    id: int
+    thread_id: int
+    author: str
+    organisation: str
+    organisation_type: str
+    created_at: datetime
+    edited: bool
+    body: Markup | None
+    status: PostStatus
+    hidden_reason: str
+    is_own: bool
+    is_opening: bool
+
+
+def post_view(post: Post, viewer: User | None, forum: Forum, secret_key: str) -> PostView:
+    moderator = can_moderate(viewer, forum)
+    own = is_own(post, viewer, secret_key)
+    shows_body = post.status == PostStatus.PUBLISHED or moderator or (
+        own and post.status == PostStatus.PENDING)
+    if forum.is_anonymous or post.author is None:
+        author, organisation, org_type = ANONYMOUS_LABEL if forum.is_anonymous else "Former member", "", ""
+    else:
+        author = post.author.display_name
+        org = post.author.organisation
+        organisation, org_type = (org.name, org.type.label) if org else ("", "")
+    return PostView(
+        id=post.id, thread_id=post.thread_id, author=author, organisation=organisation,
+        organisation_type=org_type, created_at=post.created_at, edited=post.edited_at is not None,
+        # Sanitised on the way in, and again on the way out (cheap; survives a tampered row).
+        body=Markup(sanitise.clean(post.body_html)) if shows_body else None,  # noqa: S704
+        status=post.status, hidden_reason=post.hidden_reason, is_own=own, is_opening=post.is_opening,
+    )
+
+
+def _thread_posts_condition(viewer: User | None, forum: Forum, secret_key: str):
+    """Published and hidden (as a placeholder) posts; pending ones to moderators and their author."""
+    shown = Post.status.in_([PostStatus.PUBLISHED, PostStatus.HIDDEN])
+    if can_moderate(viewer, forum):
+        return Post.status.in_([PostStatus.PUBLISHED, PostStatus.HIDDEN, PostStatus.PENDING])
+    if viewer is not None:
+        key = poster_key(secret_key, viewer.id, forum.id)
+        return or_(shown, (Post.status == PostStatus.PENDING) & (Post.author_key == key))
+    return shown
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    forum: Forum
+    thread: Thread
+    opening: PostView | None
+    replies: list[PostView]
+    page: int
+    pages: int
+    total_replies: int
+    last_post_id: int
+
+
+def thread_page(
+    db: Session, viewer: User | None, thread: Thread, secret_key: str, page: int = 1
+) -> ThreadPage:
+    """One page of a thread in a constant number of queries, however long the thread."""
+    forum = thread.forum
+    condition = _thread_posts_condition(viewer, forum, secret_key)
+    base = select(Post).where(Post.thread_id == thread.id, condition)
+    total_replies, last_id = db.execute(
+        select(func.count(Post.id).filter(Post.is_opening.is_(False)), func.max(Post.id))
+        .where(Post.thread_id == thread.id, condition)
+    ).one()
+    total_replies = total_replies or 0
+    pages = max(1, -(-total_replies // POSTS_PER_PAGE))
+    page = min(max(1, page), pages)
+    loading = joinedload(Post.author).joinedload(User.organisation)
+    opening = db.scalar(base.where(Post.is_opening.is_(True)).options(loading))
+    replies = db.scalars(
+        base.where(Post.is_opening.is_(False)).options(loading).order_by(Post.id)
+        .limit(POSTS_PER_PAGE).offset((page - 1) * POSTS_PER_PAGE)
+    ).all()
+    return ThreadPage(
+        forum=forum, thread=thread,
+        opening=post_view(opening, viewer, forum, secret_key) if opening else None,
+        replies=[post_view(post, viewer, forum, secret_key) for post in replies],
+        page=page, pages=pages, total_replies=total_replies, last_post_id=last_id or 0,
+    )
+
+
+def new_reply_count(db: Session, viewer: User | None, thread: Thread, after_id: int) -> int:
+    """Published replies newer than `after_id` (the live "3 new replies" indicator)."""
+    return db.scalar(
+        select(func.count(Post.id)).where(
+            Post.thread_id == thread.id, Post.status == PostStatus.PUBLISHED, Post.id > after_id)
+    ) or 0
+
+
+def get_post(db: Session, forum: Forum, post_id: int) -> Post:
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.forum_id == forum.id))
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def get_post_with_author(db: Session, forum: Forum, post_id: int) -> Post:
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.forum_id == forum.id)
+                     .options(joinedload(Post.author).joinedload(User.organisation)))
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def plain_text_of(view: PostView) -> str | None:
+    """The text a view may show, without markup (None where the post is hidden from this viewer)."""
+    return sanitise.plain_text(str(view.body)) if view.body is not None else None
