@@ -57,6 +57,10 @@ class PanelCategory(Base):
     )
 
     @property
+    def choice_options(self) -> list[tuple[str, str]]:
+        return [(feature.value, feature.value) for feature in self.features]
+
+    @property
     def has_targets(self) -> bool:
         return any(f.target_min or f.target_max is not None for f in self.features)
 

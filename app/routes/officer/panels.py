@@ -1,0 +1,247 @@
+"""Officer pages for citizens' panels: pool, targets, draws (run as jobs), audit, report."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import DbSession, Staff
+from app.errors import AppError, InvalidInput, NotFound
+from app.models.panel import DrawStatus
+from app.routes.panels import form_fields
+from app.services import panels, panels_draws, panels_invitations, panels_pool, panels_report, panels_targets
+from app.templating import render
+
+router = APIRouter(prefix="/officer/panels")
+MAX_UPLOAD = 5_000_000
+
+
+def _base(panel_id: int) -> str:
+    return f"/officer/panels/{panel_id}"
+
+
+@router.get("")
+def panel_list(request: Request, db: DbSession, user: Staff):
+    return _list_page(request, db)
+
+
+def _list_page(request, db, *, errors=None, values=None, status_code=200):
+    return render(request, "officer/panels/list.html", {
+        "panels": panels.list_panels(db), "errors": errors or {}, "values": values or {},
+        "title": "Citizens' panels"}, status_code=status_code)
+
+
+@router.post("")
+def create_panel(request: Request, db: DbSession, user: Staff,
+                 name: Annotated[str, Form(max_length=200)] = "",
+                 description: Annotated[str, Form(max_length=4000)] = "",
+                 wards: Annotated[str, Form(max_length=4000)] = ""):
+    try:
+        panel = panels.create_panel(db, name=name, description=description, wards=wards.splitlines(),
+                                    council_name=request.app.state.settings.council_name, actor_id=user.id)
+    except InvalidInput as error:
+        return _list_page(request, db, errors=error.errors,
+                          values={"name": name, "description": description, "wards": wards}, status_code=422)
+    return RedirectResponse(_base(panel.id), status_code=303)
+
+
+def _panel_page(request, db, panel, *, errors=None, values=None, notice="", status_code=200):
+    return render(request, "officer/panels/panel.html", {
+        "panel": panel, "pool_size": panels.pool_size(db, panel.id),
+        "draws": panels_draws.list_draws(db, panel.id), "errors": errors or {}, "values": values or {},
+        "notice": notice, "title": panel.name}, status_code=status_code)
+
+
+@router.get("/{panel_id}")
+def panel_page(request: Request, db: DbSession, user: Staff, panel_id: int, notice: str = ""):
+    return _panel_page(request, db, panels.get_panel(db, panel_id), notice=notice[:200])
+
+
+@router.post("/{panel_id}/recruiting")
+def set_recruiting(request: Request, db: DbSession, user: Staff, panel_id: int,
+                   recruiting: Annotated[str, Form(max_length=5)] = ""):
+    panels.set_recruiting(db, panels.get_panel(db, panel_id), recruiting == "yes", actor_id=user.id)
+    return RedirectResponse(_base(panel_id), status_code=303)
+
+
+@router.post("/{panel_id}/categories")
+def add_category(request: Request, db: DbSession, user: Staff, panel_id: int,
+                 label: Annotated[str, Form(max_length=200)] = "",
+                 options: Annotated[str, Form(max_length=4000)] = "",
+                 hint: Annotated[str, Form(max_length=400)] = "",
+                 kind: Annotated[str, Form(max_length=20)] = ""):
+    panel = panels.get_panel(db, panel_id)
+    try:
+        panels.add_category(db, panel, label=label, options=options, hint=hint, special=kind == "special",
+                            service_user=kind == "service_user", actor_id=user.id)
+    except InvalidInput as error:
+        return _panel_page(request, db, panel, errors=error.errors, status_code=422,
+                           values={"label": label, "options": options, "hint": hint, "kind": kind})
+    return RedirectResponse(f"{_base(panel_id)}?notice=Question+added", status_code=303)
+
+
+async def _read_upload(file: UploadFile | None) -> bytes:
+    if file is None or not file.filename:
+        raise InvalidInput({"file": "Choose a CSV file to import"})
+    return await file.read(MAX_UPLOAD + 1)
+
+
+@router.post("/{panel_id}/import")
+async def import_pool(request: Request, db: DbSession, user: Staff, panel_id: int,
+                      file: Annotated[UploadFile | None, File()] = None,
+                      consent_note: Annotated[str, Form(max_length=500)] = ""):
+    panel = panels.get_panel(db, panel_id)
+    try:
+        if not consent_note.strip():
+            raise InvalidInput({"consent_note": "Say how and when these volunteers agreed to join, "
+                                                "for example “Recruitment letter, May 2026”"})
+        result = panels_pool.import_pool_csv(db, panel, await _read_upload(file),
+                                             consent_note=consent_note.strip(), actor_id=user.id)
+    except InvalidInput as error:
+        return _panel_page(request, db, panel, errors=error.errors, status_code=422,
+                           values={"consent_note": consent_note, "import_message": error.message})
+    return RedirectResponse(f"{_base(panel_id)}?notice=Imported+{result.added}+volunteers", status_code=303)
+
+
+def _targets_page(request, panel, category, *, errors=None, values=None, status_code=200):
+    values = values if values is not None else {
+        panels_targets.feature_field(f, bound): "" if value is None else str(value)
+        for f in category.features for bound, value in (("min", f.target_min), ("max", f.target_max))}
+    return render(request, "officer/panels/targets.html", {
+        "panel": panel, "category": category, "errors": errors or {}, "values": values,
+        "field": panels_targets.feature_field, "title": f"Targets: {category.label}"},
+        status_code=status_code)
+
+
+def _category(panel, category_id: int):
+    category = next((c for c in panel.categories if c.id == category_id), None)
+    if category is None:
+        raise NotFound()
+    return category
+
+
+@router.get("/{panel_id}/targets/{category_id}")
+def targets_page(request: Request, db: DbSession, user: Staff, panel_id: int, category_id: int):
+    panel = panels.get_panel(db, panel_id)
+    return _targets_page(request, panel, _category(panel, category_id))
+
+
+@router.post("/{panel_id}/targets/{category_id}")
+def set_targets(request: Request, db: DbSession, user: Staff, panel_id: int, category_id: int,
+                fields: Annotated[dict[str, str], Depends(form_fields)]):
+    panel = panels.get_panel(db, panel_id)
+    category = _category(panel, category_id)
+    try:
+        panels_targets.set_targets_from_form(db, panel, category, fields, actor_id=user.id)
+    except InvalidInput as error:
+        return _targets_page(request, panel, category, errors=error.errors, values=fields, status_code=422)
+    return RedirectResponse(f"{_base(panel_id)}?notice=Targets+saved", status_code=303)
+
+
+@router.post("/{panel_id}/targets.csv")
+async def import_targets(request: Request, db: DbSession, user: Staff, panel_id: int,
+                         file: Annotated[UploadFile | None, File()] = None):
+    panel = panels.get_panel(db, panel_id)
+    try:
+        count = panels_targets.import_targets_csv(db, panel, await _read_upload(file), actor_id=user.id)
+    except InvalidInput as error:
+        errors = {"targets_file": error.errors.get("file", error.message)}
+        return _panel_page(request, db, panel, errors=errors, status_code=422,
+                           values={"targets_message": error.message})
+    return RedirectResponse(f"{_base(panel_id)}?notice=Imported+{count}+targets", status_code=303)
+
+
+@router.get("/{panel_id}/targets.csv")
+def export_targets(request: Request, db: DbSession, user: Staff, panel_id: int):
+    panel = panels.get_panel(db, panel_id)
+    return Response(panels_targets.targets_csv(panel), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="panel-{panel.id}-targets.csv"'})
+
+
+@router.post("/{panel_id}/draws")
+def request_draw(request: Request, db: DbSession, user: Staff, panel_id: int,
+                 purpose: Annotated[str, Form(max_length=200)] = "",
+                 size: Annotated[str, Form(max_length=10)] = "",
+                 seed: Annotated[str, Form(max_length=20)] = "",
+                 households: Annotated[str, Form(max_length=5)] = ""):
+    panel = panels.get_panel(db, panel_id)
+    try:
+        record = panels_draws.request_draw(db, panel, purpose=purpose, size=size, seed=seed,
+                                           one_per_household=households == "yes", actor_id=user.id)
+    except InvalidInput as error:
+        return _panel_page(request, db, panel, errors=error.errors, status_code=422, values={
+            "purpose": purpose, "size": size, "seed": seed, "households": households})
+    return RedirectResponse(f"{_base(panel_id)}/draws/{record.id}", status_code=303)
+
+
+def _draw_page(request, db, panel, record, *, errors=None, values=None, status_code=200):
+    done = record.status == DrawStatus.DONE
+    invitations = panels_invitations.invitations_of(db, record) if done else {}
+    responded = panels_invitations.responded_member_ids(db, record) if invitations else set()
+    return render(request, "officer/panels/draw.html", {
+        "panel": panel, "draw": record, "invitations": invitations, "responded": responded,
+        "consultations": panels_invitations.panel_consultations(db) if done else [],
+        "errors": errors or {}, "values": values or {}, "title": f"Draw: {record.purpose}",
+    }, status_code=status_code, fragment="officer/panels/_draw_status.html")
+
+
+@router.get("/{panel_id}/draws/{draw_id}")
+def draw_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int):
+    """The full page, or (for the HTMX poll while the job runs) only its status fragment."""
+    panel = panels.get_panel(db, panel_id)
+    return _draw_page(request, db, panel, panels_draws.get_draw(db, panel_id, draw_id, with_members=True))
+
+
+@router.post("/{panel_id}/draws/{draw_id}/members/{member_id}/replace")
+def replace_member(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int,
+                   member_id: int):
+    panel = panels.get_panel(db, panel_id)
+    record = panels_draws.get_draw(db, panel_id, draw_id, with_members=True)
+    try:
+        panels_draws.replace_member(db, record, member_id, actor_id=user.id)
+    except AppError as error:
+        if error.status_code == 404:
+            raise
+        return _draw_page(request, db, panel, record, errors={"members": error.message},
+                          status_code=error.status_code)
+    return RedirectResponse(f"{_base(panel_id)}/draws/{draw_id}#members", status_code=303)
+
+
+@router.post("/{panel_id}/draws/{draw_id}/invitations")
+def send_invitations(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int,
+                     consultation_id: Annotated[str, Form(max_length=20)] = "",
+                     target_url: Annotated[str, Form(max_length=500)] = ""):
+    panel = panels.get_panel(db, panel_id)
+    record = panels_draws.get_draw(db, panel_id, draw_id, with_members=True)
+    try:
+        if consultation_id or target_url or not record.target_url:
+            panels_invitations.set_target(db, record, consultation_id=consultation_id,
+                                          target_url=target_url, actor_id=user.id)
+        panels_invitations.send_invitations(db, panel, record, base_url=request.app.state.settings.base_url,
+                                            actor_id=user.id)
+    except InvalidInput as error:
+        return _draw_page(request, db, panel, record, errors=error.errors, status_code=422,
+                          values={"consultation_id": consultation_id, "target_url": target_url})
+    return RedirectResponse(f"{_base(panel_id)}/draws/{draw_id}#invitations", status_code=303)
+
+
+@router.get("/{panel_id}/draws/{draw_id}/audit")
+def audit_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int):
+    panel = panels.get_panel(db, panel_id)
+    record = panels_draws.get_draw(db, panel_id, draw_id, with_members=True)
+    selected_refs = {m.pool_ref for m in record.members if m.replaces_id is None}
+    probabilities = sorted(record.probabilities.items(), key=lambda item: int(item[0]))
+    return render(request, "officer/panels/audit.html", {
+        "panel": panel, "draw": record, "probabilities": probabilities, "selected_refs": selected_refs,
+        "total": sum(record.probabilities.values()), "title": f"Audit: {record.purpose}"})
+
+
+@router.get("/{panel_id}/draws/{draw_id}/report")
+def report_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int):
+    panel = panels.get_panel(db, panel_id)
+    record = panels_draws.get_draw(db, panel_id, draw_id, with_members=True)
+    report = panels_report.representativeness(db, panel, record) if record.status == DrawStatus.DONE else None
+    return render(request, "officer/panels/report.html", {
+        "panel": panel, "draw": record, "report": report, "series": panels_report.SERIES,
+        "colours": panels_report.SERIES_COLOURS, "label_width": panels_report.LABEL_WIDTH,
+        "title": f"Who is being heard: {record.purpose}"})
