@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "var" / "embeddings.db", alias="EMBEDDING_CACHE_PATH"
     )
 
+    # Requests in flight per process before new ones get 503 + Retry-After (0 turns shedding off).
+    max_in_flight: int = Field(200, alias="MAX_IN_FLIGHT")
+
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     sign_in_attempts_per_account: str = "5/15 minutes"

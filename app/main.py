@@ -16,6 +16,8 @@ from app import jobs, routes
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
+from app.input_guard import InputGuard
+from app.load_shedding import LoadShedding
 from app.ratelimit import RateLimiter
 from app.security import SecurityMiddleware, verify_csrf
 from app.templating import TEMPLATE_DIR, render
@@ -46,7 +48,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
     jobs.use_database(database)
+    app.add_middleware(InputGuard)
     app.add_middleware(SecurityMiddleware, settings=settings)
+    if settings.max_in_flight:
+        app.add_middleware(LoadShedding, max_in_flight=settings.max_in_flight)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in _discover_routers():
         app.include_router(router)
