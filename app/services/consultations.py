@@ -48,6 +48,14 @@ def public_consultation(db: Session, consultation_id: int) -> Consultation:
     return consultation
 
 
+def published_consultation(db: Session, consultation_id: int) -> Consultation:
+    consultation = db.scalar(_with_details(visible_consultations().where(
+        Consultation.id == consultation_id, Consultation.state == ConsultationState.PUBLISHED)))
+    if consultation is None:
+        raise NotFound("No published results for that consultation.")
+    return consultation
+
+
 def get_consultation(db: Session, consultation_id: int) -> Consultation:
     """For officers: any state, with its questions, questionnaires and documents."""
     consultation = db.scalar(_with_details(select(Consultation).where(Consultation.id == consultation_id)))

@@ -1,0 +1,67 @@
+"""Officers see results while a consultation runs, read free text, and export (streamed)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from app.auth import DbSession, Staff
+from app.models.consultation import RESPONDENT_TYPE_LABELS
+from app.services import consultations as service
+from app.services import consultations_exports as exports
+from app.services import consultations_results as results
+from app.templating import render
+
+router = APIRouter(prefix="/officer/consultations")
+
+
+@router.get("/{consultation_id}/results")
+def results_page(request: Request, db: DbSession, user: Staff, consultation_id: int,
+                 question: int | None = None, respondent_type: str = "", q: str = "", page: int = 1):
+    consultation = service.get_consultation(db, consultation_id)
+    text_questions = [item for item in consultation.questions if item.kind.is_text]
+    chosen = next((item for item in text_questions if item.id == question), None)
+    chosen = chosen or (text_questions[0] if text_questions else None)
+    free_text = None
+    if chosen is not None:
+        free_text = results.free_text(db, chosen.id, respondent_type=respondent_type, search=q[:200],
+                                      page=page)
+    return render(request, "officer/consultations/results.html", {
+        "consultation": consultation, "results": results.summary(db, consultation),
+        "text_questions": text_questions, "chosen": chosen, "free_text": free_text,
+        "filters": {"respondent_type": respondent_type, "q": q[:200]},
+        "respondent_types": RESPONDENT_TYPE_LABELS,
+    }, fragment="officer/consultations/_free_text.html")
+
+
+def _stream(request: Request, consultation_id: int, produce, media_type: str, filename: str):
+    database = request.app.state.database
+
+    def body():
+        # The request's session is closed once the handler returns; the stream reads on its own.
+        with database.transaction(write=False) as db:
+            yield from produce(db)
+
+    return StreamingResponse(body(), media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@router.get("/{consultation_id}/export.csv")
+def export_csv(request: Request, db: DbSession, user: Staff, consultation_id: int):
+    consultation = service.get_consultation(db, consultation_id)
+    questions = list(consultation.questions)
+    return _stream(request, consultation_id, lambda s: exports.responses_csv(s, consultation_id, questions),
+                   "text/csv; charset=utf-8", f"consultation-{consultation_id}-responses.csv")
+
+
+@router.get("/{consultation_id}/export.json")
+def export_json(request: Request, db: DbSession, user: Staff, consultation_id: int):
+    consultation = service.get_consultation(db, consultation_id)
+    questions = list(consultation.questions)
+    return _stream(request, consultation_id, lambda s: exports.responses_json(s, consultation_id, questions),
+                   "application/json", f"consultation-{consultation_id}-responses.json")
+
+
+@router.get("/{consultation_id}/equalities.csv")
+def export_equalities(request: Request, db: DbSession, user: Staff, consultation_id: int):
+    service.get_consultation(db, consultation_id)
+    return _stream(request, consultation_id, lambda s: exports.equalities_csv(s, consultation_id),
+                   "text/csv; charset=utf-8", f"consultation-{consultation_id}-equalities.csv")
