@@ -17,6 +17,7 @@ from app.services.petitions_signing import (
     clean_signer,
     confirm_signature,
     find_unconfirmed,
+    screen,
     sign,
     start_petition,
 )
@@ -199,18 +200,25 @@ def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_
     )
 
 
-def _sign(request, db, petition, name, email, location, consent, notify):
+def _sign(request, db, petition_id, find, name, email, location, consent, notify):
+    """Validate and screen (rate limits, block lists) first, then one short write transaction."""
     signer = clean_signer(
         name=name, email=email, location=location, consent=bool(consent), notify=bool(notify)
     )
-    return sign(
+    settings_row = petitions.cached_settings(db, caches(request))
+    rules = _rules(request, db)
+    limiter = request.app.state.rate_limiter
+    if not screen(petition_id, signer, ip=_ip(request), settings=settings_row, rules=rules, limiter=limiter):
+        find(db)  # a dropped signature is answered like any other, including a 404
+        return
+    sign(
         db,
-        petition,
+        find(db),
         signer,
         ip=_ip(request),
-        settings=petitions.cached_settings(db, caches(request)),
-        rules=_rules(request, db),
-        limiter=request.app.state.rate_limiter,
+        settings=settings_row,
+        rules=RuleSet(),
+        limiter=None,
         base_url=_base_url(request),
     )
 
@@ -227,10 +235,19 @@ def sign_petition(
     consent: Annotated[str, Form(max_length=10)] = "",
     notify: Annotated[str, Form(max_length=10)] = "",
 ):
-    petition = petitions.get_visible(db, petition_id)
     try:
         # Signed, already signed or dropped by a block rule: all answered the same (no enumeration).
-        _sign(request, db, petition, name, email, location, consent, notify)
+        _sign(
+            request,
+            db,
+            petition_id,
+            lambda s: petitions.get_visible(s, petition_id),
+            name,
+            email,
+            location,
+            consent,
+            notify,
+        )
     except InvalidInput as error:
         values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
         return _petition_page(request, db, petition_id, errors=error.errors, values=values, status_code=422)
@@ -281,7 +298,7 @@ def support_sign(
 ):
     petition = petitions.get_by_support_token(db, token)
     try:
-        _sign(request, db, petition, name, email, location, consent, notify)
+        _sign(request, db, petition.id, lambda _s: petition, name, email, location, consent, notify)
     except InvalidInput as error:
         values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
         return _support_page(request, db, token, errors=error.errors, values=values, status_code=422)

@@ -154,10 +154,7 @@ def sign(
 ) -> SignOutcome:
     if petition.state not in SIGNABLE:
         raise Conflict("This petition is not open for signatures.")
-    verdict = rules.judge(ip, signer.domain)
-    if limiter is not None and ip and not verdict.rate_limit_exempt:
-        _check_rate_limits(limiter, settings, ip, petition.id)
-    if verdict.blocked:
+    if not screen(petition.id, signer, ip=ip, settings=settings, rules=rules, limiter=limiter):
         return SignOutcome.DROPPED
     token = new_token()
     inserted = db.execute(
@@ -171,6 +168,26 @@ def sign(
         return SignOutcome.ALREADY
     _confirmation_email(db, petition, signer.email, signer.name, token, settings, base_url)
     return SignOutcome.SIGNED
+
+
+def screen(
+    petition_id: int,
+    signer: Signer,
+    *,
+    ip: str | None,
+    settings: PetitionSettings,
+    rules: RuleSet,
+    limiter: RateLimiter | None,
+) -> bool:
+    """Rate limits and block lists, before any database work (False: drop silently).
+
+    Call it before the request's first query to keep the write transaction short; `sign` then
+    skips it when given limiter=None and an empty RuleSet.
+    """
+    verdict = rules.judge(ip, signer.domain)
+    if limiter is not None and ip and not verdict.rate_limit_exempt:
+        _check_rate_limits(limiter, settings, ip, petition_id)
+    return not verdict.blocked
 
 
 def _insert(db: Session):

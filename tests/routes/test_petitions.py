@@ -29,7 +29,7 @@ def link_in(message) -> str:
 
 
 class TestSigning:
-    def test_sign_confirm_by_real_email_and_see_the_count(self, client, db, smtp_server):
+    def test_sign_confirm_by_real_email_and_see_the_count(self, client, db, smtp_server):  # noqa: F811
         target = make.petition(db)
         response = client.submit(f"/petitions/{target.id}/signatures", sign_form())
         assert response.status_code == 303 and response.headers["location"] == f"/petitions/{target.id}/signed"
@@ -78,7 +78,7 @@ class TestSigning:
 
 
 class TestStarting:
-    def test_start_confirm_and_share_with_supporters(self, client, db, smtp_server):
+    def test_start_confirm_and_share_with_supporters(self, client, db, smtp_server):  # noqa: F811
         response = client.submit("/petitions", {
             "title": "Keep the in-house home-care service", "action_text": "Keep it council-run.",
             "background": "", "review_id": "", **sign_form(email="creator@example.org")})
