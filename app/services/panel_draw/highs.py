@@ -21,6 +21,7 @@ def new_highs(**options: Any) -> Any:
         raise SolverUnavailableError(f"the HiGHS solver (highspy) is not installed: {exc}") from exc
     highs = _construct_without_banner(highspy)
     highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
     for name, value in options.items():
         highs.setOptionValue(name, value)
     return highs

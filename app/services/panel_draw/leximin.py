@@ -18,10 +18,13 @@ import numpy as np
 from .highs import highs_module, new_highs
 from .models import SolverUnavailableError
 from .panel_mip import PanelMip
+from .swap_search import SwapSearch
 
 FIX_WEIGHT_EPSILON = 1e-7
 FIX_SLACK = 1e-9
 NO_PROGRESS_LIMIT = 3
+PRICE_EPSILON = 1e-10
+SWAP_STARTS = 6
 
 
 @dataclass
@@ -36,6 +39,27 @@ class LeximinOutcome:
     stage_minimums: list[float] = field(default_factory=list)
 
 
+@dataclass
+class Pricing:
+    """Finds panels worth adding: swap search first, the exact MIP when it finds none."""
+
+    mip: PanelMip
+    swaps: SwapSearch
+
+    def add_swap_improvements(
+        self, master: MasterLp, weights: np.ndarray, panel_price: float, panel_weights: np.ndarray
+    ) -> bool:
+        starts = np.argsort(-panel_weights)[:SWAP_STARTS]
+        added = False
+        for start in starts:
+            if panel_weights[start] <= 0.0:
+                break
+            improved = self.swaps.improve(master.panels[start], weights)
+            if weights @ improved > panel_price + PRICE_EPSILON and master.add_panel(improved):
+                added = True
+        return added
+
+
 class MasterLp:
     """max z over lotteries of known panels: every free group >= z, every fixed one >= its value.
 
@@ -46,7 +70,9 @@ class MasterLp:
         highspy = highs_module()
         self.group_sizes = group_sizes.astype(np.float64)
         self.num_groups = len(group_sizes)
-        self.highs = new_highs(random_seed=0)
+        # New panels are new columns: the last basis stays primal feasible, so primal simplex
+        # re-solves from it quickly.
+        self.highs = new_highs(random_seed=0, simplex_strategy=4)
         inf = highspy.kHighsInf
         # z is a probability; bounding it keeps the LP bounded once every group is fixed.
         self.highs.addVar(0.0, 1.0)
@@ -122,13 +148,14 @@ def solve_leximin(
     covering, unselectable = find_covering_panels(mip)
     free = [g for g in range(len(sizes)) if g not in set(unselectable)]
     master = MasterLp(sizes, free)
+    pricing = Pricing(mip, SwapSearch(mip.pool))
     for counts in covering:
         master.add_panel(counts)
     fixed: dict[int, float] = dict.fromkeys(unselectable, 0.0)
     stages, stage_minimums, first_upper_bound, finished = 0, [], 1.0, True
     while len(fixed) < len(sizes):
         stages += 1
-        outcome = _optimise_stage(master, mip, fixed, tolerance, deadline)
+        outcome = _optimise_stage(master, pricing, fixed, tolerance, deadline)
         z, duals, upper_bound, stage_done = outcome
         if stages == 1:
             first_upper_bound = upper_bound
@@ -148,7 +175,7 @@ def solve_leximin(
 
 def _optimise_stage(
     master: MasterLp,
-    mip: PanelMip,
+    pricing: Pricing,
     fixed: dict[int, float],
     tolerance: float,
     deadline: float | None,
@@ -159,15 +186,18 @@ def _optimise_stage(
     upper_bound = np.inf
     stalls = 0
     while True:
-        z, duals, panel_price, _ = master.solve()
-        counts, value, bound = mip.best_panel(duals / mip.group_sizes)
+        z, duals, panel_price, panel_weights = master.solve()
+        if deadline is not None and time.monotonic() > deadline:
+            return z, duals, upper_bound, False
+        weights = duals / pricing.mip.group_sizes
+        if pricing.add_swap_improvements(master, weights, panel_price, panel_weights):
+            continue
+        counts, value, bound = pricing.mip.best_panel(weights)
         fixed_part = float(duals[fixed_groups] @ fixed_values) if len(fixed_groups) else 0.0
         upper_bound = min(upper_bound, bound - fixed_part)
         if upper_bound - z <= tolerance:
             return z, duals, upper_bound, True
-        if deadline is not None and time.monotonic() > deadline:
-            return z, duals, upper_bound, False
-        added = value > panel_price + 1e-12 and master.add_panel(counts)
+        added = value > panel_price + PRICE_EPSILON and master.add_panel(counts)
         stalls = 0 if added else stalls + 1
         if stalls >= NO_PROGRESS_LIMIT:
             # The MIP proves no better panel exists up to solver precision: accept the stage.

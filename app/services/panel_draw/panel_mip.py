@@ -28,7 +28,10 @@ class PanelMip:
     ) -> None:
         self.pool = pool
         self.group_sizes = np.array([g.size for g in pool.groups], dtype=np.int64)
-        self.highs = new_highs(mip_rel_gap=MIP_RELATIVE_GAP, random_seed=0)
+        # Feasibility jump costs more wall-clock time than these small MIPs take to solve.
+        self.highs = new_highs(
+            mip_rel_gap=MIP_RELATIVE_GAP, random_seed=0, mip_heuristic_run_feasibility_jump=False
+        )
         if time_limit_seconds is not None:
             self.highs.setOptionValue("time_limit", max(1.0, float(time_limit_seconds)))
         kept = set(pool.categories if categories is None else categories)

@@ -1,0 +1,180 @@
+"""`panel-draw`: draw a fair citizens' panel from two spreadsheets.
+
+    python -m app.panel_draw_cli --pool respondents.csv --quotas categories.csv \\
+        --size K --seed S [--households-column COL] [--record draw.json]
+
+respondents.csv has one row per volunteer, one column per quota category and an optional
+`id` column (otherwise the row number, from 1, is the id); categories.csv has the columns
+category,feature,min,max. Prints the selected ids, one per line, then as the last line a JSON
+object with selected, quota_violations, min_selection_probability, gini, algorithm, seconds.
+Exit status: 0 drawn, 1 drawn but a quota is not met, 2 bad input or infeasible quotas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from app.services.panel_draw import (
+    InfeasibleQuotasError,
+    PanelDraw,
+    PoolError,
+    Quota,
+    Volunteer,
+    draw_panel,
+)
+
+COMMAND = "panel-draw"
+ID_COLUMN = "id"
+QUOTA_COLUMNS = ("category", "feature", "min", "max")
+
+
+class InputError(ValueError):
+    """A spreadsheet cannot be read as the command expects."""
+
+
+def main(argv: Sequence[str]) -> int:
+    arguments = list(argv)
+    if arguments[:1] == [COMMAND]:
+        arguments = arguments[1:]
+    options = _parser().parse_args(arguments)
+    try:
+        quotas = read_quotas(options.quotas)
+        volunteers = read_pool(options.pool, quotas, options.households_column)
+        draw = draw_panel(
+            volunteers, quotas, options.size, options.seed,
+            one_per_household=options.households_column is not None,
+            time_limit_seconds=options.time_limit,
+        )
+    except (InputError, PoolError, InfeasibleQuotasError) as exc:
+        print(f"panel-draw: {exc}", file=sys.stderr)
+        print(json.dumps(_failure_summary(str(exc))))
+        return 2
+    if options.record:
+        Path(options.record).write_text(json.dumps(audit_record(draw), indent=2) + "\n")
+    for member in draw.selected_ids:
+        print(member)
+    if draw.fallback_reason:
+        print(f"panel-draw: fell back to {draw.algorithm}: {draw.fallback_reason}", file=sys.stderr)
+    print(json.dumps(summary(draw)))
+    return 0 if draw.quotas_met else 1
+
+
+def read_quotas(path: str) -> list[Quota]:
+    rows = _read_csv(path)
+    if not rows:
+        raise InputError(f"{path} has no quota rows")
+    missing = [c for c in QUOTA_COLUMNS if c not in rows[0]]
+    if missing:
+        raise InputError(f"{path} needs the columns {', '.join(QUOTA_COLUMNS)}; missing {missing}")
+    quotas = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            low, high = int(row["min"]), int(row["max"])
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{path} line {line}: min and max must be whole numbers") from exc
+        quotas.append(Quota(row["category"].strip(), row["feature"].strip(), low, high))
+    return quotas
+
+
+def read_pool(path: str, quotas: list[Quota], households_column: str | None) -> list[Volunteer]:
+    rows = _read_csv(path)
+    if not rows:
+        raise InputError(f"{path} has no volunteers")
+    categories = list(dict.fromkeys(q.category for q in quotas))
+    wanted = categories + ([households_column] if households_column else [])
+    missing = [c for c in wanted if c not in rows[0]]
+    if missing:
+        raise InputError(f"{path} has no column(s) {', '.join(missing)}")
+    has_ids = ID_COLUMN in rows[0]
+    return [
+        Volunteer(
+            id=(row[ID_COLUMN] or "").strip() if has_ids else str(number),
+            features={c: (row[c] or "").strip() for c in categories},
+            household=((row[households_column] or "").strip() or None) if households_column else None,
+        )
+        for number, row in enumerate(rows, start=1)
+    ]
+
+
+def summary(draw: PanelDraw) -> dict:
+    return {
+        "selected": list(draw.selected_ids),
+        "quota_violations": [asdict(v) for v in draw.quota_violations],
+        "min_selection_probability": draw.min_selection_probability,
+        "gini": draw.gini,
+        "algorithm": draw.algorithm,
+        "seconds": round(draw.seconds, 3),
+    }
+
+
+def audit_record(draw: PanelDraw) -> dict:
+    """Everything needed to audit the draw: the lottery, every probability, the seed."""
+    return {
+        **summary(draw),
+        "seed": draw.seed,
+        "fallback_reason": draw.fallback_reason,
+        "maximin_upper_bound": draw.maximin_upper_bound,
+        "unselectable": list(draw.unselectable_ids),
+        "details": dict(draw.details),
+        "probabilities": dict(draw.probabilities),
+        "distribution": [
+            {
+                "probability": panel.probability,
+                "groups": [{"members": list(g.member_ids), "count": g.count} for g in panel.groups],
+            }
+            for panel in draw.distribution
+        ],
+    }
+
+
+def _failure_summary(error: str) -> dict:
+    return {
+        "selected": [],
+        "quota_violations": [],
+        "min_selection_probability": None,
+        "gini": None,
+        "algorithm": None,
+        "seconds": None,
+        "error": error,
+    }
+
+
+def _read_csv(path: str) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    return [{(k or "").strip(): v for k, v in row.items()} for row in rows]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m app {COMMAND}",
+        description="Draw a citizens' panel that meets every quota, as fairly as possible "
+        "(LEXIMIN, Flanigan et al., Nature 2021).",
+    )
+    parser.add_argument("--pool", required=True, help="respondents.csv: one row per volunteer")
+    parser.add_argument("--quotas", required=True, help="categories.csv: category,feature,min,max")
+    parser.add_argument("--size", required=True, type=int, help="panel size")
+    parser.add_argument("--seed", required=True, type=int, help="recorded seed for the draw")
+    parser.add_argument(
+        "--households-column", help="column with an address/household key: one person per key"
+    )
+    parser.add_argument("--record", help="write the full audit record (JSON) to this file")
+    parser.add_argument(
+        "--time-limit", type=float, default=240.0,
+        help="seconds for LEXIMIN before settling for the best lottery so far (default 240)",
+    )
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
