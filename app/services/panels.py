@@ -81,7 +81,8 @@ def create_panel(db: Session, *, name: str, description: str = "", wards: list[s
         options = tuple(wards) if spec.key == "ward" else spec.options
         _add_category(db, panel, spec, options, position)
     audit.record(db, actor_id=actor_id, action="panel.create", object_type="panel", object_id=panel.id)
-    return panel
+    db.flush()
+    return get_panel(db, panel.id)
 
 
 def _add_category(db: Session, panel: Panel, spec: CategorySpec, options, position: int) -> PanelCategory:

@@ -364,6 +364,8 @@ def _import_row(columns: dict, raw: list[str], ids: set, emails: set) -> dict:
         if value.lower() not in allowed:
             choices = ", ".join(f.value for f in category.features)
             raise ValueError(f"{category.key} {value!r} is not one of: {choices}")
+        if category.special and allowed[value.lower()] == NOT_SAID:
+            continue  # not an answer: nothing special-category to keep
         (special if category.special else profile)[category.key] = allowed[value.lower()]
     name = _cell(raw, contact_index.get("name"))[:200]
     contact = {"external_id": external_id, "email": email, "name": name,
