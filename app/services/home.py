@@ -14,12 +14,14 @@ class OpenForResidents:
     petitions: list = field(default_factory=list)  # open petitions, most recent first
     petition_counts: dict[int, int] = field(default_factory=dict)
     consultations: list = field(default_factory=list)  # open consultations, closing soonest first
+    panels: list = field(default_factory=list)  # citizens' panels recruiting volunteers
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
     found = OpenForResidents(reviews=reviews.list_reviews(db))
     _add_open_petitions(db, found)
     _add_open_consultations(db, found)
+    _add_recruiting_panels(db, found)
     return found
 
 
@@ -34,3 +36,9 @@ def _add_open_consultations(db: Session, found: OpenForResidents) -> None:
     from app.services import consultations
 
     found.consultations = consultations.open_consultations(db)
+
+
+def _add_recruiting_panels(db: Session, found: OpenForResidents) -> None:
+    from app.services import panels
+
+    found.panels = panels.recruiting_panels(db)
