@@ -9,9 +9,8 @@ from app.models.forum import ModerationMode, Post, PostStatus
 from app.services import forums_posting
 from app.services.forums_posting import Poster
 from app.services.forums_visibility import get_forum
-from tests import factories
 from tests.helpers import page, text_of
-from tests.services.test_forums_visibility import READERS, SECRET, build_world
+from tests.services.test_forums_visibility import READERS, SECRET, build_world, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -19,12 +18,6 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def world(db):
     return build_world(db)
-
-
-def _sign_in(client, user):
-    client.cookies.clear()
-    if user is not None:
-        client.sign_in(user.email, factories.PASSWORD)
 
 
 def _thread(db, world, forum_name, author="officer", body="Opening words", title="A thread"):
@@ -39,7 +32,7 @@ class TestVisibilityByEveryRoute:
     def test_each_role_reads_only_what_it_may(self, db, client, world):
         threads = {name: _thread(db, world, name, body=f"secret words of {name}") for name in world.forums}
         for who, user in world.users.items():
-            _sign_in(client, user)
+            sign_in(client, db, user)
             listing = client.get("/forums").text
             for name, (forum, thread, post) in threads.items():
                 urls = [f"/forums/{forum.id}", f"/forums/{forum.id}/threads/{thread.id}",
@@ -61,7 +54,7 @@ class TestVisibilityByEveryRoute:
 
     def test_the_api_shows_public_forums_only_even_to_a_signed_in_member(self, db, client, world):
         threads = {name: _thread(db, world, name) for name in world.forums}
-        _sign_in(client, world.users["member_b"])
+        sign_in(client, db, world.users["member_b"])
         listed = {f["title"] for f in client.get("/api/v1/forums").json()}
         assert listed == {"Public forum"}
         for name, (forum, thread, _post) in threads.items():
@@ -74,7 +67,7 @@ class TestVisibilityByEveryRoute:
 class TestPosting:
     def test_reply_without_javascript_redirects_to_the_reply(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         response = client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies",
                                  {"body": "We need longer visits."})
         assert response.status_code == 303
@@ -83,7 +76,7 @@ class TestPosting:
 
     def test_htmx_reply_returns_the_reply_list_fragment(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         response = client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies",
                                  {"body": "Carers need respite."}, headers=HTMX)
         assert response.status_code == 200
@@ -93,7 +86,7 @@ class TestPosting:
 
     def test_empty_reply_rerenders_with_an_error_summary(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         for headers in ({}, HTMX):
             response = client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies", {"body": "  "},
                                      headers=headers)
@@ -102,14 +95,14 @@ class TestPosting:
 
     def test_the_thread_form_is_a_real_form_with_htmx_on_top(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         form = page(client.get(f"/forums/{forum.id}/threads/{thread.id}")).select_one("#replies form")
         assert form["action"] == form["hx-post"] and form["method"] == "post"
         assert form.select_one("input[name=csrf_token]") and form.select_one("label[for=body]")
 
     def test_start_thread_and_sanitised_formatting(self, db, client, world):
         forum = world.forums["public"]
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         body = ('<script>alert("x")</script><p onclick="evil()">Hello</p>\n\n'
                 '<a href="javascript:alert(1)">click</a> see https://example.org/x\n\n- one\n- two')
         response = client.submit(f"/forums/{forum.id}/threads", {"title": "Formatting", "body": body})
@@ -126,26 +119,26 @@ class TestPosting:
 
     def test_posting_is_rate_limited(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         statuses = [client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies",
                                   {"body": f"reply {i}"}).status_code for i in range(6)]
         assert statuses == [303] * 5 + [429]
 
     def test_new_accounts_may_include_only_a_few_links(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         body = " ".join(f"https://example.org/{i}" for i in range(3))
         response = client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies", {"body": body})
         assert response.status_code == 422 and "up to 2 links" in response.text
 
     def test_edit_keeps_history(self, db, client, world):
         forum, thread, post = _thread(db, world, "public", author="member_a", body="First version")
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         response = client.submit(f"/forums/{forum.id}/posts/{post.id}/edit", {"body": "Second version"})
         assert response.status_code == 303
         assert "Second version" in client.get(f"/forums/{forum.id}/threads/{thread.id}").text
         assert "First version" in client.get(f"/forums/{forum.id}/posts/{post.id}/history").text
-        _sign_in(client, world.users["member_b"])
+        sign_in(client, db, world.users["member_b"])
         assert client.get(f"/forums/{forum.id}/posts/{post.id}/edit").status_code == 404
 
     def test_new_reply_indicator(self, db, client, world):
@@ -166,42 +159,42 @@ class TestModeration:
         reply = forums_posting.reply(db, Poster(world.users["member_b"], SECRET), thread,
                                      body="Offensive words about a named carer")
         db.flush()
-        _sign_in(client, None)
+        sign_in(client, db, None)
         report = client.submit(f"/forums/{forum.id}/posts/{reply.id}/report", {"reason": "Names a carer"})
         assert report.status_code == 303
-        _sign_in(client, world.users["organiser_a"])
+        sign_in(client, db, world.users["organiser_a"])
         assert f"Post {reply.id}" in client.get("/officer/forums").text
         response = client.submit(f"/officer/forums/{forum.id}/posts/{reply.id}/hide",
                                  {"reason": "Names a care worker"})
         assert response.status_code == 303
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         html = client.get(f"/forums/{forum.id}/threads/{thread.id}").text
         assert "Names a care worker" in html and "Offensive words" not in html
-        assert "Offensive words" not in client.get("/api/v1/forums/%d/threads/%d" % (forum.id, thread.id)).text
+        assert "Offensive words" not in client.get(f"/api/v1/forums/{forum.id}/threads/{thread.id}").text
         event = db.scalar(select(AuditEvent).where(AuditEvent.action == "forum_post.hide"))
         assert event.actor_id == world.users["organiser_a"].id and event.object_id == reply.id
-        _sign_in(client, world.users["officer"])
+        sign_in(client, db, world.users["officer"])
         client.submit(f"/officer/forums/{forum.id}/posts/{reply.id}/restore")
         assert db.get(Post, reply.id).status == PostStatus.PUBLISHED
 
     def test_hiding_needs_a_reason(self, db, client, world):
-        forum, _thread_, post = _thread(db, world, "public")
-        _sign_in(client, world.users["officer"])
+        forum, _, post = _thread(db, world, "public")
+        sign_in(client, db, world.users["officer"])
         response = client.submit(f"/officer/forums/{forum.id}/posts/{post.id}/hide", {"reason": ""})
         assert response.status_code == 422 and 'href="#hide-reason"' in response.text
 
     def test_members_cannot_moderate(self, db, client, world):
-        forum, _thread_, post = _thread(db, world, "public")
-        _sign_in(client, world.users["member_a"])
+        forum, _, post = _thread(db, world, "public")
+        sign_in(client, db, world.users["member_a"])
         assert client.submit(f"/officer/forums/{forum.id}/posts/{post.id}/hide",
                              {"reason": "x"}).status_code == 404
         assert db.get(Post, post.id).status == PostStatus.PUBLISHED
 
     def test_locked_thread_takes_no_replies(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
-        _sign_in(client, world.users["officer"])
+        sign_in(client, db, world.users["officer"])
         client.submit(f"/officer/forums/{forum.id}/threads/{thread.id}/lock", {"locked": "yes"})
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         assert client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies",
                              {"body": "late"}).status_code == 403
         assert db.scalar(select(AuditEvent.id).where(AuditEvent.action == "forum_thread.lock"))
@@ -210,14 +203,14 @@ class TestModeration:
         forum, thread, _ = _thread(db, world, "public")
         get_forum(db, world.users["admin"], forum.id).moderation = ModerationMode.PRE
         db.flush()
-        _sign_in(client, world.users["member_a"])
+        sign_in(client, db, world.users["member_a"])
         client.submit(f"/forums/{forum.id}/threads/{thread.id}/replies", {"body": "Held words"})
         held = db.scalar(select(Post).where(Post.body_text == "Held words"))
         assert held.status == PostStatus.PENDING
         assert "Held words" in client.get(f"/forums/{forum.id}/threads/{thread.id}").text  # the author
-        _sign_in(client, world.users["member_b"])
+        sign_in(client, db, world.users["member_b"])
         assert "Held words" not in client.get(f"/forums/{forum.id}/threads/{thread.id}").text
-        _sign_in(client, world.users["organiser_a"])
+        sign_in(client, db, world.users["organiser_a"])
         client.submit(f"/officer/forums/{forum.id}/posts/{held.id}/approve")
-        _sign_in(client, world.users["member_b"])
+        sign_in(client, db, world.users["member_b"])
         assert "Held words" in client.get(f"/forums/{forum.id}/threads/{thread.id}").text

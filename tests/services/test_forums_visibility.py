@@ -1,7 +1,9 @@
 """Who can read, post in and moderate each kind of forum: every forum type against every role,
 through the SQL rule (lists) and the Python rule (details), which must agree."""
 
+import itertools
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 
@@ -9,6 +11,7 @@ from app.errors import NotFound
 from app.models.forum import Forum, ForumVisibility, Post, PostStatus
 from app.models.organisation import OrganisationType
 from app.models.user import Role, User
+from app.passwords import hash_password
 from app.services import forums, forums_posting, forums_search
 from app.services.forums_posting import Poster
 from app.services.forums_visibility import (
@@ -32,6 +35,24 @@ class World:
     forums: dict[str, Forum]
 
 
+_numbers = itertools.count(1)
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(factories.PASSWORD)
+
+
+def fast_user(db, role: Role, organisation_id: int | None = None) -> User:
+    """An account without hashing a password for each test (argon2 is slow on purpose)."""
+    n = next(_numbers)
+    user = User(email=f"forum-person{n}@example.org", display_name=f"Forum Person {n}",
+                password_hash=_password_hash(), role=role, organisation_id=organisation_id)
+    db.add(user)
+    db.flush()
+    return user
+
+
 def build_world(db) -> World:
     review = create_review(db, title="Home care review", service="Home care")
     org_a = factories.organisation(db, name="Tenants A", type=OrganisationType.TENANTS)
@@ -39,13 +60,13 @@ def build_world(db) -> World:
     org_c = factories.organisation(db, name="In-house care C", type=OrganisationType.COUNCIL_SERVICE)
     users = {
         "anonymous": None,
-        "admin": factories.user(db, Role.ADMIN),
-        "officer": factories.user(db, Role.OFFICER),
-        "organiser_a": factories.user(db, Role.ORGANISER, organisation_id=org_a.id),
-        "member_a": factories.user(db, Role.MEMBER, organisation_id=org_a.id),
-        "organiser_b": factories.user(db, Role.ORGANISER, organisation_id=org_b.id),
-        "member_b": factories.user(db, Role.MEMBER, organisation_id=org_b.id),
-        "member_c": factories.user(db, Role.MEMBER, organisation_id=org_c.id),
+        "admin": fast_user(db, Role.ADMIN),
+        "officer": fast_user(db, Role.OFFICER),
+        "organiser_a": fast_user(db, Role.ORGANISER, org_a.id),
+        "member_a": fast_user(db, Role.MEMBER, org_a.id),
+        "organiser_b": fast_user(db, Role.ORGANISER, org_b.id),
+        "member_b": fast_user(db, Role.MEMBER, org_b.id),
+        "member_c": fast_user(db, Role.MEMBER, org_c.id),
     }
     officer = users["officer"]
     made = {
@@ -61,6 +82,17 @@ def build_world(db) -> World:
     }
     db.flush()
     return World(review, users, made)
+
+
+def sign_in(client, db, user: User | None) -> None:
+    """Start a session directly (the sign-in form is tested elsewhere; argon2 is slow)."""
+    from app.auth import SESSION_COOKIE
+    from app.services.accounts import start_session
+
+    client.cookies.clear()
+    if user is not None:
+        client.cookies.set(SESSION_COOKIE, start_session(db, user))
+        db.flush()
 
 
 READERS = {
