@@ -1,6 +1,7 @@
 """Analysis runs: started by an officer, executed by a worker, written in one transaction at the end."""
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
@@ -109,43 +110,80 @@ class _Progress:
 def execute_run(database: Database, run_id: int) -> None:
     """The worker's half: read the texts, analyse, then write every result in one transaction."""
     with database.transaction() as db:
-        run = db.get(AnalysisRun, run_id)
-        if run is None or run.status != RunStatus.QUEUED:
-            return
-        run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
-        question = db.get(Question, run.question_id)
-        incremental = run.mode == RunMode.INCREMENTAL
-        items = texts_for_question(db, question, exclude_assigned=incremental)
-        previous = _previous_result(db, question.id) if incremental else None
-        kind, seed = run.parameters.get("embedder", "minilm"), run.seed
+        inputs = _claim(db, run_id)
+    if inputs is None:
+        return
     try:
-        progress = _Progress(database, run_id)
-        embedder = make_embedder(kind)
-        cache = _cache()
-        try:
-            if incremental:
-                outcome = _incremental(items, previous, embedder, cache, seed, progress)
-            else:
-                outcome = _full(items, embedder, cache, seed, progress)
-        finally:
-            cache.close()
-        progress("saving", 0, 1)
+        outcome, model_name = _compute(inputs, _Progress(database, run_id))
         with database.transaction() as db:
-            from app.services.theme_results import save_full, save_incremental
-
-            run = db.get(AnalysisRun, run_id)
-            if incremental:
-                save_incremental(db, run, items, outcome, previous)
-            else:
-                save_full(db, run, items, outcome)
-            run.model_name = embedder.name
-            run.status, run.stage, run.finished_at = RunStatus.SUCCEEDED, "done", utcnow()
+            _save(db, run_id, inputs, outcome, model_name)
     except Exception as error:
         with database.transaction() as db:
-            run = db.get(AnalysisRun, run_id)
-            run.status, run.stage, run.finished_at = RunStatus.FAILED, "failed", utcnow()
-            run.error = f"{type(error).__name__}: {error}"[:2000]
+            _mark_failed(db, run_id, error)
         raise
+
+
+def run_now(db: Session, run: AnalysisRun) -> None:
+    """Run in the caller's transaction (demo data and the command line; never a web request)."""
+    db.flush()
+    inputs = _claim(db, run.id)
+    outcome, model_name = _compute(inputs, lambda *args: None)
+    _save(db, run.id, inputs, outcome, model_name)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    items: list[TextItem]
+    previous: object
+    incremental: bool
+    kind: str
+    seed: int
+
+
+def _claim(db: Session, run_id: int) -> _Inputs | None:
+    run = db.get(AnalysisRun, run_id)
+    if run is None or run.status != RunStatus.QUEUED:
+        return None
+    run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
+    question = db.get(Question, run.question_id)
+    incremental = run.mode == RunMode.INCREMENTAL
+    return _Inputs(
+        items=texts_for_question(db, question, exclude_assigned=incremental),
+        previous=_previous_result(db, question.id) if incremental else None,
+        incremental=incremental, kind=run.parameters.get("embedder", "minilm"), seed=run.seed,
+    )
+
+
+def _compute(inputs: _Inputs, progress):
+    embedder = make_embedder(inputs.kind)
+    cache = _cache()
+    try:
+        if inputs.incremental:
+            outcome = _incremental(inputs.items, inputs.previous, embedder, cache, inputs.seed, progress)
+        else:
+            outcome = _full(inputs.items, embedder, cache, inputs.seed, progress)
+    finally:
+        cache.close()
+    progress("saving", 0, 1)
+    return outcome, embedder.name
+
+
+def _save(db: Session, run_id: int, inputs: _Inputs, outcome, model_name: str) -> None:
+    from app.services.theme_results import save_full, save_incremental
+
+    run = db.get(AnalysisRun, run_id)
+    if inputs.incremental:
+        save_incremental(db, run, inputs.items, outcome, inputs.previous)
+    else:
+        save_full(db, run, inputs.items, outcome)
+    run.model_name = model_name
+    run.status, run.stage, run.finished_at = RunStatus.SUCCEEDED, "done", utcnow()
+
+
+def _mark_failed(db: Session, run_id: int, error: Exception) -> None:
+    run = db.get(AnalysisRun, run_id)
+    run.status, run.stage, run.finished_at = RunStatus.FAILED, "failed", utcnow()
+    run.error = f"{type(error).__name__}: {error}"[:2000]
 
 
 def _full(items: list[TextItem], embedder, cache, seed, progress):

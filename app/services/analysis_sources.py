@@ -32,11 +32,11 @@ class TextItem:
 
 
 def stance_question(db: Session, question: Question) -> Question | None:
-    """The closed question just before a free-text one ("Do you agree…?"), if there is one."""
+    """The closed question just before a free-text one ("Do you agree…?", "How would you rate…?")."""
     earlier = db.scalars(
         select(Question)
         .where(Question.consultation_id == question.consultation_id,
-               Question.kind == QuestionKind.SINGLE_CHOICE,
+               Question.kind.in_([QuestionKind.SINGLE_CHOICE, QuestionKind.RATING]),
                (Question.page < question.page)
                | ((Question.page == question.page) & (Question.position < question.position)))
         .order_by(Question.page.desc(), Question.position.desc())

@@ -1,0 +1,85 @@
+"""The whole loop on first start: the closed survey analysed, themes curated, findings published,
+and 'you said, we did' live for residents."""
+
+from sqlalchemy import select
+
+from app.config import get_settings
+from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
+from app.models.finding import EvidenceKind, TeamRole
+from app.services import analysis_runs, findings, outcomes, review_team, themes
+from app.services import consultations as consultation_service
+
+ORDER = 90
+
+DECISION = (
+    "The council will keep the in-house home-care service. Over the next year it will publish visit "
+    "times a week ahead, keep the same carers with the same people wherever it can, and tell people "
+    "when a carer is running late. The review team will report on progress to the Adult Social Care "
+    "Scrutiny Committee in six months."
+)
+
+
+def load(db, demo) -> None:
+    closed = db.scalars(select(Consultation).where(
+        Consultation.review_id == demo.review.id, Consultation.state == ConsultationState.CLOSED)).first()
+    officer = demo.users.get("officer@riverside.example")
+    if closed is None or officer is None:
+        return
+    question = db.scalars(select(Question).where(
+        Question.consultation_id == closed.id,
+        Question.kind.in_([QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT]))).first()
+    run = analysis_runs.start_run(db, question, officer, seed=0)
+    analysis_runs.run_now(db, run)
+    curated = _curate(db, question, officer)
+    _team(db, demo, officer)
+    published = _findings(db, demo, question, curated, officer)
+    consultation_service.publish_consultation(db, closed, actor_id=officer.id)
+    outcomes.save_outcome(db, closed, decision=DECISION, what_happened="",
+                          finding_ids=[f.id for f in published], officer=officer)
+    demo.notes.append(
+        f"Analysis: {len(themes.live_themes(db, question.id))} themes from the survey's answers "
+        f"({get_settings().analysis_embedder}); officers' view at /officer/questions/{question.id}/themes; "
+        f"residents' 'you said, we did' at /consultations/{closed.id}/you-said-we-did; "
+        f"the review workspace at /officer/reviews/{demo.review.id}.")
+
+
+def _curate(db, question, officer):
+    live = themes.live_themes(db, question.id)
+    for theme in live[:4]:
+        themes.approve(db, theme, officer)
+    return live[:4]
+
+
+def _team(db, demo, officer):
+    review_team.add_member(db, review_id=demo.review.id, email=officer.email, role=TeamRole.LEAD.value,
+                           officer=officer)
+    for email in ("organiser@unison.example", "organiser@tenants.example"):
+        if email in demo.users:
+            review_team.add_member(db, review_id=demo.review.id, email=email, role=TeamRole.MEMBER.value,
+                                   officer=officer)
+
+
+def _findings(db, demo, question, curated, officer):
+    rating = db.scalars(select(Question).where(Question.consultation_id == question.consultation_id,
+                                               Question.kind == QuestionKind.RATING)).first()
+    written = []
+    if curated:
+        labels = ", ".join(f"“{t.label}”" for t in curated[:2])
+        written.append(findings.write_finding(
+            db, review_id=demo.review.id, stage="consult",
+            statement=(f"People who use home care, and their carers, most often raised {labels}. "
+                       "What they value is continuity and reliability, not only price."),
+            evidence_refs=[(EvidenceKind.THEME, t.id) for t in curated[:2]], officer=officer))
+    if rating:
+        written.append(findings.write_finding(
+            db, review_id=demo.review.id, stage="challenge",
+            statement="Most users rate the in-house service well: the case to outsource it is not made.",
+            evidence_refs=[(EvidenceKind.QUESTION, rating.id)], officer=officer))
+    for finding in written:
+        db.flush()
+        findings.publish(db, finding, officer)
+    findings.write_finding(
+        db, review_id=demo.review.id, stage="compare",
+        statement="Draft: compare visit punctuality with two neighbouring councils before concluding.",
+        evidence_refs=[], officer=officer)
+    return written
