@@ -15,6 +15,7 @@ class OpenForResidents:
     petition_counts: dict[int, int] = field(default_factory=dict)
     consultations: list = field(default_factory=list)  # open consultations, closing soonest first
     panels: list = field(default_factory=list)  # citizens' panels recruiting volunteers
+    forums: list = field(default_factory=list)  # public stakeholder forums (ForumSummary)
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
@@ -22,6 +23,7 @@ def open_for_residents(db: Session) -> OpenForResidents:
     _add_open_petitions(db, found)
     _add_open_consultations(db, found)
     _add_recruiting_panels(db, found)
+    _add_public_forums(db, found)
     return found
 
 
@@ -42,3 +44,9 @@ def _add_recruiting_panels(db: Session, found: OpenForResidents) -> None:
     from app.services import panels
 
     found.panels = panels.recruiting_panels(db)
+
+
+def _add_public_forums(db: Session, found: OpenForResidents) -> None:
+    from app.services import forums
+
+    found.forums = forums.forums_for_home(db)

@@ -1,0 +1,96 @@
+"""Demo forums: a public forum run by the Riverside Tenants' Federation on the home-care review,
+with threads and replies in people's own words (real Polis comments, see data/ATTRIBUTION.md),
+a members-only forum run by UNISON, and a staff-only forum where council employees post
+anonymously to the review team."""
+
+import csv
+from pathlib import Path
+
+from app.config import get_settings
+from app.models.forum import ForumVisibility
+from app.models.user import Role
+from app.services import accounts, forums, forums_posting
+from app.services.forums_posting import Poster
+from app.services.forums_visibility import get_forum
+
+ORDER = 40
+POLIS = Path(__file__).parent / "data" / "polis_affordable_housing_sample.csv"
+
+# Threads by Polis comment id: the first comment opens the thread, the rest reply.
+PUBLIC_THREADS = [
+    [57, 117, 89, 23, 164],
+    [13, 126, 138, 97, 61, 72],
+    [20, 142, 22, 156, 148, 16],
+    [71, 12, 159, 96, 6, 79, 144],
+    [1, 64, 10, 8, 149],
+]
+MEMBERS_THREAD = [137, 150, 134]
+TENANT_MEMBERS = [("grace@tenants.example", "Grace Adeyemi"), ("liam@tenants.example", "Liam O'Connor"),
+                  ("priya@tenants.example", "Priya Nair")]
+
+
+def _comments() -> dict[int, str]:
+    with POLIS.open(encoding="utf-8") as handle:
+        return {int(row["comment-id"]): row["comment-body"].strip() for row in csv.DictReader(handle)}
+
+
+def _title(text: str, limit: int = 90) -> str:
+    first = text.split("\n")[0].split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def load(db, demo) -> None:
+    from app.demo import DEMO_PASSWORD
+
+    secret = get_settings().secret_key
+    comments = _comments()
+    tenants = demo.organisations["Riverside Tenants' Federation"]
+    union = demo.organisations["UNISON Riverside Branch"]
+    carers = demo.organisations["Riverside Carers' Network"]
+    in_house = demo.organisations["Riverside Home Care (in-house service)"]
+    officer = demo.users["officer@riverside.example"]
+    people = [demo.users["organiser@tenants.example"]] + [
+        accounts.create_user(db, email=email, password=DEMO_PASSWORD, role=Role.MEMBER, display_name=name,
+                             organisation_id=tenants.id) for email, name in TENANT_MEMBERS]
+    for user in people[1:]:
+        demo.users[user.email] = user
+
+    public = forums.create_forum(
+        db, officer, review_id=demo.review.id, organisation_id=tenants.id, visibility=ForumVisibility.PUBLIC,
+        title="Tenants' forum on the home-care review",
+        description="Run by the Riverside Tenants' Federation: what tenants say about housing, care "
+                    "and the cost of living in the borough.")
+    public = get_forum(db, officer, public.id)
+    turn = 0
+    for ids in PUBLIC_THREADS:
+        opener = Poster(people[turn % len(people)], secret)
+        thread, _ = forums_posting.start_thread(db, opener, public, title=_title(comments[ids[0]]),
+                                                body=comments[ids[0]])
+        for comment_id in ids[1:]:
+            turn += 1
+            forums_posting.reply(db, Poster(people[turn % len(people)], secret), thread,
+                                 body=comments[comment_id])
+
+    members = forums.create_forum(
+        db, officer, review_id=demo.review.id, organisation_id=union.id,
+        visibility=ForumVisibility.MEMBERS_ONLY, member_organisation_ids=[union.id, carers.id],
+        title="Care staff and carers (members only)",
+        description="For members of UNISON Riverside Branch and the Riverside Carers' Network.")
+    members = get_forum(db, officer, members.id)
+    organiser = Poster(demo.users["organiser@unison.example"], secret)
+    thread, _ = forums_posting.start_thread(db, organiser, members, title=_title(comments[MEMBERS_THREAD[0]]),
+                                            body=comments[MEMBERS_THREAD[0]])
+    for comment_id in MEMBERS_THREAD[1:]:
+        forums_posting.reply(db, organiser, thread, body=comments[comment_id])
+
+    carer = accounts.create_user(db, email="carer@homecare.example", password=DEMO_PASSWORD, role=Role.MEMBER,
+                                 display_name="Sam Carer", organisation_id=in_house.id)
+    demo.users[carer.email] = carer
+    forums.create_forum(
+        db, officer, review_id=demo.review.id, visibility=ForumVisibility.STAFF_ONLY,
+        member_organisation_ids=[in_house.id], title="Staff forum: talk to the review team",
+        description="For the council's own home-care staff. Posts are anonymous: Chorus does not "
+                    "store who wrote them.")
+    demo.notes.append(f"Forums: /forums (public forum /forums/{public.id}); members-only and staff-only "
+                      "forums for grace@tenants.example (member), organiser@unison.example and "
+                      "carer@homecare.example (anonymous staff forum).")
