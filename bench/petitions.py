@@ -11,6 +11,7 @@ petition page, stops the app and checks every row. Last output line: JSON.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -86,13 +88,14 @@ def _signer_ip(n: int) -> str:
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
-async def _sign_all(port, petition_id, signers, concurrency):
+async def _sign_phase(port, petition_id, browsers, numbers, seconds):
+    """Sign with every browser until `numbers` runs out or `seconds` have passed."""
     latencies, accepted, failures = [], [], {}
-    next_index = iter(range(signers))
+    deadline = time.perf_counter() + seconds
 
-    async def worker():
-        connection, cookie, token = await _browser(port, petition_id)
-        for n in next_index:
+    async def worker(browser):
+        connection, cookie, token = browser
+        for n in numbers:
             form = urlencode(
                 {
                     "name": f"Signer {n}",
@@ -115,16 +118,29 @@ async def _sign_all(port, petition_id, signers, concurrency):
             except (OSError, asyncio.IncompleteReadError) as error:
                 connection.writer = None
                 status = type(error).__name__
-            elapsed = (time.perf_counter() - started) * 1000
+            finished = time.perf_counter()
             if status == 303:
-                latencies.append(elapsed)
+                latencies.append((finished - started) * 1000)
                 accepted.append(n)
             else:
                 failures[str(status)] = failures.get(str(status), 0) + 1
+            if finished >= deadline:
+                return
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(b) for b in browsers))
     return latencies, accepted, failures, time.perf_counter() - started
+
+
+async def _sign_all(port, petition_id, signers, concurrency, warmup_seconds, seconds):
+    """Open the browsers, warm both workers up (not timed), then the sustained phase (timed)."""
+    browsers = [await _browser(port, petition_id) for _ in range(concurrency)]
+    numbers = iter(range(signers))
+    warm = await _sign_phase(port, petition_id, browsers, numbers, warmup_seconds)
+    load_before = os.getloadavg()
+    timed = await _sign_phase(port, petition_id, browsers, numbers, seconds)
+    load_after = os.getloadavg()
+    return warm, timed, (load_before, load_after)
 
 
 async def _confirm_all(port, petition_id, tokens, concurrency):
@@ -210,22 +226,45 @@ def _start_app(url, port, queue_url, limits_url, workers):
             "httptools",
             "--no-access-log",
             "--log-level",
-            "warning",
+            "info",
         ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(1.5)  # let both workers finish starting
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the app did not start")
+    # The parent binds the port before the workers have imported the app: wait for every
+    # worker's "Application startup complete" so that start-up is not counted as signing time.
+    ready = threading.Semaphore(0)
+
+    def follow_log():
+        for line in process.stderr:
+            if "Application startup complete" in line:
+                ready.release()
+            elif "INFO" not in line:
+                sys.stderr.write(line)
+
+    threading.Thread(target=follow_log, daemon=True).start()
+    for _ in range(workers):
+        if not ready.acquire(timeout=180):
+            _stop_app(process)
+            raise SystemExit("the app did not start")
+    return process
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the app: the uvicorn parent and its worker processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for each in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _stop_app(process) -> None:
@@ -286,6 +325,15 @@ def _check_rows(url: str, petition_id: int, accepted: list[int]) -> dict:
     }
 
 
+def _run(coroutine):
+    """uvloop when installed (it is, with uvicorn[standard]): the load generator stays light."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def _percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -296,9 +344,14 @@ def _percentile(values: list[float], p: float) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench petitions")
     parser.add_argument("--database", required=True, help="sqlite:///path or postgresql://…")
-    parser.add_argument("--signers", type=int, default=30_000)
+    parser.add_argument(
+        "--signers", type=int, default=1_000_000, help="at most this many signers (warm-up included)"
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the sustained phase")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of signing before timing")
+    parser.add_argument("--output", default=str(RESULTS), help="JSON file to update (per backend)")
     parser.add_argument(
         "--queue", default="", help="QUEUE_URL (default: Redis db 14 if reachable, else temp SQLite)"
     )
@@ -320,40 +373,53 @@ def main(argv: list[str]) -> int:
     port = _free_port()
     app = _start_app(url, port, queue_url, limits_url, args.workers)
     try:
-        latencies, accepted, failures, seconds = asyncio.run(
-            _sign_all(port, petition_id, args.signers, args.concurrency)
+        cpu_before = _cpu_seconds(app.pid)
+        warm, timed, (load_before, load_after) = _run(
+            _sign_all(port, petition_id, args.signers, args.concurrency, args.warmup, args.seconds)
         )
-        print(f"signing: {len(accepted)} accepted in {seconds:.1f} s; failures {failures}", file=sys.stderr)
+        latencies, accepted, failures, seconds = timed
+        app_cpu = _cpu_seconds(app.pid) - cpu_before  # warm-up included: a slight overestimate
+        all_accepted = warm[1] + accepted
+        print(
+            f"signing: {len(accepted)} accepted in {seconds:.1f} s after {len(warm[1])} in the "
+            f"warm-up; failures {failures}",
+            file=sys.stderr,
+        )
         tokens = _tokens_from_outbox(url, petition_id)
-        confirmed = asyncio.run(_confirm_all(port, petition_id, tokens, args.concurrency))
+        confirmed = _run(_confirm_all(port, petition_id, tokens, args.concurrency))
         time.sleep(2.5)  # the page's count may be cached for 2 s
-        counted = asyncio.run(_page_count(port, petition_id))
+        counted = _run(_page_count(port, petition_id))
     finally:
         _stop_app(app)
-    rows = _check_rows(url, petition_id, accepted)
+    rows = _check_rows(url, petition_id, all_accepted)
     result = {
         "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
-        "signers": args.signers,
         "concurrency": args.concurrency,
         "workers": args.workers,
         "queue": queue_url.split("://")[0],
         "rate_limit_storage": limits_url.split("://")[0],
+        "warmup_signatures": len(warm[1]),
         "seconds": round(seconds, 2),
         "signatures_per_s": round(len(accepted) / seconds, 1) if seconds else 0.0,
         "p50_ms": round(_percentile(latencies, 50), 1),
         "p99_ms": round(_percentile(latencies, 99), 1),
+        "app_cpu_ms_per_signature": round(1000 * app_cpu / max(1, len(all_accepted)), 2),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "cpus": os.cpu_count(),
         "failures": failures,
-        "submitted": len(accepted),
+        "submitted": len(all_accepted),
         "confirmed": confirmed,
         "counted": counted,
         "validated_rows": rows["validated"],
         "lost": rows["lost"],
         "duplicates": rows["duplicates"],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(output.read_text()) if output.exists() else {}
     previous[result["backend"]] = result
-    RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+    output.write_text(json.dumps(previous, indent=2) + "\n")
     print(json.dumps(result))
     return 0
 

@@ -1,10 +1,15 @@
 """Petition work outside requests: thresholds, answers to signers, invalidations, closing, anonymising."""
 
+import atexit
+import contextlib
+import threading
+
 from huey import crontab
 from sqlalchemy import select
 
 from app.config import get_settings
 from app.jobs import database, queue
+from app.jobs.email import send_email
 from app.models.petition import Petition, PetitionState
 from app.services import petitions_anonymisation, petitions_invalidation, petitions_moderation
 from app.services.petitions_thresholds import check_thresholds, notify_signers
@@ -64,3 +69,49 @@ def close_petitions_and_sweep_thresholds() -> None:
 def anonymise_finished_petitions() -> int:
     with database().transaction() as db:
         return petitions_anonymisation.anonymise_due(db)
+
+
+@queue.task()
+def send_emails(email_ids: list[int]) -> None:
+    """A batch of outbox emails in one job; one that fails goes on to its own retrying job."""
+    for email_id in email_ids:
+        try:
+            send_email.call_local(email_id)
+        except Exception:
+            send_email(email_id)
+
+
+class EmailBatches:
+    """Committed outbox ids, handed to the queue as one job every `delay` seconds per process.
+
+    Signing then costs no queue round trip. Ids still waiting when a process dies are not lost:
+    the rows are in the outbox, and the email sweep sends whatever is still queued.
+    """
+
+    def __init__(self, delay: float = 0.5):
+        self.delay = delay
+        self._ids: list[int] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def add(self, email_id: int) -> None:
+        if queue.immediate:
+            send_email(email_id)
+            return
+        with self._lock:
+            self._ids.append(email_id)
+            if self._timer is None:
+                self._timer = threading.Timer(self.delay, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        with self._lock:
+            ids, self._ids, self._timer = self._ids, [], None
+        if ids:
+            with contextlib.suppress(Exception):  # the sweep sends them if the queue is down
+                send_emails(ids)
+
+
+email_batches = EmailBatches()
+atexit.register(email_batches.flush)

@@ -9,14 +9,16 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, RateLimited
 from app.jobs import enqueue_after_commit
 from app.models.base import utcnow
+from app.models.outbox import OutboxEmail
 from app.models.petition import (
     SIGNABLE,
     Petition,
@@ -141,9 +143,24 @@ class SignOutcome(enum.StrEnum):
     DROPPED = "dropped"  # blocked address or domain: answered the same, nothing stored
 
 
+class Signable(Protocol):
+    """What signing needs to know of a petition: a Petition, or a few-seconds-old PetitionRef."""
+
+    id: int
+    title: str
+    state: PetitionState
+
+
+@dataclass(frozen=True)
+class PetitionRef:
+    id: int
+    title: str
+    state: PetitionState
+
+
 def sign(
     db: Session,
-    petition: Petition,
+    petition: Signable,
     signer: Signer,
     *,
     ip: str | None,
@@ -152,19 +169,30 @@ def sign(
     limiter: RateLimiter | None,
     base_url: str,
 ) -> SignOutcome:
+    """One guarded INSERT … ON CONFLICT DO NOTHING and, for a new signature, one outbox INSERT.
+
+    The INSERT only happens while the petition is signable in the database, so `petition` may be
+    a cached PetitionRef: a petition closed a moment ago is caught here, not by the cache.
+    """
     if petition.state not in SIGNABLE:
         raise Conflict("This petition is not open for signatures.")
     if not screen(petition.id, signer, ip=ip, settings=settings, rules=rules, limiter=limiter):
         return SignOutcome.DROPPED
     token = new_token()
+    values = _signature_values(petition.id, signer, ip, token, settings)
+    still_signable = exists().where(Petition.id == petition.id, Petition.state.in_(SIGNABLE))
+    row = select(*(literal(value, _TYPES[key]) for key, value in values.items())).where(still_signable)
     inserted = db.execute(
         _insert(db)
-        .values(**_signature_values(petition.id, signer, ip, token, settings))
+        .from_select(list(values), row)
         .on_conflict_do_nothing(index_elements=["petition_id", "normalised_email"])
         .returning(PetitionSignature.id)
     ).first()
     if inserted is None:
-        _answer_duplicate(db, petition, signer, settings, limiter, base_url)
+        current = db.get(Petition, petition.id)
+        if current is None or current.state not in SIGNABLE:
+            raise Conflict("This petition is not open for signatures.")
+        _answer_duplicate(db, current, signer, settings, limiter, base_url)
         return SignOutcome.ALREADY
     _confirmation_email(db, petition, signer.email, signer.name, token, settings, base_url)
     return SignOutcome.SIGNED
@@ -232,6 +260,9 @@ def _signature_values(
     }
 
 
+_TYPES = {column.key: column.type for column in PetitionSignature.__table__.columns}
+
+
 def _signature_row(petition_id, signer, ip, token, settings, *, is_creator=False) -> PetitionSignature:
     return PetitionSignature(
         **_signature_values(petition_id, signer, ip, token, settings, is_creator=is_creator)
@@ -267,7 +298,7 @@ def _answer_duplicate(db, petition, signer, settings, limiter, base_url) -> None
             creator=existing.is_creator,
         )
         return
-    queue_email(
+    _queue_email(
         db,
         to=existing.email,
         subject=f"You have already signed “{petition.title}”",
@@ -304,7 +335,19 @@ def _confirmation_email(db, petition, email, name, token, settings, base_url, *,
     body = (
         f"Dear {name},\n\n{first}\n\n{link}\n\nThe link works once and expires in {hours} hours.\n\n{after}\n"
     )
-    queue_email(db, to=email, subject=subject, body=body)
+    _queue_email(db, to=email, subject=subject, body=body)
+
+
+def _queue_email(db: Session, *, to: str, subject: str, body: str) -> None:
+    """The outbox row in the signing transaction (a Core INSERT); sent in batches after commit."""
+    from app.jobs.petitions import email_batches
+
+    email_id = db.execute(
+        insert(OutboxEmail)
+        .values(to_address=to, subject=subject[:300], body_text=body)
+        .returning(OutboxEmail.id)
+    ).scalar_one()
+    enqueue_after_commit(db, email_batches.add, email_id)
 
 
 # --- confirmation -----------------------------------------------------------------------------
