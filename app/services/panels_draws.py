@@ -119,56 +119,83 @@ def perform_draw(database: Database, draw_id: int) -> None:
         if record is None or record.status != DrawStatus.QUEUED:
             return
         record.status, record.started_at = DrawStatus.RUNNING, utcnow()
-        quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
-        volunteers = pool_volunteers(db, record.panel_id, quotas, households=record.one_per_household)
-        size, seed, households = record.size, record.seed, record.one_per_household
-        labels = {c.key: c.label for c in get_panel(db, record.panel_id).categories}
+        inputs = _inputs(db, record)
+    outcome = _solve(inputs)
+    with database.transaction() as db:
+        _record(db, db.get(PanelDrawRecord, draw_id), inputs, outcome)
+    if isinstance(outcome, Exception):
+        raise outcome
+
+
+def draw_in_session(db: Session, record: PanelDrawRecord) -> None:
+    """The same draw inside the caller's transaction (demo data and scripts; never a request)."""
+    record.status, record.started_at = DrawStatus.RUNNING, utcnow()
+    inputs = _inputs(db, record)
+    outcome = _solve(inputs)
+    _record(db, record, inputs, outcome)
+    db.flush()
+
+
+@dataclass(frozen=True)
+class _Inputs(DrawInputs):
+    size: int
+    seed: int
+    households: bool
+    labels: dict
+
+
+def _inputs(db: Session, record: PanelDrawRecord) -> _Inputs:
+    quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
+    volunteers = pool_volunteers(db, record.panel_id, quotas, households=record.one_per_household)
+    labels = {c.key: c.label for c in get_panel(db, record.panel_id).categories}
+    return _Inputs(volunteers, quotas, record.size, record.seed, record.one_per_household, labels)
+
+
+def _solve(inputs: _Inputs) -> "panel_draw.PanelDraw | str | Exception":
+    """The draw, or a message for the officer, or an unexpected error (recorded, then raised)."""
     try:
-        result = panel_draw.draw_panel(volunteers, quotas, size, seed, one_per_household=households)
+        return panel_draw.draw_panel(inputs.volunteers, inputs.quotas, inputs.size, inputs.seed,
+                                     one_per_household=inputs.households)
     except panel_draw.InfeasibleQuotasError as error:
-        named = ", ".join(f"{labels.get(c, c)} ({c})" for c in error.categories)
-        _fail(database, draw_id, f"The targets cannot all be met. Check: {named}. {error}")
-        return
+        named = ", ".join(f"{inputs.labels.get(c, c)} ({c})" for c in error.categories)
+        return f"The targets cannot all be met. Check: {named}. {error}"
     except (panel_draw.PoolError, panel_draw.SolverUnavailableError) as error:
-        _fail(database, draw_id, str(error))
-        return
-    except Exception as error:  # recorded for the officer; the job must not retry a bad input forever
-        _fail(database, draw_id, f"The draw stopped unexpectedly: {type(error).__name__}")
-        raise
-    _store(database, draw_id, volunteers, quotas, result)
+        return str(error)
+    except Exception as error:  # the job must record it, then fail loudly
+        return error
 
 
-def _fail(database: Database, draw_id: int, message: str) -> None:
-    with database.transaction() as db:
-        record = db.get(PanelDrawRecord, draw_id)
+def _record(db: Session, record: PanelDrawRecord, inputs: _Inputs, outcome) -> None:
+    if isinstance(outcome, str | Exception):
+        message = outcome if isinstance(outcome, str) else \
+            f"The draw stopped unexpectedly: {type(outcome).__name__}"
         record.status, record.message, record.finished_at = DrawStatus.FAILED, message[:4000], utcnow()
+        return
+    _store(db, record, inputs.volunteers, inputs.quotas, outcome)
 
 
-def _store(database: Database, draw_id: int, volunteers, quotas, result: panel_draw.PanelDraw) -> None:
+def _store(db: Session, record: PanelDrawRecord, volunteers, quotas, result: panel_draw.PanelDraw) -> None:
     selected = set(result.selected_ids)
-    with database.transaction() as db:
-        record = db.get(PanelDrawRecord, draw_id)
-        still_here = set(db.scalars(select(PanelVolunteer.id).where(
-            PanelVolunteer.panel_id == record.panel_id)))
-        record.algorithm = result.algorithm
-        record.fallback_reason = result.fallback_reason or ""
-        record.probabilities = {k: round(v, 9) for k, v in result.probabilities.items()}
-        record.pool_counts = {"pool": _counts(volunteers, quotas),
-                              "selected": _counts([v for v in volunteers if v.id in selected], quotas)}
-        record.details = {**dict(result.details),
-                          "quota_violations": [vars(v) for v in result.quota_violations],
-                          "maximin_upper_bound": result.maximin_upper_bound,
-                          "unselectable": len(result.unselectable_ids)}
-        record.pool_size = len(volunteers)
-        record.min_probability, record.gini = result.min_selection_probability, result.gini
-        record.seconds = round(result.seconds, 3)
-        for ref in result.selected_ids:
-            gone = int(ref) not in still_here  # left the pool while the draw ran
-            db.add(PanelMember(draw_id=record.id, pool_ref=ref, volunteer_id=None if gone else int(ref),
-                               status=MemberStatus.LEFT if gone else MemberStatus.SELECTED))
-        record.status, record.finished_at = DrawStatus.DONE, utcnow()
-        audit.record(db, actor_id=None, action="panel.draw_done", object_type="panel_draw",
-                     object_id=record.id, algorithm=result.algorithm, seed=result.seed)
+    still_here = set(db.scalars(select(PanelVolunteer.id).where(PanelVolunteer.panel_id == record.panel_id)))
+    record.algorithm = result.algorithm
+    record.fallback_reason = result.fallback_reason or ""
+    record.probabilities = {k: round(v, 9) for k, v in result.probabilities.items()}
+    record.pool_counts = {"pool": _counts(volunteers, quotas),
+                          "selected": _counts([v for v in volunteers if v.id in selected], quotas)}
+    record.details = {**dict(result.details),
+                      "quota_violations": [vars(v) for v in result.quota_violations],
+                      "maximin_upper_bound": result.maximin_upper_bound,
+                      "unselectable": len(result.unselectable_ids)}
+    record.pool_size = len(volunteers)
+    record.min_probability, record.gini = result.min_selection_probability, result.gini
+    record.seconds = round(result.seconds, 3)
+    for ref in result.selected_ids:
+        gone = int(ref) not in still_here  # left the pool while the draw ran
+        db.add(PanelMember(draw_id=record.id, pool_ref=ref, volunteer_id=None if gone else int(ref),
+                           status=MemberStatus.LEFT if gone else MemberStatus.SELECTED))
+    record.status, record.finished_at = DrawStatus.DONE, utcnow()
+    audit.record(db, actor_id=None, action="panel.draw_done", object_type="panel_draw",
+                 object_id=record.id, algorithm=result.algorithm, seed=result.seed)
 
 
 def _counts(volunteers, quotas) -> dict[str, dict[str, int]]:

@@ -18,7 +18,7 @@ from app.services.panels_invitations import responded_member_ids
 TOLERANCE = 0.02
 SERIES = ("Target", "Pool", "Selected", "Responded")
 SERIES_COLOURS = ("#505a5f", "#b1b4b6", "#1d70b8", "#00703c")
-BAR_HEIGHT, BAR_GAP, ROW_GAP, LABEL_WIDTH, CHART_WIDTH = 14, 2, 14, 250, 640
+BAR_HEIGHT, BAR_GAP, ROW_GAP, LABEL_WIDTH, CHART_WIDTH = 16, 2, 16, 300, 640
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Bar:
 class FeatureRow:
     feature: str
     target_min: int
-    target_max: int
+    target_max: int | None  # None: no upper limit
     target_share: float
     pool: int
     pool_share: float
@@ -102,8 +102,10 @@ def representativeness(db: Session, panel: Panel, record: PanelDrawRecord) -> Re
             pool_n = pool_counts.get(key, {}).get(quota.feature, 0)
             sel_n = selected_counts[(key, quota.feature)]
             resp_n = responded_counts[(key, quota.feature)]
-            target_share = (quota.min + min(quota.max, record.size)) / 2 / record.size
-            row = FeatureRow(quota.feature, quota.min, quota.max, target_share, pool_n,
+            unbounded = quota.max >= record.size
+            # With no upper limit the target is the minimum; otherwise the middle of the range.
+            target_share = (quota.min if unbounded else (quota.min + quota.max) / 2) / record.size
+            row = FeatureRow(quota.feature, quota.min, None if unbounded else quota.max, target_share, pool_n,
                              _share(pool_n, pool_total), sel_n, _share(sel_n, len(selected)),
                              resp_n, _share(resp_n, len(responded)), not_responded=sel_n - resp_n)
             minimum_share = quota.min / record.size
@@ -124,7 +126,9 @@ def representativeness(db: Session, panel: Panel, record: PanelDrawRecord) -> Re
 def _lay_out(report: CategoryReport) -> None:
     """Bar geometry for the server-rendered SVG (the template only draws it)."""
     y = 0
-    scale = CHART_WIDTH - LABEL_WIDTH - 60
+    largest = max((max(r.target_share, r.pool_share, r.selected_share, r.responded_share)
+                   for r in report.rows), default=0) or 1
+    scale = (CHART_WIDTH - LABEL_WIDTH - 50) / largest  # the largest share spans the chart
     for row in report.rows:
         row.label_y = y + BAR_HEIGHT
         shares = (row.target_share, row.pool_share, row.selected_share, row.responded_share)
