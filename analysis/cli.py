@@ -19,8 +19,8 @@ from analysis.result import OTHER, AnalysisResult
 class ProgressBar:
     """One self-overwriting line per stage on stderr."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream = stream or sys.stderr
         self.width = width
         self.stage = None
 
@@ -66,9 +66,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, help="number of themes (default: chosen automatically)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", help="SQLite file to cache embeddings in")
-    parser.add_argument(
-        "--embedder", choices=("minilm", "minilm-fp32", "fake"), default="minilm"
-    )
+    parser.add_argument("--embedder", choices=("minilm", "minilm-fp32", "fake"), default="minilm")
 
 
 def _load(args) -> list[dict[str, str]]:

@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -90,10 +91,15 @@ def _quantize_in_place(model) -> None:
 
     # Assigning a quantised copy to `auto_model` changes nothing in
     # sentence-transformers 6.x; the module held at model[0].model is what runs.
+    # torch marks eager dynamic quantisation deprecated (torchao replaces it); it is
+    # still the measured path, so its warnings are silenced here only.
     transformer = model[0]
-    transformer.model = torch.ao.quantization.quantize_dynamic(
-        transformer.model, {torch.nn.Linear}, dtype=torch.qint8
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        transformer.model = torch.ao.quantization.quantize_dynamic(
+            transformer.model, {torch.nn.Linear}, dtype=torch.qint8
+        )
 
 
 class FakeEmbedder:
@@ -140,9 +146,7 @@ class SqliteEmbeddingCache:
         self.path = str(path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self._db.commit()
 
     def __len__(self) -> int:

@@ -37,9 +37,7 @@ def hungarian_accuracy(truth: Sequence, found: Sequence) -> float:
     return float(table[rows, cols].sum() / max(len(truth), 1))
 
 
-def score(
-    truth: Sequence, found: Sequence, *, k_found: int, other_fraction: float, seconds: float
-) -> Scores:
+def score(truth: Sequence, found: Sequence, *, k_found: int, other_fraction: float, seconds: float) -> Scores:
     """Scores over all texts; "other" and "no_comment" count as clusters of their own."""
     truth = [str(t) for t in truth]
     found = [str(f) for f in found]

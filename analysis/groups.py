@@ -17,8 +17,8 @@ class GroupComparer:
 
     p-values are corrected across every theme x value cell of a column with
     Benjamini-Hochberg ("bh") or Holm ("holm"); a cell is flagged only when the
-    group has at least `min_count` texts in the theme, so tiny groups are never
-    singled out.
+    group has at least `min_count` texts overall and at least `min_count` observed
+    or expected in the theme, so tiny groups are never singled out.
     """
 
     def __init__(self, *, alpha: float = 0.05, min_count: int = 10, correction: str = "bh"):
@@ -56,9 +56,12 @@ class GroupComparer:
         return [[self._flag(cell, next(it)) for cell in row] for row in cells]
 
     def _flag(self, cell, q: float) -> GroupFlag:
-        flag, p = cell
+        flag, p, group_size, expected = cell
         direction = None
-        if q < self.alpha and flag.count >= self.min_count:
+        # Under-representation shows as a small count, so the floor applies to the
+        # group's size and to the larger of observed and expected counts.
+        big_enough = group_size >= self.min_count and max(flag.count, expected) >= self.min_count
+        if q < self.alpha and big_enough:
             direction = "over" if flag.theme_share > flag.overall_share else "under"
         return GroupFlag(
             column=flag.column,
@@ -87,7 +90,7 @@ def _cell(column: str, value: str, labels: np.ndarray, inside: np.ndarray):
         q_value=1.0,
         flag=None,
     )
-    return flag, p
+    return flag, p, int(is_value.sum()), flag.overall_share * n_in
 
 
 def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:

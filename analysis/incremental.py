@@ -45,9 +45,9 @@ def assign_incremental(
     progress: Progress | None = None,
 ) -> IncrementalResult:
     """A new text joins the nearest existing top-level theme when its cosine to that
-    theme's centroid reaches the theme's fit threshold (the 10th percentile of its
-    members' similarities, or `threshold` if given); the rest are clustered into
-    proposed themes, and whatever still fits nowhere goes to "other"."""
+    theme's centroid reaches the theme's fit threshold (its members' mean cosine
+    minus 2.5 standard deviations, the rule that made "other", or `threshold` if given);
+    the rest are clustered into proposed themes; what still fits nowhere goes to "other"."""
     if embedder.name != previous.model_name:
         raise ValueError(f"previous result used {previous.model_name}, not {embedder.name}")
     texts = [normalise(t) for t in new_texts]

@@ -106,6 +106,8 @@ class Labeller:
         pool = member[np.argsort(-sims, kind="stable")[: max(30, 6 * self.n_quotes)]]
         pool = [i for i in pool if len(texts[i].split()) >= 3] or list(pool)
         picked = _diverse(x, pool, self.n_quotes)
+        # Small themes may hold only near-duplicates; still show at least three.
+        picked += [int(i) for i in pool if int(i) not in picked][: max(0, 3 - len(picked))]
         return tuple((int(i), self._quote(texts[i])) for i in picked)
 
     def _quote(self, text: str) -> str:

@@ -24,7 +24,7 @@ class Options:
     k: int | None = None
     subthemes: bool = True
     subtheme_min_size: int = 80
-    fit_quantile: float = 0.1  # incremental: a new text fits a theme above this member quantile
+    fit_z: float = 2.5  # incremental: a new text fits above mean - fit_z * sd of members' cosine
     alpha: float = 0.05
     min_group_count: int = 10
     correction: str = "bh"
@@ -179,9 +179,7 @@ def _with_campaigns(theme: Theme, campaign_ids: tuple[str, ...]) -> Theme:
 def _annotate(themes, population, stance, groups, opts: Options) -> list[Theme]:
     flags = [[] for _ in themes]
     if groups:
-        comparer = GroupComparer(
-            alpha=opts.alpha, min_count=opts.min_group_count, correction=opts.correction
-        )
+        comparer = GroupComparer(alpha=opts.alpha, min_count=opts.min_group_count, correction=opts.correction)
         flags = comparer.compare(groups, [t.member_indices for t in themes], population)
     return [
         Theme(
@@ -254,7 +252,7 @@ def _parameters(builder: _Builder, top, opts: Options) -> dict:
     fit = {}
     for t in top:
         sims = x_by_index[list(t.member_indices)] @ np.asarray(t.centroid, dtype=np.float32)
-        fit[t.id] = float(np.quantile(sims, opts.fit_quantile)) if len(sims) else 1.0
+        fit[t.id] = float(sims.mean() - opts.fit_z * sims.std()) if len(sims) else 1.0
     return {
         "k": opts.k,
         "k_chosen": clustering.k_chosen,

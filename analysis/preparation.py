@@ -48,7 +48,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # UK numbers: +44 / 0044 / 0 prefixes, optional (0), brackets, spaces, dots, dashes.
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
-    r"(?:\d[\s.\-)]{0,2}){9,10}\d?(?!\d)"
+    r"\d(?:[\s.\-)]{0,2}\d){7,10}(?!\d)"
 )
 _POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)"
@@ -86,7 +86,7 @@ def _address_or_keep(match: re.Match[str]) -> str:
 
 def _phone_or_keep(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
-    return "[phone]" if 10 <= len(digits) <= 13 else match.group(0)
+    return "[phone]" if 10 <= len(digits) <= 14 else match.group(0)
 
 
 # --- campaigns ---------------------------------------------------------------
@@ -144,9 +144,7 @@ class Preparer:
         analysable = tuple(i for i in candidates if i not in in_campaign or i in reps)
         return Prepared(texts, no_comment, campaigns, analysable)
 
-    def find_campaigns(
-        self, texts: Sequence[str], indices: Sequence[int]
-    ) -> tuple[CampaignGroup, ...]:
+    def find_campaigns(self, texts: Sequence[str], indices: Sequence[int]) -> tuple[CampaignGroup, ...]:
         shingles = {i: _shingles(texts[i]) for i in indices}
         shingles = {i: s for i, s in shingles.items() if len(s) >= self.min_words - 2}
         parent = {i: i for i in shingles}

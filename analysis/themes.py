@@ -80,6 +80,7 @@ class ThemeFinder:
             labels, centroids = merge_close(x, labels, centroids, self.merge_threshold)
         labels, centroids = self._dissolve_small(x, labels, centroids)
         labels, threshold = self._mark_outliers(x, labels, centroids)
+        labels, centroids = _relabel(labels, x)
         return Clustering(labels, centroids, k, scores, threshold)
 
     def score_candidates(self, x: np.ndarray) -> dict[int, float]:

@@ -123,12 +123,12 @@ def scores(truth, found, k_found, seconds):
     return score(truth, found, k_found=k_found, other_fraction=other, seconds=seconds).to_dict()
 
 
-def quality(name: str, data: dict, embedder, log) -> dict:
+def quality(name: str, data: dict, embedder, log, cache=None) -> dict:
     from analysis.embedding import InMemoryEmbeddingCache, embed
     from analysis.preparation import normalise
 
     texts = [normalise(t) for t in data["texts"]]
-    cache = InMemoryEmbeddingCache()
+    cache = cache if cache is not None else InMemoryEmbeddingCache()
     started = time.perf_counter()
     vectors = embed(texts, embedder, cache=cache)
     embed_seconds = time.perf_counter() - started
@@ -187,9 +187,7 @@ def throughput(texts: list[str], log, n: int = 1500, repeats: int = 2) -> dict:
         "n": n,
         "texts_per_second": {k: round(v, 1) for k, v in rate.items()},
         "speedup_int8": round(rate["int8"] / rate["fp32"], 2),
-        "cosine_fp32_int8_mean": round(
-            float(np.mean(np.sum(vectors["fp32"] * vectors["int8"], axis=1))), 4
-        ),
+        "cosine_fp32_int8_mean": round(float(np.mean(np.sum(vectors["fp32"] * vectors["int8"], axis=1))), 4),
         "sample_indices_seed": 0,
         "_vectors": vectors,
         "_sample_idx": None,
@@ -249,13 +247,17 @@ def speed_child(argv: list[str]) -> int:
     result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "n": n,
-        "embedded_for_real": embed_for_real,
-        "seconds": round(seconds, 1),
-        "themes": len(result.top_themes),
-        "peak_rss_mb": round(peak_mb),
-    }))
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "embedded_for_real": embed_for_real,
+                "seconds": round(seconds, 1),
+                "themes": len(result.top_themes),
+                "peak_rss_mb": round(peak_mb),
+            }
+        )
+    )
     return 0
 
 
@@ -319,7 +321,12 @@ def main(argv: list[str]) -> int:
         return speed_child(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench analysis")
     parser.add_argument("--skip-speed", action="store_true")
-    parser.add_argument("--embed-250k", action="store_true", help="embed all 250,000 for real")
+    parser.add_argument(
+        "--stand-in-vectors",
+        action="store_true",
+        help="speed runs on real-embedding-plus-noise vectors; embedding time projected",
+    )
+    parser.add_argument("--cache", help="SQLite embedding cache for the quality data sets")
     args = parser.parse_args(argv)
     root = data_root()
     if root is None:
@@ -327,15 +334,17 @@ def main(argv: list[str]) -> int:
         return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     log = _logger()
-    from analysis import SentenceTransformerEmbedder
+    from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
 
     embedder = SentenceTransformerEmbedder()
+    cache = SqliteEmbeddingCache(args.cache) if args.cache else None
     nhs = load_nhs(root)
     results = {"host": _host(), "quality": {}}
-    results["quality"]["nhs_phase1"] = quality("nhs_phase1", nhs, embedder, log)
+    results["quality"]["nhs_phase1"] = quality("nhs_phase1", nhs, embedder, log, cache)
     for part in (1, 2):
         name = f"gambling_XS_q{part}"
-        results["quality"][name] = quality(name, load_gambling(root, part), embedder, log)
+        data = load_gambling(root, part)
+        results["quality"][name] = quality(name, data, embedder, log, cache)
     tp = throughput(nhs["texts"], log)
     vectors = tp.pop("_vectors")
     tp.pop("_sample_idx")
@@ -344,15 +353,13 @@ def main(argv: list[str]) -> int:
     tp["kmeans_nmi_label"] = quantisation_quality(vectors, [nhs["labels"]["label"][i] for i in idx], log)
     results["embedding_throughput"] = tp
     if not args.skip_speed:
-        results["speed"] = {
-            "50000": speed(50_000, True, log),
-            "250000": speed(250_000, args.embed_250k, log),
-        }
-        if not args.embed_250k:
+        real = not args.stand_in_vectors
+        results["speed"] = {str(n): speed(n, real, log) for n in (50_000, 250_000)}
+        if not real:
             rate = tp["texts_per_second"]["int8"]
-            s = results["speed"]["250000"]
-            s["projected_embedding_seconds"] = round(250_000 / rate, 1)
-            s["projected_total_seconds"] = round(s["seconds"] + 250_000 / rate, 1)
+            for n, s in results["speed"].items():
+                s["projected_embedding_seconds"] = round(int(n) / rate, 1)
+                s["projected_total_seconds"] = round(s["seconds"] + int(n) / rate, 1)
         results["incremental"] = incremental(log)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -402,7 +409,7 @@ def render_section(results: dict) -> str:
         f"{results['host']['cpus']} CPUs, shared with other work"
         f" (load average {results['host']['load_average_at_start']:.1f} at start),"
         f" {results['host']['date']}. All methods on a set use the same embeddings"
-        " (packaged all-MiniLM-L6-v2, int8). \"other\"/no-comment/BERTopic's -1 count as"
+        ' (packaged all-MiniLM-L6-v2, int8). "other"/no-comment/BERTopic\'s -1 count as'
         " clusters of their own. Gambling XS truth is each response's first theme.",
         "",
         "| data set | truth | method | k found | NMI | ARI | acc | other | seconds |",
@@ -426,28 +433,26 @@ def render_section(results: dict) -> str:
         f" vs int8 {tp['kmeans_nmi_label']['int8']}.",
     ]
     if "speed" in results:
-        s50, s250 = results["speed"]["50000"], results["speed"]["250000"]
         inc = results["incremental"]
         lines += [
             "",
             "Speed (synthetic texts: real NHS comments sampled with replacement, ~15% of"
             " words dropped and a clause of another comment appended, so all distinct):",
-            f"- 50,000 raw → labelled themes, embedding included: {s50['seconds']} s,"
-            f" peak RSS {s50['peak_rss_mb']} MB, {s50['themes']} themes.",
         ]
-        if s250.get("embedded_for_real"):
-            lines.append(
-                f"- 250,000 embedding included: {s250['seconds']} s, peak RSS"
-                f" {s250['peak_rss_mb']} MB."
-            )
-        else:
-            lines.append(
-                f"- 250,000: everything after embedding took {s250['seconds']} s (peak RSS"
-                f" {s250['peak_rss_mb']} MB) on stand-in vectors (real embedding + noise);"
-                f" embedding at the measured int8 rate would add"
-                f" {s250['projected_embedding_seconds']} s: projected total"
-                f" {s250['projected_total_seconds']} s. Not measured end to end."
-            )
+        for n, s in results["speed"].items():
+            if s.get("embedded_for_real"):
+                lines.append(
+                    f"- {int(n):,} raw → labelled themes, embedding included: {s['seconds']} s,"
+                    f" peak RSS {s['peak_rss_mb']} MB, {s['themes']} themes."
+                )
+            else:
+                lines.append(
+                    f"- {int(n):,}: everything after embedding took {s['seconds']} s (peak RSS"
+                    f" {s['peak_rss_mb']} MB, {s['themes']} themes) on stand-in vectors (real"
+                    " embedding + noise); embedding at the measured int8 rate would add"
+                    f" {s['projected_embedding_seconds']} s: projected total"
+                    f" {s['projected_total_seconds']} s. Not measured end to end."
+                )
         lines.append(
             f"- {inc['n_new']:,} new on {inc['n_previous']:,}: assign_incremental took"
             f" {inc['incremental_seconds_including_embedding_new']} s including embedding"

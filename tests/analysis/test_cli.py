@@ -1,0 +1,121 @@
+import csv
+import json
+
+from analysis.cli import main
+from tests.analysis.conftest import topic_corpus
+
+
+def write_csv(path, texts, truth):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["answer", "code", "channel"])
+        for i, (t, c) in enumerate(zip(texts, truth, strict=True)):
+            writer.writerow([t, c, "online" if i % 2 else "paper"])
+
+
+class TestEvaluate:
+    def test_last_line_is_json_with_the_scores(self, tmp_path, capsys):
+        texts, truth = topic_corpus()
+        write_csv(tmp_path / "in.csv", texts, truth)
+        args = [
+            "evaluate",
+            "--input",
+            str(tmp_path / "in.csv"),
+            "--text-column",
+            "answer",
+            "--label-column",
+            "code",
+            "--embedder",
+            "fake",
+        ]
+        assert main(args) == 0
+        out, err = capsys.readouterr()
+        scores = json.loads(out.strip().splitlines()[-1])
+        assert set(scores) == {
+            "n",
+            "k_true",
+            "k_found",
+            "nmi",
+            "ari",
+            "acc",
+            "v_measure",
+            "other_fraction",
+            "seconds",
+        }
+        assert scores["n"] == 120 and scores["k_true"] == 6
+        assert scores["nmi"] > 0.9
+        assert "embedding" in err and "labelling" in err
+
+    def test_given_k(self, tmp_path, capsys):
+        texts, truth = topic_corpus()
+        write_csv(tmp_path / "in.csv", texts, truth)
+        main(
+            [
+                "evaluate",
+                "--input",
+                str(tmp_path / "in.csv"),
+                "--text-column",
+                "answer",
+                "--label-column",
+                "code",
+                "--embedder",
+                "fake",
+                "--k",
+                "2",
+            ]
+        )
+        assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["k_found"] <= 2
+
+
+class TestThemes:
+    def test_markdown(self, tmp_path, capsys):
+        texts, truth = topic_corpus()
+        write_csv(tmp_path / "in.csv", texts, truth)
+        main(
+            [
+                "themes",
+                "--input",
+                str(tmp_path / "in.csv"),
+                "--text-column",
+                "answer",
+                "--group-column",
+                "channel",
+                "--embedder",
+                "fake",
+            ]
+        )
+        out = capsys.readouterr().out
+        assert out.startswith("# ") and "themes from 120 answers" in out.splitlines()[0]
+        assert "## t1:" in out and "> " in out
+
+    def test_json(self, tmp_path, capsys):
+        texts, truth = topic_corpus()
+        write_csv(tmp_path / "in.csv", texts, truth)
+        main(
+            [
+                "themes",
+                "--input",
+                str(tmp_path / "in.csv"),
+                "--text-column",
+                "answer",
+                "--format",
+                "json",
+                "--embedder",
+                "fake",
+                "--cache",
+                str(tmp_path / "c.sqlite"),
+            ]
+        )
+        data = json.loads(capsys.readouterr().out)
+        assert data["accounting"]["total"] == 120
+        assert (tmp_path / "c.sqlite").exists()
+
+
+class TestBenchDispatch:
+    def test_lists_benchmarks_without_a_name(self, capsys):
+        from bench.__main__ import available
+        from bench.__main__ import main as bench_main
+
+        assert "analysis" in available()
+        assert bench_main([]) == 2
+        assert "analysis" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+import numpy as np
+
+from analysis import FakeEmbedder, InMemoryEmbeddingCache, SqliteEmbeddingCache
+from analysis.embedding import cache_key, embed
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        return super().encode(texts)
+
+
+class TestFakeEmbedder:
+    def test_deterministic_unit_vectors(self, fake):
+        a = fake.encode(["the bins", "parking"])
+        b = FakeEmbedder().encode(["the bins", "parking"])
+        assert np.array_equal(a, b)
+        assert np.allclose(np.linalg.norm(a, axis=1), 1.0)
+
+    def test_shared_words_are_similar(self, fake):
+        v = fake.encode(["bins rubbish collection", "rubbish bins late", "library books"])
+        assert v[0] @ v[1] > 0.5 > v[0] @ v[2]
+
+    def test_empty_text_has_a_vector(self, fake):
+        assert np.isfinite(fake.encode([""])).all()
+
+
+class TestEmbed:
+    def test_duplicates_encoded_once(self):
+        embedder = CountingEmbedder()
+        out = embed(["a b", "c d", "a b"], embedder)
+        assert sorted(embedder.seen) == ["a b", "c d"]
+        assert np.array_equal(out[0], out[2])
+
+    def test_cache_prevents_reembedding(self):
+        embedder, cache = CountingEmbedder(), InMemoryEmbeddingCache()
+        first = embed(["a b", "c d"], embedder, cache=cache)
+        embedder.seen.clear()
+        second = embed(["c d", "e f", "a b"], embedder, cache=cache)
+        assert embedder.seen == ["e f"]
+        assert np.array_equal(first[1], second[0])
+
+    def test_progress_reaches_total(self, fake):
+        calls = []
+        embed([f"text {i}" for i in range(10)], fake, chunk_size=3, progress=lambda *a: calls.append(a))
+        assert calls[-1] == ("embedding", 10, 10)
+        assert [c[1] for c in calls] == sorted(c[1] for c in calls)
+
+    def test_key_depends_on_model(self):
+        assert cache_key("x", "model-a") != cache_key("x", "model-b")
+
+
+class TestSqliteCache:
+    def test_survives_reopening(self, tmp_path, fake):
+        path = tmp_path / "cache.sqlite"
+        cache = SqliteEmbeddingCache(path)
+        vectors = embed(["one", "two"], fake, cache=cache)
+        cache.close()
+        reopened = SqliteEmbeddingCache(path)
+        assert len(reopened) == 2
+        found = reopened.get_many([cache_key("two", fake.name)])
+        assert np.allclose(found[cache_key("two", fake.name)], vectors[1])
+
+    def test_many_keys(self, tmp_path):
+        cache = SqliteEmbeddingCache(tmp_path / "c.sqlite")
+        items = {str(i): np.full(4, i, dtype=np.float32) for i in range(1200)}
+        cache.put_many(items)
+        assert len(cache.get_many([*list(items), "missing"])) == 1200

@@ -1,0 +1,87 @@
+import numpy as np
+
+from analysis import FakeEmbedder
+from analysis.labels import Labeller, c_tf_idf, short_label
+
+PARKING = [
+    "parking permits cost too much",
+    "parking permits for residents please",
+    "the car park is full of commuters",
+    "parking permits are too expensive here",
+    "cheaper parking permits and more spaces",
+    "the car park needs more spaces",
+]
+BINS = [
+    "the bins are collected late",
+    "bin collection missed again",
+    "recycling bins overflow",
+    "the bins smell in summer",
+    "weekly bin collection please",
+    "bin collection is unreliable",
+]
+
+
+def label_two():
+    texts = PARKING + BINS
+    x = FakeEmbedder().encode(texts)
+    members = [list(range(6)), list(range(6, 12))]
+    centroids = np.stack([x[m].mean(0) / np.linalg.norm(x[m].mean(0)) for m in members])
+    return texts, Labeller().label(texts, x, members, centroids)
+
+
+class TestKeywords:
+    def test_distinctive_phrases_first(self):
+        _, (parking, bins) = label_two()
+        assert parking.keywords[0] == "parking permits"
+        assert "bin collection" in bins.keywords[:3]
+
+    def test_no_stop_words_or_repeats(self):
+        _, labels = label_two()
+        for label in labels:
+            for kw in label.keywords:
+                assert kw.split()[0] not in {"the", "are", "and", "is", "for"}
+                assert len(set(kw.split())) == len(kw.split())
+
+    def test_no_keyword_contained_in_another(self):
+        _, labels = label_two()
+        for label in labels:
+            for a in label.keywords:
+                assert not any(a != b and set(a.split()) <= set(b.split()) for b in label.keywords)
+
+    def test_c_tf_idf_favours_distinctive_terms(self):
+        from scipy.sparse import csr_matrix
+
+        counts = csr_matrix(np.array([[5, 5, 0], [0, 5, 5]]))
+        scores = c_tf_idf(counts)
+        assert scores[0, 0] > scores[0, 1] and scores[1, 2] > scores[1, 1]
+
+
+class TestLabel:
+    def test_short_and_readable(self):
+        _, (parking, _) = label_two()
+        assert parking.label.startswith("Parking permits")
+        assert len(parking.label.split()) <= 7
+
+    def test_no_keywords(self):
+        assert short_label([]) == "Unlabelled"
+
+
+class TestQuotes:
+    def test_three_to_five_distinct_members(self):
+        _texts, (parking, bins) = label_two()
+        for label, members in ((parking, range(6)), (bins, range(6, 12))):
+            assert 3 <= len(label.quotes) <= 5
+            indices = [i for i, _ in label.quotes]
+            assert set(indices) <= set(members) and len(set(indices)) == len(indices)
+
+    def test_quotes_are_scrubbed(self):
+        texts = [f"parking permits too dear, call 07700 900{i:03d}" for i in range(5)]
+        x = FakeEmbedder().encode(texts)
+        quotes = Labeller().quotes(texts, x, list(range(5)), x.mean(0) / np.linalg.norm(x.mean(0)))
+        assert quotes and all("[phone]" in q and "07700" not in q for _, q in quotes)
+
+    def test_near_duplicates_not_quoted_twice(self):
+        texts = ["bins are late again"] * 4 + ["bins smell awful", "bin lorry blocks road"]
+        x = FakeEmbedder().encode(texts)
+        quotes = Labeller().quotes(texts, x, list(range(6)), x[0])
+        assert sum(1 for i, _ in quotes if i < 4) == 1

@@ -1,0 +1,70 @@
+import numpy as np
+from sklearn.metrics import normalized_mutual_info_score
+
+from analysis.themes import OTHER_LABEL, ThemeFinder, choose_k, merge_close, unit_rows
+
+
+def blobs(k=5, per=60, dim=32, spread=0.15, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = unit_rows(rng.standard_normal((k, dim)))
+    x = np.repeat(centres, per, axis=0) + spread * rng.standard_normal((k * per, dim))
+    return unit_rows(x).astype(np.float32), np.repeat(np.arange(k), per)
+
+
+class TestThemeFinder:
+    def test_finds_k_itself(self):
+        x, truth = blobs(k=7)
+        clustering = ThemeFinder(k_candidates=(2, 4, 7, 10, 14)).fit(x)
+        assert len(clustering.centroids) == 7
+        inside = clustering.labels >= 0
+        assert normalized_mutual_info_score(truth[inside], clustering.labels[inside]) > 0.95
+
+    def test_deterministic_for_a_seed(self):
+        x, _ = blobs()
+        a, b = ThemeFinder(seed=3).fit(x), ThemeFinder(seed=3).fit(x)
+        assert np.array_equal(a.labels, b.labels)
+        assert np.array_equal(a.centroids, b.centroids)
+
+    def test_outliers_go_to_other(self):
+        x, _ = blobs(k=4, spread=0.05)
+        rng = np.random.default_rng(9)
+        outliers = unit_rows(rng.standard_normal((5, x.shape[1]))).astype(np.float32)
+        clustering = ThemeFinder(k_candidates=(2, 4, 6)).fit(np.vstack([x, outliers]))
+        assert (clustering.labels[-5:] == OTHER_LABEL).all()
+        assert (clustering.labels[:-5] != OTHER_LABEL).mean() > 0.97
+
+    def test_given_k_is_respected(self):
+        x, _ = blobs(k=3)
+        assert len(ThemeFinder(k=3).fit(x).centroids) == 3
+
+    def test_themes_ordered_largest_first(self):
+        x, _ = blobs(k=3, per=50)
+        x = np.vstack([x, blobs(k=1, per=120, seed=5)[0]])
+        sizes = np.bincount(ThemeFinder(k_candidates=(2, 3, 4, 5)).fit(x).labels + 1)[1:]
+        assert list(sizes) == sorted(sizes, reverse=True)
+
+    def test_tiny_input(self):
+        x, _ = blobs(k=1, per=3)
+        clustering = ThemeFinder().fit(x)
+        assert set(clustering.labels) == {0}
+
+    def test_empty_input(self):
+        clustering = ThemeFinder().fit(np.zeros((0, 8), dtype=np.float32))
+        assert clustering.labels.shape == (0,)
+
+
+class TestMergeClose:
+    def test_parallel_centroids_merge(self):
+        x, truth = blobs(k=2, spread=0.02)
+        split = truth.copy()
+        split[: len(split) // 4] = 2  # cut cluster 0 in two
+        centroids = np.stack([unit_rows(x[split == c].mean(0, keepdims=True))[0] for c in range(3)])
+        labels, merged = merge_close(x, split, centroids, 0.9)
+        assert len(merged) == 2
+        assert normalized_mutual_info_score(truth, labels) == 1.0
+
+
+class TestChooseK:
+    def test_largest_within_tolerance(self):
+        assert choose_k({4: 0.10, 8: 0.095, 12: 0.05}, 0.9) == 8
+        assert choose_k({4: 0.10, 8: 0.08}, 0.9) == 4
