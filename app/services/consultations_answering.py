@@ -167,18 +167,20 @@ def record_response(db: Session, form: ConsultationForm, submission: Submission,
         return _same_consultation(_existing(db, idempotency_key), form.id), False
     rows = [{"response_id": response_id, "question_id": r.question_id, "value_text": r.value_text,
              "option_index": r.option_index, "number": r.number} for r in rules.answer_rows(questions, clean)]
+    connection = db.connection()
     if rows:
-        db.execute(insert(Answer), rows)
+        connection.execute(_INSERT_ANSWERS, rows)  # one executemany, no ORM bookkeeping
     if equalities:
-        db.execute(insert(EqualitiesAnswer), [{"response_id": response_id, **equalities}])
+        connection.execute(insert(EqualitiesAnswer.__table__), [{"response_id": response_id, **equalities}])
     if submission.invitation_id is not None:
         building.mark_invitation_used(db, submission.invitation_id)
     return reference, True
 
 
 def _existing(db: Session, key: str):
-    return db.execute(select(Response.reference, Response.consultation_id)
-                      .where(Response.idempotency_key == key)).first()
+    table = Response.__table__
+    return db.connection().execute(select(table.c.reference, table.c.consultation_id)
+                                   .where(table.c.idempotency_key == key)).first()
 
 
 def _same_consultation(existing, consultation_id: int) -> str:
@@ -204,10 +206,19 @@ def _insert_response(db: Session, form: ConsultationForm, submission: Submission
         "invitation_id": submission.invitation_id, "entered_by_id": submission.entered_by_id,
         "submitted_at": submission.submitted_at or utcnow(),
     }
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(Response).values(**values)
-                 .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Response.id))
-    return db.execute(statement).scalar_one_or_none(), reference
+    connection = db.connection()
+    statement = _INSERT_RESPONSE[connection.dialect.name == "postgresql"]
+    return connection.execute(statement, values).scalar_one_or_none(), reference
+
+
+def _insert_response_statement(dialect):
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once (compiled once)."""
+    return (dialect.insert(Response.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(Response.__table__.c.id))
+
+
+_INSERT_RESPONSE = {True: _insert_response_statement(postgresql), False: _insert_response_statement(sqlite)}
+_INSERT_ANSWERS = insert(Answer.__table__)
 
 
 # Drafts: the resident's journey -----------------------------------------------------------------

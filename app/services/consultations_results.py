@@ -21,8 +21,10 @@ from app.models.consultation import (
 )
 from app.models.consultation_response import Answer, Response
 from app.models.organisation import Organisation
+from app.services import consultations_tallies as tallies
 
 PAGE_SIZE = 20
+COUNT_CAP = 10_000
 TIMELINE_DAYS = 60
 
 
@@ -67,72 +69,41 @@ def _with_percent(bars: list[Bar], total: int) -> list[Bar]:
 
 
 def summary(db: Session, consultation: Consultation, *, public: bool = False) -> Summary:
+    """Everything the results page charts, from tallies plus the newest responses (always exact)."""
+    counts = tallies.current_counts(db, consultation)
     type_counts: dict[str, int] = defaultdict(int)
     channel_counts: dict[str, int] = defaultdict(int)
     panel = 0
-    for respondent_type, channel, is_panel, n in db.execute(
-        select(Response.respondent_type, Response.channel, Response.is_panel, func.count())
-        .where(Response.consultation_id == consultation.id)
-        .group_by(Response.respondent_type, Response.channel, Response.is_panel)
-    ):
+    for (respondent_type, channel, is_panel), n in counts.types.items():
         type_counts[respondent_type] += n
         channel_counts[channel] += n
         panel += n if is_panel else 0
     total = sum(type_counts.values())
-    by_type = _with_percent([Bar(RESPONDENT_TYPE_LABELS[t], type_counts[t]) for t in RespondentType], total)
-    by_channel = _with_percent([Bar(CHANNEL_LABELS[c], channel_counts[c]) for c in Channel
-                                if channel_counts[c]], total)
-    return Summary(total, by_type, by_channel, panel, _timeline(db, consultation.id) if total else [],
-                   question_results(db, consultation.questions, total))
+    by_type = _with_percent([Bar(RESPONDENT_TYPE_LABELS[t], type_counts[t.value]) for t in RespondentType],
+                            total)
+    by_channel = _with_percent([Bar(CHANNEL_LABELS[c], channel_counts[c.value]) for c in Channel
+                                if channel_counts[c.value]], total)
+    timeline = [Bar(day, counts.days[day]) for day in sorted(counts.days)[-TIMELINE_DAYS:]]
+    questions = question_results(consultation.questions, counts)
+    return Summary(total, by_type, by_channel, panel, timeline, questions)
 
 
-def _day(db: Session, column):
-    if db.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)
+def question_results(questions: list[Question], counts: tallies.Counts) -> list[QuestionResult]:
+    cells: dict[int, list[tuple[int | None, int | None, int]]] = defaultdict(list)
+    for (question_id, option_index, number), n in counts.cells.items():
+        cells[question_id].append((option_index, number, n))
+    found = []
+    for question in questions:
+        result = QuestionResult(question, answered=counts.answered.get(question.id, 0))
+        if question.kind.has_options:
+            _fill(result, cells[question.id])
+        found.append(result)
+    return found
 
 
-def _timeline(db: Session, consultation_id: int) -> list[Bar]:
-    day = _day(db, Response.submitted_at).label("day")
-    rows = db.execute(select(day, func.count()).where(Response.consultation_id == consultation_id)
-                      .group_by(day).order_by(day.desc()).limit(TIMELINE_DAYS)).all()
-    return [Bar(str(d), n) for d, n in reversed(rows)]
-
-
-def question_results(db: Session, questions: list[Question], total: int) -> list[QuestionResult]:
-    by_id = {q.id: QuestionResult(q) for q in questions}
-    choice_ids = [q.id for q in questions if q.kind.has_options]
-    text_ids = [q.id for q in questions if q.kind.is_text]
-    cells: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
-    if choice_ids:
-        for question_id, option_index, number, n in db.execute(
-            select(Answer.question_id, Answer.option_index, Answer.number, func.count())
-            .where(Answer.question_id.in_(choice_ids))
-            .group_by(Answer.question_id, Answer.option_index, Answer.number)
-        ):
-            cells[question_id].append((option_index, number, n))
-    if text_ids:
-        for question_id, n in db.execute(select(Answer.question_id, func.count())
-                                         .where(Answer.question_id.in_(text_ids))
-                                         .group_by(Answer.question_id)):
-            by_id[question_id].answered = n
-    answered = _answered_counts(db, choice_ids)
-    for question_id in choice_ids:
-        _fill(by_id[question_id], cells[question_id], answered.get(question_id, 0))
-    return list(by_id.values())
-
-
-def _answered_counts(db: Session, question_ids: list[int]) -> dict[int, int]:
-    """Respondents per question (multiple choice and ranking have several rows per response)."""
-    if not question_ids:
-        return {}
-    return dict(db.execute(select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-                           .where(Answer.question_id.in_(question_ids)).group_by(Answer.question_id)).all())
-
-
-def _fill(result: QuestionResult, cells: list[tuple[int, int | None, int]], answered: int) -> None:
+def _fill(result: QuestionResult, cells: list[tuple[int | None, int | None, int]]) -> None:
     question = result.question
-    result.answered = answered
+    answered = result.answered
     options = question.options
     if question.kind == QuestionKind.RANKING:
         result.ranking = ranking_scores(options, cells)
@@ -169,6 +140,10 @@ class FreeTextPage:
     page: int
     pages: int
 
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -183,7 +158,8 @@ def free_text(db: Session, question_id: int, *, respondent_type: str = "", searc
     if search.strip():
         conditions.append(Answer.value_text.ilike(f"%{_escape_like(search.strip()[:200])}%", escape="\\"))
     base = select(Answer.id).join(Response, Response.id == Answer.response_id).where(*conditions)
-    total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # Counting stops at COUNT_CAP so a broad filter over 100,000 answers stays cheap.
+    total = db.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = db.execute(

@@ -2,7 +2,7 @@
 
 Revision ID: consultations
 Revises: foundation
-Create Date: 2026-11-23 13:48:10.688586
+Create Date: 2026-11-23 14:15:31.431739
 """
 
 from collections.abc import Sequence
@@ -84,19 +84,6 @@ def upgrade() -> None:
     with op.batch_alter_table('consultation_invitation', schema=None) as batch_op:
         batch_op.create_index('ix_consultation_invitation_consultation_email', ['consultation_id', 'email'], unique=False)
 
-    op.create_table('consultation_outcome',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('consultation_id', sa.Integer(), nullable=False),
-    sa.Column('decision', sa.Text(), nullable=False),
-    sa.Column('what_happened', sa.Text(), nullable=False),
-    sa.Column('finding_ids', sa.JSON(), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('notified_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_outcome_consultation_id_consultation'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_outcome')),
-    sa.UniqueConstraint('consultation_id', name=op.f('uq_consultation_outcome_consultation_id'))
-    )
     op.create_table('consultation_questionnaire',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -109,6 +96,27 @@ def upgrade() -> None:
     with op.batch_alter_table('consultation_questionnaire', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_questionnaire_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('consultation_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=20), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_tally_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_tally'))
+    )
+    with op.batch_alter_table('consultation_tally', schema=None) as batch_op:
+        batch_op.create_index('uq_consultation_tally_key', ['consultation_id', 'dimension', 'question_id', 'key'], unique=True)
+
+    op.create_table('consultation_tally_mark',
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('folded_up_to', sa.Integer(), nullable=False),
+    sa.Column('seen_max', sa.Integer(), nullable=False),
+    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_tally_mark_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('consultation_id', name=op.f('pk_consultation_tally_mark'))
+    )
     op.create_table('consultation_draft',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -230,11 +238,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_draft_consultation_id'))
 
     op.drop_table('consultation_draft')
+    op.drop_table('consultation_tally_mark')
+    with op.batch_alter_table('consultation_tally', schema=None) as batch_op:
+        batch_op.drop_index('uq_consultation_tally_key')
+
+    op.drop_table('consultation_tally')
     with op.batch_alter_table('consultation_questionnaire', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_questionnaire_consultation_id'))
 
     op.drop_table('consultation_questionnaire')
-    op.drop_table('consultation_outcome')
     with op.batch_alter_table('consultation_invitation', schema=None) as batch_op:
         batch_op.drop_index('ix_consultation_invitation_consultation_email')
 
