@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import exists, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, RateLimited
@@ -180,14 +179,7 @@ def sign(
         return SignOutcome.DROPPED
     token = new_token()
     values = _signature_values(petition.id, signer, ip, token, settings)
-    still_signable = exists().where(Petition.id == petition.id, Petition.state.in_(SIGNABLE))
-    row = select(*(literal(value, _TYPES[key]) for key, value in values.items())).where(still_signable)
-    inserted = db.execute(
-        _insert(db)
-        .from_select(list(values), row)
-        .on_conflict_do_nothing(index_elements=["petition_id", "normalised_email"])
-        .returning(PetitionSignature.id)
-    ).first()
+    inserted = db.execute(_GUARDED_INSERT, values).first()
     if inserted is None:
         current = db.get(Petition, petition.id)
         if current is None or current.state not in SIGNABLE:
@@ -216,11 +208,6 @@ def screen(
     if limiter is not None and ip and not verdict.rate_limit_exempt:
         _check_rate_limits(limiter, settings, ip, petition_id)
     return not verdict.blocked
-
-
-def _insert(db: Session):
-    dialect = db.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PetitionSignature)
 
 
 def _check_rate_limits(limiter: RateLimiter, settings: PetitionSettings, ip: str, petition_id: int) -> None:
@@ -260,7 +247,32 @@ def _signature_values(
     }
 
 
-_TYPES = {column.key: column.type for column in PetitionSignature.__table__.columns}
+def _guarded_insert():
+    """INSERT … SELECT … WHERE the petition is signable ON CONFLICT DO NOTHING RETURNING id.
+
+    Written as text because SQLAlchemy cannot cache the compiled form of dialect inserts with
+    ON CONFLICT (it compiled one per signature); the same SQL runs on PostgreSQL and SQLite.
+    """
+    columns = list(_signature_values(0, Signer("", "", "", "", "", "", False), None, "", _NO_SETTINGS))
+    types = {column.key: column.type for column in PetitionSignature.__table__.columns}
+    states = ", ".join(f"'{state.value}'" for state in sorted(SIGNABLE))
+    # Only column names and enum values are interpolated, never input.
+    sql = (
+        f"INSERT INTO petition_signature ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(':' + c for c in columns)} "
+        "WHERE EXISTS (SELECT 1 FROM petition "
+        f"WHERE petition.id = :petition_id AND petition.state IN ({states})) "
+        "ON CONFLICT (petition_id, normalised_email) DO NOTHING RETURNING id"
+    )
+    return text(sql).bindparams(*(bindparam(c, type_=types[c]) for c in columns))
+
+
+class _NoSettings:
+    confirmation_hours = 0
+
+
+_NO_SETTINGS = _NoSettings()
+_GUARDED_INSERT = _guarded_insert()
 
 
 def _signature_row(petition_id, signer, ip, token, settings, *, is_creator=False) -> PetitionSignature:
