@@ -189,6 +189,42 @@ def committed_database(template) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_database(template) -> Iterator[Database]:
+    """A database holding the demo council, loaded once per backend; tests roll back on top of it."""
+    from app import jobs
+    from app.demo import load_demo_data
+
+    database = Database(template.copy())
+    jobs.use_database(database)
+    with database.transaction() as session:
+        load_demo_data(session)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo_db(demo_database) -> Iterator[Session]:
+    with demo_database.engine.connect() as connection:
+        transaction = connection.begin()
+        bound = ConnectionBoundDatabase(demo_database, connection)
+        with bound.read_session() as session:
+            session.info["bound_database"] = bound
+            yield session
+            session.flush()
+        transaction.rollback()
+
+
+@pytest.fixture
+def demo_client(demo_db, demo_database):
+    from app.main import create_app
+    from tests.helpers import Browser
+
+    app = create_app(test_settings(demo_database.url), demo_db.info["bound_database"])
+    with Browser(app) as browser:
+        yield browser
+
+
 @pytest.fixture
 def settings(template) -> Settings:
     return test_settings(template.shared_url)

@@ -9,21 +9,18 @@ from app.models.finding import Finding, FindingStatus
 from app.models.user import User
 
 
-def test_demo_data_loads_once_and_closes_the_loop(db):
-    summary = load_demo_data(db)
-    assert "chorus-demo-password" in summary
-    assert db.scalar(select(func.count(User.id))) >= 4
-    states = set(db.scalars(select(Consultation.state)))
+def test_demo_data_closes_the_loop_and_loads_once(demo_db):
+    assert demo_db.scalar(select(func.count(User.id))) >= 4
+    states = set(demo_db.scalars(select(Consultation.state)))
     assert {ConsultationState.OPEN, ConsultationState.PUBLISHED} <= states
-    assert db.scalar(select(func.count(Theme.id)).where(Theme.status == ThemeStatus.APPROVED)) >= 1
-    assert db.scalar(select(func.count(Finding.id)).where(Finding.status == FindingStatus.PUBLISHED)) >= 1
-    assert load_demo_data(db, only_if_empty=True) == ""
+    assert demo_db.scalar(select(func.count(Theme.id)).where(Theme.status == ThemeStatus.APPROVED)) >= 1
+    assert demo_db.scalar(select(func.count(Finding.id)).where(Finding.status == FindingStatus.PUBLISHED)) >= 1
+    assert load_demo_data(demo_db, only_if_empty=True) == ""
+    assert "already loaded" in load_demo_data(demo_db)
 
 
-def test_demo_pages_render(client, db):
-    load_demo_data(db)
-    db.flush()
-    published = db.scalars(select(Consultation).where(Consultation.state == ConsultationState.PUBLISHED)).one()
-    assert client.get("/").status_code == 200
-    page = client.get(f"/consultations/{published.id}/you-said-we-did")
+def test_demo_pages_render(demo_client, demo_db):
+    published = demo_db.scalars(select(Consultation).where(Consultation.state == ConsultationState.PUBLISHED)).one()
+    assert demo_client.get("/").status_code == 200
+    page = demo_client.get(f"/consultations/{published.id}/you-said-we-did")
     assert page.status_code == 200 and "What the review found" in page.text
