@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.demo import DEMO_PASSWORD
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +130,13 @@ class Journey:
                 self.page.wait_for_timeout(25)
             self.page.wait_for_load_state("load")
         self.check()
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
+        self.goto("/sign-in")
+        self.fill("Email address", email)
+        self.fill("Password", password)
+        self.press("Sign in", exact=True)
+        assert self.path != "/sign-in", f"{email} could not sign in: {self.text()[:300]}"
 
     # Filling in --------------------------------------------------------------------------------
     def fill(self, label: str | re.Pattern, value: str, *, exact: bool = False) -> None:
