@@ -116,7 +116,7 @@ def load(db, demo) -> None:
         creator = db.scalar(select(PetitionSignature).where(PetitionSignature.petition_id == petition.id))
         return petition, creator
 
-    def published(text, initials, days_open, confirmed, pending):
+    def published(text, initials, days_open, confirmed, pending, reached_days_ago=0):
         opened = now - timedelta(days=days_open)
         petition, creator = start(text, initials, next(numbers))
         creator.validated_at = opened - timedelta(days=6)
@@ -126,12 +126,13 @@ def load(db, demo) -> None:
         petitions_moderation.publish(db, petition, officer, base_url=base_url, now=opened)
         _signatures(db, rng, petition.id, numbers, pending, now - timedelta(days=2), now, False)
         db.flush()
-        check_thresholds(db, petition.id, base_url=base_url, now=now - timedelta(days=rng.randint(2, 9)))
+        if reached_days_ago:
+            check_thresholds(db, petition.id, base_url=base_url, now=now - timedelta(days=reached_days_ago))
         return petition
 
     keep = published(KEEP_IN_HOUSE, "M. O.", days_open=24, confirmed=340, pending=38)
-    travel = published(TRAVEL_TIME, "D. S.", days_open=61, confirmed=1_620, pending=21)
-    missed = published(MISSED_VISITS, "A. B.", days_open=97, confirmed=1_710, pending=12)
+    travel = published(TRAVEL_TIME, "D. S.", days_open=61, confirmed=1_620, pending=21, reached_days_ago=6)
+    missed = published(MISSED_VISITS, "A. B.", days_open=97, confirmed=1_710, pending=12, reached_days_ago=40)
     petitions_moderation.respond(db, missed, officer, text=RESPONSE, base_url=base_url,
                                  now=now - timedelta(days=12))
 
