@@ -9,13 +9,17 @@ Chromium is Debian's (/usr/bin/chromium, installed by scripts/ensure-browser). W
 the journeys are SKIPPED with a loud warning, unless CHORUS_REQUIRE_BROWSER=1 (CI), which fails.
 """
 
+import hashlib
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from tests.browser.helpers import AXE_PATH, CHROMIUM, Journey, LiveServer
 from tests.smtp import RecordingHandler, SmtpServer, _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "var" / "browser-cache"
 SERVER_SECRET = "browser-journeys-secret-key-long-enough-for-any-check"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -76,10 +81,40 @@ def smtp() -> Iterator[SmtpServer]:
         controller.stop()
 
 
-@pytest.fixture(scope="session")
-def live_server(smtp) -> Iterator[LiveServer]:
+def _demo_database(target: Path, env: dict) -> None:
+    """A fresh copy of the migrated demo council (built with `python -m app demo-data`).
+
+    Loading the demo runs its analysis and panel draw, which takes a minute on a busy machine, so the
+    built file is kept in var/browser-cache/ under a key made of today's date and every file that
+    could change it (migrations, app, analysis, demo data); any change, or a new day, rebuilds it.
+    """
     from app.migrations_runner import upgrade_to_head
 
+    digest = hashlib.sha256(date.today().isoformat().encode())
+    for pattern in ("migrations/**/*.py", "app/**/*.py", "app/demo/data/**/*", "analysis/**/*.py"):
+        for path in sorted(ROOT.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    cached = CACHE / f"demo-{digest.hexdigest()[:16]}.db"
+    if not cached.exists() or os.environ.get("CHORUS_BROWSER_FRESH_DEMO") == "1":
+        building = target.with_suffix(".building.db")
+        build_env = {**env, "DATABASE_URL": f"sqlite:///{building}"}
+        upgrade_to_head(build_env["DATABASE_URL"])
+        subprocess.run([sys.executable, "-m", "app", "demo-data"], cwd=ROOT, env=build_env, check=True,
+                       stdout=subprocess.DEVNULL)
+        with sqlite3.connect(building) as connection:  # everything into the main file before copying
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for old in CACHE.glob("demo-*.db"):
+            old.unlink(missing_ok=True)
+        shutil.copyfile(building, cached.with_suffix(".tmp"))
+        os.replace(cached.with_suffix(".tmp"), cached)
+        building.unlink()
+    shutil.copyfile(cached, target)
+
+
+@pytest.fixture(scope="session")
+def live_server(smtp) -> Iterator[LiveServer]:
     workdir = Path(tempfile.mkdtemp(prefix="chorus-browser-"))
     port = _free_port()
     env = {
@@ -98,9 +133,7 @@ def live_server(smtp) -> Iterator[LiveServer]:
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
-    upgrade_to_head(env["DATABASE_URL"])
-    subprocess.run([sys.executable, "-m", "app", "demo-data"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    _demo_database(workdir / "chorus.db", env)
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
