@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput, RateLimited
 from app.jobs import enqueue_after_commit
 from app.models.base import utcnow
-from app.models.outbox import OutboxEmail
+from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.petition import (
     SIGNABLE,
     Petition,
@@ -168,7 +168,8 @@ def sign(
     limiter: RateLimiter | None,
     base_url: str,
 ) -> SignOutcome:
-    """One guarded INSERT … ON CONFLICT DO NOTHING and, for a new signature, one outbox INSERT.
+    """One guarded INSERT … ON CONFLICT DO NOTHING and, for a new signature, its outbox row
+    (in the same statement on PostgreSQL, the next one on SQLite).
 
     The INSERT only happens while the petition is signable in the database, so `petition` may be
     a cached PetitionRef: a petition closed a moment ago is caught here, not by the cache.
@@ -179,14 +180,23 @@ def sign(
         return SignOutcome.DROPPED
     token = new_token()
     values = _signature_values(petition.id, signer, ip, token, settings)
-    inserted = db.execute(_GUARDED_INSERT, values).first()
+    subject, body = _confirmation_message(petition, signer.name, token, settings, base_url)
+    if db.get_bind().dialect.name == "postgresql":
+        # One round trip: the signature and its outbox email, or neither.
+        email = {"to_address": signer.email, "subject": subject, "body_text": body}
+        inserted = db.execute(_GUARDED_INSERT_WITH_EMAIL, values | email).first()
+        if inserted is not None:
+            _send_after_commit(db, inserted.id)
+            return SignOutcome.SIGNED
+    else:
+        inserted = db.execute(_GUARDED_INSERT, values).first()
     if inserted is None:
         current = db.get(Petition, petition.id)
         if current is None or current.state not in SIGNABLE:
             raise Conflict("This petition is not open for signatures.")
         _answer_duplicate(db, current, signer, settings, limiter, base_url)
         return SignOutcome.ALREADY
-    _confirmation_email(db, petition, signer.email, signer.name, token, settings, base_url)
+    _queue_email(db, to=signer.email, subject=subject, body=body)
     return SignOutcome.SIGNED
 
 
@@ -247,11 +257,12 @@ def _signature_values(
     }
 
 
-def _guarded_insert():
+def _guarded_insert(*, with_email: bool):
     """INSERT … SELECT … WHERE the petition is signable ON CONFLICT DO NOTHING RETURNING id.
 
     Written as text because SQLAlchemy cannot cache the compiled form of dialect inserts with
     ON CONFLICT (it compiled one per signature); the same SQL runs on PostgreSQL and SQLite.
+    `with_email` (PostgreSQL): the outbox row too, in the same statement, returning its id.
     """
     columns = list(_signature_values(0, Signer("", "", "", "", "", "", False), None, "", _NO_SETTINGS))
     types = {column.key: column.type for column in PetitionSignature.__table__.columns}
@@ -264,6 +275,13 @@ def _guarded_insert():
         f"WHERE petition.id = :petition_id AND petition.state IN ({states})) "
         "ON CONFLICT (petition_id, normalised_email) DO NOTHING RETURNING id"
     )
+    if with_email:
+        sql = (
+            f"WITH signed AS ({sql}) "  # noqa: S608
+            "INSERT INTO outbox_email (to_address, subject, body_text, status, attempts, last_error, "
+            f"created_at) SELECT :to_address, :subject, :body_text, '{EmailStatus.QUEUED.value}', 0, '', "
+            ":created_at FROM signed RETURNING id"
+        )
     return text(sql).bindparams(*(bindparam(c, type_=types[c]) for c in columns))
 
 
@@ -272,7 +290,8 @@ class _NoSettings:
 
 
 _NO_SETTINGS = _NoSettings()
-_GUARDED_INSERT = _guarded_insert()
+_GUARDED_INSERT = _guarded_insert(with_email=False)
+_GUARDED_INSERT_WITH_EMAIL = _guarded_insert(with_email=True)
 
 
 def _signature_row(petition_id, signer, ip, token, settings, *, is_creator=False) -> PetitionSignature:
@@ -324,6 +343,11 @@ def _answer_duplicate(db, petition, signer, settings, limiter, base_url) -> None
 
 
 def _confirmation_email(db, petition, email, name, token, settings, base_url, *, creator=False) -> None:
+    subject, body = _confirmation_message(petition, name, token, settings, base_url, creator=creator)
+    _queue_email(db, to=email, subject=subject, body=body)
+
+
+def _confirmation_message(petition, name, token, settings, base_url, *, creator=False) -> tuple[str, str]:
     link = f"{base_url}/petitions/signatures/{token}"
     hours = settings.confirmation_hours
     if creator:
@@ -347,18 +371,22 @@ def _confirmation_email(db, petition, email, name, token, settings, base_url, *,
     body = (
         f"Dear {name},\n\n{first}\n\n{link}\n\nThe link works once and expires in {hours} hours.\n\n{after}\n"
     )
-    _queue_email(db, to=email, subject=subject, body=body)
+    return subject[:300], body
 
 
 def _queue_email(db: Session, *, to: str, subject: str, body: str) -> None:
     """The outbox row in the signing transaction (a Core INSERT); sent in batches after commit."""
-    from app.jobs.petitions import email_batches
-
     email_id = db.execute(
         insert(OutboxEmail)
         .values(to_address=to, subject=subject[:300], body_text=body)
         .returning(OutboxEmail.id)
     ).scalar_one()
+    _send_after_commit(db, email_id)
+
+
+def _send_after_commit(db: Session, email_id: int) -> None:
+    from app.jobs.petitions import email_batches
+
     enqueue_after_commit(db, email_batches.add, email_id)
 
 
