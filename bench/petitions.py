@@ -373,12 +373,13 @@ def main(argv: list[str]) -> int:
     port = _free_port()
     app = _start_app(url, port, queue_url, limits_url, args.workers)
     try:
-        cpu_before = _cpu_seconds(app.pid)
+        cpu_before, client_before = _cpu_seconds(app.pid), time.process_time()
         warm, timed, (load_before, load_after) = _run(
             _sign_all(port, petition_id, args.signers, args.concurrency, args.warmup, args.seconds)
         )
         latencies, accepted, failures, seconds = timed
         app_cpu = _cpu_seconds(app.pid) - cpu_before  # warm-up included: a slight overestimate
+        client_cpu = time.process_time() - client_before
         all_accepted = warm[1] + accepted
         print(
             f"signing: {len(accepted)} accepted in {seconds:.1f} s after {len(warm[1])} in the "
@@ -404,6 +405,7 @@ def main(argv: list[str]) -> int:
         "p50_ms": round(_percentile(latencies, 50), 1),
         "p99_ms": round(_percentile(latencies, 99), 1),
         "app_cpu_ms_per_signature": round(1000 * app_cpu / max(1, len(all_accepted)), 2),
+        "load_generator_cpu_ms_per_signature": round(1000 * client_cpu / max(1, len(all_accepted)), 2),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "cpus": os.cpu_count(),
