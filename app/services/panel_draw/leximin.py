@@ -21,7 +21,10 @@ from .panel_mip import PanelMip
 from .swap_search import SwapSearch
 
 FIX_WEIGHT_EPSILON = 1e-7
-FIX_SLACK = 1e-9
+# Fixed groups get a lower bound a little under the value reached, so that LP tolerances
+# (HiGHS's primal feasibility tolerance is 1e-7) can never make a later stage infeasible.
+FIX_SLACK = 2e-7
+RELAXATION_STEP = 1e-6
 NO_PROGRESS_LIMIT = 3
 PRICE_EPSILON = 1e-10
 SWAP_STARTS = 6
@@ -83,7 +86,9 @@ class MasterLp:
             self.highs.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array(coefficient))
         self.highs.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
         self.panels: list[np.ndarray] = []
+        self.fixed_bounds: dict[int, float] = {}
         self._known: set[bytes] = set()
+        self._weights = np.zeros(0)
 
     def add_panel(self, counts: np.ndarray) -> bool:
         key = counts.tobytes()
@@ -98,21 +103,37 @@ class MasterLp:
         return True
 
     def fix(self, group: int, probability: float) -> None:
+        self.fixed_bounds[group] = probability
         self.highs.changeCoeff(group, 0, 0.0)
         self.highs.changeRowBounds(group, probability, highs_module().kHighsInf)
 
     def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """(z, dual weight per group, dual price of a panel, panel probabilities)."""
-        self.highs.run()
-        status = self.highs.getModelStatus()
+        status = self._run()
+        if status == highs_module().HighsModelStatus.kInfeasible and self.fixed_bounds:
+            # Only accumulated rounding can do this; loosen every fixed bound a little, once.
+            for group, value in list(self.fixed_bounds.items()):
+                self.fix(group, max(0.0, value - RELAXATION_STEP))
+            status = self._run()
         if status != highs_module().HighsModelStatus.kOptimal:
             reason = self.highs.modelStatusToString(status)
             raise SolverUnavailableError(f"the LEXIMIN master LP failed: {reason}")
         solution = self.highs.getSolution()
         duals = np.asarray(solution.row_dual)
         values = np.asarray(solution.col_value)
+        self._weights = np.maximum(values[1:], 0.0)
         z = float(values[0])
-        return z, np.maximum(duals[:-1], 0.0), float(-duals[-1]), np.maximum(values[1:], 0.0)
+        return z, np.maximum(duals[:-1], 0.0), float(-duals[-1]), self._weights
+
+    def current_probabilities(self) -> np.ndarray:
+        """Each group's selection probability under the last solution."""
+        weights = self._weights / self._weights.sum()
+        solved_panels = self.panels[: len(weights)]
+        return _group_probabilities(solved_panels, weights, self.group_sizes)
+
+    def _run(self):
+        self.highs.run()
+        return self.highs.getModelStatus()
 
 
 def find_covering_panels(mip: PanelMip) -> tuple[list[np.ndarray], list[int]]:
@@ -211,8 +232,9 @@ def _fix_tight_groups(
     tight = [g for g in free if duals[g] > FIX_WEIGHT_EPSILON]
     if not tight:
         tight = [max(free, key=lambda g: duals[g])]
-    value = max(0.0, z - FIX_SLACK)
+    reached = master.current_probabilities()
     for group in tight:
+        value = max(0.0, min(z, float(reached[group])) - FIX_SLACK)
         fixed[group] = value
         master.fix(group, value)
 
