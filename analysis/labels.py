@@ -103,11 +103,11 @@ class Labeller:
         if len(member) == 0:
             return ()
         sims = x[member] @ centroid
-        pool = member[np.argsort(-sims, kind="stable")[: max(30, 6 * self.n_quotes)]]
-        pool = [i for i in pool if len(texts[i].split()) >= 3] or list(pool)
-        picked = _diverse(x, pool, self.n_quotes)
-        # Small themes may hold only near-duplicates; still show at least three.
-        picked += [int(i) for i in pool if int(i) not in picked][: max(0, 3 - len(picked))]
+        ranked = [int(i) for i in member[np.argsort(-sims, kind="stable")[: 6 * self.n_quotes]]]
+        wordy = [i for i in ranked if len(texts[i].split()) >= 3]
+        picked = _diverse(x, wordy, self.n_quotes)
+        # Small themes may hold only near-duplicates or one-word answers; still show three.
+        picked += [i for i in ranked if i not in picked][: max(0, 3 - len(picked))]
         return tuple((int(i), self._quote(texts[i])) for i in picked)
 
     def _quote(self, text: str) -> str:

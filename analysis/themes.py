@@ -78,8 +78,9 @@ class ThemeFinder:
         labels, centroids = self._kmeans(x, min(k, n - 1))
         if self.k is None:
             labels, centroids = merge_close(x, labels, centroids, self.merge_threshold)
-        labels, centroids = self._dissolve_small(x, labels, centroids)
+        # Outliers first, so no theme drops below the size floor after losing them.
         labels, threshold = self._mark_outliers(x, labels, centroids)
+        labels, centroids = self._dissolve_small(x, labels, centroids)
         labels, centroids = _relabel(labels, x)
         return Clustering(labels, centroids, k, scores, threshold)
 

@@ -233,16 +233,16 @@ def synthetic_texts(texts: list[str], n: int, seed: int) -> list[str]:
 def speed_child(argv: list[str]) -> int:
     """Runs in a fresh process so its peak memory is its own."""
     n, seed, embed_for_real = int(argv[0]), int(argv[1]), argv[2] == "1"
+    base_cache = argv[3] if len(argv) > 3 else None
     from analysis import InMemoryEmbeddingCache, SentenceTransformerEmbedder, analyse
     from analysis.embedding import cache_key
 
-    root = data_root()
-    base = [t for t in load_nhs(root)["texts"] if t.strip()]
+    base = real_base_texts()
     texts = synthetic_texts(base, n, seed)
     embedder = SentenceTransformerEmbedder()
     cache = InMemoryEmbeddingCache()
     if not embed_for_real:
-        cache.put_many(_stand_in_vectors(texts, base, embedder, cache_key))
+        cache.put_many(_stand_in_vectors(texts, base, embedder, cache_key, base_cache))
     started = time.perf_counter()
     result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
     seconds = time.perf_counter() - started
@@ -261,39 +261,47 @@ def speed_child(argv: list[str]) -> int:
     return 0
 
 
-def _stand_in_vectors(texts, base, embedder, cache_key) -> dict:
+def real_base_texts() -> list[str]:
+    from analysis.preparation import normalise
+
+    return [normalise(t) for t in load_nhs(data_root())["texts"] if t.strip()]
+
+
+def _stand_in_vectors(texts, base, embedder, cache_key, base_cache=None) -> dict:
     """Vectors for synthetic texts without embedding them all: the embedding of a real text
     plus noise. Used where embedding every text would take longer than the bench allows;
     the embedding time is then added from the measured throughput (reported as such)."""
+    from analysis import SqliteEmbeddingCache
     from analysis.embedding import embed
 
     rng = np.random.default_rng(1)
-    real = embed(base, embedder)
+    cache = SqliteEmbeddingCache(base_cache) if base_cache else None
+    real = embed(base, embedder, cache=cache)
     picks = rng.integers(len(base), size=len(texts))
     noisy = real[picks] + rng.normal(0, 0.02, size=(len(texts), real.shape[1])).astype(np.float32)
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
     return {cache_key(t, embedder.name): v for t, v in zip(texts, noisy, strict=True)}
 
 
-def speed(n: int, embed_for_real: bool, log) -> dict:
+def speed(n: int, embed_for_real: bool, log, base_cache: str | None) -> dict:
     cmd = [sys.executable, "-m", "bench", "analysis", "--speed-child", str(n), "0"]
-    cmd.append("1" if embed_for_real else "0")
+    cmd += ["1" if embed_for_real else "0", *([base_cache] if base_cache else [])]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     log(f"speed {n}: {out}")
     return out
 
 
-def incremental(log, n_previous: int = 100_000, n_new: int = 1000) -> dict:
+def incremental(log, base_cache=None, n_previous: int = 100_000, n_new: int = 1000) -> dict:
     from analysis import InMemoryEmbeddingCache, SentenceTransformerEmbedder, analyse, assign_incremental
     from analysis.embedding import cache_key
 
-    base = [t for t in load_nhs(data_root())["texts"] if t.strip()]
+    base = real_base_texts()
     texts = synthetic_texts(base, n_previous + n_new, 7)
     previous_texts, new_texts = texts[:n_previous], texts[n_previous:]
     embedder = SentenceTransformerEmbedder()
     cache = InMemoryEmbeddingCache()
-    cache.put_many(_stand_in_vectors(previous_texts, base, embedder, cache_key))
+    cache.put_many(_stand_in_vectors(previous_texts, base, embedder, cache_key, base_cache))
     started = time.perf_counter()
     previous = analyse(previous_texts, embedder=embedder, cache=cache)
     first = time.perf_counter() - started
@@ -354,13 +362,13 @@ def main(argv: list[str]) -> int:
     results["embedding_throughput"] = tp
     if not args.skip_speed:
         real = not args.stand_in_vectors
-        results["speed"] = {str(n): speed(n, real, log) for n in (50_000, 250_000)}
+        results["speed"] = {str(n): speed(n, real, log, args.cache) for n in (50_000, 250_000)}
         if not real:
             rate = tp["texts_per_second"]["int8"]
             for n, s in results["speed"].items():
                 s["projected_embedding_seconds"] = round(int(n) / rate, 1)
                 s["projected_total_seconds"] = round(s["seconds"] + int(n) / rate, 1)
-        results["incremental"] = incremental(log)
+        results["incremental"] = incremental(log, args.cache)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     write_doc(results)
