@@ -111,6 +111,9 @@ def start(request: Request, db: DbSession, consultation_id: int,
         invitation_id = found.id
     elif draft is not None:
         return RedirectResponse(_step_url(consultation_id, "who"), status_code=303)
+    address = request.client.host if request.client else "unknown"
+    if not request.app.state.rate_limiter.allow("consultation-start", "60/hour", address):
+        raise RateLimited("Many responses have been started from this address. Try again later.", 600)
     draft, token = answering.start_draft(db, consultation_id, invitation_id=invitation_id,
                                          organisation_name=organisation_name)
     response = RedirectResponse(_step_url(consultation_id, "who"), status_code=303)

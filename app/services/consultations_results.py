@@ -24,7 +24,7 @@ from app.models.organisation import Organisation
 from app.services import consultations_tallies as tallies
 
 PAGE_SIZE = 20
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 TIMELINE_DAYS = 60
 
 
@@ -139,10 +139,7 @@ class FreeTextPage:
     total: int
     page: int
     pages: int
-
-    @property
-    def capped(self) -> bool:
-        return self.total > COUNT_CAP
+    capped: bool = False
 
 
 def _escape_like(term: str) -> str:
@@ -150,17 +147,26 @@ def _escape_like(term: str) -> str:
 
 
 def free_text(db: Session, question_id: int, *, respondent_type: str = "", search: str = "",
-              page: int = 1) -> FreeTextPage:
-    """One page of free-text answers (newest first), filterable by respondent type and words."""
+              page: int = 1, known_total: int | None = None) -> FreeTextPage:
+    """One page of free-text answers (newest first), filterable by respondent type and words.
+
+    Unfiltered, the total is the tally's exact count (`known_total`); filtered, counting stops at
+    COUNT_CAP ("more than 1,000") so a broad filter over 100,000 answers stays cheap.
+    """
     conditions = [Answer.question_id == question_id]
-    if respondent_type in RespondentType.__members__.values():
+    by_type = respondent_type in RespondentType.__members__.values()
+    if by_type:
         conditions.append(Response.respondent_type == respondent_type)
     if search.strip():
         conditions.append(Answer.value_text.ilike(f"%{_escape_like(search.strip()[:200])}%", escape="\\"))
-    base = select(Answer.id).join(Response, Response.id == Answer.response_id).where(*conditions)
-    # Counting stops at COUNT_CAP so a broad filter over 100,000 answers stays cheap.
-    total = db.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    if known_total is not None and not by_type and not search.strip():
+        total = known_total
+    else:
+        base = select(Answer.id).where(*conditions)
+        if by_type:
+            base = base.join(Response, Response.id == Answer.response_id)
+        total = db.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())) or 0
+    pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = db.execute(
         select(Answer.value_text, Response.reference, Response.respondent_type, Response.channel,
@@ -168,7 +174,7 @@ def free_text(db: Session, question_id: int, *, respondent_type: str = "", searc
         .join(Response, Response.id == Answer.response_id).where(*conditions)
         .order_by(Answer.response_id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return FreeTextPage(rows, total, page, pages)
+    return FreeTextPage(rows, total, page, pages, capped=total > COUNT_CAP and known_total != total)
 
 
 def reference_exists(db: Session, consultation_id: int, reference: str) -> bool:

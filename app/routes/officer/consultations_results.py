@@ -20,12 +20,14 @@ def results_page(request: Request, db: DbSession, user: Staff, consultation_id: 
     text_questions = [item for item in consultation.questions if item.kind.is_text]
     chosen = next((item for item in text_questions if item.id == question), None)
     chosen = chosen or (text_questions[0] if text_questions else None)
+    summary = results.summary(db, consultation)
     free_text = None
     if chosen is not None:
+        answered = next(r.answered for r in summary.questions if r.question.id == chosen.id)
         free_text = results.free_text(db, chosen.id, respondent_type=respondent_type, search=q[:200],
-                                      page=page)
+                                      page=page, known_total=answered)
     return render(request, "officer/consultations/results.html", {
-        "consultation": consultation, "results": results.summary(db, consultation),
+        "consultation": consultation, "results": summary,
         "text_questions": text_questions, "chosen": chosen, "free_text": free_text,
         "filters": {"respondent_type": respondent_type, "q": q[:200]},
         "respondent_types": RESPONDENT_TYPE_LABELS,
