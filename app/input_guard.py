@@ -27,6 +27,10 @@ class InputGuard:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_impossible_id(scope["path"]):
+            await _refuse(send, 404, "Page not found", "We could not find that page.",
+                          scope["path"].startswith("/api/"))
+            return
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
         if scope["type"] != "http" or not content_type.startswith(CHECKED_TYPES):
             await self.app(scope, receive, send)
@@ -49,6 +53,14 @@ class InputGuard:
                           "Remove any unusual invisible characters (such as NUL) and send it again.", api)
             return
         await self.app(scope, _replay(body), send)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _has_impossible_id(path: str) -> bool:
+    """A numeric path segment no row can have: answered 404 here rather than overflowing a query."""
+    return any(part.isdigit() and (len(part) > 10 or int(part) > MAX_ID) for part in path.split("/"))
 
 
 def _replay(body: bytes) -> Receive:

@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from app import jobs, routes
 from app.config import Settings, get_settings
@@ -19,6 +19,7 @@ from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimite
 from app.input_guard import InputGuard
 from app.load_shedding import LoadShedding
 from app.ratelimit import RateLimiter
+from app.routes.api import COMMON_RESPONSES as COMMON_API_RESPONSES
 from app.security import SecurityMiddleware, verify_csrf
 from app.templating import TEMPLATE_DIR, render
 
@@ -53,8 +54,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if settings.max_in_flight:
         app.add_middleware(LoadShedding, max_in_flight=settings.max_in_flight)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in _discover_routers():
-        app.include_router(router)
+    for module_name, router in _discover_routers():
+        # Only the JSON API is part of the OpenAPI schema; HTML pages are not an API.
+        if module_name.startswith(f"{routes.__name__}.api."):
+            app.include_router(router, responses=COMMON_API_RESPONSES)
+        else:
+            app.include_router(router, include_in_schema=False)
     _add_error_handlers(app)
     return app
 
@@ -65,7 +70,7 @@ def _discover_routers():
         module = importlib.import_module(module_info.name)
         router = getattr(module, "router", None)
         if router is not None:
-            yield router
+            yield module_info.name, router
 
 
 def _wants_json(request: Request) -> bool:
@@ -111,6 +116,12 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"title": "There is a problem", "message": "Some of the information sent was not valid."},
             status_code=422,
         )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def impossible_value(request: Request, error: Exception):
+        # A number too large for any column (e.g. ?page=10**30): nothing can match it.
+        return await app_error(request, NotFound())
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

@@ -56,3 +56,16 @@ def test_nul_bytes_are_refused_cleanly():
 def test_oversized_bodies_are_refused():
     guard = InputGuard(_echo_app, max_body_bytes=1000)
     assert _post(guard, b"answer=" + b"x" * 5000).status_code == 413
+
+
+def test_ids_no_row_can_have_are_404_not_overflow():
+    guard = InputGuard(_echo_app)
+
+    async def run(path):
+        transport = httpx.ASGITransport(app=guard)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get(path)
+
+    assert asyncio.run(run("/consultations/9223372036854775808")).status_code == 404
+    assert asyncio.run(run("/api/v1/petitions/2147483648")).json()["detail"].startswith("Page not found")
+    assert asyncio.run(run("/consultations/2147483647")).status_code == 200
