@@ -96,6 +96,8 @@ def _demo_database(target: Path, env: dict) -> None:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     cached = CACHE / f"demo-{digest.hexdigest()[:16]}.db"
+    if os.environ.get("CHORUS_BROWSER_DEMO_DB"):  # while writing a journey: reuse a file you trust
+        cached = Path(os.environ["CHORUS_BROWSER_DEMO_DB"])
     if not cached.exists() or os.environ.get("CHORUS_BROWSER_FRESH_DEMO") == "1":
         building = target.with_suffix(".building.db")
         build_env = {**env, "DATABASE_URL": f"sqlite:///{building}"}
@@ -139,7 +141,7 @@ def live_server(smtp) -> Iterator[LiveServer]:
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--no-access-log"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", smtp, workdir / "server.log")
+    server = LiveServer(f"http://127.0.0.1:{port}", smtp, workdir / "server.log", workdir / "chorus.db")
     try:
         deadline = time.monotonic() + 60
         while True:

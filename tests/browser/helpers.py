@@ -8,6 +8,7 @@ the journey every URL the browser navigated to must have been checked (`assert_a
 
 import os
 import re
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE_PATH = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("CHORUS_SCREENSHOTS_DIR", ROOT / "docs" / "screenshots"))
+MAX_SHOT_HEIGHT = 2400  # long pages are cut: the top tells the story
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # With JavaScript off the page's timers never fire, and axe-core yields through setTimeout: run its
@@ -45,6 +47,14 @@ class LiveServer:
     url: str
     smtp: SmtpServer
     log_path: Path
+    database_path: Path | None = None
+
+    def lookup(self, sql: str, *params) -> object:
+        """Read one value from the server's database (journeys never write to it directly)."""
+        with sqlite3.connect(f"file:{self.database_path}?mode=ro", uri=True) as connection:
+            row = connection.execute(sql, params).fetchone()
+        assert row is not None, f"nothing found for {sql} {params}"
+        return row[0]
 
     def log_tail(self, lines: int = 60) -> str:
         try:
@@ -191,8 +201,11 @@ class Journey:
         if not self.javascript or os.environ.get("CHORUS_SCREENSHOTS") == "0":
             return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width = self.page.viewport_size["width"]
+        height = min(self.page.evaluate("() => document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
         self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{step}-{self.viewport}.png"),
-                             full_page=True, animations="disabled", caret="hide")
+                             full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height},
+                             animations="disabled", caret="hide", timeout=60_000)
 
     def save_failure_screenshot(self, test_name: str) -> None:
         target = ROOT / "var" / "browser-failures"
