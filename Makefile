@@ -37,11 +37,12 @@ browser-deps:
 
 test: install browser-deps
 	$(PY) -m ruff check .
+	scripts/security-checks $(PY)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
-	$(PY) -m bandit -q -c pyproject.toml -r app analysis
+	scripts/security-checks $(PY)
 
 bench: install
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
