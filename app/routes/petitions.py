@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser, DbSession, current_user_or_none
-from app.errors import InvalidInput, NotFound, RateLimited
+from app.errors import InvalidInput, RateLimited
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
 from app.services.petitions import PetitionCaches, new_caches
@@ -221,8 +221,6 @@ def _sign_apart(request: Request, petition_id: int, signer, support_token: str |
     ip = _ip(request)
     key = ("support", support_token) if support_token else ("petition", petition_id)
     target = cache.settings.get(key, lambda: _read(database, lambda db: _signable_ref(db, key)))
-    if target is None:
-        raise NotFound()
     limiter = request.app.state.rate_limiter
     if not screen(target.id, signer, ip=ip, settings=settings_row, rules=rules, limiter=limiter):
         return  # dropped: answered like any other signature
@@ -244,16 +242,13 @@ def _read(database, load):
         return load(db)
 
 
-def _signable_ref(db, key) -> PetitionRef | None:
-    """The petition a signature is for, if the signer may see it (else a 404)."""
+def _signable_ref(db, key) -> PetitionRef:
+    """The petition a signature is for, if the signer may see it (NotFound, never cached, if not)."""
     kind, value = key
-    try:
-        if kind == "support":
-            found = petitions.get_by_support_token(db, value)
-        else:
-            found = petitions.get_visible(db, value)
-    except NotFound:
-        return None
+    if kind == "support":
+        found = petitions.get_by_support_token(db, value)
+    else:
+        found = petitions.get_visible(db, value)
     return PetitionRef(found.id, found.title, found.state)
 
 

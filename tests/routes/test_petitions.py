@@ -67,6 +67,18 @@ class TestSigning:
         response = client.submit(f"/petitions/{target.id}/signatures", sign_form(email="bo@example.org"))
         assert response.status_code == 429 and "Retry-After" in response.headers
 
+    def test_a_petition_closed_while_cached_as_open_takes_no_signature(self, client, db, app):
+        app.state.petition_caches = petitions.new_caches(count_ttl=0, settings_ttl=60)
+        petitions.update_settings(db, actor_id=None, signing_limit_per_address_short="10/minute")
+        target = make.petition(db)
+        assert client.submit(f"/petitions/{target.id}/signatures", sign_form()).status_code == 303
+        target.state = PetitionState.CLOSED  # the handler's cache still says "open"
+        db.flush()
+        response = client.submit(f"/petitions/{target.id}/signatures", sign_form(email="bo@example.org"))
+        assert response.status_code == 409
+        assert db.scalar(select(PetitionSignature.id).where(
+            PetitionSignature.normalised_email == "bo@example.org")) is None
+
     def test_count_fragment_polls_on_a_real_link(self, client, db):
         target = make.petition(db)
         full = page(client.get(f"/petitions/{target.id}"))
