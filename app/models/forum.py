@@ -48,6 +48,9 @@ class Forum(CreatedAtMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL"), index=True
+    )
     # TODO(consultations): consultation_id once app/models/consultation.py exists.
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
@@ -210,6 +213,9 @@ class Submission(CreatedAtMixin, Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL"), index=True
+    )
     # TODO(consultations): consultation_id once app/models/consultation.py exists.
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
