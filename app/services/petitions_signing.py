@@ -269,7 +269,7 @@ def _guarded_insert(*, with_email: bool):
     states = ", ".join(f"'{state.value}'" for state in sorted(SIGNABLE))
     # Only column names and enum values are interpolated, never input.
     sql = (
-        f"INSERT INTO petition_signature ({', '.join(columns)}) "  # noqa: S608
+        f"INSERT INTO petition_signature ({', '.join(columns)}) "  # noqa: S608  # nosec B608 - column names and enum values only
         f"SELECT {', '.join(':' + c for c in columns)} "
         "WHERE EXISTS (SELECT 1 FROM petition "
         f"WHERE petition.id = :petition_id AND petition.state IN ({states})) "
@@ -277,7 +277,7 @@ def _guarded_insert(*, with_email: bool):
     )
     if with_email:
         sql = (
-            f"WITH signed AS ({sql}) "  # noqa: S608
+            f"WITH signed AS ({sql}) "  # noqa: S608  # nosec B608
             "INSERT INTO outbox_email (to_address, subject, body_text, status, attempts, last_error, "
             f"created_at) SELECT :to_address, :subject, :body_text, '{EmailStatus.QUEUED.value}', 0, '', "
             ":created_at FROM signed RETURNING id"
