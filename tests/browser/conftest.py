@@ -10,6 +10,7 @@ the journeys are SKIPPED with a loud warning, unless CHORUS_REQUIRE_BROWSER=1 (C
 """
 
 import hashlib
+import itertools
 import os
 import shutil
 import sqlite3
@@ -31,6 +32,7 @@ from tests.smtp import RecordingHandler, SmtpServer, _free_port
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "var" / "browser-cache"
 SERVER_SECRET = "browser-journeys-secret-key-long-enough-for-any-check"
+_ADDRESSES = itertools.cycle(range(1, 255))
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
@@ -139,7 +141,7 @@ def live_server(smtp) -> Iterator[LiveServer]:
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
+         "--port", str(port), "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", smtp, workdir / "server.log", workdir / "chorus.db")
     try:
@@ -186,8 +188,12 @@ def journey(chromium, live_server, request) -> Iterator:
     made: list[Journey] = []
 
     def _open(name: str, viewport: str = "phone", javascript: bool = True) -> Journey:
+        # Each person comes from an address of their own, as through the council's proxy (uvicorn
+        # trusts X-Forwarded-For from loopback), so per-address rate limits see separate people.
+        address = f"198.51.100.{next(_ADDRESSES)}"
         context = chromium.new_context(viewport=VIEWPORTS[viewport], java_script_enabled=javascript,
-                                       bypass_csp=True, locale="en-GB", timezone_id="Europe/London")
+                                       bypass_csp=True, locale="en-GB", timezone_id="Europe/London",
+                                       extra_http_headers={"X-Forwarded-For": address})
         context.set_default_timeout(15_000)
         opened = Journey(context, live_server, name=name, viewport=viewport, javascript=javascript)
         made.append(opened)
