@@ -303,7 +303,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--stored", type=int, default=100_000, help="responses stored for the page timings")
     parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument("--pages-only", type=int, metavar="CONSULTATION_ID",
+                        help="only time the pages of a consultation an earlier run filled")
     args = parser.parse_args(argv)
+    if args.pages_only:
+        return _pages_only(args)
     prepared = _prepare(args.database)
     port = _free_port()
     process = _start_app(args.database, port, args.workers)
@@ -327,4 +331,27 @@ def main(argv: list[str]) -> int:
     previous[summary["database"]] = summary
     RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
     print(json.dumps(summary))
+    return 0
+
+
+def _pages_only(args) -> int:
+    from app.db import Database
+    from app.models.user import Role
+    from app.services import accounts
+
+    database = Database(args.database)
+    with database.transaction() as db:
+        email = f"bench-{random.randint(0, 10**9)}@example.org"
+        accounts.create_user(db, email=email, password=PASSWORD, role=Role.OFFICER)
+    database.dispose()
+    prepared = {"consultation_id": args.pages_only, "email": email}
+    stored = _count(args.database, args.pages_only)[0]
+    port = _free_port()
+    process = _start_app(args.database, port, args.workers)
+    try:
+        pages = asyncio.run(_time_pages(port, prepared, args.repeats))
+    finally:
+        _stop_app(process)
+    print(json.dumps({"benchmark": "consultations-pages", "database": args.database.split(":")[0],
+                      "stored_for_pages": stored, **pages}))
     return 0
