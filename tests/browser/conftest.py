@@ -55,6 +55,7 @@ if _PROBLEM:
         raise SystemExit(f"CHORUS_REQUIRE_BROWSER=1 but the browser tests cannot run: {_PROBLEM}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
