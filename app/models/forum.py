@@ -51,7 +51,6 @@ class Forum(CreatedAtMixin, Base):
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation.id", ondelete="SET NULL"), index=True
     )
-    # TODO(consultations): consultation_id once app/models/consultation.py exists.
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
@@ -216,7 +215,6 @@ class Submission(CreatedAtMixin, Base):
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation.id", ondelete="SET NULL"), index=True
     )
-    # TODO(consultations): consultation_id once app/models/consultation.py exists.
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[SubmissionStatus] = mapped_column(

@@ -78,3 +78,7 @@ def snapshot_of(view: EvidenceView) -> dict:
 
 def _jsonable(figures: dict) -> dict:
     return {str(k): v for k, v in figures.items()}
+
+
+# Evidence kinds from other features register themselves on import.
+from app.services import evidence_sources  # noqa: E402, F401
