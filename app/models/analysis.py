@@ -110,3 +110,15 @@ class ThemeAssignment(Base):
     campaign_key: Mapped[str] = mapped_column(String(40), default="")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id", ondelete="SET NULL"))
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class QuestionThemeStats(Base):
+    """Per-question counts written whenever assignments change, so the themes page counts nothing."""
+
+    __tablename__ = "question_theme_stats"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_question.id", ondelete="CASCADE"), primary_key=True
+    )
+    buckets: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_answer_id: Mapped[int] = mapped_column(default=0)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeAssignment, ThemeStatus
+from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeStatus
 from app.models.base import utcnow
 from app.models.consultation import Question
 from app.models.user import User
@@ -244,8 +244,22 @@ def fail_stale_runs(db: Session) -> int:
 
 
 def bucket_counts(db: Session, question_id: int) -> dict[str, int]:
-    rows = db.execute(select(ThemeAssignment.bucket, func.count()).where(
-        ThemeAssignment.question_id == question_id).group_by(ThemeAssignment.bucket)).all()
+    """How many answers ended where, from the counts stored when assignments last changed."""
+    from app.models.analysis import QuestionThemeStats
+
     counts = {bucket.value: 0 for bucket in Bucket}
-    counts.update({str(bucket): n for bucket, n in rows})
+    stats = db.get(QuestionThemeStats, question_id)
+    if stats is not None:
+        counts.update(stats.buckets)
     return counts
+
+
+def unanalysed_count(db: Session, question_id: int) -> int:
+    """Answers that arrived after the last placement: only the tail of the index is counted."""
+    from app.models.analysis import QuestionThemeStats
+    from app.models.consultation_response import Answer
+
+    stats = db.get(QuestionThemeStats, question_id)
+    last = stats.last_answer_id if stats else 0
+    return db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question_id,
+                                                         Answer.id > last)) or 0

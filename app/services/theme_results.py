@@ -5,7 +5,7 @@ import dataclasses
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.models.analysis import AnalysisRun, Bucket, Theme, ThemeAssignment, ThemeStatus
+from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, Theme, ThemeAssignment, ThemeStatus
 from app.services.analysis_sources import TextItem
 
 NO_COMMENT = "no_comment"
@@ -91,7 +91,9 @@ def _insert(db: Session, rows: list[dict]) -> None:
 
 
 def refresh_sizes(db: Session, question_id: int) -> None:
-    """Each top-level theme's size is the number of answers assigned to it (campaign members count)."""
+    """Each top-level theme's size is the number of answers assigned to it (campaign members count);
+    the question's bucket counts are stored too, so reading the themes page counts nothing."""
+    _store_bucket_counts(db, question_id)
     counted = (select(func.count(ThemeAssignment.id))
                .where(ThemeAssignment.theme_id == Theme.id,
                       ThemeAssignment.bucket.in_([Bucket.THEME, Bucket.CAMPAIGN]))
@@ -108,3 +110,13 @@ def _json_safe(value):
     if isinstance(value, float | int | str | bool) or value is None:
         return value
     return str(value)
+
+
+def _store_bucket_counts(db: Session, question_id: int) -> None:
+    rows = db.execute(select(ThemeAssignment.bucket, func.count(), func.max(ThemeAssignment.answer_id))
+                      .where(ThemeAssignment.question_id == question_id)
+                      .group_by(ThemeAssignment.bucket)).all()
+    stats = db.get(QuestionThemeStats, question_id) or QuestionThemeStats(question_id=question_id)
+    stats.buckets = {str(bucket): n for bucket, n, _ in rows}
+    stats.last_answer_id = max((last for _, _, last in rows), default=0)
+    db.add(stats)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, load_only
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
@@ -19,14 +19,15 @@ PAGE_SIZE = 25
 
 def live_themes(db: Session, question_id: int) -> list[Theme]:
     """Top-level themes that are not merged away, largest first (the themes page's list)."""
-    return list(db.scalars(select(Theme).where(
+    return list(db.scalars(select(Theme).options(defer(Theme.centroid)).where(
         Theme.question_id == question_id, Theme.parent_id.is_(None),
         Theme.status != ThemeStatus.MERGED).order_by(Theme.size.desc(), Theme.id)))
 
 
 def sub_themes(db: Session, question_id: int) -> dict[int, list[Theme]]:
-    rows = db.scalars(select(Theme).where(Theme.question_id == question_id,
-                                          Theme.parent_id.is_not(None)).order_by(Theme.size.desc()))
+    rows = db.scalars(select(Theme).options(load_only(Theme.id, Theme.parent_id, Theme.label, Theme.size))
+                      .where(Theme.question_id == question_id, Theme.parent_id.is_not(None))
+                      .order_by(Theme.size.desc()))
     grouped: dict[int, list[Theme]] = {}
     for theme in rows:
         grouped.setdefault(theme.parent_id, []).append(theme)

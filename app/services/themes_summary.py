@@ -6,12 +6,11 @@ import json
 from dataclasses import dataclass, field
 
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme, ThemeStatus
 from app.models.consultation import Question
-from app.models.consultation_response import Answer
 from app.services import analysis_runs, themes
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -73,7 +72,7 @@ def summarise(db: Session, question: Question, *, approved_only: bool = False) -
     denominator = max(1, buckets.get("theme", 0) + buckets.get("campaign", 0) + buckets.get("other", 0))
     views = [ThemeView(t, t.size / denominator, _cells(t), children.get(t.id, [])) for t in live]
     columns = list(dict.fromkeys(c.column for v in views for c in v.cells))
-    total = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id)) or 0
+    total = sum(buckets.values()) + analysis_runs.unanalysed_count(db, question.id)
     last_full = db.scalars(select(AnalysisRun).where(
         AnalysisRun.question_id == question.id, AnalysisRun.status == RunStatus.SUCCEEDED,
         AnalysisRun.mode == RunMode.FULL).order_by(AnalysisRun.id.desc()).limit(1)).first()

@@ -1,4 +1,4 @@
-"""Merge the feature branches; forums and organisation submissions can belong to a consultation
+"""Merge the feature branches; forums and submissions can belong to a consultation; theme stats
 
 Revision ID: merge_features
 Revises: forums, panels, petitions, review_workspace
@@ -19,6 +19,16 @@ TABLES = ("forum", "organisation_submission")
 
 
 def upgrade() -> None:
+    op.create_table(
+        "question_theme_stats",
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("buckets", sa.JSON(), nullable=False),
+        sa.Column("last_answer_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["consultation_question.id"],
+                                name=op.f("fk_question_theme_stats_question_id_consultation_question"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("question_id", name=op.f("pk_question_theme_stats")),
+    )
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("consultation_id", sa.Integer(), nullable=True))
@@ -28,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("question_theme_stats")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_consultation_id_consultation"), type_="foreignkey")
