@@ -8,6 +8,14 @@ from app.input_guard import InputGuard
 from app.load_shedding import LoadShedding
 
 
+def run_async(coroutine_function, *args):
+    """A fresh event loop in its own thread: a browser test may hold this thread's loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function(*args))).result()
+
+
 async def _slow_app(scope, receive, send):
     await asyncio.sleep(0.3)
     await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -28,7 +36,7 @@ def test_requests_past_the_limit_get_503_with_retry_after():
             health = await client.get("/healthz")
         return responses, health
 
-    responses, health = asyncio.run(run())
+    responses, health = run_async(run)
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 200, 200, 503, 503, 503]
     busy = next(r for r in responses if r.status_code == 503)
@@ -42,7 +50,7 @@ def _post(app, body: bytes, content_type="application/x-www-form-urlencoded", pa
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.post(path, content=body, headers={"content-type": content_type})
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 def test_nul_bytes_are_refused_cleanly():
@@ -66,6 +74,6 @@ def test_ids_no_row_can_have_are_404_not_overflow():
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.get(path)
 
-    assert asyncio.run(run("/consultations/9223372036854775808")).status_code == 404
-    assert asyncio.run(run("/api/v1/petitions/2147483648")).json()["detail"].startswith("Page not found")
-    assert asyncio.run(run("/consultations/2147483647")).status_code == 200
+    assert run_async(run, "/consultations/9223372036854775808").status_code == 404
+    assert run_async(run, "/api/v1/petitions/2147483648").json()["detail"].startswith("Page not found")
+    assert run_async(run, "/consultations/2147483647").status_code == 200
