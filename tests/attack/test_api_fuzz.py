@@ -1,5 +1,6 @@
 """The JSON API, fuzzed from its own OpenAPI schema: no 5xx, no answer that breaks the schema."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -11,6 +12,9 @@ from schemathesis.specs.openapi.checks import (
 
 # Business rules (a required answer, an unknown question id) reject some schema-valid requests with a
 # documented 422; that is correct, so "positive data acceptance" is not one of the checks.
+# The demo council is loaded once per worker and backend: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("demo")
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

@@ -12,6 +12,9 @@ from sqlalchemy import text
 from app.demo import DEMO_PASSWORD
 from app.models import Base
 
+# The demo council is loaded once per worker and backend: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("demo")
+
 SKIP = ("/static", "/api/docs", "/openapi.json", "/dev/", "/healthz")
 TABLE_FOR = {"question": "consultation_question", "run": "analysis_run", "thread": "forum_thread",
              "post": "forum_post", "draw": "panel_draw", "member": "panel_member"}

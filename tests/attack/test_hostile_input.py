@@ -11,6 +11,9 @@ import pytest
 from app.demo import DEMO_PASSWORD
 from tests.helpers import page
 
+# The demo council is loaded once per worker and backend: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("demo")
+
 XSS = ('<script>alert("chorus")</script>"><img src=x onerror=alert(1)>'
        '<a href="javascript:alert(2)">x</a>{{7*7}}{% raw %}${7*7}\' OR 1=1; DROP TABLE review; --')
 RAW_MARKERS = ('<script>alert("chorus")</script>', "<img src=x onerror=alert(1)>", 'href="javascript:alert(2)"')

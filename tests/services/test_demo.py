@@ -1,5 +1,6 @@
 """The demo council loads on both databases and shows the whole loop on first start."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.demo import load_demo_data
@@ -7,6 +8,9 @@ from app.models.analysis import Theme, ThemeStatus
 from app.models.consultation import Consultation, ConsultationState
 from app.models.finding import Finding, FindingStatus
 from app.models.user import User
+
+# The demo council is loaded once per worker and backend: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def test_demo_data_closes_the_loop_and_loads_once(demo_db):

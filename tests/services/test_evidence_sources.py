@@ -1,5 +1,6 @@
 """Findings cite petitions and forum threads as live evidence (the demo council's)."""
 
+import pytest
 from sqlalchemy import select
 
 from app.models.finding import EvidenceKind
@@ -7,6 +8,9 @@ from app.models.forum import Forum, Thread
 from app.models.petition import Petition
 from app.models.user import User
 from app.services import findings, review_workspace
+
+# The demo council is loaded once per worker and backend: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def test_petitions_and_threads_are_offered_and_cited(demo_db):
