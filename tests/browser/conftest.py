@@ -55,14 +55,11 @@ if _PROBLEM:
         raise SystemExit(f"CHORUS_REQUIRE_BROWSER=1 but the browser tests cannot run: {_PROBLEM}")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
-            # One worker runs every journey, so the session's one server and one browser serve them all.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.browser)  # the modules also set xdist_group("browser")
             if _PROBLEM:
                 item.add_marker(pytest.mark.skip(reason=f"browser journeys skipped: {_PROBLEM}"))
 

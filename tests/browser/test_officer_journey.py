@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+# One worker runs every journey against the session's one server and one browser.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
 SURVEY = "Home care users' experiences survey"
 QUESTION = "What could the service do better?"
 

@@ -6,6 +6,9 @@ import pytest
 
 from tests.browser.helpers import link_in
 
+# One worker runs every journey against the session's one server and one browser.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
 RUNS = [("phone", True), ("desktop", True), ("phone", False)]
 BEFORE_SENSITIVE = ("//input[@type='radio' and starts-with(@name, 'c-')]"
                     "[following::h2[normalize-space()='Sensitive questions (optional)']]")

@@ -9,6 +9,9 @@ import pytest
 
 from tests.browser.helpers import link_in
 
+# One worker runs every journey against the session's one server and one browser.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
 RUNS = [("phone", True), ("desktop", True), ("phone", False)]
 PETITION = "Keep Riverside's in-house home-care service"
 
