@@ -16,6 +16,7 @@ class OpenForResidents:
     consultations: list = field(default_factory=list)  # open consultations, closing soonest first
     panels: list = field(default_factory=list)  # citizens' panels recruiting volunteers
     forums: list = field(default_factory=list)  # public stakeholder forums (ForumSummary)
+    results: list = field(default_factory=list)  # published consultations: "you said, we did"
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
@@ -24,6 +25,7 @@ def open_for_residents(db: Session) -> OpenForResidents:
     _add_open_consultations(db, found)
     _add_recruiting_panels(db, found)
     _add_public_forums(db, found)
+    _add_published_results(db, found)
     return found
 
 
@@ -50,3 +52,12 @@ def _add_public_forums(db: Session, found: OpenForResidents) -> None:
     from app.services import forums
 
     found.forums = forums.forums_for_home(db)
+
+
+def _add_published_results(db: Session, found: OpenForResidents) -> None:
+    from sqlalchemy import select
+
+    from app.models.consultation import Consultation, ConsultationState
+
+    found.results = list(db.scalars(select(Consultation).where(
+        Consultation.state == ConsultationState.PUBLISHED).order_by(Consultation.id.desc()).limit(5)))
