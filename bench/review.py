@@ -41,6 +41,8 @@ def main(argv: list[str]) -> int:
     # Runs are executed by this process, step by step: the queue only records them.
     os.environ["QUEUE_IMMEDIATE"] = "0"
     os.environ["QUEUE_URL"] = f"sqlite:////tmp/chorus-bench-review-queue-{uuid.uuid4().hex[:6]}.db"
+    # A cold embedding cache: the re-run must embed its 1,000 new answers for real.
+    os.environ["EMBEDDING_CACHE_PATH"] = f"/tmp/chorus-bench-review-embeddings-{uuid.uuid4().hex[:6]}.db"
     from app.db import Database
     from app.jobs import use_database
 
