@@ -159,7 +159,7 @@ class SqliteEmbeddingCache:
             for chunk in _chunks(list(keys), 500):
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, vector FROM embedding WHERE key IN ({marks})",  # noqa: S608
+                    f"SELECT key, vector FROM embedding WHERE key IN ({marks})",  # noqa: S608  # nosec B608 - placeholders only
                     chunk,
                 )
                 found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
