@@ -74,6 +74,19 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
     return [(name, options) for name, options in groups if options]
 
 
+def consultations_of(db: Session, review_id: int) -> list[tuple[Consultation, list[Question]]]:
+    """The review's consultations, each with its free-text questions (where the themes are)."""
+    consultations = list(db.scalars(select(Consultation).where(Consultation.review_id == review_id)
+                                    .order_by(Consultation.id)))
+    questions = db.scalars(select(Question).where(Question.consultation_id.in_([c.id for c in consultations]),
+                                                  Question.kind.in_([QuestionKind.SHORT_TEXT,
+                                                                     QuestionKind.LONG_TEXT])))
+    by_consultation: dict[int, list[Question]] = {}
+    for question in questions:
+        by_consultation.setdefault(question.consultation_id, []).append(question)
+    return [(c, by_consultation.get(c.id, [])) for c in consultations]
+
+
 EXTRA_PROVIDERS: list = []
 
 

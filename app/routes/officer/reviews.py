@@ -21,6 +21,7 @@ def _workspace(request, db, user, review_id, *, errors=None, values=None, status
         "findings": review_workspace.findings_by_stage(db, review.id),
         "team": review_team.team(db, review.id), "roles": list(TeamRole),
         "evidence_options": review_workspace.evidence_options(db, review.id) if user.is_staff else [],
+        "consultations": review_workspace.consultations_of(db, review.id),
         "errors": errors or {}, "values": values or {},
     }, status_code=status_code)
 
