@@ -45,10 +45,12 @@ def main(argv: list[str]) -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         for name, path in [("home", "/"), ("consultation", "/consultations/1"), ("petition", "/petitions/1")]:
-            assert httpx.get(base + path).status_code == 200, path
+            time.sleep(3)  # let the previous phase drain
+            assert httpx.get(base + path, timeout=60).status_code == 200, path
             results[name] = _wrk(base + path, args.connections, args.seconds)
         results["overload_home"] = _wrk(base + "/", 1000, args.seconds)
-        shed = httpx.get(base + "/healthz")
+        time.sleep(3)
+        shed = httpx.get(base + "/healthz", timeout=60)
         results["healthz_after"] = shed.status_code
     finally:
         server.terminate()
