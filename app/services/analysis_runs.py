@@ -16,7 +16,8 @@ from app.models.base import utcnow
 from app.models.consultation import Question
 from app.models.user import User
 from app.services import audit
-from app.services.analysis_sources import TextItem, texts_for_question
+from app.services.analysis_sources import group_columns, texts_for_question
+from app.services.consultations_results import FreeTextAnswer
 
 STALE_AFTER = timedelta(minutes=5)
 PROGRESS_INTERVAL_SECONDS = 0.5
@@ -133,7 +134,7 @@ def run_now(db: Session, run: AnalysisRun) -> None:
 
 @dataclass(frozen=True)
 class _Inputs:
-    items: list[TextItem]
+    items: list[FreeTextAnswer]
     previous: object
     incremental: bool
     kind: str
@@ -186,19 +187,13 @@ def _mark_failed(db: Session, run_id: int, error: Exception) -> None:
     run.error = f"{type(error).__name__}: {error}"[:2000]
 
 
-def _full(items: list[TextItem], embedder, cache, seed, progress):
+def _full(items: list[FreeTextAnswer], embedder, cache, seed, progress):
     from analysis.pipeline import analyse
 
-    groups = {column: [item.groups()[column] for item in items] for column in _group_columns(items)}
+    groups = group_columns(items)
     stance = [item.stance for item in items] if any(item.stance for item in items) else None
     return analyse([item.text for item in items], groups=groups, stance=stance, embedder=embedder,
                    cache=cache, seed=seed, progress=progress)
-
-
-def _group_columns(items: list[TextItem]) -> list[str]:
-    from app.services.analysis_sources import GROUP_COLUMNS
-
-    return [c for c in GROUP_COLUMNS if any(item.groups()[c] is not None for item in items)]
 
 
 def _incremental(items, previous, embedder, cache, seed, progress):

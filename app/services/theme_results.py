@@ -6,13 +6,13 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, Theme, ThemeAssignment, ThemeStatus
-from app.services.analysis_sources import TextItem
+from app.services.consultations_results import FreeTextAnswer
 
 NO_COMMENT = "no_comment"
 OTHER = "other"
 
 
-def save_full(db: Session, run: AnalysisRun, items: list[TextItem], result) -> None:
+def save_full(db: Session, run: AnalysisRun, items: list[FreeTextAnswer], result) -> None:
     fit = result.parameters.get("fit_thresholds", {})
     theme_ids: dict[str, int] = {}
     for analysed in result.themes:  # top-level themes come before their sub-themes
@@ -39,7 +39,7 @@ def save_full(db: Session, run: AnalysisRun, items: list[TextItem], result) -> N
     run.parameters = {**run.parameters, **_json_safe(result.parameters)}
 
 
-def save_incremental(db: Session, run: AnalysisRun, items: list[TextItem], outcome, previous) -> None:
+def save_incremental(db: Session, run: AnalysisRun, items: list[FreeTextAnswer], outcome, previous) -> None:
     if outcome is None:
         run.summary = {"texts": 0, "placed": {}, "themes_proposed": 0}
         return
@@ -68,7 +68,7 @@ def _new_theme(run, items, analysed, fit_threshold: float, parent_id: int | None
     )
 
 
-def _assignment(run, item: TextItem, label: str, theme_ids: dict, campaigns: dict) -> dict:
+def _assignment(run, item: FreeTextAnswer, label: str, theme_ids: dict, campaigns: dict) -> dict:
     row = {"question_id": run.question_id, "answer_id": item.answer_id, "run_id": run.id,
            "theme_id": None, "campaign_key": "", "bucket": Bucket.THEME}
     if label == NO_COMMENT:

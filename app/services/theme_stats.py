@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.consultation import Question
-from app.services.analysis_sources import GROUP_COLUMNS, texts_for_question
+from app.services.analysis_sources import group_columns, texts_for_question
 
 
 def refresh_groups(db: Session, question_id: int) -> None:
@@ -28,8 +28,7 @@ def refresh_groups(db: Session, question_id: int) -> None:
         population.append(position[answer_id])
         if theme_id in members:
             members[theme_id].append(position[answer_id])
-    columns = {c: [item.groups()[c] for item in items] for c in GROUP_COLUMNS
-               if any(item.groups()[c] is not None for item in items)}
+    columns = group_columns(items)
     if not themes or not population:
         return
     flags = GroupComparer().compare(columns, [members[t.id] for t in themes], sorted(population))

@@ -65,14 +65,20 @@ def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int):
 
 @router.get("/themes/{theme_id}")
 def theme_page(request: Request, db: DbSession, user: SignedIn, theme_id: int, q: str = "", page: int = 1):
+    context = _theme_context(db, user, theme_id, search=q[:200], page=page)
+    return render(request, "officer/themes/theme.html", context, fragment="officer/themes/_answers.html")
+
+
+def _theme_context(db, user, theme_id: int, *, search: str = "", page: int = 1,
+                   errors: dict | None = None, values: dict | None = None) -> dict:
     theme, question, consultation = _theme_for(db, user, theme_id)
-    answers = themes.answers_in(db, question, theme_id=theme.id, search=q[:200], page=page)
-    return render(request, "officer/themes/theme.html", {
-        "theme": theme, "question": question, "consultation": consultation, "answers": answers,
-        "q": q[:200], "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
+    return {
+        "theme": theme, "question": question, "consultation": consultation,
+        "answers": themes.answers_in(db, question, theme_id=theme.id, search=search, page=page),
+        "q": search, "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
         "subthemes": themes.sub_themes(db, question.id).get(theme.id, []),
-        "can_curate": user.is_staff, "errors": {},
-    }, fragment="officer/themes/_answers.html")
+        "can_curate": user.is_staff, "errors": errors or {}, "values": values or {},
+    }
 
 
 @router.get("/questions/{question_id}/buckets/{bucket}")
@@ -146,14 +152,8 @@ def move_answer(request: Request, db: DbSession, user: Staff, question_id: int, 
 
 
 def _theme_with_errors(request, db, user, theme_id, errors, values):
-    theme, question, consultation = _theme_for(db, user, theme_id)
-    answers = themes.answers_in(db, question, theme_id=theme.id)
-    return render(request, "officer/themes/theme.html", {
-        "theme": theme, "question": question, "consultation": consultation, "answers": answers, "q": "",
-        "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
-        "subthemes": themes.sub_themes(db, question.id).get(theme.id, []),
-        "can_curate": True, "errors": errors, "values": values,
-    }, status_code=422)
+    return render(request, "officer/themes/theme.html",
+                  _theme_context(db, user, theme_id, errors=errors, values=values), status_code=422)
 
 
 @router.get("/questions/{question_id}/themes.csv")
