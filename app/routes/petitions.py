@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser, DbSession, current_user_or_none
@@ -304,6 +305,16 @@ async def _sign(request, petition_id, support_token, form_values, on_error):
     return None
 
 
+class SignatureForm(BaseModel):
+    """What a signer sends, on the petition page and through a supporter link alike."""
+
+    name: str = Field("", max_length=400)
+    email: str = Field("", max_length=400)
+    location: str = Field("", max_length=400)
+    consent: str = Field("", max_length=10)
+    notify: str = Field("", max_length=10)
+
+
 def _with_user(request, db) -> None:
     """Error pages from the async handlers still show who is signed in."""
     current_user_or_none(request, db)
@@ -313,13 +324,9 @@ def _with_user(request, db) -> None:
 async def sign_petition(
     request: Request,
     petition_id: int,
-    name: Annotated[str, Form(max_length=400)] = "",
-    email: Annotated[str, Form(max_length=400)] = "",
-    location: Annotated[str, Form(max_length=400)] = "",
-    consent: Annotated[str, Form(max_length=10)] = "",
-    notify: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[SignatureForm, Form()],
 ):
-    values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
+    values = form.model_dump()
 
     def page_with_errors(errors):
         with request.app.state.database.transaction(write=False) as db:
@@ -364,13 +371,9 @@ def support(request: Request, db: DbSession, user: CurrentUser, token: str):
 async def support_sign(
     request: Request,
     token: str,
-    name: Annotated[str, Form(max_length=400)] = "",
-    email: Annotated[str, Form(max_length=400)] = "",
-    location: Annotated[str, Form(max_length=400)] = "",
-    consent: Annotated[str, Form(max_length=10)] = "",
-    notify: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[SignatureForm, Form()],
 ):
-    values = {"name": name, "email": email, "location": location, "consent": consent, "notify": notify}
+    values = form.model_dump()
 
     def page_with_errors(errors):
         with request.app.state.database.transaction(write=False) as db:
