@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin, str_enum
@@ -92,19 +92,35 @@ class Bucket(enum.StrEnum):
     CAMPAIGN = "campaign"
 
 
+SOURCE_COLUMNS = ("answer_id", "post_id", "meeting_id", "submission_id")
+ONE_SOURCE = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in SOURCE_COLUMNS) + " = 1"
+
+
 class ThemeAssignment(Base):
-    """Where one answer ended: a theme, a campaign, "other" or "nothing to add". Exactly one each."""
+    """Where one analysed text ended: a theme, a campaign, "other" or "nothing to add". Exactly one each.
+
+    The text is an answer to the question, or forum evidence included in the question's analysis:
+    a forum post, a meeting's notes or an organisation's submission (exactly one source is set).
+    """
 
     __tablename__ = "theme_assignment"
     __table_args__ = (
         UniqueConstraint("answer_id"),
+        UniqueConstraint("question_id", "post_id"),
+        UniqueConstraint("question_id", "meeting_id"),
+        UniqueConstraint("question_id", "submission_id"),
+        CheckConstraint(ONE_SOURCE, name="one_source"),
         Index("ix_theme_assignment_question_theme", "question_id", "theme_id"),
         Index("ix_theme_assignment_question_bucket", "question_id", "bucket"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("consultation_question.id", ondelete="CASCADE"))
-    answer_id: Mapped[int] = mapped_column(ForeignKey("consultation_answer.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_answer.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("forum_meeting.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation_submission.id", ondelete="CASCADE"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
     bucket: Mapped[Bucket] = mapped_column(str_enum(Bucket))
     campaign_key: Mapped[str] = mapped_column(String(40), default="")
@@ -122,3 +138,16 @@ class QuestionThemeStats(Base):
     )
     buckets: Mapped[dict] = mapped_column(JSON, default=dict)
     last_answer_id: Mapped[int] = mapped_column(default=0)
+
+
+class AnalysisScope(Base):
+    """What a question's analysis reads besides its answers: the officer's choice, kept between runs."""
+
+    __tablename__ = "analysis_scope"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_question.id", ondelete="CASCADE"), primary_key=True
+    )
+    includes_forum_evidence: Mapped[bool] = mapped_column(default=False)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime | None]
