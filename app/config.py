@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     embedding_cache_path: Path = Field(
         PROJECT_ROOT / "var" / "embeddings.db", alias="EMBEDDING_CACHE_PATH"
     )
+    # A running analysis whose heartbeat is older than this is marked failed: its worker died.
+    analysis_stale_after_seconds: int = Field(300, alias="ANALYSIS_STALE_AFTER_SECONDS")
 
     # Requests in flight per process before new ones get 503 + Retry-After (0 turns shedding off).
     max_in_flight: int = Field(200, alias="MAX_IN_FLIGHT")

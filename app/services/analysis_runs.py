@@ -19,7 +19,6 @@ from app.services import audit
 from app.services.analysis_sources import group_columns, texts_for_question
 from app.services.consultations_results import FreeTextAnswer
 
-STALE_AFTER = timedelta(minutes=5)
 PROGRESS_INTERVAL_SECONDS = 0.5
 MIN_TEXTS = 5
 
@@ -229,7 +228,7 @@ def _previous_result(db: Session, question_id: int):
 
 def fail_stale_runs(db: Session) -> int:
     """A worker killed mid-run leaves a run 'running' with an old heartbeat: mark it failed."""
-    cutoff = utcnow() - STALE_AFTER
+    cutoff = utcnow() - timedelta(seconds=get_settings().analysis_stale_after_seconds)
     result = db.execute(update(AnalysisRun).where(
         AnalysisRun.status == RunStatus.RUNNING, AnalysisRun.heartbeat_at < cutoff,
     ).values(status=RunStatus.FAILED, stage="failed", finished_at=utcnow(),
