@@ -81,6 +81,11 @@ class Theme(CreatedAtMixin, Base):
                                                   foreign_keys=[parent_id])
 
     @property
+    def public_quotes(self) -> list[dict]:
+        """Quotes that may appear on public pages: not from members-only or staff-only forums."""
+        return [quote for quote in self.quotes or [] if quote.get("public", True)]
+
+    @property
     def is_curated(self) -> bool:
         return self.status == ThemeStatus.APPROVED or self.label_by_people
 

@@ -16,8 +16,14 @@ from app.models.base import utcnow
 from app.models.consultation import Question
 from app.models.user import User
 from app.services import audit
-from app.services.analysis_sources import group_columns, texts_for_question
-from app.services.consultations_results import FreeTextAnswer
+from app.services.analysis_sources import (
+    SourceText,
+    assigned_keys,
+    evidence_for_question,
+    group_columns,
+    includes_forum_evidence,
+    texts_for_question,
+)
 
 PROGRESS_INTERVAL_SECONDS = 0.5
 MIN_TEXTS = 5
@@ -50,8 +56,9 @@ def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) 
     has_themes = db.scalar(select(func.count(Theme.id)).where(Theme.question_id == question.id))
     answers = db.scalar(select(func.count()).select_from(
         select(1).where(_answers_of(question)).subquery()))
-    if not has_themes and answers < MIN_TEXTS:
-        raise Conflict(f"There are {answers} answers so far; analysis needs at least {MIN_TEXTS}.")
+    evidence = len(evidence_for_question(db, question)) if includes_forum_evidence(db, question.id) else 0
+    if not has_themes and answers + evidence < MIN_TEXTS:
+        raise Conflict(f"There are {answers + evidence} texts so far; analysis needs at least {MIN_TEXTS}.")
     run = AnalysisRun(question_id=question.id, mode=RunMode.INCREMENTAL if has_themes else RunMode.FULL,
                       seed=seed, created_by_id=officer.id,
                       parameters={"embedder": get_settings().analysis_embedder})
@@ -133,7 +140,7 @@ def run_now(db: Session, run: AnalysisRun) -> None:
 
 @dataclass(frozen=True)
 class _Inputs:
-    items: list[FreeTextAnswer]
+    items: list[SourceText]
     previous: object
     incremental: bool
     kind: str
@@ -186,7 +193,7 @@ def _mark_failed(db: Session, run_id: int, error: Exception) -> None:
     run.error = f"{type(error).__name__}: {error}"[:2000]
 
 
-def _full(items: list[FreeTextAnswer], embedder, cache, seed, progress):
+def _full(items: list[SourceText], embedder, cache, seed, progress):
     from analysis.pipeline import analyse
 
     groups = group_columns(items)
@@ -249,11 +256,21 @@ def bucket_counts(db: Session, question_id: int) -> dict[str, int]:
 
 
 def unanalysed_count(db: Session, question_id: int) -> int:
-    """Answers that arrived after the last placement: only the tail of the index is counted."""
+    """Texts not placed yet: answers after the last placement (only the tail of the index is
+    counted) and, when included, forum evidence no run has placed (a few hundred at most)."""
     from app.models.analysis import QuestionThemeStats
     from app.models.consultation_response import Answer
 
     stats = db.get(QuestionThemeStats, question_id)
     last = stats.last_answer_id if stats else 0
-    return db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question_id,
-                                                         Answer.id > last)) or 0
+    answers = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question_id,
+                                                            Answer.id > last)) or 0
+    return answers + unanalysed_evidence_count(db, question_id)
+
+
+def unanalysed_evidence_count(db: Session, question_id: int) -> int:
+    if not includes_forum_evidence(db, question_id):
+        return 0
+    evidence = evidence_for_question(db, db.get(Question, question_id))
+    placed = assigned_keys(db, question_id, evidence_only=True)
+    return sum(1 for item in evidence if item.key not in placed)

@@ -1,15 +1,16 @@
-"""The seam for the review workspace: forum posts, meeting notes and organisations' submissions
-of a review as free-text evidence.
+"""The seam for analysis and the review workspace: forum posts, meeting notes and organisations'
+submissions as free-text evidence.
 
-Only published posts (never hidden, pending or rejected ones), never an anonymous author:
-anonymous posts carry no organisation, only the kind "staff_post".
+Only published posts (never hidden, pending or rejected ones) and signed-off submissions; never an
+anonymous author: anonymous posts carry no organisation, only the kind "staff_post".
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.models.consultation import Consultation
 from app.models.forum import (
     Forum,
     ForumVisibility,
@@ -23,25 +24,46 @@ from app.models.forum import (
 from app.models.organisation import OrganisationType
 from app.models.user import User
 
+KINDS = ("post", "staff_post", "meeting_notes", "submission")
+
 
 @dataclass(frozen=True)
 class EvidenceText:
     id: int
-    kind: str  # "post" | "staff_post" (anonymous) | "meeting_notes" | "submission"
+    kind: str  # one of KINDS
     text: str
     forum: str | None
     organisation_type: OrganisationType | None
+    speaks_for_organisation: bool = False
+    forum_is_public: bool = False
+
+    @property
+    def source(self) -> str:
+        """The kind of row the text is: "post", "meeting" or "submission"."""
+        return {"post": "post", "staff_post": "post", "meeting_notes": "meeting"}.get(self.kind, "submission")
 
 
 def forum_texts_for_review(db: Session, review_id: int) -> list[EvidenceText]:
-    texts = _posts(db, review_id) + _meeting_notes(db, review_id) + _submissions(db, review_id)
-    return texts
+    forums = Forum.review_id == review_id
+    return (_posts(db, forums) + _meeting_notes(db, forums)
+            + _submissions(db, Submission.review_id == review_id))
 
 
-def _posts(db: Session, review_id: int) -> list[EvidenceText]:
+def forum_texts_for_consultation(db: Session, consultation: Consultation) -> list[EvidenceText]:
+    """Evidence that speaks to one consultation: forums and submissions linked to it, and those of
+    its review that are linked to no consultation in particular."""
+    forums = or_(Forum.consultation_id == consultation.id,
+                 and_(Forum.review_id == consultation.review_id, Forum.consultation_id.is_(None)))
+    submissions = or_(Submission.consultation_id == consultation.id,
+                      and_(Submission.review_id == consultation.review_id,
+                           Submission.consultation_id.is_(None)))
+    return _posts(db, forums) + _meeting_notes(db, forums) + _submissions(db, submissions)
+
+
+def _posts(db: Session, forums) -> list[EvidenceText]:
     rows = db.scalars(
         select(Post).join(Forum, Forum.id == Post.forum_id)
-        .where(Forum.review_id == review_id, Post.status == PostStatus.PUBLISHED)
+        .where(forums, Post.status == PostStatus.PUBLISHED)
         .options(joinedload(Post.thread).joinedload(Thread.forum),
                  joinedload(Post.author).joinedload(User.organisation))
         .order_by(Post.id)
@@ -54,24 +76,29 @@ def _posts(db: Session, review_id: int) -> list[EvidenceText]:
             continue
         organisation = post.author.organisation if post.author else None
         texts.append(EvidenceText(post.id, "post", post.body_text, forum.title,
-                                  organisation.type if organisation else None))
+                                  organisation.type if organisation else None,
+                                  speaks_for_organisation=organisation is not None,
+                                  forum_is_public=forum.visibility == ForumVisibility.PUBLIC))
     return texts
 
 
-def _meeting_notes(db: Session, review_id: int) -> list[EvidenceText]:
+def _meeting_notes(db: Session, forums) -> list[EvidenceText]:
     rows = db.scalars(
-        select(Meeting).join(Forum, Forum.id == Meeting.forum_id).where(Forum.review_id == review_id)
+        select(Meeting).join(Forum, Forum.id == Meeting.forum_id).where(forums)
         .options(joinedload(Meeting.forum).joinedload(Forum.organisation)).order_by(Meeting.id)
     ).all()
     return [EvidenceText(m.id, "meeting_notes", m.notes, m.forum.title,
-                         m.forum.organisation.type if m.forum.organisation else None) for m in rows]
+                         m.forum.organisation.type if m.forum.organisation else None,
+                         speaks_for_organisation=m.forum.organisation is not None,
+                         forum_is_public=m.forum.visibility == ForumVisibility.PUBLIC)
+            for m in rows if m.notes.strip()]
 
 
-def _submissions(db: Session, review_id: int) -> list[EvidenceText]:
+def _submissions(db: Session, submissions) -> list[EvidenceText]:
     rows = db.scalars(
-        select(Submission).where(Submission.review_id == review_id,
-                                 Submission.status == SubmissionStatus.SIGNED_OFF)
+        select(Submission).where(submissions, Submission.status == SubmissionStatus.SIGNED_OFF)
         .options(joinedload(Submission.organisation)).order_by(Submission.id)
     ).all()
-    return [EvidenceText(s.id, "submission", f"{s.title}\n\n{s.body}", None, s.organisation.type)
+    return [EvidenceText(s.id, "submission", f"{s.title}\n\n{s.body}", None, s.organisation.type,
+                         speaks_for_organisation=True, forum_is_public=True)
             for s in rows]

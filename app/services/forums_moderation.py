@@ -1,5 +1,6 @@
 """Reports, and moderators' decisions (approve, hide, restore, lock, bar a poster), each audited.
 
+A post hidden or rejected after analysis leaves the themes and quotes at once (forget_evidence).
 Moderators are the officers and the organisers of the organisation that runs the forum. Audit
 events name the moderator and the post, never the author of an anonymous post.
 """
@@ -15,6 +16,7 @@ from app.models.forum import Forum, ForumBan, Post, PostReport, PostStatus, Thre
 from app.models.user import User
 from app.services import audit
 from app.services.forums_visibility import can_moderate, visible_forum_ids
+from app.services.theme_results import forget_evidence
 
 MAX_REASON = 500
 
@@ -64,6 +66,7 @@ def hide(db: Session, moderator: User, forum: Forum, post: Post, *, reason: str)
     post.status = PostStatus.HIDDEN
     post.hidden_reason = reason
     _resolve_reports(db, post)
+    forget_evidence(db, "post", post.id)
     _record(db, moderator, "hide", post, reason=reason)
 
 
@@ -89,6 +92,7 @@ def reject(db: Session, moderator: User, forum: Forum, post: Post, *, reason: st
     reason = _reason(reason)
     post.status = PostStatus.REJECTED
     post.hidden_reason = reason
+    forget_evidence(db, "post", post.id)
     _record(db, moderator, "reject", post, reason=reason)
 
 

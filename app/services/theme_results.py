@@ -1,18 +1,18 @@
-"""Turn an analysis result into themes and one assignment per answer, in the run's transaction."""
+"""Turn an analysis result into themes and one assignment per text, in the run's transaction."""
 
 import dataclasses
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, Theme, ThemeAssignment, ThemeStatus
-from app.services.consultations_results import FreeTextAnswer
+from app.services.analysis_sources import SourceText, source_values
 
 NO_COMMENT = "no_comment"
 OTHER = "other"
 
 
-def save_full(db: Session, run: AnalysisRun, items: list[FreeTextAnswer], result) -> None:
+def save_full(db: Session, run: AnalysisRun, items: list[SourceText], result) -> None:
     fit = result.parameters.get("fit_thresholds", {})
     theme_ids: dict[str, int] = {}
     for analysed in result.themes:  # top-level themes come before their sub-themes
@@ -39,7 +39,7 @@ def save_full(db: Session, run: AnalysisRun, items: list[FreeTextAnswer], result
     run.parameters = {**run.parameters, **_json_safe(result.parameters)}
 
 
-def save_incremental(db: Session, run: AnalysisRun, items: list[FreeTextAnswer], outcome, previous) -> None:
+def save_incremental(db: Session, run: AnalysisRun, items: list[SourceText], outcome, previous) -> None:
     if outcome is None:
         run.summary = {"texts": 0, "placed": {}, "themes_proposed": 0}
         return
@@ -61,15 +61,21 @@ def _new_theme(run, items, analysed, fit_threshold: float, parent_id: int | None
     return Theme(
         question_id=run.question_id, run_id=run.id, parent_id=parent_id, label=analysed.label[:200],
         keywords=list(analysed.keywords), status=ThemeStatus.PROPOSED, size=analysed.size,
-        quotes=[{"answer_id": items[i].answer_id, "text": text} for i, text in analysed.quotes],
+        quotes=[quote(items[i], text) for i, text in analysed.quotes],
         centroid=[round(float(v), 6) for v in analysed.centroid], fit_threshold=float(fit_threshold),
         groups=[dataclasses.asdict(g) for g in analysed.groups],
         stance_counts=dict(analysed.stance_counts),
     )
 
 
-def _assignment(run, item: FreeTextAnswer, label: str, theme_ids: dict, campaigns: dict) -> dict:
-    row = {"question_id": run.question_id, "answer_id": item.answer_id, "run_id": run.id,
+def quote(item: SourceText, text: str) -> dict:
+    """A quote as stored with its theme; `public` says whether it may leave the officers' pages."""
+    return {"answer_id": item.answer_id, "source": item.source, "source_id": item.source_id, "text": text,
+            "public": item.is_public}
+
+
+def _assignment(run, item: SourceText, label: str, theme_ids: dict, campaigns: dict) -> dict:
+    row = {"question_id": run.question_id, **source_values(item), "run_id": run.id,
            "theme_id": None, "campaign_key": "", "bucket": Bucket.THEME}
     if label == NO_COMMENT:
         row["bucket"] = Bucket.NO_COMMENT
@@ -118,5 +124,34 @@ def _store_bucket_counts(db: Session, question_id: int) -> None:
                       .group_by(ThemeAssignment.bucket)).all()
     stats = db.get(QuestionThemeStats, question_id) or QuestionThemeStats(question_id=question_id)
     stats.buckets = {str(bucket): n for bucket, n, _ in rows}
-    stats.last_answer_id = max((last for _, _, last in rows), default=0)
+    stats.last_answer_id = max((last or 0 for _, _, last in rows), default=0)
     db.add(stats)
+
+
+def forget_evidence(db: Session, source: str, source_id: int) -> None:
+    """A post hidden or rejected after it was analysed leaves every theme and quote at once."""
+    from app.services.analysis_sources import SOURCE_COLUMN
+
+    column = SOURCE_COLUMN[source]
+    questions = set(db.scalars(select(ThemeAssignment.question_id).where(column == source_id)))
+    if not questions:
+        return
+    db.execute(delete(ThemeAssignment).where(column == source_id))
+    for question_id in questions:
+        _drop_quotes(db, question_id, lambda q: q.get("source") == source and q.get("source_id") == source_id)
+        refresh_sizes(db, question_id)
+
+
+def forget_question_evidence(db: Session, question_id: int) -> None:
+    """Take every piece of forum evidence out of a question's themes (the officer stopped including it)."""
+    db.execute(delete(ThemeAssignment).where(ThemeAssignment.question_id == question_id,
+                                             ThemeAssignment.answer_id.is_(None)))
+    _drop_quotes(db, question_id, lambda q: q.get("source", "answer") != "answer")
+    refresh_sizes(db, question_id)
+
+
+def _drop_quotes(db: Session, question_id: int, drop) -> None:
+    for theme in db.scalars(select(Theme).where(Theme.question_id == question_id)):
+        kept = [q for q in theme.quotes or [] if not drop(q)]
+        if len(kept) != len(theme.quotes or []):
+            theme.quotes = kept

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.consultation import Question
-from app.services.analysis_sources import group_columns, texts_for_question
+from app.services.analysis_sources import SOURCE_COLUMN, group_columns, texts_for_question
 
 
 def refresh_groups(db: Session, question_id: int) -> None:
@@ -15,19 +15,21 @@ def refresh_groups(db: Session, question_id: int) -> None:
 
     question = db.get(Question, question_id)
     items = texts_for_question(db, question)
-    position = {item.answer_id: i for i, item in enumerate(items)}
-    assigned = db.execute(select(ThemeAssignment.answer_id, ThemeAssignment.theme_id, ThemeAssignment.bucket)
+    position = {item.key: i for i, item in enumerate(items)}
+    assigned = db.execute(select(*SOURCE_COLUMN.values(), ThemeAssignment.theme_id, ThemeAssignment.bucket)
                           .where(ThemeAssignment.question_id == question_id)).all()
     themes = [t for t in db.scalars(select(Theme).where(
         Theme.question_id == question_id, Theme.parent_id.is_(None), Theme.status != ThemeStatus.MERGED))]
     members = {t.id: [] for t in themes}
     population = []
-    for answer_id, theme_id, bucket in assigned:
-        if answer_id not in position or bucket == Bucket.NO_COMMENT:
+    for *sources, theme_id, bucket in assigned:
+        key = next((source, value) for source, value in zip(SOURCE_COLUMN, sources, strict=True)
+                   if value is not None)
+        if key not in position or bucket == Bucket.NO_COMMENT:
             continue
-        population.append(position[answer_id])
+        population.append(position[key])
         if theme_id in members:
-            members[theme_id].append(position[answer_id])
+            members[theme_id].append(position[key])
     columns = group_columns(items)
     if not themes or not population:
         return

@@ -6,13 +6,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer, load_only
 
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
+from app.models.analysis import AnalysisScope, Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.base import utcnow
 from app.models.consultation import Question
 from app.models.consultation_response import Answer, Response
 from app.models.user import User
 from app.services import audit
-from app.services.theme_results import refresh_sizes
+from app.services.analysis_sources import (
+    SOURCE_COLUMN,
+    SourceText,
+    evidence_for_question,
+    includes_forum_evidence,
+)
+from app.services.theme_results import forget_question_evidence, quote, refresh_sizes
 
 PAGE_SIZE = 25
 
@@ -83,8 +89,16 @@ def _added(a: dict, b: dict) -> dict:
 
 def move_answer(db: Session, answer_id: int, question_id: int, target: str, officer: User) -> None:
     """Move one answer to another theme, to "other" or to "nothing to add"."""
+    move_text(db, question_id, "answer", answer_id, target, officer)
+
+
+def move_text(db: Session, question_id: int, source: str, source_id: int, target: str, officer: User) -> None:
+    """Move one analysed text (an answer or a piece of forum evidence) to another theme or bucket."""
+    column = SOURCE_COLUMN.get(source)
+    if column is None:
+        raise NotFound()
     assignment = db.scalar(select(ThemeAssignment).where(
-        ThemeAssignment.answer_id == answer_id, ThemeAssignment.question_id == question_id))
+        column == source_id, ThemeAssignment.question_id == question_id))
     if assignment is None:
         raise NotFound()
     before = (assignment.bucket.value, assignment.theme_id)
@@ -98,9 +112,26 @@ def move_answer(db: Session, answer_id: int, question_id: int, target: str, offi
     assignment.assigned_by_id = officer.id
     db.flush()
     refresh_sizes(db, question_id)
-    audit.record(db, actor_id=officer.id, action="theme.move_answer", object_type="answer",
-                 object_id=answer_id, before=list(before), after=target)
+    audit.record(db, actor_id=officer.id, action="theme.move_answer", object_type=source,
+                 object_id=source_id, question_id=question_id, before=list(before), after=target)
     _refresh_groups_later(db, question_id)
+
+
+def set_forum_evidence(db: Session, question: Question, include: bool, officer: User) -> None:
+    """Include (or stop including) the consultation's forum evidence in this question's analysis.
+    Stopping takes the evidence out of the themes at once; including takes effect at the next run."""
+    if not question.kind.is_text:
+        raise InvalidInput({"include": "Only free-text questions are analysed"})
+    scope = db.get(AnalysisScope, question.id) or AnalysisScope(question_id=question.id)
+    if bool(scope.includes_forum_evidence) == include:
+        return
+    scope.includes_forum_evidence, scope.changed_by_id, scope.changed_at = include, officer.id, utcnow()
+    db.add(scope)
+    if not include:
+        forget_question_evidence(db, question.id)
+        _refresh_groups_later(db, question.id)
+    audit.record(db, actor_id=officer.id, action="analysis.forum_evidence", object_type="question",
+                 object_id=question.id, include=include)
 
 
 def request_split(db: Session, theme: Theme, officer: User) -> None:
@@ -119,24 +150,20 @@ def execute_split(database, theme_id: int, actor_id: int) -> None:
         theme = db.get(Theme, theme_id)
         if theme is None or theme.status == ThemeStatus.MERGED:
             return
-        rows = db.execute(select(ThemeAssignment.id.label("assignment_id"), Answer.id.label("answer_id"),
-                                 Answer.value_text)
-                          .join(Answer, Answer.id == ThemeAssignment.answer_id)
-                          .where(ThemeAssignment.theme_id == theme.id,
-                                 ThemeAssignment.bucket == Bucket.THEME)
-                          .order_by(Answer.id)).all()
-        parts = _cluster_in_two_or_more(theme, [row.value_text for row in rows])
+        question = db.get(Question, theme.question_id)
+        rows = _theme_texts(db, question, theme)
+        parts = _cluster_in_two_or_more(theme, [item.text for _, item in rows])
         if len(parts) < 2:
             return
         for label, members, centroid in parts:
             part = Theme(question_id=theme.question_id, run_id=theme.run_id, label=label.label[:200],
                          keywords=list(label.keywords),
-                         quotes=[{"answer_id": rows[i].answer_id, "text": q} for i, q in label.quotes],
+                         quotes=[quote(rows[i][1], q) for i, q in label.quotes],
                          centroid=[round(float(v), 6) for v in centroid], fit_threshold=theme.fit_threshold)
             db.add(part)
             db.flush()
             db.execute(update(ThemeAssignment)
-                       .where(ThemeAssignment.id.in_([rows[i].assignment_id for i in members]))
+                       .where(ThemeAssignment.id.in_([rows[i][0] for i in members]))
                        .values(theme_id=part.id, assigned_by_id=actor_id)
                        .execution_options(synchronize_session=False))
         theme.status = ThemeStatus.MERGED
@@ -146,6 +173,29 @@ def execute_split(database, theme_id: int, actor_id: int) -> None:
         from app.services.theme_stats import refresh_groups
 
         refresh_groups(db, theme.question_id)
+
+
+def _theme_texts(db: Session, question: Question, theme: Theme) -> list[tuple[int, SourceText]]:
+    """(assignment id, text) for each text in a theme; evidence no longer visible is left out."""
+    rows = db.execute(select(ThemeAssignment.id, *SOURCE_COLUMN.values(), Answer.value_text)
+                      .outerjoin(Answer, Answer.id == ThemeAssignment.answer_id)
+                      .where(ThemeAssignment.theme_id == theme.id, ThemeAssignment.bucket == Bucket.THEME)
+                      .order_by(ThemeAssignment.id)).all()
+    evidence = ({item.key: item for item in evidence_for_question(db, question)}
+                if any(row.answer_id is None for row in rows) else {})
+    texts = []
+    for assignment_id, *sources, answer_text in rows:
+        key = _key(sources)
+        item = (SourceText("answer", key[1], answer_text or "", "", "") if key[0] == "answer"
+                else evidence.get(key))
+        if item is not None:
+            texts.append((assignment_id, item))
+    return texts
+
+
+def _key(sources) -> tuple[str, int]:
+    return next((source, value) for source, value in zip(SOURCE_COLUMN, sources, strict=True)
+                if value is not None)
 
 
 def _cluster_in_two_or_more(theme: Theme, texts: list[str]):
@@ -188,11 +238,25 @@ def _record(db: Session, officer: User, action: str, theme: Theme, **detail) -> 
 
 @dataclass(frozen=True)
 class AnswerRow:
-    answer_id: int
+    answer_id: int | None
     text: str
     respondent_type: str
     channel: str
     campaign_key: str
+    source: str = "answer"
+    source_id: int = 0
+    forum: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """A page-unique name for the row (element ids)."""
+        return f"{self.source}-{self.source_id or self.answer_id}"
+
+    @property
+    def move_url(self) -> str:
+        if self.source == "answer":
+            return f"answers/{self.answer_id}/move"
+        return f"evidence/{self.source}/{self.source_id}/move"
 
 
 @dataclass(frozen=True)
@@ -206,41 +270,70 @@ class AnswerPage:
 
 def answers_in(db: Session, question: Question, *, theme_id: int | None = None, bucket: Bucket | None = None,
                search: str = "", page: int = 1) -> AnswerPage:
-    """A theme's (or bucket's) answers, paginated and searchable; campaign answers shown once."""
+    """A theme's (or bucket's) texts, paginated and searchable: forum evidence first (a few hundred at
+    most), then answers; campaign answers shown once with their count."""
     where = [ThemeAssignment.question_id == question.id]
     if theme_id is not None:
         where.append(ThemeAssignment.theme_id == theme_id)
     if bucket is not None:
         where.append(ThemeAssignment.bucket == bucket)
+    evidence = _evidence_rows(db, question, where, search)
+    answer_where = list(where)
     if search.strip():
         pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(Answer.value_text.ilike(pattern, escape="\\"))
-    base = (select(ThemeAssignment.answer_id).join(Answer, Answer.id == ThemeAssignment.answer_id)
-            .where(*where))
-    singles = base.where(ThemeAssignment.bucket != Bucket.CAMPAIGN)
-    total = db.scalar(select(func.count()).select_from(singles.subquery())) or 0
+        answer_where.append(Answer.value_text.ilike(pattern, escape="\\"))
+    singles = (select(ThemeAssignment.answer_id).join(Answer, Answer.id == ThemeAssignment.answer_id)
+               .where(*answer_where, ThemeAssignment.bucket != Bucket.CAMPAIGN))
+    total = len(evidence) + (db.scalar(select(func.count()).select_from(singles.subquery())) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    rows = evidence[start:start + PAGE_SIZE]
+    if len(rows) < PAGE_SIZE:
+        rows += _answer_rows(db, answer_where, offset=max(0, start - len(evidence)),
+                             limit=PAGE_SIZE - len(rows))
+    campaigns = db.execute(
+        select(ThemeAssignment.campaign_key, func.count(), func.min(Answer.value_text))
+        .join(Answer, Answer.id == ThemeAssignment.answer_id)
+        .where(*answer_where, ThemeAssignment.bucket == Bucket.CAMPAIGN)
+        .group_by(ThemeAssignment.campaign_key)
+    ).all()
+    return AnswerPage(rows=rows, total=total, page=page, pages=pages,
+                      campaigns=[(key, n, _scrubbed(text)) for key, n, text in campaigns])
+
+
+def _answer_rows(db: Session, where: list, *, offset: int, limit: int) -> list[AnswerRow]:
     rows = db.execute(
         select(Answer.id, Answer.value_text, Response.respondent_type, Response.channel,
                ThemeAssignment.campaign_key)
         .join(ThemeAssignment, ThemeAssignment.answer_id == Answer.id)
         .join(Response, Response.id == Answer.response_id)
         .where(*where, ThemeAssignment.bucket != Bucket.CAMPAIGN)
-        .order_by(Answer.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        .order_by(Answer.id).limit(limit).offset(offset)
     ).all()
-    campaigns = db.execute(
-        select(ThemeAssignment.campaign_key, func.count(), func.min(Answer.value_text))
-        .join(Answer, Answer.id == ThemeAssignment.answer_id)
-        .where(*where, ThemeAssignment.bucket == Bucket.CAMPAIGN)
-        .group_by(ThemeAssignment.campaign_key)
-    ).all()
-    return AnswerPage(
-        rows=[AnswerRow(r.id, r.value_text, str(r.respondent_type), str(r.channel), r.campaign_key)
-              for r in rows],
-        total=total, page=page, pages=pages,
-        campaigns=[(key, n, _scrubbed(text)) for key, n, text in campaigns],
-    )
+    return [AnswerRow(r.id, r.value_text, str(r.respondent_type), str(r.channel), r.campaign_key,
+                      source_id=r.id) for r in rows]
+
+
+def _evidence_rows(db: Session, question: Question, where: list, search: str) -> list[AnswerRow]:
+    """Forum evidence in the selection, read through the forums seam so hidden posts never show."""
+    if not includes_forum_evidence(db, question.id):
+        return []
+    assigned = db.execute(select(*SOURCE_COLUMN.values(), ThemeAssignment.campaign_key)
+                          .where(*where, ThemeAssignment.answer_id.is_(None))
+                          .order_by(ThemeAssignment.id)).all()
+    if not assigned:
+        return []
+    texts = {item.key: item for item in evidence_for_question(db, question)}
+    needle = search.strip().casefold()
+    rows = []
+    for *sources, campaign_key in assigned:
+        item = texts.get(_key(sources))
+        if item is None or (needle and needle not in item.text.casefold()):
+            continue
+        rows.append(AnswerRow(None, item.text, item.respondent_type, item.channel, campaign_key,
+                              source=item.source, source_id=item.source_id, forum=item.forum))
+    return rows
 
 
 def _scrubbed(text: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme, ThemeStatus
 from app.models.consultation import Question
-from app.services import analysis_runs, themes
+from app.services import analysis_runs, analysis_sources, themes
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,6 +81,31 @@ def summarise(db: Session, question: Question, *, approved_only: bool = False) -
         .order_by(AnalysisRun.id.desc()).limit(1)).first()
     campaigns = (last_full.summary or {}).get("campaigns", []) if last_full else []
     return Summary(total, buckets, views, campaigns, columns, last_run)
+
+
+@dataclass(frozen=True)
+class EvidenceStatus:
+    """How much forum evidence speaks to a question's consultation, and whether its analysis reads it."""
+
+    included: bool
+    posts: int
+    meetings: int
+    submissions: int
+    unplaced: int
+
+    @property
+    def available(self) -> int:
+        return self.posts + self.meetings + self.submissions
+
+
+def evidence_status(db: Session, question: Question) -> EvidenceStatus:
+    texts = analysis_sources.evidence_for_question(db, question)
+    included = analysis_sources.includes_forum_evidence(db, question.id)
+    placed = analysis_sources.assigned_keys(db, question.id, evidence_only=True) if included else set()
+    count = {source: sum(1 for t in texts if t.source == source)
+             for source in ("post", "meeting", "submission")}
+    return EvidenceStatus(included, count["post"], count["meeting"], count["submission"],
+                          unplaced=sum(1 for t in texts if included and t.key not in placed))
 
 
 def _cells(theme: Theme) -> list[GroupCell]:

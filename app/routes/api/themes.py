@@ -43,6 +43,6 @@ def published_themes(db: DbSession, consultation_id: int) -> ConsultationThemesO
             question_id=question.id, question=question.text, answers=summary.total_answers,
             themes=[ThemeOut(id=v.theme.id, label=v.theme.label, keywords=list(v.theme.keywords)[:8],
                              count=v.theme.size, share=round(v.share, 4),
-                             quotes=[q["text"] for q in v.theme.quotes[:5]]) for v in summary.themes],
+                             quotes=[q["text"] for q in v.theme.public_quotes[:5]]) for v in summary.themes],
         ) for question, summary in results.questions],
     )

@@ -38,8 +38,17 @@ def themes_page(request: Request, db: DbSession, user: SignedIn, question_id: in
         "question": question, "consultation": consultation, "summary": summary,
         "run": analysis_runs.active_run(db, question.id),
         "runs": analysis_runs.runs_for_question(db, question.id)[:10],
+        "evidence": themes_summary.evidence_status(db, question),
         "can_curate": user.is_staff,
     })
+
+
+@router.post("/questions/{question_id}/forum-evidence")
+def forum_evidence(db: DbSession, user: Staff, question_id: int,
+                   include: Annotated[str, Form(max_length=3)] = ""):
+    question, _ = _question_for(db, user, question_id)
+    themes.set_forum_evidence(db, question, include == "yes", user)
+    return RedirectResponse(f"/officer/questions/{question_id}/themes", status_code=303)
 
 
 @router.post("/questions/{question_id}/analysis-runs")
@@ -144,6 +153,21 @@ def move_answer(request: Request, db: DbSession, user: Staff, question_id: int, 
                 back: Annotated[str, Form(max_length=200)] = ""):
     _question_for(db, user, question_id)
     themes.move_answer(db, answer_id, question_id, target, user)
+    return _moved(request, question_id, back)
+
+
+@router.post("/questions/{question_id}/evidence/{source}/{source_id}/move")
+def move_evidence(request: Request, db: DbSession, user: Staff, question_id: int, source: str, source_id: int,
+                  target: Annotated[str, Form(max_length=20)] = "",
+                  back: Annotated[str, Form(max_length=200)] = ""):
+    _question_for(db, user, question_id)
+    if source not in ("post", "meeting", "submission"):
+        raise NotFound()
+    themes.move_text(db, question_id, source, source_id, target, user)
+    return _moved(request, question_id, back)
+
+
+def _moved(request: Request, question_id: int, back: str) -> Response:
     if request.headers.get("hx-request"):
         return Response(status_code=200, content='<p class="hint" role="status">Moved.</p>',
                         media_type="text/html")
