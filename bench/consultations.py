@@ -151,6 +151,27 @@ def _start_app(url: str, port: int, workers: int):
     raise SystemExit("the app did not start")
 
 
+def _group_cpu_s(group_id: int) -> float:
+    """User + system CPU seconds of every live process in the app's process group (uvicorn and its
+    workers): the app's own cost per request, whatever else is running on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group_id:  # fields[2] is the process group id
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def _stop_app(process) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -312,7 +333,11 @@ def main(argv: list[str]) -> int:
     port = _free_port()
     process = _start_app(args.database, port, args.workers)
     try:
+        cpu_before, load_before = _group_cpu_s(process.pid), _load_average()
         submitted = asyncio.run(_submit_all(port, prepared, args.responses, args.concurrency))
+        app_cpu_ms = 1000 * (_group_cpu_s(process.pid) - cpu_before) / submitted["requests"]
+        submitted.update(app_cpu_ms_per_response=round(app_cpu_ms, 2),
+                         load_average=[load_before, _load_average()])
         responses, keys, answers = _count(args.database, prepared["consultation_id"])
         load_s = _bulk_load(args.database, prepared, args.stored) if args.stored > responses else 0.0
         pages = asyncio.run(_time_pages(port, prepared, args.repeats))

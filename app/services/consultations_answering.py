@@ -1,9 +1,12 @@
 """Answering: a resident's draft as they go, and recording a response from any channel.
 
-Recording is the hot path (hundreds a second): the question definitions of a consultation that
-is no longer a draft never change, so they are cached per process; the response is one INSERT
-… ON CONFLICT (idempotency_key) DO NOTHING and its answers one executemany. A retry with the
-same idempotency key returns the first response's reference and writes nothing.
+Recording is the hot path (hundreds a second), so it costs as few round trips as it can: the
+question definitions of a consultation that is no longer a draft never change, so they are cached
+per process; on PostgreSQL the response and its answers are one statement (INSERT … ON CONFLICT
+(idempotency_key) DO NOTHING in a CTE feeding the answers' INSERT from arrays), on SQLite one
+INSERT and one executemany. The idempotency key is looked up only when the insert finds it taken
+or the response cannot be recorded: a retry with the same key returns the first response's
+reference and writes nothing, even after the consultation closed.
 """
 
 import secrets
@@ -11,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
@@ -155,23 +158,23 @@ def record_response(db: Session, form: ConsultationForm, submission: Submission,
     """(reference, created). The same idempotency key always gives the same single response."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise InvalidInput({"idempotency_key": "Send an idempotency key of 1 to 64 characters"})
-    existing = _existing(db, idempotency_key)
-    if existing is not None:
-        return _same_consultation(existing, form.id), False
-    if enforce_open and not form.accepting:
-        raise Conflict(CLOSED_MESSAGE)
-    clean, equalities = check_submission(form, submission)
+    try:
+        if enforce_open and not form.accepting:
+            raise Conflict(CLOSED_MESSAGE)
+        clean, equalities = check_submission(form, submission)
+    except (Conflict, InvalidInput):
+        existing = _existing(db, idempotency_key)  # a retry of a response recorded before
+        if existing is not None:
+            return _same_consultation(existing, form.id), False
+        raise
     questions = questions_for(form, submission.respondent_type)
-    response_id, reference = _insert_response(db, form, submission, idempotency_key)
+    rows = rules.answer_rows(questions, clean)
+    response_id, reference = _insert_response(db, form, submission, idempotency_key, rows)
     if response_id is None:
         return _same_consultation(_existing(db, idempotency_key), form.id), False
-    rows = [{"response_id": response_id, "question_id": r.question_id, "value_text": r.value_text,
-             "option_index": r.option_index, "number": r.number} for r in rules.answer_rows(questions, clean)]
-    connection = db.connection()
-    if rows:
-        connection.execute(_INSERT_ANSWERS, rows)  # one executemany, no ORM bookkeeping
     if equalities:
-        connection.execute(insert(EqualitiesAnswer.__table__), [{"response_id": response_id, **equalities}])
+        db.connection().execute(insert(EqualitiesAnswer.__table__),
+                                [{"response_id": response_id, **equalities}])
     if submission.invitation_id is not None:
         building.mark_invitation_used(db, submission.invitation_id)
     return reference, True
@@ -189,7 +192,9 @@ def _same_consultation(existing, consultation_id: int) -> str:
     return existing.reference
 
 
-def _insert_response(db: Session, form: ConsultationForm, submission: Submission, key: str):
+def _insert_response(db: Session, form: ConsultationForm, submission: Submission, key: str,
+                     answers: list[rules.AnswerRow]) -> tuple[int | None, str]:
+    """(new response id or None when the key was taken, reference), answers included."""
     reference = rules.new_reference()
     organisation_id = submission.organisation_id
     if organisation_id is None and submission.organisation_name:
@@ -207,17 +212,42 @@ def _insert_response(db: Session, form: ConsultationForm, submission: Submission
         "submitted_at": submission.submitted_at or utcnow(),
     }
     connection = db.connection()
-    statement = _INSERT_RESPONSE[connection.dialect.name == "postgresql"]
-    return connection.execute(statement, values).scalar_one_or_none(), reference
+    if connection.dialect.name == "postgresql":
+        values.update(question_ids=[a.question_id for a in answers], texts=[a.value_text for a in answers],
+                      option_indexes=[a.option_index for a in answers], numbers=[a.number for a in answers])
+        return connection.execute(_INSERT_RESPONSE_WITH_ANSWERS_PG, values).scalar_one_or_none(), reference
+    response_id = connection.execute(_INSERT_RESPONSE_SQLITE, values).scalar_one_or_none()
+    if response_id is not None and answers:
+        connection.execute(_INSERT_ANSWERS, [  # one executemany, no ORM bookkeeping
+            {"response_id": response_id, "question_id": a.question_id, "value_text": a.value_text,
+             "option_index": a.option_index, "number": a.number} for a in answers])
+    return response_id, reference
 
 
-def _insert_response_statement(dialect):
-    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once (compiled once)."""
-    return (dialect.insert(Response.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(Response.__table__.c.id))
-
-
-_INSERT_RESPONSE = {True: _insert_response_statement(postgresql), False: _insert_response_statement(sqlite)}
+# One round trip on PostgreSQL: when the key is already taken, the CTE returns no row and so the
+# answers' INSERT … SELECT inserts nothing either.
+_INSERT_RESPONSE_WITH_ANSWERS_PG = text("""
+WITH response AS (
+    INSERT INTO consultation_response (consultation_id, reference, idempotency_key, questionnaire_id,
+        respondent_type, organisation_id, organisation_name, channel, is_panel, invitation_id,
+        entered_by_id, submitted_at)
+    VALUES (:consultation_id, :reference, :idempotency_key, :questionnaire_id, :respondent_type,
+        :organisation_id, :organisation_name, :channel, :is_panel, :invitation_id, :entered_by_id,
+        :submitted_at)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+), answers AS (
+    INSERT INTO consultation_answer (response_id, question_id, value_text, option_index, number)
+    SELECT response.id, a.question_id, a.value_text, a.option_index, a.number
+    FROM response CROSS JOIN unnest(CAST(:question_ids AS integer[]), CAST(:texts AS text[]),
+                                    CAST(:option_indexes AS integer[]), CAST(:numbers AS integer[]))
+         AS a(question_id, value_text, option_index, number)
+)
+SELECT id FROM response
+""").bindparams(bindparam("submitted_at", type_=Response.__table__.c.submitted_at.type))
+_INSERT_RESPONSE_SQLITE = (sqlite.insert(Response.__table__)
+                           .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                           .returning(Response.__table__.c.id))
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 

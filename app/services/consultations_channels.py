@@ -7,6 +7,7 @@ their channel, so they join the same results and analysis.
 import csv
 import hashlib
 import io
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -172,14 +173,35 @@ def revoke_api_token(db: Session, token_id: int, *, actor_id: int) -> None:
         raise NotFound()
     if api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
+        _valid_tokens.clear()
         audit.record(db, actor_id=actor_id, action="api_token.revoke", object_type="api_token",
                      object_id=token_id)
 
 
+# Valid tokens seen in the last few seconds, by hash: a channel posting hundreds of responses a
+# second then costs no token query per response. Revoking clears this process's cache at once;
+# other processes stop accepting the token within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 5.0
+_valid_tokens: dict[str, tuple[int, float]] = {}
+
+
 def find_api_token(db: Session, token: str) -> int | None:
     """The token's id when it is valid; its last use is noted at most once a minute."""
+    digest = token_hash(token)
+    cached = _valid_tokens.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    token_id = _look_up_token(db, digest)
+    if token_id is not None:
+        if len(_valid_tokens) > 1000:
+            _valid_tokens.clear()
+        _valid_tokens[digest] = (token_id, time.monotonic() + TOKEN_CACHE_SECONDS)
+    return token_id
+
+
+def _look_up_token(db: Session, digest: str) -> int | None:
     row = db.execute(select(ApiToken.id, ApiToken.last_used_at).where(
-        ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))).first()
+        ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))).first()
     if row is None:
         return None
     now = utcnow()

@@ -27,7 +27,8 @@ EQUALITIES_FIELDS = {"age_band": AGE_BANDS, "sex": SEXES, "disability": DISABILI
 
 
 def new_reference() -> str:
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    bits = secrets.randbits(40)  # one call: 8 characters of 5 bits each, uniform over the alphabet
+    code = "".join(REFERENCE_ALPHABET[(bits >> shift) & 31] for shift in range(0, 40, 5))
     return f"RBC-{code[:4]}-{code[4:]}"
 
 

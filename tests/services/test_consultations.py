@@ -7,13 +7,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.errors import Conflict, InvalidInput
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.consultation import Audience, Channel, ConsultationState, QuestionKind
-from app.models.consultation_response import Answer, Draft, EqualitiesAnswer, Response
+from app.models.consultation_response import Answer, ApiToken, Draft, EqualitiesAnswer, Response
 from app.services import consultations as service
 from app.services import consultations_answering as answering
 from app.services import consultations_building as building
@@ -124,6 +124,34 @@ class TestRecording:
         service.close_consultation(db, made)
         with pytest.raises(Conflict):
             make.submit(db, made, qs, "late")
+
+    def test_retry_after_closing_gets_the_first_reference(self, db):
+        made, qs = make.consultation(db)
+        reference, created = make.submit(db, made, qs, "before-close")
+        service.close_consultation(db, made)
+        assert make.submit(db, made, qs, "before-close") == (reference, False)
+        assert created
+
+    def test_key_of_another_consultation_is_a_conflict(self, db):
+        made, qs = make.consultation(db)
+        other, other_qs = make.consultation(db, title="Libraries")
+        make.submit(db, made, qs, "shared-key")
+        with pytest.raises(Conflict, match="another consultation"):
+            make.submit(db, other, other_qs, "shared-key")
+
+    def test_answers_are_stored_once_as_normalised_rows(self, db):
+        made, qs = make.consultation(db)
+        reference, _ = make.submit(db, made, qs, "rows")
+        make.submit(db, made, qs, "rows")
+        response_id = db.scalar(select(Response.id).where(Response.reference == reference))
+        stored = set(db.execute(select(Answer.question_id, Answer.value_text, Answer.option_index,
+                                       Answer.number).where(Answer.response_id == response_id)).all())
+        assert stored == {
+            (qs["rating"].id, "Good", 3, 4), (qs["keep"].id, "Yes", 0, None),
+            (qs["why"].id, "They know my mum.", None, None), (qs["seen"].id, "Late visits", 1, None),
+            (qs["rank"].id, "On time", 1, 1), (qs["rank"].id, "Same carers", 0, 2),
+            (qs["rank"].id, "Longer visits", 2, 3),
+        }
 
     def test_equalities_stored_apart_and_deleted_with_the_response(self, db):
         made, qs = make.consultation(db)
@@ -286,6 +314,16 @@ class TestApiTokens:
         assert secret not in token.token_hash
         assert channels.find_api_token(db, secret) == token.id
         channels.revoke_api_token(db, token.id, actor_id=user.id)
+        assert channels.find_api_token(db, secret) is None
+
+    def test_revoked_elsewhere_stops_working_within_the_cache_time(self, db, monkeypatch):
+        user = factories.user(db)
+        token, secret = channels.create_api_token(db, name="Paper forms", actor_id=user.id)
+        assert channels.find_api_token(db, secret) == token.id
+        db.execute(update(ApiToken).where(ApiToken.id == token.id).values(revoked_at=utcnow()))
+        assert channels.find_api_token(db, secret) == token.id  # another process's revocation
+        later = channels.time.monotonic() + channels.TOKEN_CACHE_SECONDS + 1
+        monkeypatch.setattr(channels.time, "monotonic", lambda: later)
         assert channels.find_api_token(db, secret) is None
 
 
