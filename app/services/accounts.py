@@ -92,6 +92,9 @@ def organisation_by_name(db: Session, name: str) -> Organisation:
     return organisation
 
 
+ORGANISATION_ROLES = (Role.ORGANISER, Role.MEMBER)
+
+
 def create_user(
     db: Session,
     *,
@@ -104,8 +107,8 @@ def create_user(
 ) -> User:
     email = check_email(email)
     check_password(password)
-    if role == Role.ORGANISER and organisation_id is None:
-        raise InvalidInput({"organisation": "An organiser must belong to an organisation"})
+    if role in ORGANISATION_ROLES and organisation_id is None:
+        raise InvalidInput({"organisation": f"An {role.value} must belong to an organisation"})
     if db.scalar(select(User.id).where(User.email == email)):
         raise Conflict("An account with this email address already exists")
     user = User(
@@ -185,15 +188,15 @@ def invite(
     db: Session, *, email: str, role: Role, organisation_id: int | None, invited_by: User
 ) -> tuple[Invitation, str]:
     email = check_email(email)
-    if role == Role.ORGANISER and organisation_id is None:
-        raise InvalidInput({"organisation": "Choose the organisation this organiser belongs to"})
+    if role in ORGANISATION_ROLES and organisation_id is None:
+        raise InvalidInput({"organisation": f"Choose the organisation this {role.value} belongs to"})
     if role == Role.ADMIN and invited_by.role != Role.ADMIN:
         raise InvalidInput({"role": "Only an admin can invite another admin"})
     token = new_token()
     invitation = Invitation(
         email=email,
         role=role,
-        organisation_id=organisation_id if role == Role.ORGANISER else None,
+        organisation_id=organisation_id if role in ORGANISATION_ROLES else None,
         token_hash=token_hash(token),
         expires_at=utcnow() + INVITATION_LIFETIME,
         invited_by_id=invited_by.id,

@@ -67,6 +67,25 @@ class TestInvitations:
         # The link works once.
         assert client.get(link).status_code == 404
 
+    def test_invited_member_joins_the_organisation_chosen_by_the_admin(self, client, db, admin):
+        org = factories.organisation(db, name="Unison branch")
+        db.flush()
+        client.sign_in("admin@example.org", factories.PASSWORD)
+        response = client.submit("/admin/users/invite", {
+            "email": "rep@example.org", "role": "member", "organisation_id": str(org.id)})
+        assert response.status_code == 303
+        link = re.search(r"http://testserver(/invitations/\S+)", db.scalars(select(OutboxEmail)).one().body_text)
+        client.submit("/sign-out")
+        client.submit(link.group(1), {"display_name": "Sam", "password": "a long enough password"})
+        created = db.scalars(select(User).where(User.email == "rep@example.org")).one()
+        assert created.role == Role.MEMBER and created.organisation_id == org.id
+
+    def test_member_invitation_needs_an_organisation(self, client, admin):
+        client.sign_in("admin@example.org", factories.PASSWORD)
+        response = client.submit("/admin/users/invite", {"email": "y@example.org", "role": "member"})
+        assert response.status_code == 422
+        assert "Choose the organisation this member belongs to" in response.text
+
     def test_organiser_invitation_needs_an_organisation(self, client, admin):
         client.sign_in("admin@example.org", factories.PASSWORD)
         response = client.submit("/admin/users/invite", {"email": "x@example.org", "role": "organiser"})
