@@ -109,6 +109,14 @@ def set_locked(db: Session, moderator: User, forum: Forum, thread: Thread, *, lo
                  object_type="forum_thread", object_id=thread.id, forum_id=forum.id)
 
 
+def set_pinned(db: Session, moderator: User, forum: Forum, thread: Thread, *, pinned: bool) -> None:
+    """A pinned thread stays at the top of its forum's list."""
+    _require_moderator(moderator, forum)
+    thread.is_pinned = pinned
+    audit.record(db, actor_id=moderator.id, action="forum_thread.pin" if pinned else "forum_thread.unpin",
+                 object_type="forum_thread", object_id=thread.id, forum_id=forum.id)
+
+
 def bar_poster(db: Session, moderator: User, forum: Forum, post: Post, *, reason: str) -> None:
     """Stop the author of `post` posting in this forum, by poster key: works for anonymous posts
     without anyone learning who wrote them."""

@@ -199,6 +199,25 @@ class TestModeration:
                              {"body": "late"}).status_code == 403
         assert db.scalar(select(AuditEvent.id).where(AuditEvent.action == "forum_thread.lock"))
 
+    def test_organiser_pins_a_thread_to_the_top_from_the_thread_page(self, db, client, world):
+        forum, older, _ = _thread(db, world, "public", title="Older thread")
+        _thread(db, world, "public", title="Newer thread")
+        sign_in(client, db, world.users["organiser_a"])
+        thread_page = client.get(f"/forums/{forum.id}/threads/{older.id}")
+        assert "Pin this thread to the top" in thread_page.text and "Lock this thread" in thread_page.text
+        assert client.submit(f"/officer/forums/{forum.id}/threads/{older.id}/pin",
+                             {"pinned": "yes"}).status_code == 303
+        listing = client.get(f"/forums/{forum.id}").text
+        assert listing.index("Older thread") < listing.index("Newer thread") and "Pinned" in listing
+        assert db.scalar(select(AuditEvent.id).where(AuditEvent.action == "forum_thread.pin"))
+        assert "Unpin this thread" in client.get(f"/forums/{forum.id}/threads/{older.id}").text
+        sign_in(client, db, world.users["member_a"])
+        assert "Pin this thread" not in client.get(f"/forums/{forum.id}/threads/{older.id}").text
+        assert client.submit(f"/officer/forums/{forum.id}/threads/{older.id}/pin",
+                             {"pinned": "no"}).status_code == 404
+        db.expire_all()
+        assert db.get(type(older), older.id).is_pinned
+
     def test_pre_moderation_holds_posts_until_approved(self, db, client, world):
         forum, thread, _ = _thread(db, world, "public")
         get_forum(db, world.users["admin"], forum.id).moderation = ModerationMode.PRE

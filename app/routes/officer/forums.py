@@ -181,3 +181,12 @@ def lock(request: Request, db: DbSession, user: SignedIn, forum_id: int, thread_
     thread = get_thread(db, user, forum.id, thread_id)
     forums_moderation.set_locked(db, user, forum, thread, locked=locked == "yes")
     return RedirectResponse(f"/forums/{forum_id}/threads/{thread_id}", status_code=303)
+
+
+@router.post("/{forum_id}/threads/{thread_id}/pin")
+def pin(db: DbSession, user: SignedIn, forum_id: int, thread_id: int,
+        pinned: Annotated[str, Form(max_length=5)] = "yes"):
+    forum = get_moderated_forum(db, user, forum_id)
+    thread = get_thread(db, user, forum.id, thread_id)
+    forums_moderation.set_pinned(db, user, forum, thread, pinned=pinned == "yes")
+    return RedirectResponse(f"/forums/{forum_id}/threads/{thread_id}", status_code=303)
