@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import InvalidInput, NotFound
+from app.models.consultation import Consultation
 from app.models.forum import Forum, ForumOrganisation, ForumVisibility, ModerationMode, Post, Thread
 from app.models.organisation import Organisation
 from app.models.review import Review
@@ -23,6 +24,12 @@ DEFAULT_PROMPT = "What should the review consider?"
 THREADS_PER_PAGE = 30
 
 
+def consultation_choices(db: Session) -> list[tuple[int, str, int]]:
+    """(id, title, review id) of every consultation a forum could speak to."""
+    return [tuple(row) for row in db.execute(
+        select(Consultation.id, Consultation.title, Consultation.review_id).order_by(Consultation.title))]
+
+
 def create_forum(
     db: Session,
     actor: User,
@@ -35,6 +42,7 @@ def create_forum(
     prompt: str = DEFAULT_PROMPT,
     moderation: ModerationMode = ModerationMode.POST,
     member_organisation_ids: list[int] | tuple[int, ...] = (),
+    consultation_id: int | None = None,
 ) -> Forum:
     """Officers create any forum; an organiser creates forums run by their own organisation."""
     if not is_staff(actor):
@@ -49,9 +57,14 @@ def create_forum(
         errors["title"] = "Title must be 200 characters or fewer"
     if db.get(Review, review_id) is None:
         errors["review_id"] = "Choose the review this forum belongs to"
+    if consultation_id is not None:
+        consultation = db.get(Consultation, consultation_id)
+        if consultation is None or consultation.review_id != review_id:
+            errors["consultation_id"] = "Choose a consultation of the same review, or none"
     if errors:
         raise InvalidInput(errors)
-    forum = Forum(review_id=review_id, organisation_id=organisation_id, title=title.strip(),
+    forum = Forum(review_id=review_id, consultation_id=consultation_id, organisation_id=organisation_id,
+                  title=title.strip(),
                   description=description.strip()[:4000], prompt=prompt.strip()[:2000],
                   visibility=visibility, moderation=moderation)
     db.add(forum)

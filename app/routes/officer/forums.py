@@ -34,6 +34,7 @@ def overview(request: Request, db: DbSession, user: SignedIn):
 def _new_page(request, db, user, *, errors=None, values=None, status_code=200):
     return render(request, "forums/officer/new.html", {
         "reviews": reviews.list_reviews(db), "organisations": accounts.list_organisations(db),
+        "consultations": forums.consultation_choices(db),
         "visibilities": list(ForumVisibility), "staff": is_staff(user),
         "errors": errors or {}, "values": values or {"prompt": forums.DEFAULT_PROMPT}},
         status_code=status_code)
@@ -57,8 +58,10 @@ def create_forum(
     prompt: Annotated[str, Form(max_length=2000)] = "",
     organisation_id: Annotated[str, Form(max_length=20)] = "",
     member_organisation_ids: Annotated[list[str] | None, Form()] = None,
+    consultation_id: Annotated[str, Form(max_length=20)] = "",
 ):
-    values = {"title": title, "review_id": review_id, "visibility": visibility, "moderation": moderation,
+    values = {"title": title, "review_id": review_id, "consultation_id": consultation_id,
+              "visibility": visibility, "moderation": moderation,
               "description": description, "prompt": prompt, "organisation_id": organisation_id,
               "member_organisation_ids": member_organisation_ids or []}
     try:
@@ -73,7 +76,8 @@ def create_forum(
             db, user, review_id=int(review_id) if review_id.isdigit() else 0, title=title,
             visibility=chosen, organisation_id=org_id, description=description, prompt=prompt,
             moderation=ModerationMode.PRE if moderation == "pre" else ModerationMode.POST,
-            member_organisation_ids=[int(i) for i in member_organisation_ids or [] if i.isdigit()])
+            member_organisation_ids=[int(i) for i in member_organisation_ids or [] if i.isdigit()],
+            consultation_id=int(consultation_id) if consultation_id.isdigit() else None)
     except InvalidInput as error:
         return _new_page(request, db, user, errors=error.errors, values=values, status_code=422)
     return RedirectResponse(f"/forums/{forum.id}", status_code=303)
