@@ -9,7 +9,7 @@ from pathlib import Path
 from app.config import get_settings
 from app.models.forum import ForumVisibility
 from app.models.user import Role
-from app.services import accounts, forums, forums_posting
+from app.services import accounts, forums, forums_meetings, forums_posting, forums_submissions
 from app.services.forums_posting import Poster
 from app.services.forums_visibility import get_forum
 
@@ -25,6 +25,9 @@ PUBLIC_THREADS = [
     [1, 64, 10, 8, 149],
 ]
 MEMBERS_THREAD = [137, 150, 134]
+# A meeting's notes and a union's formal submission, made of what people wrote (Polis comments).
+MEETING_POINTS = [97, 57, 164, 126]
+SUBMISSION_POINTS = [138, 72, 61, 149]
 TENANT_MEMBERS = [("grace@tenants.example", "Grace Adeyemi"), ("liam@tenants.example", "Liam O'Connor"),
                   ("priya@tenants.example", "Priya Nair")]
 
@@ -71,6 +74,7 @@ def load(db, demo) -> None:
             forums_posting.reply(db, Poster(people[turn % len(people)], secret), thread,
                                  body=comments[comment_id])
 
+    _meeting(db, public, people[0], comments, [tenants.id, carers.id])
     members = forums.create_forum(
         db, officer, review_id=demo.review.id, organisation_id=union.id,
         visibility=ForumVisibility.MEMBERS_ONLY, member_organisation_ids=[union.id, carers.id],
@@ -91,6 +95,24 @@ def load(db, demo) -> None:
         member_organisation_ids=[in_house.id], title="Staff forum: talk to the review team",
         description="For the council's own home-care staff. Posts are anonymous: Chorus does not "
                     "store who wrote them.")
+    _submission(db, demo, union, comments)
     demo.notes.append(f"Forums: /forums (public forum /forums/{public.id}); members-only and staff-only "
                       "forums for grace@tenants.example (member), organiser@unison.example and "
                       "carer@homecare.example (anonymous staff forum).")
+
+
+def _meeting(db, forum, organiser, comments, organisation_ids) -> None:
+    points = "\n".join(f"- {comments[i]}" for i in MEETING_POINTS)
+    forums_meetings.record_meeting(
+        db, organiser, forum, held_on="2026-10-14", title="Open meeting on home care and housing",
+        notes=f"Points tenants and carers raised, in their own words:\n{points}",
+        organisation_ids=organisation_ids)
+
+
+def _submission(db, demo, union, comments) -> None:
+    organiser = demo.users["organiser@unison.example"]
+    body = "\n\n".join(comments[i] for i in SUBMISSION_POINTS)
+    draft = forums_submissions.draft(db, organiser, union, review_id=demo.review.id, body=body,
+                                     title="UNISON Riverside Branch: response to the home-care review")
+    signed = forums_submissions.get_submission(db, organiser, union, draft.id)
+    forums_submissions.sign_off(db, organiser, signed)

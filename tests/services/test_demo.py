@@ -28,3 +28,19 @@ def test_demo_pages_render(demo_client, demo_db):
     assert demo_client.get("/").status_code == 200
     page = demo_client.get(f"/consultations/{published.id}/you-said-we-did")
     assert page.status_code == 200 and "What the review found" in page.text
+
+
+def test_demo_forum_holds_a_meeting_and_a_union_submission_that_can_join_the_analysis(demo_db):
+    from app.models.consultation import Question, QuestionKind
+    from app.models.forum import Meeting, Submission, SubmissionStatus
+    from app.services import themes_summary
+
+    meeting = demo_db.scalars(select(Meeting)).one()
+    assert "in their own words" in meeting.notes and meeting.held_on.isoformat() == "2026-10-14"
+    submission = demo_db.scalars(select(Submission)).one()
+    assert submission.status == SubmissionStatus.SIGNED_OFF
+    published = demo_db.scalars(select(Consultation).where(Consultation.state == ConsultationState.PUBLISHED)).one()
+    question = demo_db.scalars(select(Question).where(Question.consultation_id == published.id,
+                                                      Question.kind == QuestionKind.LONG_TEXT)).first()
+    status = themes_summary.evidence_status(demo_db, question)
+    assert status.meetings == 1 and status.submissions == 1 and status.posts > 20 and not status.included
