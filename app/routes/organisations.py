@@ -49,6 +49,7 @@ def invite_member(request: Request, db: DbSession, user: SignedIn, slug: str,
 def _new_page(request, db, organisation, *, errors=None, values=None, status_code=200):
     return render(request, "organisations/new_submission.html", {
         "organisation": organisation, "reviews": reviews.list_reviews(db),
+        "consultations": forums.consultation_choices(db),
         "errors": errors or {}, "values": values or {}}, status_code=status_code)
 
 
@@ -65,6 +66,7 @@ async def create_submission(
     request: Request, db: DbSession, user: SignedIn, slug: str,
     title: Annotated[str, Form(max_length=200)] = "",
     review_id: Annotated[str, Form(max_length=20)] = "",
+    consultation_id: Annotated[str, Form(max_length=20)] = "",
     body: Annotated[str, Form(max_length=100_000)] = "",
     attachments: Annotated[list[UploadFile] | None, File()] = None,
 ):
@@ -76,11 +78,12 @@ async def create_submission(
         if upload.filename:
             content = await upload.read(forums_submissions.MAX_ATTACHMENT_BYTES + 1)
             uploads.append(Upload(upload.filename, upload.content_type or "", content))
-    values = {"title": title, "review_id": review_id, "body": body}
+    values = {"title": title, "review_id": review_id, "consultation_id": consultation_id, "body": body}
     try:
         submission = forums_submissions.draft(
             db, user, organisation, review_id=int(review_id) if review_id.isdigit() else 0,
-            title=title, body=body, uploads=uploads)
+            title=title, body=body, uploads=uploads,
+            consultation_id=int(consultation_id) if consultation_id.isdigit() else None)
     except InvalidInput as error:
         return _new_page(request, db, organisation, errors=error.errors, values=values, status_code=422)
     return RedirectResponse(f"/organisations/{slug}/submissions/{submission.id}", status_code=303)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.models.base import utcnow
+from app.models.consultation import Consultation
 from app.models.forum import Submission, SubmissionAttachment, SubmissionStatus
 from app.models.organisation import Organisation, OrganisationType
 from app.models.review import Review
@@ -54,12 +55,14 @@ def _check_uploads(uploads: list[Upload]) -> None:
 
 
 def draft(db: Session, author: User, organisation: Organisation, *, review_id: int, title: str, body: str,
-          uploads: list[Upload] = ()) -> Submission:
+          uploads: list[Upload] = (), consultation_id: int | None = None) -> Submission:
     if not is_member_of(author, organisation):
         raise NotFound()
     errors = {}
     if db.get(Review, review_id) is None:
         errors["review_id"] = "Choose the review you are responding to"
+    elif consultation_id is not None and _review_of(db, consultation_id) != review_id:
+        errors["consultation_id"] = "Choose a consultation of the same review, or none"
     if not title.strip():
         errors["title"] = "Enter a title"
     if not body.strip():
@@ -70,7 +73,8 @@ def draft(db: Session, author: User, organisation: Organisation, *, review_id: i
         errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
-    submission = Submission(organisation_id=organisation.id, review_id=review_id, title=title.strip()[:200],
+    submission = Submission(organisation_id=organisation.id, review_id=review_id,
+                            consultation_id=consultation_id, title=title.strip()[:200],
                             body=body.strip()[:100_000], drafted_by_id=author.id)
     db.add(submission)
     db.flush()
@@ -84,6 +88,11 @@ def draft(db: Session, author: User, organisation: Organisation, *, review_id: i
                  object_id=submission.id, organisation_id=organisation.id)
     db.flush()
     return submission
+
+
+def _review_of(db: Session, consultation_id: int) -> int | None:
+    consultation = db.get(Consultation, consultation_id)
+    return consultation.review_id if consultation else None
 
 
 def _safe_filename(name: str) -> str:

@@ -100,3 +100,22 @@ def test_organiser_invites_a_member_who_joins_the_organisation(db, client):
     # Only organisers invite.
     sign_in(client, db, world.users["member_a"])
     assert client.submit(f"/organisations/{org.slug}/members", {"email": "x@example.org"}).status_code == 404
+
+
+def test_a_submission_can_answer_one_consultation_of_its_review(db, client):
+    from app.services import reviews
+    from tests.factories.evidence import consultation_with_answers
+
+    world = build_world(db)
+    org = _org(db, world)
+    mine, _, _ = consultation_with_answers(db, review=world.review, n=1)
+    elsewhere, _, _ = consultation_with_answers(db, review=reviews.create_review(db, title="Parks", service="Parks"),
+                                                n=1)
+    sign_in(client, db, world.users["member_a"])
+    form = client.get(f"/organisations/{org.slug}/submissions/new")
+    assert 'name="consultation_id"' in form.text
+    refused = _draft(client, org, world, consultation_id=str(elsewhere.id))
+    assert refused.status_code == 422 and "Choose a consultation of the same review" in refused.text
+    assert _draft(client, org, world, consultation_id=str(mine.id)).status_code == 303
+    submission = db.scalar(select(Submission).where(Submission.organisation_id == org.id))
+    assert submission.consultation_id == mine.id
