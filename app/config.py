@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     # Requests in flight per process before new ones get 503 + Retry-After (0 turns shedding off).
     max_in_flight: int = Field(200, alias="MAX_IN_FLIGHT")
+    # Anonymous public pages may be served this many seconds old (app/page_cache.py). Unset: 2 s in
+    # production, off elsewhere, so that development and tests always see what they just changed.
+    page_cache_seconds: float | None = Field(None, alias="PAGE_CACHE_SECONDS")
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
@@ -61,6 +64,12 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def page_cache_ttl(self) -> float:
+        if self.page_cache_seconds is not None:
+            return self.page_cache_seconds
+        return 2.0 if self.environment == "production" else 0.0
 
     @property
     def cookies_secure(self) -> bool:
