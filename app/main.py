@@ -18,6 +18,7 @@ from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
 from app.input_guard import InputGuard
 from app.load_shedding import LoadShedding
+from app.page_cache import PageCache
 from app.ratelimit import RateLimiter
 from app.routes.api import COMMON_RESPONSES as COMMON_API_RESPONSES
 from app.security import SecurityMiddleware, verify_csrf
@@ -25,6 +26,8 @@ from app.templating import TEMPLATE_DIR, render
 
 logger = logging.getLogger("chorus")
 STATIC_DIR = TEMPLATE_DIR.parent / "static"
+# Public pages anyone may be sent to in numbers; see app/page_cache.py for what is never cached.
+CACHED_PUBLIC_PAGES = (r"/", r"/petitions", r"/petitions/\d+", r"/petitions/\d+/count", r"/consultations/\d+")
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -50,6 +53,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
     jobs.use_database(database)
     app.add_middleware(InputGuard)
+    if settings.page_cache_ttl > 0:
+        app.add_middleware(PageCache, ttl_seconds=settings.page_cache_ttl, paths=CACHED_PUBLIC_PAGES)
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.max_in_flight:
         app.add_middleware(LoadShedding, max_in_flight=settings.max_in_flight)
