@@ -18,9 +18,15 @@ from app.services import consultations_answering as answering
 from app.services import consultations_building as building
 from app.services import consultations_results as results
 from app.services import consultations_rules as rules
+from app.services import consultations_time as local_time
 from app.services.accounts import check_email
 from app.services.email import queue_email
-from app.templating import render
+from app.templating import render, templates
+
+# Consultation dates are shown in the council's local time with their zone (GMT/BST), wherever a
+# consultation appears (the home page's list too).
+templates.env.filters["local_date"] = local_time.format_date
+templates.env.filters["local_datetime"] = local_time.format_datetime
 
 router = APIRouter(prefix="/consultations")
 DRAFT_COOKIE = "chorus_draft_{}"

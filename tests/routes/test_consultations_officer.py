@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -207,3 +208,42 @@ def test_published_results_are_public(client, db):
     assert made.state == ConsultationState.PUBLISHED
     response = client.get(f"/consultations/{made.id}")
     assert "we are changing rotas" in response.text and "They know my mum." not in response.text
+
+
+class TestLocalTimes:
+    """Officers type UK local times; UTC is stored; the form and public pages show the zone."""
+
+    def _details(self, made, **times):
+        return {"title": made.title, "summary": made.summary, "confidentiality": made.confidentiality,
+                "audience": made.audience.value, "about_you_enabled": "1", **times}
+
+    def test_bst_and_gmt_times_are_stored_in_utc_and_shown_back_as_typed(self, client, db, officer):
+        made, _ = make.consultation(db)
+        db.flush()
+        saved = client.submit(f"/officer/consultations/{made.id}/details",
+                              self._details(made, opens_at="2026-03-01T09:00", closes_at="2027-07-01T00:30"))
+        assert saved.status_code == 303
+        db.expire_all()
+        assert made.opens_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)       # GMT
+        assert made.closes_at == datetime(2027, 6, 30, 23, 30, tzinfo=UTC)   # BST
+        form = page(client.get(f"/officer/consultations/{made.id}"))
+        assert form.find("input", id="opens_at")["value"] == "2026-03-01T09:00"
+        assert form.find("input", id="closes_at")["value"] == "2027-07-01T00:30"
+        assert "UK time" in form.find("label", attrs={"for": "closes_at"}).get_text()
+        assert "1 July 2027, 00:30 BST" in text_of(client.get(f"/officer/consultations/{made.id}"))
+
+    def test_public_pages_show_the_local_closing_time_and_zone(self, client, db):
+        made, _ = make.consultation(db, closes_at=datetime(2027, 6, 30, 23, 30, tzinfo=UTC))
+        db.flush()
+        start = text_of(client.get(f"/consultations/{made.id}"))
+        assert "Open until 1 July 2027, 00:30 BST" in start and "UTC" not in start
+        assert "closes 1 July 2027" in text_of(client.get("/"))
+
+    def test_a_time_the_clocks_skip_is_refused_and_kept_in_the_form(self, client, db, officer):
+        made, _ = make.consultation(db)
+        db.flush()
+        refused = client.submit(f"/officer/consultations/{made.id}/details",
+                                self._details(made, closes_at="2027-03-28T01:30"))
+        assert refused.status_code == 422
+        assert "does not exist in UK time" in text_of(refused)
+        assert page(refused).find("input", id="closes_at")["value"] == "2027-03-28T01:30"

@@ -4,7 +4,6 @@ Every form posts and redirects (works without JavaScript); with HTMX the questio
 only its own section, because the redirect target renders the `_questions.html` fragment.
 """
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -16,6 +15,7 @@ from app.models.consultation import AUDIENCE_LABELS, QUESTION_KIND_LABELS, RESPO
 from app.services import accounts, reviews
 from app.services import consultations as service
 from app.services import consultations_building as building
+from app.services import consultations_time as local_time
 from app.services.email import queue_email
 from app.templating import render
 
@@ -72,18 +72,15 @@ def _overview(request, db, consultation_id, *, errors=None, values=None, questio
         "audiences": AUDIENCE_LABELS, "respondent_types": RESPONDENT_TYPE_LABELS,
         "organisations": accounts.list_organisations(db), "errors": errors or {},
         "values": values or _detail_values(consultation), "question_values": question_values or {"page": "1"},
-        "notice": notice,
+        "notice": notice, "zone_hint": local_time.ZONE_HINT,
     }, status_code=status_code, fragment=fragment)
-
-
-def _local(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 def _detail_values(consultation) -> dict:
     return {"title": consultation.title, "summary": consultation.summary,
             "confidentiality": consultation.confidentiality, "audience": consultation.audience.value,
-            "opens_at": _local(consultation.opens_at), "closes_at": _local(consultation.closes_at),
+            "opens_at": local_time.form_value(consultation.opens_at),
+            "closes_at": local_time.form_value(consultation.closes_at),
             "about_you_enabled": consultation.about_you_enabled,
             "you_said_we_did": consultation.you_said_we_did}
 
@@ -91,15 +88,6 @@ def _detail_values(consultation) -> dict:
 @router.get("/{consultation_id}")
 def overview(request: Request, db: DbSession, user: Staff, consultation_id: int, notice: str = ""):
     return _overview(request, db, consultation_id, fragment=QUESTIONS_FRAGMENT, notice=notice[:200] or None)
-
-
-def _parse_datetime(value: str, field: str) -> datetime | None:
-    if not value.strip():
-        return None
-    try:
-        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput({field: "Enter a date and time, like 2026-12-31T17:00"}) from None
 
 
 @router.post("/{consultation_id}/details")
@@ -121,8 +109,9 @@ def update_details(request: Request, db: DbSession, user: Staff, consultation_id
             raise InvalidInput({"audience": "Choose who can answer"})
         service.update_details(
             db, consultation, title=title, summary=summary, confidentiality=confidentiality,
-            audience=Audience(audience), opens_at=_parse_datetime(opens_at, "opens_at"),
-            closes_at=_parse_datetime(closes_at, "closes_at"), about_you_enabled=bool(about_you_enabled),
+            audience=Audience(audience), opens_at=local_time.parse_local(opens_at, "opens_at"),
+            closes_at=local_time.parse_local(closes_at, "closes_at"),
+            about_you_enabled=bool(about_you_enabled),
             you_said_we_did=you_said_we_did, actor_id=user.id)
     except InvalidInput as error:
         db.expire(consultation)

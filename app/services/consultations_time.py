@@ -1,0 +1,64 @@
+"""Consultation dates in the council's local time (UK: GMT in winter, BST in summer), stored in UTC.
+
+Officers type opening and closing times as they read a clock in the council offices; residents see
+them the same way, with the zone named (GMT or BST) so nobody has to guess. The database keeps UTC.
+
+Clock changes: when the clocks go back, the hour from 1am to 2am happens twice and an ambiguous
+time means the first one (still BST, the earlier moment); when they go forward, times from 1am
+to 2am do not exist and are refused with a message saying so.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from app.errors import InvalidInput
+
+COUNCIL_ZONE = ZoneInfo("Europe/London")
+ZONE_HINT = "UK time: GMT in winter, BST (GMT+1) in summer."
+FORM_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(COUNCIL_ZONE)
+
+
+def form_value(value: datetime | None) -> str:
+    """What a `datetime-local` field shows: the local wall-clock time, to the minute."""
+    return to_local(value).strftime(FORM_FORMAT) if value else ""
+
+
+def parse_local(value: str, field: str) -> datetime | None:
+    """A local date and time typed by an officer, as an aware UTC datetime (None when blank)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({field: "Enter a date and time, like 2026-12-31T17:00"}) from None
+    if parsed.tzinfo is not None:  # an explicit offset says which moment it is
+        return parsed.astimezone(UTC)
+    local = parsed.replace(tzinfo=COUNCIL_ZONE, fold=0)
+    if to_local(local.astimezone(UTC)).replace(tzinfo=None) != parsed:
+        raise InvalidInput({field: (
+            f"{parsed:%H:%M} on {parsed:%-d %B %Y} does not exist in UK time: the clocks go forward "
+            "an hour that night. Choose a time before 1am or from 2am.")})
+    return local.astimezone(UTC)
+
+
+def zone_name(value: datetime) -> str:
+    """GMT or BST, for the moment given."""
+    return to_local(value).tzname() or "UK time"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """"31 March 2027, 17:00 BST": local time with its zone."""
+    if not value:
+        return ""
+    local = to_local(value)
+    return f"{local:%-d %B %Y, %H:%M} {local.tzname()}"
+
+
+def format_date(value: datetime | None) -> str:
+    """The local date (a 00:30 BST close on 1 July is on 1 July, though it is 30 June in UTC)."""
+    return f"{to_local(value):%-d %B %Y}" if value else ""
