@@ -1,22 +1,30 @@
 """Engine, session factories and the request-scoped session (one request, one transaction)."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_READONLY = 8
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    path = engine.url.database or ""
+    on_disk = path not in ("", ":memory:")
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection, record):
+        # SQLite opens a file it cannot write read-only, and the connection stays so: remember it.
+        record.info["read_only"] = on_disk and not os.access(path, os.W_OK)
         # We emit BEGIN ourselves so that write transactions can take the lock up front.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -25,6 +33,17 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "checkout")
+    def _reopen_once_writable(_dbapi_connection, record, _proxy):
+        # Writes work again as soon as the file is writable, without restarting the app.
+        if record.info.get("read_only") and os.access(path, os.W_OK):
+            raise DisconnectionError("the database file is writable again")  # the pool reconnects
+
+    @event.listens_for(engine, "handle_error")
+    def _drop_read_only_connections(context):
+        if getattr(context.original_exception, "sqlite_errorcode", 0) & 0xFF == SQLITE_READONLY:
+            context.is_disconnect = True  # its connections are replaced, as after a lost server
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -43,7 +62,11 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping (a SELECT 1 round trip) on every checkout: a dropped connection fails the request
+    # using it (a 503 page) and SQLAlchemy then replaces every pooled connection, so the app
+    # recovers by itself; recycling replaces connections before a server or proxy idle timeout.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 300)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_timeout", 10)
