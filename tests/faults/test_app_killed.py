@@ -11,50 +11,19 @@ import itertools
 import json
 import threading
 import time
-from contextlib import contextmanager
 
 import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from app import jobs
 from app.models.consultation_response import Response
 from app.models.petition import PetitionSignature
-from app.models.user import Role
-from app.services import consultations, consultations_building, consultations_channels, reviews
-from tests import factories
+from tests.faults.data import prepare
 from tests.faults.processes import App, form_session
-from tests.services.test_petitions_factories import petition as open_petition
 
 pytestmark = pytest.mark.xdist_group("faults")
 CLIENTS_EACH = 4  # concurrent residents answering, and as many signing
 KILL_AFTER_SUCCESSES = 40
-
-
-@contextmanager
-def _jobs_on(database):
-    """Set-up work may queue emails: send them to this test's database, then put things back."""
-    previous = jobs._database
-    jobs.use_database(database)
-    try:
-        yield
-    finally:
-        jobs.use_database(previous)
-
-
-def _prepare(database) -> dict:
-    with _jobs_on(database), database.transaction() as db:
-        officer = factories.user(db, Role.OFFICER)
-        review = reviews.create_review(db, title="Day services review", service="Day services")
-        made = consultations.create_consultation(db, review_id=review.id, title="Day centres",
-                                                 summary="How should day centres open?")
-        question = consultations_building.add_question(db, made, consultations_building.QuestionInput(
-            kind="long_text", text="What would help you most?", page="1"))
-        consultations.open_consultation(db, made)
-        _token, secret = consultations_channels.create_api_token(db, name="fault test", actor_id=officer.id)
-        petition = open_petition(db)
-        return {"consultation_id": made.id, "question_id": question.id, "token": secret,
-                "petition_id": petition.id}
 
 
 class Load:
@@ -115,7 +84,7 @@ def _count(database, prepared) -> dict:
 
 def test_killed_app_loses_no_acknowledged_submission_and_retries_make_no_duplicates(
         committed_database, tmp_path):
-    prepared = _prepare(committed_database)
+    prepared = prepare(committed_database)
     app = App(committed_database.url, tmp_path)
     load = Load(app, prepared)
     clients = [threading.Thread(target=load.run_client, args=(kind,), daemon=True)
