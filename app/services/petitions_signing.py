@@ -221,13 +221,14 @@ def screen(
 
 
 def _check_rate_limits(limiter: RateLimiter, settings: PetitionSettings, ip: str, petition_id: int) -> None:
-    for limit in (settings.signing_limit_per_address_short, settings.signing_limit_per_address_long):
-        if not limiter.allow("petition-sign", limit, ip, str(petition_id)):
-            raise RateLimited(
-                "Too many signatures have been sent from your connection to this petition. "
-                "Please wait a few minutes and try again.",
-                retry_after_seconds=limiter.remaining_seconds("petition-sign", limit, ip, str(petition_id)),
-            )
+    limits = (settings.signing_limit_per_address_short, settings.signing_limit_per_address_long)
+    if limiter.allow_all("petition-sign", limits, ip, str(petition_id)):  # one Redis round trip
+        return
+    raise RateLimited(
+        "Too many signatures have been sent from your connection to this petition. "
+        "Please wait a few minutes and try again.",
+        retry_after_seconds=limiter.retry_after("petition-sign", limits, ip, str(petition_id)),
+    )
 
 
 def _signature_values(
