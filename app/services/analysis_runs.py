@@ -18,10 +18,10 @@ from app.models.user import User
 from app.services import audit
 from app.services.analysis_sources import (
     SourceText,
-    assigned_keys,
-    evidence_for_question,
+    evidence_counts,
     group_columns,
     includes_forum_evidence,
+    placed_evidence_count,
     texts_for_question,
 )
 
@@ -56,7 +56,7 @@ def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) 
     has_themes = db.scalar(select(func.count(Theme.id)).where(Theme.question_id == question.id))
     answers = db.scalar(select(func.count()).select_from(
         select(1).where(_answers_of(question)).subquery()))
-    evidence = len(evidence_for_question(db, question)) if includes_forum_evidence(db, question.id) else 0
+    evidence = sum(evidence_counts(db, question).values()) if includes_forum_evidence(db, question.id) else 0
     if not has_themes and answers + evidence < MIN_TEXTS:
         raise Conflict(f"There are {answers + evidence} texts so far; analysis needs at least {MIN_TEXTS}.")
     run = AnalysisRun(question_id=question.id, mode=RunMode.INCREMENTAL if has_themes else RunMode.FULL,
@@ -271,6 +271,5 @@ def unanalysed_count(db: Session, question_id: int) -> int:
 def unanalysed_evidence_count(db: Session, question_id: int) -> int:
     if not includes_forum_evidence(db, question_id):
         return 0
-    evidence = evidence_for_question(db, db.get(Question, question_id))
-    placed = assigned_keys(db, question_id, evidence_only=True)
-    return sum(1 for item in evidence if item.key not in placed)
+    available = sum(evidence_counts(db, db.get(Question, question_id)).values())
+    return max(0, available - placed_evidence_count(db, question_id))

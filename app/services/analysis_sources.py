@@ -8,13 +8,14 @@ hidden posts or anonymous authors); this module gives both one shape for analysi
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisScope, ThemeAssignment
 from app.models.consultation import Consultation, Question
 from app.services.consultations_results import FreeTextAnswer, free_text_answers
 from app.services.forums_evidence import EvidenceText, forum_texts_for_consultation
+from app.services.forums_evidence import evidence_counts as forum_evidence_counts
 
 GROUP_COLUMNS = ("respondent type", "channel", "panel or open", "organisation type", "forum")
 SOURCE_COLUMN = {"answer": ThemeAssignment.answer_id, "post": ThemeAssignment.post_id,
@@ -67,6 +68,15 @@ def texts_for_question(db: Session, question: Question, *, exclude_assigned: boo
 def evidence_for_question(db: Session, question: Question) -> list[SourceText]:
     consultation = db.get(Consultation, question.consultation_id)
     return [_from_evidence(e) for e in forum_texts_for_consultation(db, consultation)]
+
+
+def evidence_counts(db: Session, question: Question) -> dict[str, int]:
+    return forum_evidence_counts(db, db.get(Consultation, question.consultation_id))
+
+
+def placed_evidence_count(db: Session, question_id: int) -> int:
+    return db.scalar(select(func.count(ThemeAssignment.id)).where(
+        ThemeAssignment.question_id == question_id, ThemeAssignment.answer_id.is_(None))) or 0
 
 
 def assigned_keys(db: Session, question_id: int, *, evidence_only: bool = False) -> set[tuple[str, int]]:

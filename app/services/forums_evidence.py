@@ -7,7 +7,7 @@ anonymous author: anonymous posts carry no organisation, only the kind "staff_po
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models.consultation import Consultation
@@ -52,12 +52,30 @@ def forum_texts_for_review(db: Session, review_id: int) -> list[EvidenceText]:
 def forum_texts_for_consultation(db: Session, consultation: Consultation) -> list[EvidenceText]:
     """Evidence that speaks to one consultation: forums and submissions linked to it, and those of
     its review that are linked to no consultation in particular."""
+    forums, submissions = _scope(consultation)
+    return _posts(db, forums) + _meeting_notes(db, forums) + _submissions(db, submissions)
+
+
+def evidence_counts(db: Session, consultation: Consultation) -> dict[str, int]:
+    """How many posts, meeting records and submissions speak to a consultation, counted in SQL."""
+    forums, submissions = _scope(consultation)
+    posts = select(func.count(Post.id)).join(Forum, Forum.id == Post.forum_id).where(
+        forums, Post.status == PostStatus.PUBLISHED)
+    meetings = select(func.count(Meeting.id)).join(Forum, Forum.id == Meeting.forum_id).where(
+        forums, func.length(func.trim(Meeting.notes)) > 0)
+    signed = select(func.count(Submission.id)).where(
+        submissions, Submission.status == SubmissionStatus.SIGNED_OFF)
+    return {"post": db.scalar(posts) or 0, "meeting": db.scalar(meetings) or 0,
+            "submission": db.scalar(signed) or 0}
+
+
+def _scope(consultation: Consultation):
     forums = or_(Forum.consultation_id == consultation.id,
                  and_(Forum.review_id == consultation.review_id, Forum.consultation_id.is_(None)))
     submissions = or_(Submission.consultation_id == consultation.id,
                       and_(Submission.review_id == consultation.review_id,
                            Submission.consultation_id.is_(None)))
-    return _posts(db, forums) + _meeting_notes(db, forums) + _submissions(db, submissions)
+    return forums, submissions
 
 
 def _posts(db: Session, forums) -> list[EvidenceText]:

@@ -99,13 +99,11 @@ class EvidenceStatus:
 
 
 def evidence_status(db: Session, question: Question) -> EvidenceStatus:
-    texts = analysis_sources.evidence_for_question(db, question)
+    count = analysis_sources.evidence_counts(db, question)
     included = analysis_sources.includes_forum_evidence(db, question.id)
-    placed = analysis_sources.assigned_keys(db, question.id, evidence_only=True) if included else set()
-    count = {source: sum(1 for t in texts if t.source == source)
-             for source in ("post", "meeting", "submission")}
-    return EvidenceStatus(included, count["post"], count["meeting"], count["submission"],
-                          unplaced=sum(1 for t in texts if included and t.key not in placed))
+    unplaced = (max(0, sum(count.values()) - analysis_sources.placed_evidence_count(db, question.id))
+                if included else 0)
+    return EvidenceStatus(included, count["post"], count["meeting"], count["submission"], unplaced)
 
 
 def _cells(theme: Theme) -> list[GroupCell]:
