@@ -21,6 +21,7 @@ from app.models.consultation import (
 )
 from app.models.consultation_response import Answer, Response
 from app.models.organisation import Organisation
+from app.services import consultations_search as search_index
 from app.services import consultations_tallies as tallies
 
 PAGE_SIZE = 20
@@ -142,10 +143,6 @@ class FreeTextPage:
     capped: bool = False
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def free_text(db: Session, question_id: int, *, respondent_type: str = "", search: str = "",
               page: int = 1, known_total: int | None = None) -> FreeTextPage:
     """One page of free-text answers (newest first), filterable by respondent type and words.
@@ -157,22 +154,28 @@ def free_text(db: Session, question_id: int, *, respondent_type: str = "", searc
     by_type = respondent_type in RespondentType.__members__.values()
     if by_type:
         conditions.append(Response.respondent_type == respondent_type)
-    if search.strip():
-        conditions.append(Answer.value_text.ilike(f"%{_escape_like(search.strip()[:200])}%", escape="\\"))
-    if known_total is not None and not by_type and not search.strip():
+    searching = bool(search_index.clean_term(search))
+
+    def narrowed(statement):
+        statement = statement.where(*conditions)
+        return search_index.searched(db, statement, search) if searching else statement
+
+    if known_total is not None and not by_type and not searching:
         total = known_total
     else:
-        base = select(Answer.id).where(*conditions)
+        base = select(Answer.id)
         if by_type:
             base = base.join(Response, Response.id == Answer.response_id)
-        total = db.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())) or 0
+        capped = narrowed(base).limit(COUNT_CAP + 1).subquery()
+        total = db.scalar(select(func.count()).select_from(capped)) or 0
     pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = db.execute(
+    order = search_index.newest_first(db, search) if searching else Answer.response_id.desc()
+    rows = db.execute(narrowed(
         select(Answer.value_text, Response.reference, Response.respondent_type, Response.channel,
                Response.submitted_at, Response.organisation_name)
-        .join(Response, Response.id == Answer.response_id).where(*conditions)
-        .order_by(Answer.response_id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        .join(Response, Response.id == Answer.response_id))
+        .order_by(order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return FreeTextPage(rows, total, page, pages, capped=total > COUNT_CAP and known_total != total)
 

@@ -6,11 +6,17 @@ from sqlalchemy import inspect
 
 from app.migrations_runner import downgrade_to_base, upgrade_to_head
 from app.models import Base
+from app.services.consultations_search import made_by_migration_only
+
+
+def _not_search_index(name, type_, parent_names) -> bool:
+    return not made_by_migration_only(name)
 
 
 def _diff(engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": _not_search_index})
         return compare_metadata(context, Base.metadata)
 
 
