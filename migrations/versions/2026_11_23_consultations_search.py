@@ -28,7 +28,7 @@ TRIGRAM_INDEX = "ix_consultation_answer_text_trgm"
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        _create_trigram_extension()
+        create_trigram_extension(op.get_bind())
         op.execute(f"CREATE INDEX {TRIGRAM_INDEX} ON consultation_answer "
                    "USING gin (value_text gin_trgm_ops) WHERE option_index IS NULL")
     else:
@@ -45,8 +45,8 @@ def downgrade() -> None:
         op.execute(f"DROP TABLE IF EXISTS {FTS}")
 
 
-def _create_trigram_extension() -> None:
-    bind = op.get_bind()
+def create_trigram_extension(bind) -> None:
+    """pg_trgm, or a RuntimeError that tells the administrator what to do."""
     if bind.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").scalar():
         return
     try:
