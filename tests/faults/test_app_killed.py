@@ -13,7 +13,6 @@ import threading
 import time
 
 import httpx
-import pytest
 from sqlalchemy import func, select, text
 
 from app.models.consultation_response import Response
@@ -21,7 +20,6 @@ from app.models.petition import PetitionSignature
 from tests.faults.data import prepare
 from tests.faults.processes import App, form_session
 
-pytestmark = pytest.mark.xdist_group("faults")
 CLIENTS_EACH = 4  # concurrent residents answering, and as many signing
 KILL_AFTER_SUCCESSES = 40
 

@@ -29,8 +29,6 @@ from tests.conftest import test_settings as settings_for
 from tests.faults.data import prepare
 from tests.helpers import Browser
 
-pytestmark = pytest.mark.xdist_group("faults")
-
 
 @pytest.fixture
 def sqlite_only(backend):

@@ -11,7 +11,6 @@ import itertools
 import time
 import uuid
 
-import pytest
 from sqlalchemy import func, insert, select
 
 from app import jobs
@@ -27,7 +26,6 @@ from tests import factories
 from tests.factories.evidence import real_comments
 from tests.faults.processes import Worker
 
-pytestmark = pytest.mark.xdist_group("faults")
 ANSWERS = 3000  # a few seconds of work for the fake embedder and the clustering
 COMPUTING = {"embedding", "clustering", "labelling", "sub-themes"}
 
