@@ -388,7 +388,7 @@ def main(argv: list[str]) -> int:
         )
         tokens = _tokens_from_outbox(url, petition_id)
         confirmed = _run(_confirm_all(port, petition_id, tokens, args.concurrency))
-        time.sleep(2.5)  # the page's count may be cached for 2 s
+        time.sleep(4.5)  # the count may be 2 s old, on a page cached for 2 s (app/page_cache.py)
         counted = _run(_page_count(port, petition_id))
     finally:
         _stop_app(app)
