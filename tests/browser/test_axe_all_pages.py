@@ -1,0 +1,108 @@
+"""Every page, not only those the journeys pass through, checked with axe-core for WCAG 2.2 AA.
+
+Each role signs in on the demo council and opens every GET page the app serves in its part of the
+site (routes are read from the app, so a new page is checked the day it is added; ids are the
+demo's first of each kind, or one the role can see), plus the error pages: not found, no access,
+and a closed consultation. Each page is checked at desktop size and again at phone size. All
+violations are collected and reported together; 0 is the bar.
+"""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import jobs
+from app.main import create_app
+from tests.attack.test_authorisation_matrix import concrete, routes
+from tests.browser.helpers import AccessibilityViolations
+from tests.conftest import test_settings as settings_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NOT_PAGES = ("/docs/oauth2-redirect",)
+STAFF = ("/officer", "/admin")
+ORGANISER_AREAS = ("/officer/forums", "/officer/findings", "/officer/organisations")
+ADMIN_ONLY = ("/admin", "/officer/petitions/settings")
+ACCOUNTS = {"member": "grace@tenants.example", "organiser": "organiser@tenants.example",
+            "officer": "officer@riverside.example", "admin": "admin@riverside.example"}
+# Ids a role can see, where the first of its kind might be hidden from it.
+VISIBLE = {
+    "consultation_id": "SELECT MIN(id) FROM consultation WHERE state = 'open'",
+    "petition_id": "SELECT MIN(id) FROM petition WHERE state = 'open'",
+    "forum_id": "SELECT MIN(forum_id) FROM forum_thread",
+}
+
+
+def _pages_for(role: str, patterns: list[str]) -> list[str]:
+    def wanted(path: str) -> bool:
+        if path.startswith(NOT_PAGES) or path.endswith((".csv", ".json")):
+            return False  # downloads, not pages
+        if role == "anonymous":
+            return not path.startswith(STAFF)
+        if role == "member":
+            return path.startswith(("/forums", "/organisations"))
+        if role == "organiser":
+            return path.startswith(ORGANISER_AREAS) or path.startswith(("/forums", "/organisations"))
+        if role == "admin":
+            return path.startswith(ADMIN_ONLY)
+        return path.startswith("/officer") and not path.startswith(ADMIN_ONLY)
+
+    return [p for p in patterns if wanted(p)]
+
+
+def _concrete_paths(database_path, role: str) -> list[str]:
+    previous = jobs._database
+    app = create_app(settings_for(f"sqlite:///{database_path}"))  # only its routes are read
+    jobs.use_database(previous)
+    engine = create_engine(f"sqlite:///file:{database_path}?mode=ro&uri=true")
+    with engine.connect() as connection:
+        preferred = {name: connection.execute(text(sql)).scalar() for name, sql in VISIBLE.items()}
+        paths = []
+        for pattern in _pages_for(role, routes(app, "GET")):
+            for name, value in preferred.items():
+                if value is not None:
+                    pattern = pattern.replace("{" + name + "}", str(value))
+                    pattern = pattern.replace("{" + name + ":int}", str(value))
+            paths.append(concrete(connection, pattern))
+    engine.dispose()
+    return sorted(set(paths))
+
+
+def _closed_consultation(live_server) -> str:
+    found = live_server.lookup("SELECT MIN(id) FROM consultation WHERE state = 'closed'")
+    return f"/consultations/{found}/respond/who"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "organiser", "officer", "admin"])
+def test_every_page_passes_axe_at_desktop_and_phone_sizes(journey, live_server, role):
+    visitor = journey(f"axe-{role}", viewport="desktop")
+    if role != "anonymous":
+        visitor.sign_in(ACCOUNTS[role])
+    paths = _concrete_paths(live_server.database_path, role)
+    if role == "anonymous":
+        paths += ["/no-such-page", _closed_consultation(live_server)]
+    if role == "organiser":
+        paths += ["/admin/users"]  # 403
+    problems, statuses = [], {}
+    for path in paths:
+        response = visitor.page.goto(live_server.url + path, wait_until="load")
+        status = response.status if response else 0
+        statuses[path] = status
+        if status >= 500:
+            problems.append(f"{path} answered {status}")
+            continue
+        if "text/html" not in (response.headers.get("content-type", "") if response else ""):
+            continue  # exports: CSV, JSON
+        if not visitor.page.evaluate("() => !!document.querySelector('html > body main, html > body h1')"):
+            continue  # an HTMX fragment, only ever swapped into a page that is checked
+        for size, viewport in (("desktop", {"width": 1280, "height": 800}),
+                               ("phone", {"width": 390, "height": 844})):
+            visitor.page.set_viewport_size(viewport)
+            visitor.viewport = size
+            try:
+                visitor.check()
+            except AccessibilityViolations as violations:
+                problems.append(f"{path} ({status}):\n{violations}")
+        visitor.page.set_viewport_size({"width": 1280, "height": 800})
+    checked = sum(1 for s in statuses.values() if s < 500)
+    assert checked >= len(paths) // 2, f"too few pages opened: {statuses}"
+    assert not problems, f"{len(problems)} page(s) with problems for {role}:\n" + "\n\n".join(problems)
