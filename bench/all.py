@@ -11,7 +11,7 @@ import importlib
 import sys
 import time
 
-ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis"]
+ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis", "mixed"]
 
 
 def main(argv: list[str]) -> int:
