@@ -158,7 +158,7 @@ class FullDisk:
         self.filler.unlink()
 
     def remove(self) -> None:
-        subprocess.run(["umount", str(self.mount_point)], check=True)
+        subprocess.run(["umount", "--lazy", str(self.mount_point)], check=True)  # even if a file is open
 
 
 def test_full_disk(committed_database, sqlite_only, tmp_path):
