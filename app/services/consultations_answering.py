@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
@@ -224,10 +223,9 @@ def _insert_response(db: Session, form: ConsultationForm, submission: Submission
     return response_id, reference
 
 
-# One round trip on PostgreSQL: when the key is already taken, the CTE returns no row and so the
-# answers' INSERT … SELECT inserts nothing either.
-_INSERT_RESPONSE_WITH_ANSWERS_PG = text("""
-WITH response AS (
+# Plain SQL: SQLAlchemy cannot cache the compiled form of an INSERT … ON CONFLICT construct, and
+# compiling it again for every response cost more than running it.
+_INSERT_RESPONSE = """
     INSERT INTO consultation_response (consultation_id, reference, idempotency_key, questionnaire_id,
         respondent_type, organisation_id, organisation_name, channel, is_panel, invitation_id,
         entered_by_id, submitted_at)
@@ -235,7 +233,13 @@ WITH response AS (
         :organisation_id, :organisation_name, :channel, :is_panel, :invitation_id, :entered_by_id,
         :submitted_at)
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id
+    RETURNING id"""
+_SUBMITTED_AT = bindparam("submitted_at", type_=Response.__table__.c.submitted_at.type)
+_INSERT_RESPONSE_SQLITE = text(_INSERT_RESPONSE).bindparams(_SUBMITTED_AT)
+# One round trip on PostgreSQL: when the key is already taken, the CTE returns no row and so the
+# answers' INSERT … SELECT inserts nothing either.
+_INSERT_RESPONSE_WITH_ANSWERS_PG = text(f"""
+WITH response AS ({_INSERT_RESPONSE}
 ), answers AS (
     INSERT INTO consultation_answer (response_id, question_id, value_text, option_index, number)
     SELECT response.id, a.question_id, a.value_text, a.option_index, a.number
@@ -244,10 +248,7 @@ WITH response AS (
          AS a(question_id, value_text, option_index, number)
 )
 SELECT id FROM response
-""").bindparams(bindparam("submitted_at", type_=Response.__table__.c.submitted_at.type))
-_INSERT_RESPONSE_SQLITE = (sqlite.insert(Response.__table__)
-                           .on_conflict_do_nothing(index_elements=["idempotency_key"])
-                           .returning(Response.__table__.c.id))
+""").bindparams(_SUBMITTED_AT)  # noqa: S608 - constants only, no input
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 
