@@ -12,11 +12,13 @@ The meaning is always that of `ILIKE '%term%'`: a case-insensitive substring, wi
   in half the answers or in three. Terms shorter than three characters cannot use a trigram index
   and fall back to the scan.
 
-Both indexes hold free-text answers only, so the condition is for free-text questions only (choice
-answers, which have an option index, never match).
+Both indexes hold free-text answers only (choice answers have an option index), so the search is
+for free-text questions. A term of one or two characters has no trigram: the condition then leaves
+out `option_index IS NULL`, which changes nothing for free-text answers but keeps PostgreSQL from
+reading the whole partial index for a term it cannot narrow (five times slower than the scan).
 """
 
-from sqlalchemy import ColumnElement, Select, and_, column, select, table
+from sqlalchemy import ColumnElement, Select, and_, column, select, table, true
 from sqlalchemy.orm import Session
 
 from app.models.consultation_response import Answer
@@ -43,35 +45,36 @@ def escape_like(term: str) -> str:
 
 
 def free_text_matches(db: Session, term: str) -> ColumnElement[bool]:
-    """A condition: Answer.value_text contains `term`; an empty term matches every free-text answer.
+    """A condition: Answer.value_text contains `term` (a blank term matches every answer).
 
-    For queries that cannot take `searched` (the index then only filters, it does not drive).
+    For queries that cannot take `searched`: on SQLite the index then filters but does not drive.
     """
     term = clean_term(term)
-    if not term:
-        return Answer.option_index.is_(None)
-    contains = Answer.value_text.ilike(f"%{escape_like(term)}%", escape="\\")
-    conditions = [Answer.option_index.is_(None), contains]
+    conditions = _conditions(term)
     if _uses_fts(db, term):
         conditions.append(Answer.id.in_(select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(_phrase(term)))))
-    return and_(*conditions)
-
-
-def _uses_fts(db: Session, term: str) -> bool:
-    return db.get_bind().dialect.name == "sqlite" and len(term) >= TRIGRAM
+    return and_(true(), *conditions)
 
 
 def searched(db: Session, statement: Select, term: str) -> Select:
-    """`statement` (a SELECT over Answer) narrowed to free-text answers containing `term`."""
+    """`statement` (a SELECT over Answer) narrowed to the answers containing `term`."""
     term = clean_term(term)
-    statement = statement.where(Answer.option_index.is_(None))
-    if not term:
-        return statement
-    statement = statement.where(Answer.value_text.ilike(f"%{escape_like(term)}%", escape="\\"))
+    statement = statement.where(*_conditions(term))
     if _uses_fts(db, term):
         statement = (statement.join(_fts, _fts.c.rowid == Answer.id)
                      .where(_fts.c[FTS_TABLE].match(_phrase(term))))
     return statement
+
+
+def _conditions(term: str) -> list[ColumnElement[bool]]:
+    if not term:
+        return []
+    contains = Answer.value_text.ilike(f"%{escape_like(term)}%", escape="\\")
+    return [Answer.option_index.is_(None), contains] if len(term) >= TRIGRAM else [contains]
+
+
+def _uses_fts(db: Session, term: str) -> bool:
+    return db.get_bind().dialect.name == "sqlite" and len(term) >= TRIGRAM
 
 
 def newest_first(db: Session, term: str):
