@@ -12,6 +12,7 @@ from app.models.consultation import Question
 from app.models.consultation_response import Answer, Response
 from app.models.user import User
 from app.services import audit
+from app.services import consultations_search as search_index
 from app.services.analysis_sources import (
     SOURCE_COLUMN,
     SourceText,
@@ -280,8 +281,7 @@ def answers_in(db: Session, question: Question, *, theme_id: int | None = None, 
     evidence = _evidence_rows(db, question, where, search)
     answer_where = list(where)
     if search.strip():
-        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        answer_where.append(Answer.value_text.ilike(pattern, escape="\\"))
+        answer_where.append(search_index.free_text_matches(db, search))
     singles = (select(ThemeAssignment.answer_id).join(Answer, Answer.id == ThemeAssignment.answer_id)
                .where(*answer_where, ThemeAssignment.bucket != Bucket.CAMPAIGN))
     total = len(evidence) + (db.scalar(select(func.count()).select_from(singles.subquery())) or 0)
