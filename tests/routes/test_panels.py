@@ -161,6 +161,8 @@ class TestOfficerDraw:
         assert "<html" not in fragment.text and 'id="draw-status"' in fragment.text
         audit = client.get(f"{draw_url}/audit")
         assert audit.status_code == 200 and len(page(audit).select("tbody tr")) >= 40
+        bound = f"{record.details['maximin_upper_bound']:.4f}"
+        assert "proven bound" in audit.text and bound in audit.text
         report = client.get(f"{draw_url}/report")
         svg = page(report).find("svg")
         assert svg["role"] == "img" and svg.find("title") and svg.find("desc")

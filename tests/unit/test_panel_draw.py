@@ -167,6 +167,19 @@ def test_quotas_met_on_a_larger_random_pool():
     assert sum(draw.probabilities.values()) == pytest.approx(10, abs=1e-6)
 
 
+def test_a_draw_cut_short_still_meets_quotas_and_states_how_far_from_optimal_it_may_be():
+    volunteers, quotas = random_instance(seed=3, pool=300, categories=3)
+    full = draw_panel(volunteers, quotas, 10, seed=11)
+    cut = draw_panel(volunteers, quotas, 10, seed=11, time_limit_seconds=0.0)
+    assert full.algorithm == panel_draw.LEXIMIN and full.details["settled_volunteers"] == 300
+    assert cut.algorithm == panel_draw.LEXIMIN_TRUNCATED and cut.quotas_met
+    assert 0 <= cut.details["settled_volunteers"] < 300 and cut.details["open_stage_gap"] >= 0
+    assert "percentage points" in cut.details["note"]
+    # The proven bound holds for both, and the full draw reaches it.
+    assert cut.min_selection_probability <= cut.maximin_upper_bound + 1e-9
+    assert full.min_selection_probability == pytest.approx(full.maximin_upper_bound, abs=1e-5)
+
+
 # --- infeasible quotas name the category ----------------------------------------------
 
 

@@ -137,9 +137,12 @@ def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
     unselectable = tuple(
         member for g in outcome.unselectable_groups for member in pool.member_ids(g)
     )
+    settled = sum(pool.groups[g].size for g in outcome.settled_groups)
     note = None if outcome.finished else (
-        f"time limit reached in stage {outcome.stages}: the lottery meets every quota but "
-        "its probabilities are not fully LEXIMIN-optimal"
+        f"time limit reached in stage {outcome.stages}: the lottery meets every quota; "
+        f"{settled:,} of {len(pool.volunteers):,} volunteers have their final LEXIMIN "
+        "probability, and everyone else at least the open stage's minimum, which is within "
+        f"{100 * (outcome.open_stage_gap or 0.0):.4f} percentage points of its optimum"
     )
     return PanelDistribution(
         panels=panels,
@@ -150,6 +153,8 @@ def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
         maximin_upper_bound=outcome.maximin_upper_bound,
         unselectable_ids=unselectable,
         note=note,
+        settled_volunteers=settled,
+        open_stage_gap=outcome.open_stage_gap,
     )
 
 
@@ -171,7 +176,10 @@ def _details(pool: Pool, distribution: PanelDistribution) -> dict[str, float | i
         "stages": distribution.stages,
         "panels_generated": distribution.panels_generated,
         "panels_in_distribution": len(distribution.panels),
+        "settled_volunteers": distribution.settled_volunteers,
     }
+    if distribution.open_stage_gap is not None:
+        details["open_stage_gap"] = distribution.open_stage_gap
     if distribution.note:
         details["note"] = distribution.note
     return details

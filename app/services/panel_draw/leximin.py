@@ -6,6 +6,10 @@ the panel MIP then finds the panel of largest dual weight. If that panel beats t
 of a panel, it is added; otherwise the duals prove the stage optimal, and the groups with
 positive dual weight are fixed at that probability (complementary slackness: no optimal
 lottery can give them more). Stages repeat until every group is fixed.
+
+Each stage also gets an upper bound from the LP relaxation (fractional panels; see
+relaxation.py). When the master reaches it, the stage is optimal without the MIP's proof,
+and the relaxation's own duals say which groups are stuck at that value.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 from .highs import highs_module, new_highs
 from .models import SolverUnavailableError
 from .panel_mip import PanelMip
+from .relaxation import RelaxationBound
 from .swap_search import SwapSearch
 
 FIX_WEIGHT_EPSILON = 1e-7
@@ -28,6 +33,7 @@ RELAXATION_STEP = 1e-6
 NO_PROGRESS_LIMIT = 3
 PRICE_EPSILON = 1e-10
 SWAP_STARTS = 6
+MIP_EVERY = 8
 
 
 @dataclass
@@ -40,6 +46,8 @@ class LeximinOutcome:
     maximin_upper_bound: float
     finished: bool
     stage_minimums: list[float] = field(default_factory=list)
+    settled_groups: list[int] = field(default_factory=list)  # probability final (fixed)
+    open_stage_gap: float | None = None  # if cut short: the unfinished stage's proven gap
 
 
 @dataclass
@@ -172,25 +180,34 @@ def solve_leximin(
     pricing = Pricing(mip, SwapSearch(mip.pool))
     for counts in covering:
         master.add_panel(counts)
+    relaxation = RelaxationBound(mip.pool, unselectable)
     fixed: dict[int, float] = dict.fromkeys(unselectable, 0.0)
     stages, stage_minimums, first_upper_bound, finished = 0, [], 1.0, True
+    open_stage_gap = None
     while len(fixed) < len(sizes):
         stages += 1
-        outcome = _optimise_stage(master, pricing, fixed, tolerance, deadline)
+        relaxed = relaxation.bound()
+        relaxed_bound, relaxed_duals = relaxed if relaxed is not None else (np.inf, None)
+        outcome = _optimise_stage(master, pricing, fixed, tolerance, deadline, relaxed_bound)
         z, duals, upper_bound, stage_done = outcome
         if stages == 1:
             first_upper_bound = upper_bound
         if not stage_done:
-            finished = False
+            finished, open_stage_gap = False, max(0.0, upper_bound - z)
             break
         stage_minimums.append(z)
-        _fix_tight_groups(master, fixed, duals, z)
+        if relaxed_duals is not None and relaxed_bound - z <= tolerance:
+            duals = relaxed_duals
+        for group, value in _tight_groups(master, fixed, duals, z):
+            fixed[group] = value
+            master.fix(group, value)
+            relaxation.fix(group, value)
     _, _, _, weights = master.solve()
     weights = _normalised(weights)
     probabilities = _group_probabilities(master.panels, weights, sizes)
     return LeximinOutcome(
         master.panels, weights, probabilities, unselectable, stages,
-        first_upper_bound, finished, stage_minimums,
+        first_upper_bound, finished, stage_minimums, sorted(fixed), open_stage_gap,
     )
 
 
@@ -200,18 +217,26 @@ def _optimise_stage(
     fixed: dict[int, float],
     tolerance: float,
     deadline: float | None,
+    relaxed_bound: float,
 ) -> tuple[float, np.ndarray, float, bool]:
     """Add panels until the stage's minimum is proven within `tolerance` of optimal."""
     fixed_groups = np.array(sorted(fixed), dtype=np.int64)
     fixed_values = np.array([fixed[g] for g in fixed_groups])
-    upper_bound = np.inf
-    stalls = 0
+    upper_bound = relaxed_bound
+    stalls = swap_rounds = 0
     while True:
         z, duals, panel_price, panel_weights = master.solve()
+        if upper_bound - z <= tolerance:
+            return z, duals, upper_bound, True
         if deadline is not None and time.monotonic() > deadline:
             return z, duals, upper_bound, False
         weights = duals / pricing.mip.group_sizes
-        if pricing.add_swap_improvements(master, weights, panel_price, panel_weights):
+        # Swaps keep finding slightly better panels long after the stage is as good as
+        # optimal; asking the MIP now and then proves it (its bound ends the stage).
+        swap_rounds += 1
+        if swap_rounds % MIP_EVERY and pricing.add_swap_improvements(
+            master, weights, panel_price, panel_weights
+        ):
             continue
         counts, value, bound = pricing.mip.best_panel(weights)
         fixed_part = float(duals[fixed_groups] @ fixed_values) if len(fixed_groups) else 0.0
@@ -225,18 +250,18 @@ def _optimise_stage(
             return z, duals, upper_bound, True
 
 
-def _fix_tight_groups(
+def _tight_groups(
     master: MasterLp, fixed: dict[int, float], duals: np.ndarray, z: float
-) -> None:
+) -> list[tuple[int, float]]:
+    """The free groups with positive dual weight, and the value each is fixed at."""
     free = [g for g in range(len(duals)) if g not in fixed]
     tight = [g for g in free if duals[g] > FIX_WEIGHT_EPSILON]
-    if not tight:
+    if z >= 1.0 - FIX_SLACK:  # everyone left is certain to be chosen
+        tight = free
+    elif not tight:
         tight = [max(free, key=lambda g: duals[g])]
     reached = master.current_probabilities()
-    for group in tight:
-        value = max(0.0, min(z, float(reached[group])) - FIX_SLACK)
-        fixed[group] = value
-        master.fix(group, value)
+    return [(g, max(0.0, min(z, float(reached[g])) - FIX_SLACK)) for g in tight]
 
 
 def _normalised(weights: np.ndarray) -> np.ndarray:

@@ -85,6 +85,8 @@ class PanelDistribution:
     maximin_upper_bound: float | None = None
     unselectable_ids: tuple[str, ...] = ()
     note: str | None = None
+    settled_volunteers: int = 0  # whose probability is LEXIMIN-final (all, when finished)
+    open_stage_gap: float | None = None  # when cut short: how far the open stage may be from optimal
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "probabilities", MappingProxyType(dict(self.probabilities)))

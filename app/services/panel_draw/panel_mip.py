@@ -82,7 +82,7 @@ class PanelMip:
     def _pass_model(self, categories: set[str], households: bool) -> None:
         highspy = highs_module()
         pool = self.pool
-        rows = _constraint_rows(pool, categories, households)
+        rows = constraint_rows(pool, categories, households)
         lp = highspy.HighsLp()
         lp.num_col_ = len(pool.groups)
         lp.num_row_ = len(rows)
@@ -100,7 +100,7 @@ class PanelMip:
         self.highs.passModel(lp)
 
 
-def _constraint_rows(
+def constraint_rows(
     pool: Pool, categories: set[str], households: bool
 ) -> list[tuple[float, float, list[int]]]:
     every_group = list(range(len(pool.groups)))

@@ -13,8 +13,9 @@ import numpy as np
 
 from .pool import Pool
 
-MAX_SWAPS = 25
+MAX_SWAPS = 10
 GAIN_EPSILON = 1e-12
+CHUNK = 256
 
 
 class SwapSearch:
@@ -62,41 +63,44 @@ class SwapSearch:
         if len(present) == 0:
             return None
         gain = weights[open_groups][None, :] - weights[present][:, None]
-        if gain.max() <= GAIN_EPSILON:
+        candidates = np.flatnonzero(gain.ravel() > GAIN_EPSILON)
+        if len(candidates) == 0:
             return None
-        allowed = self._swap_allowed(present, open_groups, row_counts)
-        allowed &= self._households_allow(present, open_groups, counts)
-        gain = np.where(allowed & (gain > GAIN_EPSILON), gain, -np.inf)
-        best = int(np.argmax(gain))
-        if not np.isfinite(gain.flat[best]):
-            return None
-        out_index, in_index = divmod(best, len(open_groups))
-        return int(present[out_index]), int(open_groups[in_index])
+        # Most of the time one of the best few gains is allowed: check those first, and only
+        # then every candidate at once.
+        flat_gain = gain.ravel()
+        if len(candidates) > CHUNK:
+            top = np.argpartition(-flat_gain[candidates], CHUNK)[:CHUNK]
+            first_look = candidates[top[np.argsort(-flat_gain[candidates[top]], kind="stable")]]
+        else:
+            first_look = candidates[np.argsort(-flat_gain[candidates], kind="stable")]
+        for pairs in (first_look, candidates):
+            out_index, in_index = np.divmod(pairs, len(open_groups))
+            allowed = self._pairs_allowed(
+                present[out_index], open_groups[in_index], row_counts, counts
+            )
+            if allowed.any():
+                best = int(np.argmax(np.where(allowed, flat_gain[pairs], -np.inf)))
+                return int(present[out_index[best]]), int(open_groups[in_index[best]])
+            if len(pairs) == len(candidates):
+                break
+        return None
 
-    def _swap_allowed(
-        self, present: np.ndarray, open_groups: np.ndarray, row_counts: np.ndarray
+    def _pairs_allowed(
+        self, leaving: np.ndarray, joining: np.ndarray, row_counts: np.ndarray, counts: np.ndarray
     ) -> np.ndarray:
-        rows_out = self.rows[present]  # (A, C)
-        rows_in = self.rows[open_groups]  # (B, C)
+        rows_out = self.rows[leaving]  # (P, C)
+        rows_in = self.rows[joining]
         can_leave = row_counts[rows_out] > self.minimum[rows_out]
         can_enter = row_counts[rows_in] < self.maximum[rows_in]
-        same = rows_out[:, None, :] == rows_in[None, :, :]
-        ok = same | (can_leave[:, None, :] & can_enter[None, :, :])
-        allowed = ok.all(axis=2)
-        allowed &= present[:, None] != open_groups[None, :]
+        allowed = ((rows_out == rows_in) | (can_leave & can_enter)).all(axis=1)
+        allowed &= leaving != joining
+        if self.num_households:
+            seated = np.bincount(
+                self.household[self.household >= 0],
+                weights=counts[self.household >= 0], minlength=self.num_households,
+            )
+            household_in = self.household[joining]
+            occupied = (household_in >= 0) & (seated[np.maximum(household_in, 0)] > 0)
+            allowed &= ~occupied | (self.household[leaving] == household_in)
         return allowed
-
-    def _households_allow(
-        self, present: np.ndarray, open_groups: np.ndarray, counts: np.ndarray
-    ) -> np.ndarray:
-        allowed = np.ones((len(present), len(open_groups)), dtype=bool)
-        if self.num_households == 0:
-            return allowed
-        seated = np.bincount(
-            self.household[self.household >= 0],
-            weights=counts[self.household >= 0], minlength=self.num_households,
-        )
-        joining_household = self.household[open_groups]
-        occupied = (joining_household >= 0) & (seated[np.maximum(joining_household, 0)] > 0)
-        frees_seat = self.household[present][:, None] == joining_household[None, :]
-        return allowed & (~occupied[None, :] | frees_seat)
