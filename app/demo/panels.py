@@ -51,10 +51,11 @@ POOL_WEIGHTS = {
 }
 
 # Census-style shares for a borough of about 190,000 residents aged 16 and over, turned into
-# (min, max) counts for a panel of 40: round(share x 40) with one person either side.
-# Wards have no targets in the demo: with ward quotas and one-per-household together the
-# algorithm currently falls back (reported), and without them the demo loads in seconds.
+# (min, max) counts for a panel of 40: round(share x 40) with one person either side. The six
+# wards are about the same size (a sixth each: 5 to 8 seats), and the draw takes at most one
+# person per address, since every fifteenth volunteer shares a home with the one before.
 TARGETS = {
+    "ward": dict.fromkeys(WARDS, (5, 8)),
     "age_band": {"16 to 24": (4, 6), "25 to 34": (6, 8), "35 to 44": (6, 8), "45 to 54": (5, 7),
                  "55 to 64": (5, 7), "65 to 74": (4, 5), "75 or over": (3, 4)},
     "sex": {"Female": (19, 21), "Male": (19, 21)},
@@ -129,7 +130,7 @@ def load(db: Session, demo) -> None:
     db.flush()
     record = panels_draws.request_draw(
         db, panel, purpose="Home care review: panel workshop", size=str(PANEL_SIZE), seed=str(SEED),
-        one_per_household=False, actor_id=demo.users["officer@riverside.example"].id)
+        one_per_household=True, actor_id=demo.users["officer@riverside.example"].id)
     _drop_queued_draw(db)
     panels_draws.draw_in_session(db, record)
     if record.status.value == "done":
