@@ -25,8 +25,15 @@ _NO_COMMENT = re.compile(
     r"|no opinion|no view|no views|pass|skip|nothing to improve|no improvements? needed"
     r"|nothing (?:springs|comes) to mind|(?:i )?can'?t think of anything(?: to improve)?"
     r"|nothing i can think of(?: to improve)?|none that i can think of|not that i can think of"
+    r"|(?:no |absolutely |really |honestly )?nothing"
+    r"(?: more| at (?:present|the moment)| that i can think of)?"
+    r"|not a thing|(?:i )?(?:can ?not|can'?t|couldn'?t) think of anything(?: else)?|(?:i )?don'?t think so"
+    r"|no complaints?|no issues?|not much|very little|no not really|nothing (?:to|i would) change"
+    r"|nothing (?:could|can|would) (?:have |of )?(?:been |be )?(?:done )?(?:any )?better"
     r")$"
 )
+# Typographic apostrophes and quotes ("can’t") compare as plain ones.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def normalise(text: str | None) -> str:
@@ -38,7 +45,7 @@ def normalise(text: str | None) -> str:
 
 
 def is_no_comment(text: str) -> bool:
-    key = " ".join(_WORD.findall(normalise(text).lower()))
+    key = " ".join(_WORD.findall(normalise(text).lower().translate(_APOSTROPHES)))
     return _NO_COMMENT.match(key) is not None
 
 

@@ -243,9 +243,9 @@ def speed_child(argv: list[str]) -> int:
     cache = InMemoryEmbeddingCache()
     if not embed_for_real:
         cache.put_many(_stand_in_vectors(texts, base, embedder, cache_key, base_cache))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -253,6 +253,8 @@ def speed_child(argv: list[str]) -> int:
                 "n": n,
                 "embedded_for_real": embed_for_real,
                 "seconds": round(seconds, 1),
+                "cpu_seconds": round(cpu, 1),
+                "load_average": round(os.getloadavg()[0], 1),
                 "themes": len(result.top_themes),
                 "peak_rss_mb": round(peak_mb),
             }
@@ -305,15 +307,17 @@ def incremental(log, base_cache=None, n_previous: int = 100_000, n_new: int = 10
     started = time.perf_counter()
     previous = analyse(previous_texts, embedder=embedder, cache=cache)
     first = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     update = assign_incremental(previous, new_texts, embedder=embedder, cache=cache)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     counts = update.counts
     out = {
         "n_previous": n_previous,
         "n_new": n_new,
         "previous_run_seconds_without_embedding": round(first, 1),
         "incremental_seconds_including_embedding_new": round(seconds, 1),
+        "incremental_cpu_seconds": round(cpu, 1),
+        "load_average": round(os.getloadavg()[0], 1),
         "new_in_existing_themes": sum(v for k, v in counts.items() if k.startswith("t")),
         "new_themes_proposed": len(update.new_themes),
     }

@@ -29,13 +29,28 @@ class TestNoComment:
             "...",
             "No.",
             "Nothing springs to mind",
+            "Can\u2019t think of anything.",
+            "I don\u2019t think so",
+            "Absolutely nothing!",
+            "Not a thing",
+            "No complaints",
+            "Nothing could have been done better.",
+            "Nothing at present.",
         ],
     )
     def test_says_nothing(self, text):
         assert is_no_comment(text)
 
     @pytest.mark.parametrize(
-        "text", ["No parking on my street", "Nothing was explained to me", "None of the staff"]
+        "text",
+        [
+            "No parking on my street",
+            "Nothing was explained to me",
+            "None of the staff",
+            "Not much information was given",
+            "No complaints procedure was offered",
+            "Nothing could be done about the noise",
+        ],
     )
     def test_says_something(self, text):
         assert not is_no_comment(text)
