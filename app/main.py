@@ -72,7 +72,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 # Routes are tried one by one in the order routers are included (~180 of them), so the busiest
 # public paths go first. Their prefixes are their own, so the order cannot change which route
 # answers a request (tests/unit/test_routing_order.py checks every route).
-BUSIEST_ROUTERS = (f"{routes.__name__}.petitions", f"{routes.__name__}.home")
+BUSIEST_ROUTERS = (
+    f"{routes.__name__}.api.consultations",  # responses from other channels, hundreds a second
+    f"{routes.__name__}.petitions",
+    f"{routes.__name__}.home",
+)
 
 
 def _discover_routers():

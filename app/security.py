@@ -16,6 +16,7 @@ CSRF_COOKIE = "chorus_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+API_PREFIX = "/api/"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,7 +44,7 @@ def csrf_token_for(secret_key: str, cookie_value: str) -> str:
 
 
 class SecurityMiddleware:
-    """Sets the CSRF cookie when missing and adds security headers to every response."""
+    """Sets the CSRF cookie when missing (pages only) and adds security headers to every response."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
@@ -53,13 +54,16 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie_value = _cookie(scope, CSRF_COOKIE)
         new_cookie = None
-        if not cookie_value or len(cookie_value) != 43:
-            cookie_value = new_cookie = secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_token"] = csrf_token_for(
-            self.settings.secret_key, cookie_value
-        )
+        # The JSON API never checks the token (see verify_csrf) and renders no forms, so its
+        # requests, the busiest writes, skip the random draw, the HMAC and the Set-Cookie.
+        if not scope["path"].startswith(API_PREFIX):
+            cookie_value = _cookie(scope, CSRF_COOKIE)
+            if not cookie_value or len(cookie_value) != 43:
+                cookie_value = new_cookie = secrets.token_urlsafe(32)
+            scope.setdefault("state", {})["csrf_token"] = csrf_token_for(
+                self.settings.secret_key, cookie_value
+            )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -112,7 +116,7 @@ async def verify_csrf(request: Request) -> None:
     origin = request.headers.get("origin") or request.headers.get("referer")
     if origin and origin != "null" and not _same_origin(origin, request):
         raise CsrfRejected("This form was sent from another website, so we did not accept it.")
-    if request.url.path.startswith("/api/"):
+    if request.scope["path"].startswith(API_PREFIX):
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("application/json"):
             raise AppError("The API accepts application/json only.", status_code=415)

@@ -93,3 +93,35 @@ class TestCsrf:
         for form in page(client.get("/sign-in")).find_all("form"):
             if form.get("method", "get").lower() == "post":
                 assert form.find("input", attrs={"name": "csrf_token"})
+
+
+class TestApiSkipsTheCsrfCookie:
+    """The JSON API neither needs nor draws a CSRF token; pages still do, and still check it."""
+
+    def test_api_response_sets_no_csrf_cookie_but_keeps_the_security_headers(self, app):
+        from fastapi.testclient import TestClient
+
+        with TestClient(app) as bare:
+            response = bare.get("/api/v1/consultations")
+        assert response.status_code == 200
+        assert "set-cookie" not in response.headers
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+    def test_a_page_after_api_calls_still_gets_its_cookie_and_token(self, client):
+        client.get("/api/v1/consultations")
+        assert "chorus_csrf" not in client.cookies
+        html = page(client.get("/sign-in"))
+        token = html.find("input", attrs={"name": "csrf_token"})["value"]
+        assert token == client.csrf_token()
+
+    def test_a_form_post_outside_the_api_still_needs_the_token(self, client):
+        client.get("/api/v1/consultations")
+        client.get("/")  # the visitor has a cookie, but sends no token
+        response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+        assert response.status_code == 403
+        assert "could not be sent" in response.text
+
+    def test_a_form_post_to_the_api_is_refused(self, client):
+        response = client.post("/api/v1/consultations/1/responses", data={"respondent_type": "individual"})
+        assert response.status_code == 415
