@@ -104,6 +104,16 @@ class TestPosting:
         assert response.channel.value == "paper" and response.is_panel
         assert response.submitted_at.day == 1
 
+    def test_closing_refuses_the_very_next_answer(self, client, db):
+        made, qs = make.consultation(db)
+        url = f"/api/v1/consultations/{made.id}/responses"
+        assert client.post(url, json=body(qs, key="before")).status_code == 201  # questions cached now
+        service.close_consultation(db, made)
+        db.flush()
+        refused = client.post(url, json=body(qs, key="after"))
+        assert refused.status_code == 409
+        assert "has closed" in refused.json()["detail"]
+
     def test_bad_token_is_401(self, client, db):
         made, qs = make.consultation(db)
         response = client.post(f"/api/v1/consultations/{made.id}/responses", json=body(qs),

@@ -111,6 +111,14 @@ class TestRecording:
         assert first == (first[0], True) and second == (first[0], False)
         assert db.scalar(select(func.count()).where(Response.consultation_id == made.id)) == 1
 
+    def test_the_form_sees_a_state_changed_but_not_yet_flushed_in_the_same_session(self, db):
+        made, _qs = make.consultation(db)
+        assert answering.load_form(db, made.id).accepting  # its questions are cached from here on
+        made.state = ConsultationState.CLOSED
+        form = answering.load_form(db, made.id)
+        assert form.state == ConsultationState.CLOSED and not form.accepting
+        assert form.questions  # the cached questions still come with it
+
     def test_invalid_answers_name_every_field(self, db):
         made, _qs = make.consultation(db)
         form = answering.load_form(db, made.id)
