@@ -170,8 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--record", help="write the full audit record (JSON) to this file")
     parser.add_argument(
-        "--time-limit", type=float, default=240.0,
-        help="seconds for LEXIMIN before settling for the best lottery so far (default 240)",
+        "--time-limit", type=float, default=1800.0,
+        help="wall-clock safety stop in seconds (default 1800); LEXIMIN normally stops on its "
+        "work budget first, which keeps a seed's panel reproducible",
     )
     return parser
 
