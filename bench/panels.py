@@ -2,6 +2,10 @@
 
     python -m bench panels [--quick] [--time-limit SECONDS] [--no-docs]
 
+LEXIMIN stops on its work budget (`WorkBudget`: pricing rounds and MIP calls, not seconds),
+so every case is reproducible; `--time-limit` is only the wall-clock safety stop, and a row
+whose `stopped_by` is `safety-time-limit` was cut short by it.
+
 Cases (pools are synthesised from fixed seeds; nothing is downloaded):
 
 * paper-example-2000: the Nature paper's public example (`example_large`, Methods M8,
@@ -36,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from app.services.panel_draw import Quota, Volunteer, draw_panel, find_leximin_distribution
+from app.services.panel_draw.draw import DEFAULT_BUDGET, DEFAULT_TIME_LIMIT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "panels.json"
@@ -129,7 +134,8 @@ def run_draw(name: str, instance: Callable, time_limit: float, optimum: float | 
         "quotas_met": draw.quotas_met,
         "probabilities_sum": round(sum(draw.probabilities.values()), 6),
         "load_average_before": [round(x, 1) for x in load_before],
-        **{k: v for k, v in draw.details.items() if k not in ("pool_size", "note")},
+        "lottery_json_bytes": len(json.dumps(draw.details["lottery"])),
+        **{k: v for k, v in draw.details.items() if k not in ("pool_size", "note", "lottery")},
     }
 
 
@@ -176,7 +182,10 @@ def run_large_in_child(time_limit: float, pool: int) -> dict:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench panels", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small pools, for a smoke run")
-    parser.add_argument("--time-limit", type=float, default=240.0, help="LEXIMIN time limit (s)")
+    parser.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT_SECONDS,
+        help="wall-clock safety stop (s); the work budget normally ends a draw first",
+    )
     parser.add_argument("--per-person-limit", type=float, default=60.0)
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     options = parser.parse_args(argv)
@@ -201,6 +210,7 @@ def main(argv: list[str]) -> int:
         "machine": f"{platform.machine()}, {multiprocessing.cpu_count()} cores",
         "load_average_at_end": [round(x, 1) for x in _load_average()],
         "time_limit_seconds": options.time_limit,
+        "work_budget": vars(DEFAULT_BUDGET),
         "results": results,
     }
     if not options.quick:
@@ -238,28 +248,41 @@ def _settled(result: dict) -> str:
     return "" if settled is None else f"{settled:,} of {result['pool']:,}"
 
 
+def _work(result: dict) -> str:
+    rounds = result.get("pricing_rounds")
+    return "" if rounds is None else f"{rounds} / {result.get('mip_calls', '')}"
+
+
 def _open_gap(result: dict) -> str:
     gap = result.get("open_stage_gap")
     return "" if gap is None else f"{100 * gap:.4f}"
 
 
+def _budget(record: dict) -> str:
+    budget = record.get("work_budget") or {}
+    return (
+        f"{budget.get('pricing_rounds', '?'):,} pricing rounds, {budget.get('mip_calls', '?'):,} "
+        f"MIP calls, {budget.get('mip_nodes', '?'):,} nodes per MIP"
+    )
+
+
 def render_section(record: dict) -> str:
     rows = [
-        "| case | pool | seats | categories | algorithm | seconds | CPU s | min probability | "
-        "LEXIMIN optimum (min) | gap (pp) | stages | settled | open-stage gap (pp) | gini "
-        "| panels | peak RSS MB |",
+        "| case | pool | seats | categories | algorithm | stopped by | seconds | CPU s "
+        "| min probability | LEXIMIN optimum (min) | gap (pp) | stages | rounds / MIPs | settled "
+        "| open-stage gap (pp) | gini | panels | peak RSS MB |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
-        "| --- | --- |",
+        "| --- | --- | --- | --- |",
     ]
     for r in record["results"]:
         optimum = r.get("leximin_optimum_min")
         rows.append(
             f"| {r['case']} | {r['pool']:,} | {r['panel']} | {r['categories']} | {r['algorithm']} "
-            f"| {r['seconds']} | {r.get('cpu_seconds', '')} "
+            f"| {r.get('stopped_by', '')} | {r['seconds']} | {r.get('cpu_seconds', '')} "
             f"| {100 * r['min_selection_probability']:.4f}% "
             f"| {'' if optimum is None else f'{100 * optimum:.4f}%'} "
             f"| {'' if r.get('gap_percentage_points') is None else r['gap_percentage_points']} "
-            f"| {r.get('stages', '')} | {_settled(r)} | {_open_gap(r)} "
+            f"| {r.get('stages', '')} | {_work(r)} | {_settled(r)} | {_open_gap(r)} "
             f"| {r.get('gini', '')} | {r.get('panels_generated', '')} "
             f"| {r.get('peak_rss_mb', '')} |"
         )
@@ -275,13 +298,16 @@ def render_section(record: dict) -> str:
         "peak RSS is reported). \"LEXIMIN optimum (min)\" is exact for the paper example (k/n) and",
         "otherwise the upper bound the column generation proves from the LP duals and the MIP bound.",
         f"Measured {record['date']} on {record['machine']} (load average at the end "
-        f"{record['load_average_at_end']}: the machine was shared), time limit "
-        f"{record['time_limit_seconds']:.0f} s.",
+        f"{record['load_average_at_end']}: the machine was shared), work budget "
+        f"{_budget(record)}, wall-clock safety stop {record['time_limit_seconds']:.0f} s.",
         "",
         *rows,
         "",
         "Reference: the paper's code (Gurobi) took 1,161.8 s for `example_large`. `leximin-truncated`",
-        "means the time limit ended a later LEXIMIN stage: the lottery meets every quota, \"settled\"",
+        "means the work budget (\"stopped by\" `work-budget`: the same inputs always stop at the same",
+        "point, so the same seed gives the same panel) or, as a last resort, the safety stop",
+        "(`safety-time-limit`: not reproducible) ended a later LEXIMIN stage: the lottery meets every",
+        "quota, \"settled\"",
         "volunteers have their final LEXIMIN probability, everyone else at least the open stage's",
         "minimum, which the \"open-stage gap\" bounds from the optimum. \"seconds\" is wall-clock time",
         "and depends on the machine's load; \"CPU s\" is the draw's own CPU time. The per-person row",

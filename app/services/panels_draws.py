@@ -30,6 +30,8 @@ from app.services.panels import get_panel, pool_size
 
 MAX_SEED = 2**31 - 1
 MAX_PANEL_SIZE = 5_000
+# How much LEXIMIN may do, counted in work, not seconds, so a seed always gives the same panel.
+DRAW_BUDGET = panel_draw.WorkBudget()
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def _solve(inputs: _Inputs) -> "panel_draw.PanelDraw | str | Exception":
     """The draw, or a message for the officer, or an unexpected error (recorded, then raised)."""
     try:
         return panel_draw.draw_panel(inputs.volunteers, inputs.quotas, inputs.size, inputs.seed,
-                                     one_per_household=inputs.households)
+                                     one_per_household=inputs.households, budget=DRAW_BUDGET)
     except panel_draw.InfeasibleQuotasError as error:
         named = ", ".join(f"{inputs.labels.get(c, c)} ({c})" for c in error.categories)
         return f"The targets cannot all be met. Check: {named}. {error}"
@@ -204,6 +206,27 @@ def _counts(volunteers, quotas) -> dict[str, dict[str, int]]:
     for quota in quotas:
         table.setdefault(quota.category, {})[quota.feature] = counts[(quota.category, quota.feature)]
     return table
+
+
+def replay_draw(record: PanelDrawRecord) -> tuple[str, ...]:
+    """Re-run a finished draw's last step from its record alone: the recorded lottery and seed.
+
+    Returns the pool refs (volunteer ids) it selects, in pool order; an audit compares them
+    with `original_members`.
+    """
+    lottery = (record.details or {}).get("lottery")
+    if record.status != DrawStatus.DONE or lottery is None:
+        raise Conflict("This draw has no recorded lottery to replay.")
+    return tuple(sorted(panel_draw.replay_sample(lottery, record.seed), key=_pool_order))
+
+
+def original_members(record: PanelDrawRecord) -> tuple[str, ...]:
+    """The pool refs the draw itself selected (not the replacements drawn later), in pool order."""
+    return tuple(sorted((m.pool_ref for m in record.members if m.replaces_id is None), key=_pool_order))
+
+
+def _pool_order(ref: str) -> tuple[int, str]:
+    return (int(ref), ref) if ref.isdigit() else (0, ref)
 
 
 def get_draw(db: Session, panel_id: int, draw_id: int, *, with_members: bool = False) -> PanelDrawRecord:

@@ -24,11 +24,14 @@ from app.services.panel_draw import (
     Quota,
     SolverUnavailableError,
     Volunteer,
+    WorkBudget,
     check_quotas,
     draw_panel,
     draw_replacement,
     find_leximin_distribution,
     gini,
+    lottery_record,
+    replay_sample,
     sample_panel,
 )
 
@@ -167,14 +170,21 @@ def test_quotas_met_on_a_larger_random_pool():
     assert sum(draw.probabilities.values()) == pytest.approx(10, abs=1e-6)
 
 
+TINY_BUDGET = WorkBudget(pricing_rounds=2, mip_calls=1)
+
+
 def test_a_draw_cut_short_still_meets_quotas_and_states_how_far_from_optimal_it_may_be():
     volunteers, quotas = random_instance(seed=3, pool=300, categories=3)
     full = draw_panel(volunteers, quotas, 10, seed=11)
-    cut = draw_panel(volunteers, quotas, 10, seed=11, time_limit_seconds=0.0)
+    cut = draw_panel(volunteers, quotas, 10, seed=11, budget=TINY_BUDGET)
     assert full.algorithm == panel_draw.LEXIMIN and full.details["settled_volunteers"] == 300
+    assert full.details["pricing_rounds"] > TINY_BUDGET.pricing_rounds  # the budget does bite
+    assert "stopped_by" not in full.details
     assert cut.algorithm == panel_draw.LEXIMIN_TRUNCATED and cut.quotas_met
+    assert cut.details["stopped_by"] == "work-budget"
+    assert cut.details["pricing_rounds"] <= 2 and cut.details["mip_calls"] <= 1
     assert 0 <= cut.details["settled_volunteers"] < 300 and cut.details["open_stage_gap"] >= 0
-    assert "percentage points" in cut.details["note"]
+    assert "percentage points" in cut.details["note"] and "work budget" in cut.details["note"]
     # The proven bound holds for both, and the full draw reaches it.
     assert cut.min_selection_probability <= cut.maximin_upper_bound + 1e-9
     assert full.min_selection_probability == pytest.approx(full.maximin_upper_bound, abs=1e-5)
@@ -231,6 +241,40 @@ def test_same_seed_gives_the_same_panel_and_the_record_redraws_it():
     assert set(sample_panel(first.distribution, 42)) == set(first.selected_ids)
     panels = {draw_panel(volunteers, quotas, K, seed=s).selected_ids for s in range(12)}
     assert len(panels) > 1
+
+
+def test_a_draw_stopped_by_the_work_budget_is_the_same_every_time():
+    volunteers, quotas = random_instance(seed=3, pool=300, categories=3)
+    draws = [draw_panel(volunteers, quotas, 10, seed=5, budget=TINY_BUDGET) for _ in range(3)]
+    assert {d.algorithm for d in draws} == {panel_draw.LEXIMIN_TRUNCATED}
+    assert len({d.selected_ids for d in draws}) == 1
+    assert len({tuple(sorted(d.probabilities.items())) for d in draws}) == 1
+    assert len({json.dumps(d.details["lottery"]) for d in draws}) == 1
+    # A different budget stops elsewhere: the budget, not chance, decides where.
+    longer = draw_panel(volunteers, quotas, 10, seed=5, budget=WorkBudget(pricing_rounds=6))
+    assert longer.details["pricing_rounds"] > draws[0].details["pricing_rounds"]
+
+
+def test_the_recorded_lottery_replays_the_draw_after_a_json_round_trip():
+    volunteers, quotas = random_instance(seed=3, pool=300, categories=3)
+    for budget in (TINY_BUDGET, WorkBudget()):
+        draw = draw_panel(volunteers, quotas, 10, seed=99, budget=budget)
+        stored = json.loads(json.dumps(dict(draw.details)))["lottery"]
+        assert set(replay_sample(stored, 99)) == set(draw.selected_ids)
+        assert stored == lottery_record(draw.distribution)
+        assert sum(p["probability"] for p in stored["panels"]) == pytest.approx(1.0)
+        # ids only: nothing but the volunteers' ids appears in the record
+        assert {m for g in stored["groups"] for m in g} <= {v.id for v in volunteers}
+    assert set(replay_sample(stored, 100)) != set(draw.selected_ids) or len(stored["panels"]) == 1
+
+
+def test_a_draw_stopped_by_the_safety_time_limit_says_it_may_not_be_reproducible():
+    volunteers, quotas = random_instance(seed=3, pool=300, categories=3)
+    cut = draw_panel(volunteers, quotas, 10, seed=11, time_limit_seconds=0.0)
+    assert cut.algorithm == panel_draw.LEXIMIN_TRUNCATED and cut.quotas_met
+    assert cut.details["stopped_by"] == "safety-time-limit"
+    assert "may not be reproducible" in cut.details["note"]
+    assert set(replay_sample(cut.details["lottery"], 11)) == set(cut.selected_ids)
 
 
 # --- probabilities ---------------------------------------------------------------------

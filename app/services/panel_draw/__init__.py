@@ -5,6 +5,7 @@ Pure: no database and nothing from the rest of `app`. Frozen dataclasses in and 
     draw_panel(volunteers, quotas, size, seed, one_per_household=False) -> PanelDraw
     find_leximin_distribution(volunteers, quotas, size, ...) -> PanelDistribution
     sample_panel(distribution.panels, seed) -> selected ids (re-draw from a record)
+    replay_sample(draw.details["lottery"], seed) -> the same ids, from the stored record
     draw_replacement(volunteers, quotas, panel_ids, declined_id, seed, ...) -> Replacement
     check_quotas(volunteers, quotas, panel_ids, size=..., one_per_household=...) -> violations
 """
@@ -26,10 +27,11 @@ from .models import (
     SolverUnavailableError,
     Volunteer,
     WeightedPanel,
+    WorkBudget,
 )
 from .quotas import check_quotas
 from .replacement import draw_replacement
-from .sampling import gini, sample_panel
+from .sampling import gini, lottery_record, panels_from_record, replay_sample, sample_panel
 
 __all__ = [
     "LEGACY_FALLBACK",
@@ -47,10 +49,14 @@ __all__ = [
     "SolverUnavailableError",
     "Volunteer",
     "WeightedPanel",
+    "WorkBudget",
     "check_quotas",
     "draw_panel",
     "draw_replacement",
     "find_leximin_distribution",
     "gini",
+    "lottery_record",
+    "panels_from_record",
+    "replay_sample",
     "sample_panel",
 ]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .diagnosis import counting_findings, raise_infeasible
 from .legacy import legacy_distribution
-from .leximin import LeximinOutcome, solve_leximin
+from .leximin import STOPPED_BY_SAFETY, LeximinOutcome, solve_leximin
 from .models import (
     LEXIMIN,
     LEXIMIN_TRUNCATED,
@@ -20,14 +20,18 @@ from .models import (
     SolverUnavailableError,
     Volunteer,
     WeightedPanel,
+    WorkBudget,
 )
 from .panel_mip import PanelMip
 from .pool import Pool, build_pool
 from .quotas import check_quotas
-from .sampling import gini, sample_panel
+from .sampling import gini, lottery_record, sample_panel
 
 DEFAULT_TOLERANCE = 1e-6
-DEFAULT_TIME_LIMIT_SECONDS = 240.0
+DEFAULT_BUDGET = WorkBudget()
+# Only a safety stop: the work budget ends long draws first. If this fires, the draw depends
+# on the machine's speed and its record says so.
+DEFAULT_TIME_LIMIT_SECONDS = 1800.0
 NEGLIGIBLE_WEIGHT = 1e-12
 
 
@@ -39,7 +43,8 @@ def draw_panel(
     *,
     one_per_household: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
-    time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS,
+    budget: WorkBudget = DEFAULT_BUDGET,
+    time_limit_seconds: float | None = DEFAULT_TIME_LIMIT_SECONDS,
 ) -> PanelDraw:
     """Draw a panel of `size` meeting every quota, as fairly as LEXIMIN allows.
 
@@ -49,7 +54,7 @@ def draw_panel(
     started = time.perf_counter()
     pool = build_pool(volunteers, quotas, size, one_per_household=one_per_household)
     distribution, fallback_reason = _distribution_with_fallback(
-        pool, seed, tolerance, time_limit_seconds
+        pool, seed, tolerance, budget, time_limit_seconds
     )
     selected = _in_pool_order(pool, sample_panel(distribution.panels, seed))
     violations = check_quotas(
@@ -80,6 +85,7 @@ def find_leximin_distribution(
     *,
     one_per_household: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
+    budget: WorkBudget = DEFAULT_BUDGET,
     time_limit_seconds: float | None = None,
     group_interchangeable: bool = True,
 ) -> PanelDistribution:
@@ -92,26 +98,28 @@ def find_leximin_distribution(
         volunteers, quotas, size,
         one_per_household=one_per_household, group_interchangeable=group_interchangeable,
     )
-    return leximin_for_pool(pool, tolerance=tolerance, time_limit_seconds=time_limit_seconds)
+    return leximin_for_pool(
+        pool, tolerance=tolerance, budget=budget, time_limit_seconds=time_limit_seconds
+    )
 
 
 def leximin_for_pool(
-    pool: Pool, *, tolerance: float, time_limit_seconds: float | None
+    pool: Pool, *, tolerance: float, budget: WorkBudget, time_limit_seconds: float | None
 ) -> PanelDistribution:
     deadline = None if time_limit_seconds is None else time.monotonic() + time_limit_seconds
-    mip = PanelMip(pool, time_limit_seconds=time_limit_seconds)
+    mip = PanelMip(pool, time_limit_seconds=time_limit_seconds, max_nodes=budget.mip_nodes)
     if mip.any_panel() is None:
         raise_infeasible(pool)
-    outcome = solve_leximin(mip, tolerance=tolerance, deadline=deadline)
-    return _as_distribution(pool, outcome)
+    outcome = solve_leximin(mip, tolerance=tolerance, budget=budget, deadline=deadline)
+    return _as_distribution(pool, outcome, budget)
 
 
 def _distribution_with_fallback(
-    pool: Pool, seed: int, tolerance: float, time_limit_seconds: float
+    pool: Pool, seed: int, tolerance: float, budget: WorkBudget, time_limit_seconds: float | None
 ) -> tuple[PanelDistribution, str | None]:
     try:
         distribution = leximin_for_pool(
-            pool, tolerance=tolerance, time_limit_seconds=time_limit_seconds
+            pool, tolerance=tolerance, budget=budget, time_limit_seconds=time_limit_seconds
         )
     except SolverUnavailableError as exc:
         reason = str(exc)
@@ -121,7 +129,7 @@ def _distribution_with_fallback(
     return distribution, None
 
 
-def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
+def _as_distribution(pool: Pool, outcome: LeximinOutcome, budget: WorkBudget) -> PanelDistribution:
     panels = tuple(
         WeightedPanel(float(weight), _composition(pool, counts))
         for counts, weight in zip(outcome.panels, outcome.weights, strict=True)
@@ -138,12 +146,7 @@ def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
         member for g in outcome.unselectable_groups for member in pool.member_ids(g)
     )
     settled = sum(pool.groups[g].size for g in outcome.settled_groups)
-    note = None if outcome.finished else (
-        f"time limit reached in stage {outcome.stages}: the lottery meets every quota; "
-        f"{settled:,} of {len(pool.volunteers):,} volunteers have their final LEXIMIN "
-        "probability, and everyone else at least the open stage's minimum, which is within "
-        f"{100 * (outcome.open_stage_gap or 0.0):.4f} percentage points of its optimum"
-    )
+    note = None if outcome.finished else _truncation_note(pool, outcome, settled)
     return PanelDistribution(
         panels=panels,
         probabilities=ordered,
@@ -155,6 +158,31 @@ def _as_distribution(pool: Pool, outcome: LeximinOutcome) -> PanelDistribution:
         note=note,
         settled_volunteers=settled,
         open_stage_gap=outcome.open_stage_gap,
+        stopped_by=outcome.stopped_by,
+        work={
+            "pricing_rounds": outcome.pricing_rounds,
+            "mip_calls": outcome.mip_calls,
+            "budget_pricing_rounds": budget.pricing_rounds,
+            "budget_mip_calls": budget.mip_calls,
+            "budget_mip_nodes": budget.mip_nodes,
+        },
+    )
+
+
+def _truncation_note(pool: Pool, outcome: LeximinOutcome, settled: int) -> str:
+    if outcome.stopped_by == STOPPED_BY_SAFETY:
+        cause = (
+            f"the wall-clock safety limit stopped this draw in stage {outcome.stages}, so it "
+            "depended on the machine's speed and may not be reproducible from its seed (the "
+            "recorded lottery still replays it)"
+        )
+    else:
+        cause = f"the work budget ended stage {outcome.stages} (the same inputs stop at the same point)"
+    return (
+        f"{cause}: the lottery meets every quota; "
+        f"{settled:,} of {len(pool.volunteers):,} volunteers have their final LEXIMIN "
+        "probability, and everyone else at least the open stage's minimum, which is within "
+        f"{100 * (outcome.open_stage_gap or 0.0):.4f} percentage points of its optimum"
     )
 
 
@@ -169,8 +197,8 @@ def _in_pool_order(pool: Pool, selected: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.id for v in pool.volunteers if v.id in chosen)
 
 
-def _details(pool: Pool, distribution: PanelDistribution) -> dict[str, float | int | str]:
-    details: dict[str, float | int | str] = {
+def _details(pool: Pool, distribution: PanelDistribution) -> dict[str, object]:
+    details: dict[str, object] = {
         "pool_size": len(pool.volunteers),
         "groups": len(pool.groups),
         "stages": distribution.stages,
@@ -182,4 +210,8 @@ def _details(pool: Pool, distribution: PanelDistribution) -> dict[str, float | i
         details["open_stage_gap"] = distribution.open_stage_gap
     if distribution.note:
         details["note"] = distribution.note
+    if distribution.stopped_by:
+        details["stopped_by"] = distribution.stopped_by
+    details.update(distribution.work)
+    details["lottery"] = lottery_record(distribution.panels)
     return details

@@ -10,6 +10,11 @@ lottery can give them more). Stages repeat until every group is fixed.
 Each stage also gets an upper bound from the LP relaxation (fractional panels; see
 relaxation.py). When the master reaches it, the stage is optimal without the MIP's proof,
 and the relaxation's own duals say which groups are stuck at that value.
+
+Where it stops must not depend on the machine's speed, or the same seed could give a different
+panel under load: a `WorkBudget` counts pricing rounds and MIP calls (every solver call is
+deterministic: one thread, fixed random seed, node rather than time limits). A wall-clock
+deadline remains only as a safety stop, and the outcome says when it fired.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .highs import highs_module, new_highs
-from .models import SolverUnavailableError
+from .models import SolverUnavailableError, WorkBudget
 from .panel_mip import PanelMip
 from .relaxation import RelaxationBound
 from .swap_search import SwapSearch
@@ -34,6 +39,8 @@ NO_PROGRESS_LIMIT = 3
 PRICE_EPSILON = 1e-10
 SWAP_STARTS = 6
 MIP_EVERY = 8
+STOPPED_BY_BUDGET = "work-budget"
+STOPPED_BY_SAFETY = "safety-time-limit"
 
 
 @dataclass
@@ -48,6 +55,31 @@ class LeximinOutcome:
     stage_minimums: list[float] = field(default_factory=list)
     settled_groups: list[int] = field(default_factory=list)  # probability final (fixed)
     open_stage_gap: float | None = None  # if cut short: the unfinished stage's proven gap
+    stopped_by: str | None = None  # STOPPED_BY_BUDGET or STOPPED_BY_SAFETY when cut short
+    pricing_rounds: int = 0
+    mip_calls: int = 0
+
+
+@dataclass
+class Work:
+    """The work done so far against the budget; the only things that may stop a stage early."""
+
+    budget: WorkBudget
+    deadline: float | None = None
+    pricing_rounds: int = 0
+    mip_calls: int = 0
+    safety_hit: bool = False
+
+    def stop_reason(self) -> str | None:
+        if self.safety_hit or (self.deadline is not None and time.monotonic() > self.deadline):
+            self.safety_hit = True
+            return STOPPED_BY_SAFETY
+        if self.pricing_rounds >= self.budget.pricing_rounds:
+            return STOPPED_BY_BUDGET
+        return None
+
+    def mip_allowed(self) -> bool:
+        return self.mip_calls < self.budget.mip_calls
 
 
 @dataclass
@@ -171,7 +203,11 @@ def find_covering_panels(mip: PanelMip) -> tuple[list[np.ndarray], list[int]]:
 
 
 def solve_leximin(
-    mip: PanelMip, *, tolerance: float = 1e-6, deadline: float | None = None
+    mip: PanelMip,
+    *,
+    tolerance: float = 1e-6,
+    budget: WorkBudget | None = None,
+    deadline: float | None = None,
 ) -> LeximinOutcome:
     sizes = mip.group_sizes
     covering, unselectable = find_covering_panels(mip)
@@ -183,16 +219,17 @@ def solve_leximin(
     relaxation = RelaxationBound(mip.pool, unselectable)
     fixed: dict[int, float] = dict.fromkeys(unselectable, 0.0)
     stages, stage_minimums, first_upper_bound, finished = 0, [], 1.0, True
-    open_stage_gap = None
+    open_stage_gap = stopped_by = None
+    work = Work(budget or WorkBudget(), deadline)
     while len(fixed) < len(sizes):
         stages += 1
         relaxed = relaxation.bound()
         relaxed_bound, relaxed_duals = relaxed if relaxed is not None else (np.inf, None)
-        outcome = _optimise_stage(master, pricing, fixed, tolerance, deadline, relaxed_bound)
-        z, duals, upper_bound, stage_done = outcome
+        outcome = _optimise_stage(master, pricing, fixed, tolerance, work, relaxed_bound)
+        z, duals, upper_bound, stopped_by = outcome
         if stages == 1:
             first_upper_bound = upper_bound
-        if not stage_done:
+        if stopped_by is not None:
             finished, open_stage_gap = False, max(0.0, upper_bound - z)
             break
         stage_minimums.append(z)
@@ -205,9 +242,13 @@ def solve_leximin(
     _, _, _, weights = master.solve()
     weights = _normalised(weights)
     probabilities = _group_probabilities(master.panels, weights, sizes)
+    if mip.hit_time_limit:  # a MIP cut short by time may have returned a different panel
+        stopped_by, finished = STOPPED_BY_SAFETY, False
+        open_stage_gap = open_stage_gap or 0.0
     return LeximinOutcome(
         master.panels, weights, probabilities, unselectable, stages,
         first_upper_bound, finished, stage_minimums, sorted(fixed), open_stage_gap,
+        stopped_by, work.pricing_rounds, work.mip_calls,
     )
 
 
@@ -216,10 +257,14 @@ def _optimise_stage(
     pricing: Pricing,
     fixed: dict[int, float],
     tolerance: float,
-    deadline: float | None,
+    work: Work,
     relaxed_bound: float,
-) -> tuple[float, np.ndarray, float, bool]:
-    """Add panels until the stage's minimum is proven within `tolerance` of optimal."""
+) -> tuple[float, np.ndarray, float, str | None]:
+    """Add panels until the stage's minimum is proven within `tolerance` of optimal.
+
+    Returns (minimum, duals, upper bound, None) or, when the budget or the safety deadline
+    ends the stage first, the same with the reason it stopped.
+    """
     fixed_groups = np.array(sorted(fixed), dtype=np.int64)
     fixed_values = np.array([fixed[g] for g in fixed_groups])
     upper_bound = relaxed_bound
@@ -227,27 +272,32 @@ def _optimise_stage(
     while True:
         z, duals, panel_price, panel_weights = master.solve()
         if upper_bound - z <= tolerance:
-            return z, duals, upper_bound, True
-        if deadline is not None and time.monotonic() > deadline:
-            return z, duals, upper_bound, False
+            return z, duals, upper_bound, None
+        stop = work.stop_reason()
+        if stop is not None:
+            return z, duals, upper_bound, stop
+        work.pricing_rounds += 1
         weights = duals / pricing.mip.group_sizes
         # Swaps keep finding slightly better panels long after the stage is as good as
         # optimal; asking the MIP now and then proves it (its bound ends the stage).
         swap_rounds += 1
-        if swap_rounds % MIP_EVERY and pricing.add_swap_improvements(
+        if (swap_rounds % MIP_EVERY or not work.mip_allowed()) and pricing.add_swap_improvements(
             master, weights, panel_price, panel_weights
         ):
             continue
+        if not work.mip_allowed():
+            return z, duals, upper_bound, STOPPED_BY_BUDGET
+        work.mip_calls += 1
         counts, value, bound = pricing.mip.best_panel(weights)
         fixed_part = float(duals[fixed_groups] @ fixed_values) if len(fixed_groups) else 0.0
         upper_bound = min(upper_bound, bound - fixed_part)
         if upper_bound - z <= tolerance:
-            return z, duals, upper_bound, True
+            return z, duals, upper_bound, None
         added = value > panel_price + PRICE_EPSILON and master.add_panel(counts)
         stalls = 0 if added else stalls + 1
         if stalls >= NO_PROGRESS_LIMIT:
             # The MIP proves no better panel exists up to solver precision: accept the stage.
-            return z, duals, upper_bound, True
+            return z, duals, upper_bound, None
 
 
 def _tight_groups(

@@ -12,6 +12,25 @@ LEGACY_FALLBACK = "legacy-greedy-fallback"
 
 
 @dataclass(frozen=True)
+class WorkBudget:
+    """How much LEXIMIN may do before it stops, counted in work rather than seconds.
+
+    A stopping rule that counted seconds would stop at a different point on a busier machine,
+    and the same seed could then give a different panel. These counts (with one solver
+    thread, a fixed solver seed and a node limit per MIP) make the lottery, and so the draw,
+    a function of the inputs alone.
+    """
+
+    pricing_rounds: int = 400  # master-LP re-solves asking for a better panel, all stages
+    mip_calls: int = 100  # exact panel-MIP pricing calls, all stages
+    mip_nodes: int = 20_000  # branch-and-bound nodes per MIP call
+
+    def __post_init__(self) -> None:
+        if min(self.pricing_rounds, self.mip_calls, self.mip_nodes) < 0:
+            raise ValueError("a work budget cannot be negative")
+
+
+@dataclass(frozen=True)
 class Volunteer:
     """One member of the pool: an id, one feature per quota category, an optional household key."""
 
@@ -87,6 +106,8 @@ class PanelDistribution:
     note: str | None = None
     settled_volunteers: int = 0  # whose probability is LEXIMIN-final (all, when finished)
     open_stage_gap: float | None = None  # when cut short: how far the open stage may be from optimal
+    stopped_by: str | None = None  # "work-budget" or "safety-time-limit" when cut short
+    work: Mapping[str, int] = field(default_factory=dict)  # pricing rounds, MIP calls, budget
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "probabilities", MappingProxyType(dict(self.probabilities)))
@@ -108,7 +129,7 @@ class PanelDraw:
     fallback_reason: str | None = None
     maximin_upper_bound: float | None = None
     unselectable_ids: tuple[str, ...] = ()
-    details: Mapping[str, float | int | str] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "probabilities", MappingProxyType(dict(self.probabilities)))

@@ -25,6 +25,7 @@ class PanelMip:
         categories: Iterable[str] | None = None,
         households: bool = True,
         time_limit_seconds: float | None = None,
+        max_nodes: int | None = None,
     ) -> None:
         self.pool = pool
         self.group_sizes = np.array([g.size for g in pool.groups], dtype=np.int64)
@@ -32,8 +33,13 @@ class PanelMip:
         self.highs = new_highs(
             mip_rel_gap=MIP_RELATIVE_GAP, random_seed=0, mip_heuristic_run_feasibility_jump=False
         )
+        # Nodes, not seconds, bound each MIP so that its answer never depends on load; the
+        # time limit is only the draw's safety stop, and `hit_time_limit` records if it fired.
+        if max_nodes is not None:
+            self.highs.setOptionValue("mip_max_nodes", max(1, int(max_nodes)))
         if time_limit_seconds is not None:
             self.highs.setOptionValue("time_limit", max(1.0, float(time_limit_seconds)))
+        self.hit_time_limit = False
         kept = set(pool.categories if categories is None else categories)
         self._pass_model(kept, households and pool.one_per_household)
 
@@ -71,6 +77,8 @@ class PanelMip:
         highspy = highs_module()
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            self.hit_time_limit = True
         if status == highspy.HighsModelStatus.kInfeasible:
             return None
         if self.highs.getInfo().primal_solution_status != 2:  # 2 = feasible solution at hand

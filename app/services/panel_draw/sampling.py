@@ -7,9 +7,12 @@ so an auditor holding the recorded distribution and seed re-draws the same panel
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from .models import WeightedPanel
+from .models import PanelGroup, WeightedPanel
+
+LOTTERY_FORMAT = 1
 
 
 def sample_panel(panels: Sequence[WeightedPanel], seed: int) -> tuple[str, ...]:
@@ -22,6 +25,42 @@ def sample_panel(panels: Sequence[WeightedPanel], seed: int) -> tuple[str, ...]:
     for group in chosen.groups:
         selected.extend(_pick_members(group.member_ids, group.count, rng))
     return tuple(selected)
+
+
+def lottery_record(panels: Sequence[WeightedPanel]) -> dict[str, Any]:
+    """The lottery as JSON-ready data (ids only), from which `replay_sample` re-draws.
+
+    Each distinct group of interchangeable volunteers is listed once, in the order sampling
+    walks it; a panel is its exact probability (a float, which JSON round-trips) and, per
+    group it draws from, [group index, how many]. Order matters: it is the sampling order.
+    """
+    index: dict[tuple[str, ...], int] = {}
+    records = []
+    for panel in panels:
+        counts = []
+        for group in panel.groups:
+            position = index.setdefault(tuple(group.member_ids), len(index))
+            counts.append([position, group.count])
+        records.append({"probability": panel.probability, "counts": counts})
+    return {"format": LOTTERY_FORMAT, "groups": [list(ids) for ids in index], "panels": records}
+
+
+def panels_from_record(lottery: Mapping[str, Any]) -> tuple[WeightedPanel, ...]:
+    if lottery.get("format") != LOTTERY_FORMAT:
+        raise ValueError(f"unknown lottery record format: {lottery.get('format')!r}")
+    groups = [tuple(str(member) for member in ids) for ids in lottery["groups"]]
+    return tuple(
+        WeightedPanel(
+            float(panel["probability"]),
+            tuple(PanelGroup(groups[g], int(count)) for g, count in panel["counts"]),
+        )
+        for panel in lottery["panels"]
+    )
+
+
+def replay_sample(lottery: Mapping[str, Any], seed: int) -> tuple[str, ...]:
+    """The members a recorded lottery and seed select: the draw's last step, re-run."""
+    return sample_panel(panels_from_record(lottery), seed)
 
 
 def seeded_rng(seed: int) -> random.Random:
