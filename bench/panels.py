@@ -157,6 +157,9 @@ def run_per_person(time_limit: float) -> dict:
         "leximin_optimum_min": 0.1,
         "gap_percentage_points": round(100 * (0.1 - minimum), 5),
         "panels_generated": distribution.panels_generated,
+        "stopped_by": distribution.stopped_by,
+        "pricing_rounds": distribution.work.get("pricing_rounds"),
+        "mip_calls": distribution.work.get("mip_calls"),
     }
 
 
@@ -307,9 +310,10 @@ def render_section(record: dict) -> str:
         "means the work budget (\"stopped by\" `work-budget`: the same inputs always stop at the same",
         "point, so the same seed gives the same panel) or, as a last resort, the safety stop",
         "(`safety-time-limit`: not reproducible) ended a later LEXIMIN stage: the lottery meets every",
-        "quota, \"settled\"",
-        "volunteers have their final LEXIMIN probability, everyone else at least the open stage's",
-        "minimum, which the \"open-stage gap\" bounds from the optimum. \"seconds\" is wall-clock time",
+        "quota, \"settled\" volunteers have their final LEXIMIN probability, everyone else at least",
+        "the open stage's minimum, which the \"open-stage gap\" bounds from the optimum. The",
+        "per-person row is stopped on purpose by its own wall-clock limit (`--per-person-limit`,",
+        "60 s), so it is a demonstration, not a reproducible draw. \"seconds\" is wall-clock time",
         "and depends on the machine's load; \"CPU s\" is the draw's own CPU time. The per-person row",
         "shows why grouping interchangeable volunteers matters.",
         "",
