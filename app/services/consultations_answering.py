@@ -246,8 +246,7 @@ _SUBMITTED_AT = bindparam("submitted_at", type_=Response.__table__.c.submitted_a
 _INSERT_RESPONSE_SQLITE = text(_INSERT_RESPONSE).bindparams(_SUBMITTED_AT)
 # One round trip on PostgreSQL: when the key is already taken, the CTE returns no row and so the
 # answers' INSERT … SELECT inserts nothing either.
-_INSERT_RESPONSE_WITH_ANSWERS_PG = text(f"""
-WITH response AS ({_INSERT_RESPONSE}
+_ANSWERS_AFTER_RESPONSE = """
 ), answers AS (
     INSERT INTO consultation_answer (response_id, question_id, value_text, option_index, number)
     SELECT response.id, a.question_id, a.value_text, a.option_index, a.number
@@ -256,7 +255,10 @@ WITH response AS ({_INSERT_RESPONSE}
          AS a(question_id, value_text, option_index, number)
 )
 SELECT id FROM response
-""").bindparams(_SUBMITTED_AT)  # noqa: S608 - constants only, no input
+"""
+_INSERT_RESPONSE_WITH_ANSWERS_PG = text(
+    "WITH response AS (" + _INSERT_RESPONSE + _ANSWERS_AFTER_RESPONSE  # nosec B608 - constants only, no input
+).bindparams(_SUBMITTED_AT)
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 
