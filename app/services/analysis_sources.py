@@ -83,13 +83,13 @@ def assigned_keys(db: Session, question_id: int, *, evidence_only: bool = False)
     statement = select(*SOURCE_COLUMN.values()).where(ThemeAssignment.question_id == question_id)
     if evidence_only:
         statement = statement.where(ThemeAssignment.answer_id.is_(None))
-    rows = db.execute(statement)
-    keys = set()
-    for row in rows:
-        for source, value in zip(SOURCE_COLUMN, row, strict=True):
-            if value is not None:
-                keys.add((source, value))
-    return keys
+    return {key_of(row) for row in db.execute(statement)}
+
+
+def key_of(sources) -> tuple[str, int]:
+    """The (source, id) of an assignment row from its SOURCE_COLUMN values (exactly one is set)."""
+    return next((source, value) for source, value in zip(SOURCE_COLUMN, sources, strict=True)
+                if value is not None)
 
 
 def source_values(item: SourceText) -> dict[str, int | None]:
@@ -104,12 +104,8 @@ def _from_answer(answer: FreeTextAnswer) -> SourceText:
 
 
 def _from_evidence(evidence: EvidenceText) -> SourceText:
-    if evidence.kind == "staff_post":
-        respondent_type = "staff"
-    elif evidence.speaks_for_organisation:
-        respondent_type = "organisation"
-    else:
-        respondent_type = "staff"  # only council staff post without an organisation
+    # Anonymous staff posts carry no organisation; otherwise only council staff post without one.
+    respondent_type = "organisation" if evidence.speaks_for_organisation else "staff"
     return SourceText(
         evidence.source, evidence.id, evidence.text, respondent_type, EVIDENCE_CHANNELS[evidence.kind],
         organisation_type=evidence.organisation_type.value if evidence.organisation_type else None,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.models.analysis import Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.consultation import Question
-from app.services.analysis_sources import SOURCE_COLUMN, group_columns, texts_for_question
+from app.services.analysis_sources import SOURCE_COLUMN, group_columns, key_of, texts_for_question
 
 
 def refresh_groups(db: Session, question_id: int) -> None:
@@ -23,8 +23,7 @@ def refresh_groups(db: Session, question_id: int) -> None:
     members = {t.id: [] for t in themes}
     population = []
     for *sources, theme_id, bucket in assigned:
-        key = next((source, value) for source, value in zip(SOURCE_COLUMN, sources, strict=True)
-                   if value is not None)
+        key = key_of(sources)
         if key not in position or bucket == Bucket.NO_COMMENT:
             continue
         population.append(position[key])

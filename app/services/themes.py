@@ -18,6 +18,7 @@ from app.services.analysis_sources import (
     SourceText,
     evidence_for_question,
     includes_forum_evidence,
+    key_of,
 )
 from app.services.theme_results import forget_question_evidence, quote, refresh_sizes
 
@@ -186,17 +187,12 @@ def _theme_texts(db: Session, question: Question, theme: Theme) -> list[tuple[in
                 if any(row.answer_id is None for row in rows) else {})
     texts = []
     for assignment_id, *sources, answer_text in rows:
-        key = _key(sources)
+        key = key_of(sources)
         item = (SourceText("answer", key[1], answer_text or "", "", "") if key[0] == "answer"
                 else evidence.get(key))
         if item is not None:
             texts.append((assignment_id, item))
     return texts
-
-
-def _key(sources) -> tuple[str, int]:
-    return next((source, value) for source, value in zip(SOURCE_COLUMN, sources, strict=True)
-                if value is not None)
 
 
 def _cluster_in_two_or_more(theme: Theme, texts: list[str]):
@@ -328,7 +324,7 @@ def _evidence_rows(db: Session, question: Question, where: list, search: str) ->
     needle = search.strip().casefold()
     rows = []
     for *sources, campaign_key in assigned:
-        item = texts.get(_key(sources))
+        item = texts.get(key_of(sources))
         if item is None or (needle and needle not in item.text.casefold()):
             continue
         rows.append(AnswerRow(None, item.text, item.respondent_type, item.channel, campaign_key,
