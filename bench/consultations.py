@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import save_per_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-" + "y" * 32
 PASSWORD = "bench officer password"
@@ -363,10 +365,7 @@ def main(argv: list[str]) -> int:
         "stored_for_pages": max(args.stored, responses),
         "bulk_load_s": round(load_s, 1), **pages,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    previous[summary["database"]] = summary
-    RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+    save_per_database(RESULTS, summary["database"], summary)
     print(json.dumps(summary))
     return 0
 

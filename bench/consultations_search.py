@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench import consultations as base
+from bench.common import save_per_database
 
 RESULTS = Path(__file__).resolve().parent / "results" / "consultations_search.json"
 WORDS = ["visits", "carers", "morning", "evening", "late", "early", "kind", "patient", "team", "mother",
@@ -157,9 +158,6 @@ def main(argv: list[str]) -> int:
     worst = max(item["indexed"]["p95_ms"] for item in found.values())
     summary = {"benchmark": "consultations_search", "database": args.database.split(":")[0],
                "stored": args.stored, "load_average": round(os.getloadavg()[0], 2), "fill_s": round(load_s, 1), "worst_p95_ms": worst, "searches": found}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    previous[summary["database"]] = summary
-    RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+    save_per_database(RESULTS, summary["database"], summary)
     print(json.dumps(summary))
     return 0

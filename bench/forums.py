@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import save_per_database
+
 RESULTS = Path(__file__).parent / "results" / "forums.json"
 REPLIES = 1000
 
@@ -91,9 +93,6 @@ def main(argv: list[str]) -> int:
         "cpu_ms_per_request": round(statistics.mean(cpu), 1),
         "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    previous[result["database"].split("+")[0]] = result  # one entry per database
-    RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+    save_per_database(RESULTS, result["database"].split("+")[0], result)
     print(json.dumps(result, indent=2))
     return 0 if result["p95_ms"] < 150 else 1

@@ -30,10 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.common import fresh_database
 from bench.consultations import Connection, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="chorus-mixed-"))
     os.environ["QUEUE_URL"] = f"sqlite:///{workdir / 'queue.db'}"  # set-up's emails go to our worker
-    url = _fresh_database(args.database, workdir)
+    url = fresh_database(args.database, "mixed", sqlite_dir=workdir)
     prepared = {**_prepare(url), "url": url}
     env = _environment(url, workdir, args.embedder)
     port = _free_port()
@@ -89,23 +89,6 @@ def main(argv: list[str]) -> int:
 
 
 # Setting up -----------------------------------------------------------------------------------
-def _fresh_database(base: str, workdir: Path) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from app.migrations_runner import upgrade_to_head
-
-    if base.startswith("sqlite"):
-        url = f"sqlite:///{workdir / 'chorus.db'}"
-    else:
-        name = f"chorus_bench_mixed_{uuid.uuid4().hex[:6]}"
-        engine = create_engine(base, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    upgrade_to_head(url)
-    return url
 
 
 def _prepare(url: str) -> dict:

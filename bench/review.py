@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
+from bench.common import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "review.json"
 
@@ -36,7 +38,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    url = _fresh_database(args.database)
+    url = fresh_database(args.database, "review")
     os.environ["DATABASE_URL"] = url
     # Runs are executed by this process, step by step: the queue only records them.
     os.environ["QUEUE_IMMEDIATE"] = "0"
@@ -57,26 +59,6 @@ def main(argv: list[str]) -> int:
     RESULTS.write_text(json.dumps(result, indent=2))
     print(json.dumps(result))
     return 0
-
-
-def _fresh_database(base: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from app.migrations_runner import upgrade_to_head
-
-    if base.startswith("sqlite"):
-        path = Path(f"/tmp/chorus-bench-review-{uuid.uuid4().hex[:6]}.db")
-        url = f"sqlite:///{path}"
-    else:
-        name = f"chorus_bench_review_{uuid.uuid4().hex[:6]}"
-        engine = create_engine(base, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    upgrade_to_head(url)
-    return url
 
 
 def _texts(n: int, seed: int) -> list[str]:
