@@ -16,6 +16,11 @@ import numpy as np
 
 Progress = Callable[[str, int, int], None]
 
+# Small batches: length-sorted batches of 16 carry little padding and stay in cache; on the
+# 2-core reference host int8 ran ~900 texts/s at 8-16 against ~300-500 at 64-128
+# (docs/decisions/0003-analysis-pipeline.md, `python -m bench analysis`).
+DEFAULT_BATCH_SIZE = 16
+
 
 class Embedder(Protocol):
     name: str
@@ -46,7 +51,7 @@ class SentenceTransformerEmbedder:
         self,
         *,
         quantize: bool = True,
-        batch_size: int = 64,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         threads: int | None = None,
         model_path: str | Path | None = None,
     ):
