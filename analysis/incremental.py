@@ -79,7 +79,8 @@ def _propose(texts, rows, x, leftovers, assignment, min_size, seed) -> list[Them
     if len(leftovers) < min_size:
         return []
     xl = x[leftovers]
-    clustering = ThemeFinder(k_candidates=(2, 3, 4, 6, 8), min_size=min_size, seed=seed).fit(xl)
+    finder = ThemeFinder(k_candidates=(2, 3, 4, 6, 8), min_size=min_size, structure_floor=None, seed=seed)
+    clustering = finder.fit(xl)
     groups = [
         [rows[leftovers[p]] for p in np.flatnonzero(clustering.labels == c)]
         for c in range(len(clustering.centroids))

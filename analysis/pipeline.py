@@ -132,6 +132,7 @@ class _Builder:
             sample_size=1000,
             min_share=0.08,
             merge_threshold=0.9,
+            structure_floor=None,  # split by silhouette alone; no size-based split
             seed=self.seed,
         )
         sub = finder.fit(x_by_index[members])
@@ -256,6 +257,7 @@ def _parameters(builder: _Builder, top, opts: Options) -> dict:
     return {
         "k": opts.k,
         "k_chosen": clustering.k_chosen,
+        "k_method": clustering.k_method,
         "k_scores": {str(k): v for k, v in clustering.scores.items()},
         "other_threshold": clustering.other_threshold,
         "fit_thresholds": fit,

@@ -23,6 +23,7 @@ class Clustering:
     k_chosen: int
     scores: dict[int, float]  # selection criterion per candidate k
     other_threshold: float  # cosine below which a text joins no theme
+    k_method: str = "given"  # "given", "silhouette" or "size" (no structure for silhouette to find)
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -37,6 +38,11 @@ class ThemeFinder:
     clusters whose centroids are nearly parallel are merged, clusters smaller
     than `min_share` of the data are dissolved into "other", and so are texts far
     from every centroid.
+
+    When no candidate's silhouette reaches `structure_floor` the texts have no natural
+    number of clusters (on 100 consultation answers the silhouette wanders between 0.02
+    and 0.10 for every k, and the k it picks flips with the seed), so k is set by size
+    instead: about `mean_theme_size` texts per theme, within the candidate range.
     """
 
     def __init__(
@@ -50,6 +56,8 @@ class ThemeFinder:
         min_size: int = 3,
         other_z: float = 2.5,
         tolerance: float = 0.9,
+        structure_floor: float | None = 0.1,
+        mean_theme_size: int = 8,
         seed: int = 0,
     ):
         self.k = k
@@ -60,6 +68,8 @@ class ThemeFinder:
         self.min_size = min_size
         self.other_z = other_z
         self.tolerance = tolerance
+        self.structure_floor = structure_floor
+        self.mean_theme_size = mean_theme_size
         self.seed = seed
 
     def fit(self, x: np.ndarray) -> Clustering:
@@ -74,7 +84,7 @@ class ThemeFinder:
         if n < 2 * self.min_size or n < 4:
             return _single(x)
         scores = {} if self.k else self.score_candidates(x)
-        k = self.k or choose_k(scores, self.tolerance)
+        k, k_method = (self.k, "given") if self.k else self._choose_k(scores, n)
         labels, centroids = self._kmeans(x, min(k, n - 1))
         if self.k is None:
             labels, centroids = merge_close(x, labels, centroids, self.merge_threshold)
@@ -82,7 +92,7 @@ class ThemeFinder:
         labels, threshold = self._mark_outliers(x, labels, centroids)
         labels, centroids = self._dissolve_small(x, labels, centroids)
         labels, centroids = _relabel(labels, x)
-        return Clustering(labels, centroids, k, scores, threshold)
+        return Clustering(labels, centroids, k, scores, threshold, k_method)
 
     def score_candidates(self, x: np.ndarray) -> dict[int, float]:
         rng = np.random.default_rng(self.seed)
@@ -93,6 +103,11 @@ class ThemeFinder:
             km = KMeans(c, n_init=1, random_state=self.seed).fit(sample)
             scores[c] = float(silhouette_score(sample, km.labels_, metric="cosine"))
         return scores
+
+    def _choose_k(self, scores: dict[int, float], n: int) -> tuple[int, str]:
+        if self.structure_floor is None or max(scores.values()) >= self.structure_floor:
+            return choose_k(scores, self.tolerance), "silhouette"
+        return int(np.clip(round(n / self.mean_theme_size), min(scores), max(scores))), "size"
 
     def _kmeans(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if len(x) > 60_000:

@@ -43,6 +43,25 @@ class TestThemeFinder:
         sizes = np.bincount(ThemeFinder(k_candidates=(2, 3, 4, 5)).fit(x).labels + 1)[1:]
         assert list(sizes) == sorted(sizes, reverse=True)
 
+    def test_clear_structure_is_read_from_the_silhouette(self):
+        x, _ = blobs(k=7)
+        clustering = ThemeFinder(k_candidates=(2, 4, 7, 10, 14)).fit(x)
+        assert clustering.k_method == "silhouette" and clustering.k_chosen == 7
+
+    def test_no_structure_sets_k_by_size(self):
+        # 120 points spread evenly on a 64-dimensional sphere: no k is better than another.
+        x = unit_rows(np.random.default_rng(4).standard_normal((120, 64))).astype(np.float32)
+        clustering = ThemeFinder(k_candidates=(6, 8, 10, 12, 15, 20, 25)).fit(x)
+        assert max(clustering.scores.values()) < 0.1
+        assert clustering.k_method == "size" and clustering.k_chosen == 15  # 120 / 8
+        small = ThemeFinder(k_candidates=(6, 8, 10, 12), structure_floor=None).fit(x)
+        assert small.k_method == "silhouette"
+
+    def test_size_rule_stays_within_the_candidates(self):
+        x = unit_rows(np.random.default_rng(5).standard_normal((600, 64))).astype(np.float32)
+        clustering = ThemeFinder(k_candidates=(6, 8, 10, 12, 15, 20, 25)).fit(x)
+        assert clustering.k_method == "size" and clustering.k_chosen == 25
+
     def test_tiny_input(self):
         x, _ = blobs(k=1, per=3)
         clustering = ThemeFinder().fit(x)
