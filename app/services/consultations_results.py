@@ -23,6 +23,7 @@ from app.models.consultation_response import Answer, Response
 from app.models.organisation import Organisation
 from app.services import consultations_search as search_index
 from app.services import consultations_tallies as tallies
+from app.services.consultations_time import local_days
 
 PAGE_SIZE = 20
 COUNT_CAP = 1_000
@@ -84,7 +85,8 @@ def summary(db: Session, consultation: Consultation, *, public: bool = False) ->
                             total)
     by_channel = _with_percent([Bar(CHANNEL_LABELS[c], channel_counts[c.value]) for c in Channel
                                 if channel_counts[c.value]], total)
-    timeline = [Bar(day, counts.days[day]) for day in sorted(counts.days)[-TIMELINE_DAYS:]]
+    days = local_days(counts.hours)
+    timeline = [Bar(day, days[day]) for day in sorted(days)[-TIMELINE_DAYS:]]
     questions = question_results(consultation.questions, counts)
     return Summary(total, by_type, by_channel, panel, timeline, questions)
 

@@ -21,22 +21,24 @@ from app.models.consultation_tally import ResultsMark, ResultsTally
 @dataclass
 class Counts:
     types: dict[tuple[str, str, bool], int] = field(default_factory=lambda: defaultdict(int))
-    days: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    hours: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # "YYYY-MM-DD HH", UTC
     cells: dict[tuple[int, int | None, int | None], int] = field(default_factory=lambda: defaultdict(int))
     answered: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, other: "Counts") -> "Counts":
-        for mine, theirs in ((self.types, other.types), (self.days, other.days),
+        for mine, theirs in ((self.types, other.types), (self.hours, other.hours),
                              (self.cells, other.cells), (self.answered, other.answered)):
             for key, n in theirs.items():
                 mine[key] += n
         return self
 
 
-def _day(db: Session, column):
+def _utc_hour(db: Session, column):
+    """Counted per UTC hour, so the results page can show days as the council's clock has them
+    (a response at 23:30 UTC in summer belongs to the next day in the UK)."""
     if db.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.substr(column, 1, 13)
 
 
 def aggregate(db: Session, consultation_id: int, questions: list[Question], *, after: int = 0,
@@ -54,9 +56,9 @@ def aggregate(db: Session, consultation_id: int, questions: list[Question], *, a
         counts.types[(str(rtype), str(channel), bool(panel))] += n
     if not counts.types:
         return counts
-    day = _day(db, Response.submitted_at).label("day")
-    for value, n in db.execute(select(day, func.count()).where(*in_range).group_by(day)):
-        counts.days[str(value)] += n
+    hour = _utc_hour(db, Response.submitted_at).label("hour")
+    for value, n in db.execute(select(hour, func.count()).where(*in_range).group_by(hour)):
+        counts.hours[str(value)] += n
     choice_ids = [q.id for q in questions if q.kind.has_options]
     if choice_ids:
         for qid, option_index, number, n in db.execute(
@@ -84,8 +86,8 @@ def _load_tallies(db: Session, consultation_id: int) -> tuple[Counts, int, int]:
         if dimension == "type":
             rtype, channel, panel = key.split("|")
             counts.types[(rtype, channel, panel == "1")] += n
-        elif dimension == "day":
-            counts.days[key] += n
+        elif dimension == "hour":
+            counts.hours[key] += n
         elif dimension == "cell":
             option, number = key.split("|")
             counts.cells[(qid, int(option) if option else None, int(number) if number else None)] += n
@@ -105,7 +107,7 @@ def _rows(consultation_id: int, counts: Counts) -> list[dict]:
                 "key": key, "count": n}
 
     rows = [row("type", f"{t}|{c}|{int(p)}", n) for (t, c, p), n in counts.types.items()]
-    rows += [row("day", day, n) for day, n in counts.days.items()]
+    rows += [row("hour", hour, n) for hour, n in counts.hours.items()]
     rows += [row("cell", f"{'' if o is None else o}|{'' if m is None else m}", n, q)
              for (q, o, m), n in counts.cells.items()]
     rows += [row("answered", "", n, q) for q, n in counts.answered.items()]

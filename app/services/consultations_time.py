@@ -62,3 +62,13 @@ def format_datetime(value: datetime | None) -> str:
 def format_date(value: datetime | None) -> str:
     """The local date (a 00:30 BST close on 1 July is on 1 July, though it is 30 June in UTC)."""
     return f"{to_local(value):%-d %B %Y}" if value else ""
+
+
+def local_days(utc_hours: dict[str, int]) -> dict[str, int]:
+    """Counts per UTC hour ("YYYY-MM-DD HH") added up per day of the council's calendar."""
+    days: dict[str, int] = {}
+    for hour, n in utc_hours.items():
+        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        day = to_local(moment).date().isoformat()
+        days[day] = days.get(day, 0) + n
+    return days

@@ -363,3 +363,25 @@ class TestTallies:
         assert self._snapshot(db, made) == live_three
         assert tallies.fold(db, made.id) == 0
         assert self._snapshot(db, made) == live_three
+
+    def test_timeline_days_are_the_councils_days(self, db):
+        """23:30 UTC is 00:30 the next day in a British summer and 23:30 the same day in winter;
+        folded tallies and the live aggregate agree on it."""
+        from datetime import UTC, datetime
+
+        from app.services import consultations_tallies as tallies
+
+        made, qs = make.consultation(db)
+        moments = {"summer": datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
+                   "winter": datetime(2026, 12, 1, 23, 30, tzinfo=UTC),
+                   "winter-morning": datetime(2026, 12, 1, 0, 15, tzinfo=UTC)}
+        for key, moment in moments.items():
+            reference, _ = make.submit(db, made, qs, key)
+            db.execute(update(Response).where(Response.reference == reference).values(submitted_at=moment))
+        expected = [("2026-07-02", 1), ("2026-12-01", 2)]
+        assert self._snapshot(db, made)[2] == expected
+        tallies.fold(db, made.id)
+        tallies.fold(db, made.id)
+        assert db.scalar(select(func.count()).select_from(tallies.ResultsTally)
+                         .where(tallies.ResultsTally.dimension == "hour")) == 3
+        assert self._snapshot(db, made)[2] == expected
