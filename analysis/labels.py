@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from analysis.preparation import scrub
@@ -92,7 +93,7 @@ class Labeller:
             term = str(terms[j])
             if len(set(term.split())) < len(term.split()):  # "good good", "thing thing"
                 continue
-            if any(_overlaps(term, c) for c in chosen):
+            if any(_overlaps(_stems(term), _stems(c)) for c in chosen):  # "nurse" after "nurses"
                 continue
             chosen.append(term)
         return chosen
@@ -124,6 +125,14 @@ def c_tf_idf(counts) -> np.ndarray:
     avg_words = counts.sum() / max(len(counts), 1)
     idf = np.log(1 + avg_words / np.maximum(counts.sum(axis=0), 1))
     return tf * idf
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def _stems(term: str) -> str:
+    """'nursing staff' -> 'nurs staff': inflections of one word count as the same keyword."""
+    return " ".join(_STEMMER.stemWords(term.split()))
 
 
 def _overlaps(a: str, b: str) -> bool:

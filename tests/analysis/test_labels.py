@@ -48,6 +48,20 @@ class TestKeywords:
             for a in label.keywords:
                 assert not any(a != b and set(a.split()) <= set(b.split()) for b in label.keywords)
 
+    def test_inflections_of_one_word_count_once(self):
+        texts = [
+            "The nurses were kind and the nursing was excellent",
+            "Nurses listened, the nurse on nights was kind",
+            "Kind nurses and good nursing care every day",
+            "The parking was full",
+        ]
+        x = FakeEmbedder().encode(texts)
+        centroid = x[:3].mean(0) / np.linalg.norm(x[:3].mean(0))
+        other = x[3:] / np.linalg.norm(x[3:])
+        (nurses, _) = Labeller().label(texts, x, [[0, 1, 2], [3]], np.stack([centroid, other[0]]))
+        nursish = [k for k in nurses.keywords if any(w.startswith("nurs") for w in k.split())]
+        assert len(nursish) == 1, nurses.keywords
+
     def test_c_tf_idf_favours_distinctive_terms(self):
         from scipy.sparse import csr_matrix
 
