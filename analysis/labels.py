@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,10 +12,16 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from analysis.preparation import scrub
 
-_WORD_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
 _EXTRA_STOP = frozenset(
     {"just", "really", "did", "does", "don", "got", "get", "ve", "ll", "xx", "xxx", "xxxx"}
+    | {"dont", "didnt", "wasnt", "isnt", "im", "ive", "wont", "wouldnt", "shouldnt", "doesnt",
+       "thats", "theres", "youre", "theyre", "id", "hes", "shes"}
 )
+_STOP = ENGLISH_STOP_WORDS | _EXTRA_STOP
+_CLAUSE_BREAK = re.compile(r"[^\w\s'\u2019-]+|\s-+\s")
+_TOKEN = re.compile(r"[a-z][a-z'\u2019]*[a-z]")
+# Joins a theme's texts into one document without making phrases across two answers.
+_TEXT_BREAK = " . "
 
 
 @dataclass(frozen=True)
@@ -63,13 +70,8 @@ class Labeller:
         if not members:
             return []
         rng = np.random.default_rng(self.seed)
-        docs = [" ".join(texts[i] for i in self._sample(m, rng)) for m in members]
-        vectorizer = CountVectorizer(
-            ngram_range=(1, 3),
-            stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP),
-            token_pattern=_WORD_PATTERN,
-            min_df=1,
-        )
+        docs = [_TEXT_BREAK.join(texts[i] for i in self._sample(m, rng)) for m in members]
+        vectorizer = CountVectorizer(analyzer=phrases, min_df=1)
         try:
             counts = vectorizer.fit_transform(docs)
         except ValueError:  # nothing but stop-words
@@ -116,6 +118,23 @@ class Labeller:
         if len(text) <= self.quote_chars:
             return text
         return text[: self.quote_chars].rsplit(" ", 1)[0] + "…"
+
+
+def phrases(text: str, longest: int = 3) -> list[str]:
+    """Words and 2-3 word phrases that occur as written: a phrase never spans punctuation or a
+    stop-word, so "no trouble, great service" gives "trouble", "great service", never
+    "trouble great service"."""
+    out: list[str] = []
+    for clause in _CLAUSE_BREAK.split(text.lower()):
+        run: list[str] = []
+        for word in [*_TOKEN.findall(clause), ""]:
+            word = word.replace("\u2019", "").replace("'", "")
+            if word and word not in _STOP:
+                run.append(word)
+                continue
+            out += [" ".join(run[i : i + n]) for n in range(1, longest + 1) for i in range(len(run) - n + 1)]
+            run = []
+    return out
 
 
 def c_tf_idf(counts) -> np.ndarray:

@@ -62,6 +62,21 @@ class TestKeywords:
         nursish = [k for k in nurses.keywords if any(w.startswith("nurs") for w in k.split())]
         assert len(nursish) == 1, nurses.keywords
 
+    def test_phrases_are_only_what_was_written(self):
+        from analysis.labels import phrases
+
+        found = phrases("No trouble, great service! Couldn\u2019t fault the food - excellent meals")
+        assert "great service" in found and "excellent meals" in found
+        assert not any(p in found for p in ("trouble great", "service couldnt", "food excellent"))
+        assert "couldnt" not in found  # a stop-word once the apostrophe goes
+
+    def test_no_phrase_joins_two_answers(self):
+        texts = ["parking permits cost too much", "parking permits please", "cheap parking", "bins late"]
+        x = FakeEmbedder().encode(texts)
+        (first, _) = Labeller().label(texts, x, [[0, 1, 2], [3]], x[[0, 3]])
+        phrases_ = [k for k in first.keywords if " " in k]
+        assert phrases_ and all(any(k in t for t in texts[:3]) for k in phrases_), first.keywords
+
     def test_c_tf_idf_favours_distinctive_terms(self):
         from scipy.sparse import csr_matrix
 
