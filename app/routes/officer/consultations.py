@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput, NotFound
@@ -131,28 +132,29 @@ def transition(request: Request, db: DbSession, user: Staff, consultation_id: in
                             status_code=303)
 
 
-def _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
-                    show_if_question_id, show_if_value) -> building.QuestionInput:
-    return building.QuestionInput(kind=kind, text=text, hint=hint, required=bool(required),
-                                  max_length=max_length, options=options, page=page or "1",
-                                  questionnaire_id=questionnaire_id, show_if_question_id=show_if_question_id,
-                                  show_if_value=show_if_value)
+class QuestionForm(BaseModel):
+    """A question as the builder's add and edit forms send it."""
+
+    kind: str = Field("", max_length=40)
+    text: str = Field("", max_length=2000)
+    hint: str = Field("", max_length=2000)
+    required: str = Field("", max_length=10)
+    max_length: str = Field("", max_length=10)
+    options: str = Field("", max_length=10_000)
+    page: str = Field("1", max_length=10)
+    questionnaire_id: str = Field("", max_length=20)
+    show_if_question_id: str = Field("", max_length=20)
+    show_if_value: str = Field("", max_length=400)
+
+    def to_input(self) -> building.QuestionInput:
+        return building.QuestionInput(**{**self.model_dump(), "required": bool(self.required),
+                                         "page": self.page or "1"})
 
 
 @router.post("/{consultation_id}/questions")
 def add_question(request: Request, db: DbSession, user: Staff, consultation_id: int,
-                 kind: Annotated[str, Form(max_length=40)] = "",
-                 text: Annotated[str, Form(max_length=2000)] = "",
-                 hint: Annotated[str, Form(max_length=2000)] = "",
-                 required: Annotated[str, Form(max_length=10)] = "",
-                 max_length: Annotated[str, Form(max_length=10)] = "",
-                 options: Annotated[str, Form(max_length=10_000)] = "",
-                 page: Annotated[str, Form(max_length=10)] = "1",
-                 questionnaire_id: Annotated[str, Form(max_length=20)] = "",
-                 show_if_question_id: Annotated[str, Form(max_length=20)] = "",
-                 show_if_value: Annotated[str, Form(max_length=400)] = ""):
-    data = _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
-                           show_if_question_id, show_if_value)
+                 form: Annotated[QuestionForm, Form()]):
+    data = form.to_input()
     consultation = service.get_consultation(db, consultation_id)
     try:
         building.add_question(db, consultation, data, actor_id=user.id)
@@ -185,18 +187,8 @@ def edit_question(request: Request, db: DbSession, user: Staff, consultation_id:
 
 @router.post("/{consultation_id}/questions/{question_id}")
 def update_question(request: Request, db: DbSession, user: Staff, consultation_id: int, question_id: int,
-                    kind: Annotated[str, Form(max_length=40)] = "",
-                    text: Annotated[str, Form(max_length=2000)] = "",
-                    hint: Annotated[str, Form(max_length=2000)] = "",
-                    required: Annotated[str, Form(max_length=10)] = "",
-                    max_length: Annotated[str, Form(max_length=10)] = "",
-                    options: Annotated[str, Form(max_length=10_000)] = "",
-                    page: Annotated[str, Form(max_length=10)] = "1",
-                    questionnaire_id: Annotated[str, Form(max_length=20)] = "",
-                    show_if_question_id: Annotated[str, Form(max_length=20)] = "",
-                    show_if_value: Annotated[str, Form(max_length=400)] = ""):
-    data = _question_input(kind, text, hint, required, max_length, options, page, questionnaire_id,
-                           show_if_question_id, show_if_value)
+                    form: Annotated[QuestionForm, Form()]):
+    data = form.to_input()
     consultation = service.get_consultation(db, consultation_id)
     try:
         building.update_question(db, consultation, question_id, data, actor_id=user.id)
