@@ -49,6 +49,7 @@ class Summary:
     campaigns: list[dict]
     columns: list[str]
     last_run: AnalysisRun | None
+    k_method: str | None = None  # how the last full run chose the number of themes
 
     @property
     def chart_rows(self) -> list[tuple[str, int, float]]:
@@ -80,7 +81,8 @@ def summarise(db: Session, question: Question, *, approved_only: bool = False) -
         AnalysisRun.question_id == question.id, AnalysisRun.status == RunStatus.SUCCEEDED)
         .order_by(AnalysisRun.id.desc()).limit(1)).first()
     campaigns = (last_full.summary or {}).get("campaigns", []) if last_full else []
-    return Summary(total, buckets, views, campaigns, columns, last_run)
+    k_method = (last_full.parameters or {}).get("k_method") if last_full else None
+    return Summary(total, buckets, views, campaigns, columns, last_run, k_method)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.models.analysis import Theme, ThemeStatus
+from app.models.analysis import AnalysisRun, Theme, ThemeStatus
 from app.models.consultation import ConsultationState
 from app.models.finding import Finding, FindingComment
 from app.models.outbox import OutboxEmail
@@ -37,6 +37,10 @@ def test_officer_runs_curates_and_publishes(signed_in, db, officer):
     summary_page = signed_in.get(f"/officer/questions/{free.id}/themes")
     html = page(summary_page)
     assert html.find("svg", attrs={"role": "img"}) is not None
+    run = db.scalars(select(AnalysisRun).where(AnalysisRun.question_id == free.id)).one()
+    method = run.parameters["k_method"]
+    shown = html.find("dt", string="Number of themes").find_next("dd").get_text()
+    assert shown.startswith({"size": "Set by size", "silhouette": "Read from the answers"}[method])
     theme = themes.live_themes(db, free.id)[0]
     assert theme.label in summary_page.text
 
