@@ -133,6 +133,18 @@ def _evaluate(args) -> int:
     return 0
 
 
+_K_METHODS = {
+    "size": "Number of themes set by size (about 8 answers per theme, 25 at most): the answers show"
+    " no clearly separate groups.",
+    "silhouette": "Number of themes read from the answers (where they separate most clearly).",
+    "given": "Number of themes given with --k.",
+}
+
+
+def _how_many(k_method: str | None) -> str:
+    return _K_METHODS.get(k_method or "", "")
+
+
 def to_markdown(result: AnalysisResult, *, with_quotes: bool = True) -> str:
     acc = result.accounting
     lines = [
@@ -140,6 +152,7 @@ def to_markdown(result: AnalysisResult, *, with_quotes: bool = True) -> str:
         "",
         f"In themes {acc.in_themes} · other {acc.other} · no comment {acc.no_comment}"
         f" · in campaigns {acc.in_campaigns} ({len(result.campaigns)} campaigns)",
+        _how_many(result.parameters.get("k_method")),
     ]
     for theme in result.themes:
         depth = "###" if theme.parent_id else "##"

@@ -87,6 +87,7 @@ class TestThemes:
         out = capsys.readouterr().out
         assert out.startswith("# ") and "themes from 120 answers" in out.splitlines()[0]
         assert "## t1:" in out and "> " in out
+        assert "Number of themes " in out.splitlines()[3]  # says how k was set
 
     def test_json(self, tmp_path, capsys):
         texts, truth = topic_corpus()
