@@ -70,10 +70,24 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args) -> list[dict[str, str]]:
-    with open(args.input, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    if rows and args.text_column not in rows[0]:
-        raise SystemExit(f"no column {args.text_column!r} in {args.input}")
+    """The CSV's rows, or a one-line reason why they cannot be read (never a traceback)."""
+    try:
+        with open(args.input, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            columns = reader.fieldnames or []
+    except FileNotFoundError:
+        raise SystemExit(f"no such file: {args.input}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise SystemExit(f"cannot read {args.input} as a UTF-8 CSV file: {error}") from None
+    wanted = [args.text_column, *getattr(args, "group_column", []),
+              *[c for c in (getattr(args, "stance_column", None), getattr(args, "label_column", None)) if c]]
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        listed = ", ".join(repr(c) for c in columns) or "none"
+        raise SystemExit(f"no column {missing[0]!r} in {args.input} (its columns: {listed})")
+    if not rows:
+        raise SystemExit(f"{args.input} has a header row but no answers")
     return rows
 
 
@@ -138,6 +152,7 @@ _K_METHODS = {
     " no clearly separate groups.",
     "silhouette": "Number of themes read from the answers (where they separate most clearly).",
     "given": "Number of themes given with --k.",
+    "too few": "Too few answers to group: all in one theme.",
 }
 
 

@@ -23,7 +23,7 @@ class Clustering:
     k_chosen: int
     scores: dict[int, float]  # selection criterion per candidate k
     other_threshold: float  # cosine below which a text joins no theme
-    k_method: str = "given"  # "given", "silhouette" or "size" (no structure for silhouette to find)
+    k_method: str = "given"  # "given", "silhouette", "size" (no structure to find) or "too few"
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -189,6 +189,6 @@ def _single_labels(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _single(x: np.ndarray) -> Clustering:
     if len(x) == 0:
-        return Clustering(np.zeros(0, dtype=int), np.zeros((0, x.shape[1])), 0, {}, 0.0)
+        return Clustering(np.zeros(0, dtype=int), np.zeros((0, x.shape[1])), 0, {}, 0.0, "too few")
     labels, centroids = _single_labels(x)
-    return Clustering(labels, centroids, 1, {}, -1.0)
+    return Clustering(labels, centroids, 1, {}, -1.0, "too few")

@@ -120,3 +120,42 @@ class TestBenchDispatch:
         assert "analysis" in available()
         assert bench_main([]) == 2
         assert "analysis" in capsys.readouterr().err
+
+
+class TestBadInput:
+    """An analyst's mistake gets one line saying what is wrong, never a traceback."""
+
+    def _fails(self, argv, capsys) -> str:
+        import pytest
+
+        with pytest.raises(SystemExit) as stopped:
+            main([*argv, "--embedder", "fake"])
+        assert stopped.value.code not in (0, None)
+        return str(stopped.value.code)
+
+    def test_missing_file(self, tmp_path, capsys):
+        message = self._fails(["themes", "--input", str(tmp_path / "nope.csv"), "--text-column", "a"], capsys)
+        assert message.startswith("no such file") and "nope.csv" in message
+
+    def test_missing_columns_are_named_with_the_ones_there(self, tmp_path, capsys):
+        texts, truth = topic_corpus()
+        write_csv(tmp_path / "in.csv", texts, truth)
+        for argv, column in (
+            (["themes", "--text-column", "comment"], "comment"),
+            (["themes", "--text-column", "answer", "--group-column", "ward"], "ward"),
+            (["evaluate", "--text-column", "answer", "--label-column", "label"], "label"),
+        ):
+            message = self._fails([*argv, "--input", str(tmp_path / "in.csv")], capsys)
+            assert f"no column '{column}'" in message and "'answer', 'code', 'channel'" in message
+
+    def test_header_without_answers(self, tmp_path, capsys):
+        (tmp_path / "empty.csv").write_text("answer,code\n", encoding="utf-8")
+        message = self._fails(["evaluate", "--input", str(tmp_path / "empty.csv"), "--text-column", "answer",
+                               "--label-column", "code"], capsys)
+        assert "no answers" in message
+
+    def test_not_utf8(self, tmp_path, capsys):
+        (tmp_path / "latin1.csv").write_bytes("answer\ncaf\xe9 closed\n".encode("latin-1"))
+        message = self._fails(["themes", "--input", str(tmp_path / "latin1.csv"), "--text-column", "answer"],
+                              capsys)
+        assert "UTF-8" in message
