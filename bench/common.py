@@ -1,6 +1,8 @@
-"""What several benchmarks share: a fresh database to run on, and results kept per database."""
+"""What several benchmarks share: a fresh database to run on, results kept per database, and the
+CPU time of the processes under test."""
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -35,3 +37,19 @@ def save_per_database(path: Path, key: str, summary: dict) -> None:
     previous = json.loads(path.read_text()) if path.exists() else {}
     previous[key] = summary
     path.write_text(json.dumps(previous, indent=2) + "\n")
+
+
+def process_table() -> dict[int, tuple[int, int, float]]:
+    """Every live process as pid -> (parent pid, process group id, user + system CPU seconds),
+    read from /proc."""
+    per_second = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while the table was read
+        table[int(entry.name)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / per_second)
+    return table

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import save_per_database
+from bench.common import process_table, save_per_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-" + "y" * 32
@@ -168,18 +168,7 @@ def _wait_until_idle(group_id: int, deadline: float) -> None:
 def _group_cpu_s(group_id: int) -> float:
     """User + system CPU seconds of every live process in the app's process group (uvicorn and its
     workers): the app's own cost per request, whatever else is running on the machine."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group_id:  # fields[2] is the process group id
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    return sum(cpu for _, group, cpu in process_table().values() if group == group_id)
 
 
 def _load_average() -> float:

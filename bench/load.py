@@ -17,10 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
+
+from bench.common import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -82,15 +83,8 @@ def _ensure_wrk() -> None:
 
 
 def _fresh_database(base: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"chorus_bench_load_{uuid.uuid4().hex[:6]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    url = fresh_database(base, "load", migrate=False)
+    name = url.rsplit("/", 1)[1]
     env = {**os.environ, "DATABASE_URL": url, "ANALYSIS_EMBEDDER": "fake", "QUEUE_IMMEDIATE": "1",
            "EMBEDDING_CACHE_PATH": f"{tempfile.gettempdir()}/chorus-load-emb-{name}.db"}
     subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, cwd=ROOT, check=True)

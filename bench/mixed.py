@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import fresh_database
+from bench.common import fresh_database, process_table
 from bench.consultations import Connection, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,26 +171,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants (from /proc)."""
-    parents: dict[int, int] = {}
-    ticks: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    """User + system CPU seconds of a process and its live descendants."""
+    table = process_table()
     tree, frontier = {pid}, [pid]
     while frontier:
         parent = frontier.pop()
-        for child, its_parent in parents.items():
+        for child, (its_parent, _, _) in table.items():
             if its_parent == parent and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return round(sum(ticks.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK"), 1)
+    return round(sum(table[p][2] for p in tree if p in table), 1)
 
 
 # The load -------------------------------------------------------------------------------------
