@@ -68,7 +68,7 @@ def local_days(utc_hours: dict[str, int]) -> dict[str, int]:
     """Counts per UTC hour ("YYYY-MM-DD HH") added up per day of the council's calendar."""
     days: dict[str, int] = {}
     for hour, n in utc_hours.items():
-        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(f"{hour}:00").replace(tzinfo=UTC)  # strptime is 10x slower
         day = to_local(moment).date().isoformat()
         days[day] = days.get(day, 0) + n
     return days
