@@ -18,15 +18,28 @@ class GroupComparer:
     p-values are corrected across every theme x value cell of a column with
     Benjamini-Hochberg ("bh") or Holm ("holm"); a cell is flagged only when the
     group has at least `min_count` texts overall and at least `min_count` observed
-    or expected in the theme, so tiny groups are never singled out.
+    or expected in the theme, so tiny groups are never singled out. It must also differ
+    markedly: a share at least `min_ratio` times the group's overall share, or at most
+    the overall share divided by it. With thousands of answers almost every difference
+    is significant, and a flag on every group tells an officer nothing.
     """
 
-    def __init__(self, *, alpha: float = 0.05, min_count: int = 10, correction: str = "bh"):
+    def __init__(
+        self,
+        *,
+        alpha: float = 0.05,
+        min_count: int = 10,
+        correction: str = "bh",
+        min_ratio: float = 1.25,
+    ):
         if correction not in {"bh", "holm"}:
             raise ValueError("correction must be 'bh' or 'holm'")
+        if min_ratio < 1:
+            raise ValueError("min_ratio must be at least 1")
         self.alpha = alpha
         self.min_count = min_count
         self.correction = correction
+        self.min_ratio = min_ratio
 
     def compare(
         self,
@@ -62,7 +75,7 @@ class GroupComparer:
         # group's size and to the larger of observed and expected counts.
         big_enough = group_size >= self.min_count and max(flag.count, expected) >= self.min_count
         if q < self.alpha and big_enough:
-            direction = "over" if flag.theme_share > flag.overall_share else "under"
+            direction = self._direction(flag.theme_share, flag.overall_share)
         return GroupFlag(
             column=flag.column,
             value=flag.value,
@@ -73,6 +86,14 @@ class GroupComparer:
             q_value=float(q),
             flag=direction,
         )
+
+
+    def _direction(self, theme_share: float, overall_share: float) -> str | None:
+        if theme_share >= overall_share * self.min_ratio and theme_share > overall_share:
+            return "over"
+        if theme_share * self.min_ratio <= overall_share and theme_share < overall_share:
+            return "under"
+        return None
 
 
 def _cell(column: str, value: str, labels: np.ndarray, inside: np.ndarray):

@@ -106,9 +106,9 @@ class Labeller:
         if len(member) == 0:
             return ()
         sims = x[member] @ centroid
-        ranked = [int(i) for i in member[np.argsort(-sims, kind="stable")[: 6 * self.n_quotes]]]
+        ranked = [int(i) for i in member[np.argsort(-sims, kind="stable")[: 10 * self.n_quotes]]]
         wordy = [i for i in ranked if len(texts[i].split()) >= 3]
-        picked = _diverse(x, wordy, self.n_quotes)
+        picked = _diverse(x, texts, wordy, self.n_quotes)
         # Small themes may hold only near-duplicates or one-word answers; still show three.
         picked += [i for i in ranked if i not in picked][: max(0, 3 - len(picked))]
         return tuple((int(i), self._quote(texts[i])) for i in picked)
@@ -159,14 +159,32 @@ def _overlaps(a: str, b: str) -> bool:
     return wa <= wb or wb <= wa
 
 
-def _diverse(x: np.ndarray, pool: Sequence[int], n: int, redundancy: float = 0.9) -> list[int]:
+def _diverse(
+    x: np.ndarray,
+    texts: Sequence[str],
+    pool: Sequence[int],
+    n: int,
+    redundancy: float = 0.9,
+    word_overlap: float = 0.5,
+) -> list[int]:
+    """Greedy: skip a text too close to one already picked, in meaning (cosine) or in wording
+    (Jaccard of its words: "Everything was very good." and "Everything was extremely good."
+    are the same quote to a reader even where the vectors differ)."""
     picked: list[int] = []
+    words = {i: frozenset(_TOKEN.findall(texts[i].lower())) for i in pool}
     for i in pool:
-        if all(float(x[i] @ x[j]) < redundancy for j in picked):
+        if all(
+            float(x[i] @ x[j]) < redundancy and _jaccard(words[i], words[j]) < word_overlap
+            for j in picked
+        ):
             picked.append(int(i))
         if len(picked) == n:
             break
     return picked
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
 
 
 def short_label(keywords: Sequence[str], max_words: int = 5) -> str:

@@ -27,6 +27,7 @@ class Options:
     fit_z: float = 2.5  # incremental: a new text fits above mean - fit_z * sd of members' cosine
     alpha: float = 0.05
     min_group_count: int = 10
+    min_group_ratio: float = 1.25  # a flagged share differs from the overall share by this factor
     correction: str = "bh"
 
 
@@ -180,7 +181,12 @@ def _with_campaigns(theme: Theme, campaign_ids: tuple[str, ...]) -> Theme:
 def _annotate(themes, population, stance, groups, opts: Options) -> list[Theme]:
     flags = [[] for _ in themes]
     if groups:
-        comparer = GroupComparer(alpha=opts.alpha, min_count=opts.min_group_count, correction=opts.correction)
+        comparer = GroupComparer(
+            alpha=opts.alpha,
+            min_count=opts.min_group_count,
+            correction=opts.correction,
+            min_ratio=opts.min_group_ratio,
+        )
         flags = comparer.compare(groups, [t.member_indices for t in themes], population)
     return [
         Theme(

@@ -109,6 +109,20 @@ class TestQuotes:
         quotes = Labeller().quotes(texts, x, list(range(5)), x.mean(0) / np.linalg.norm(x.mean(0)))
         assert quotes and all("[phone]" in q and "07700" not in q for _, q in quotes)
 
+    def test_answers_worded_almost_alike_not_quoted_twice(self):
+        texts = [
+            "Everything was very good.",
+            "Everything was extremely good.",
+            "Everything was good.",
+            "The staff on the ward explained my treatment clearly.",
+            "Parking at the hospital was easy and free.",
+            "The food arrived hot and on time every day.",
+        ]
+        x = np.eye(len(texts), 8)  # orthogonal vectors: only the wording tells them apart
+        quotes = Labeller().quotes(texts, x, list(range(6)), x[0])
+        assert sum(1 for i, _ in quotes if i < 3) == 1
+        assert {i for i, _ in quotes} >= {3, 4, 5}
+
     def test_near_duplicates_not_quoted_twice(self):
         texts = ["bins are late again"] * 4 + ["bins smell awful", "bin lorry blocks road"]
         x = FakeEmbedder().encode(texts)

@@ -71,6 +71,21 @@ class TestGroupComparer:
         flags = GroupComparer(correction="holm").compare({"c": self.channel}, self.themes, range(200))
         assert flags[0][0].q_value >= flags[0][0].p_value
 
+    def test_significant_but_slight_differences_not_flagged(self):
+        # 20,000 answers; a theme of 5,000 where "online" is 55% against 50% overall:
+        # p far below 0.001, but 1.1 times the overall share is not a marked difference.
+        channel = ["online"] * 10_000 + ["paper"] * 10_000
+        theme = list(range(0, 2750)) + list(range(10_000, 12_250))
+        slight = GroupComparer().compare({"channel": channel}, [theme], range(20_000))[0]
+        online = next(f for f in slight if f.value == "online")
+        assert online.q_value < 0.001 and online.flag is None
+        strict = GroupComparer(min_ratio=1.05).compare({"channel": channel}, [theme], range(20_000))[0]
+        assert {f.value: f.flag for f in strict} == {"online": "over", "paper": "under"}
+
+    def test_rejects_a_ratio_below_one(self):
+        with pytest.raises(ValueError):
+            GroupComparer(min_ratio=0.5)
+
     def test_rejects_unknown_correction(self):
         with pytest.raises(ValueError):
             GroupComparer(correction="bonferroni-ish")
