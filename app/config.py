@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     upload_dir: Path = Field(PROJECT_ROOT / "var" / "uploads", alias="UPLOAD_DIR")
     max_upload_bytes: int = Field(10 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
 
-    # "minilm": the packaged all-MiniLM-L6-v2 (int8); "fake": deterministic, for tests only.
+    # "minilm": the packaged all-MiniLM-L6-v2 (bf16 on CPUs with native bf16, else int8);
+    # "fake": deterministic, for tests only.
     analysis_embedder: str = Field("minilm", alias="ANALYSIS_EMBEDDER")
     embedding_cache_path: Path = Field(
         PROJECT_ROOT / "var" / "embeddings.db", alias="EMBEDDING_CACHE_PATH"

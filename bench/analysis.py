@@ -163,17 +163,17 @@ def _summary(methods: dict) -> str:
 
 
 def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
-    """fp32 and int8 at several batch sizes on the same texts, runs alternating (so drift in
-    the host's load hits both), best of `repeats` each. The speed-up is int8 at the batch size
-    Chorus uses against fp32 at *its* best batch size, so it is not flattered by a bad fp32
-    setting; fp32 at sentence-transformers' default batch size (32) is reported too."""
+    """fp32, int8 and bf16 at several batch sizes on the same texts, runs alternating (so drift
+    in the host's load hits all), best of `repeats` each. Each reduced precision is taken at
+    the batch size Chorus uses for it, against fp32 at *its* best batch size, so the speed-up
+    is not flattered by a bad fp32 setting; "chosen" is what `precision="auto"` picks here."""
     from analysis import SentenceTransformerEmbedder
-    from analysis.embedding import DEFAULT_BATCH_SIZE
+    from analysis.embedding import BATCH_SIZE, cpu_precision
 
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.choice(len(texts), n, replace=False)]
-    models = {"fp32": SentenceTransformerEmbedder(quantize=False), "int8": SentenceTransformerEmbedder()}
-    sizes = sorted({8, DEFAULT_BATCH_SIZE, 32, 64})
+    models = {p: SentenceTransformerEmbedder(precision=p) for p in ("fp32", "int8", "bf16")}
+    sizes = sorted({8, 16, 32, 64})
     wall = {(m, b): float("inf") for m in models for b in sizes}
     cpu = dict(wall)
     vectors = {}
@@ -186,26 +186,27 @@ def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
                 encoded = model.encode(sample)
                 wall[name, b] = min(wall[name, b], time.perf_counter() - started)
                 cpu[name, b] = min(cpu[name, b], time.process_time() - cpu_started)
-                if b == DEFAULT_BATCH_SIZE:
+                if b == BATCH_SIZE[name]:
                     vectors[name] = encoded
     rate = {f"{m}@{b}": round(n / wall[m, b], 1) for m, b in wall}
     cpu_rate = {f"{m}@{b}": round(n / cpu[m, b], 1) for m, b in cpu}
     fp32_best = max(rate[f"fp32@{b}"] for b in sizes)
-    int8 = rate[f"int8@{DEFAULT_BATCH_SIZE}"]
-    log(f"throughput texts/s: {rate}")
+    at_own_batch = {p: rate[f"{p}@{BATCH_SIZE[p]}"] for p in ("int8", "bf16")}
+    chosen = cpu_precision()
+    log(f"throughput texts/s: {rate}; auto precision here: {chosen}")
     return {
         "n": n,
-        "batch_size": DEFAULT_BATCH_SIZE,
-        "texts_per_second": {"fp32": fp32_best, "fp32_default_batch_32": rate["fp32@32"], "int8": int8},
+        "batch_size": dict(BATCH_SIZE),
+        "chosen_precision": chosen,
+        "texts_per_second": {"fp32": fp32_best, "fp32_default_batch_32": rate["fp32@32"], **at_own_batch},
         "texts_per_second_by_batch": rate,
         "texts_per_cpu_second_by_batch": cpu_rate,
-        "speedup_int8": round(int8 / fp32_best, 2),
-        "speedup_int8_vs_default_fp32": round(int8 / rate["fp32@32"], 2),
+        "speedup": {p: round(r / fp32_best, 2) for p, r in at_own_batch.items()},
         "load_average": round(os.getloadavg()[0], 1),
-        "cosine_fp32_int8_mean": round(float(np.mean(np.sum(vectors["fp32"] * vectors["int8"], axis=1))), 4),
-        "sample_indices_seed": 0,
+        "cosine_to_fp32_mean": {
+            p: round(float(np.mean(np.sum(vectors["fp32"] * vectors[p], axis=1))), 4) for p in ("int8", "bf16")
+        },
         "_vectors": vectors,
-        "_sample_idx": None,
     }
 
 
@@ -220,7 +221,7 @@ def quantisation_quality(vectors: dict, truth: list, log) -> dict:
             labels = run_kmeans_embeddings(x, k, seed)[0]
             nmis.append(normalized_mutual_info_score(truth, labels))
         out[name] = round(float(np.mean(nmis)), 4)
-    log(f"k-means NMI fp32 {out['fp32']:.3f} vs int8 {out['int8']:.3f}")
+    log("k-means NMI " + ", ".join(f"{name} {nmi:.3f}" for name, nmi in out.items()))
     return out
 
 
@@ -374,7 +375,6 @@ def main(argv: list[str]) -> int:
         results["quality"][name] = quality(name, data, embedder, log, cache)
     tp = throughput(nhs["texts"], log)
     vectors = tp.pop("_vectors")
-    tp.pop("_sample_idx")
     rng = np.random.default_rng(0)
     idx = rng.choice(len(nhs["texts"]), tp["n"], replace=False)
     tp["kmeans_nmi_label"] = quantisation_quality(vectors, [nhs["labels"]["label"][i] for i in idx], log)
@@ -384,7 +384,7 @@ def main(argv: list[str]) -> int:
         results["speed"] = {str(n): speed(n, real, log, args.cache) for n in (50_000, 250_000)}
         results["speed_measured_on"] = time.strftime("%Y-%m-%d %H:%M")
         if not real:
-            rate = tp["texts_per_second"]["int8"]
+            rate = tp["texts_per_second"][tp["chosen_precision"]]
             for n, s in results["speed"].items():
                 s["projected_embedding_seconds"] = round(int(n) / rate, 1)
                 s["projected_total_seconds"] = round(s["seconds"] + int(n) / rate, 1)
@@ -428,6 +428,10 @@ def _host() -> dict:
     }
 
 
+def _nmi_by_precision(nmi: dict) -> str:
+    return ", ".join(f"{name} {value}" for name, value in nmi.items())
+
+
 def write_doc(results: dict) -> None:
     section = render_section(results)
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
@@ -469,13 +473,14 @@ def render_section(results: dict) -> str:
         "",
         f"Embedding throughput ({tp['n']} NHS texts, best of 3 alternating runs, load average"
         f" {tp['load_average']}): fp32 at its best batch size {tp['texts_per_second']['fp32']}/s"
-        f" (at sentence-transformers' default batch of 32: {tp['texts_per_second']['fp32_default_batch_32']}/s),"
-        f" int8 at Chorus's batch of {tp['batch_size']} {tp['texts_per_second']['int8']}/s"
-        f" = **{tp['speedup_int8']}x** ({tp['speedup_int8_vs_default_fp32']}x the default);"
-        f" texts/s by model@batch {tp['texts_per_second_by_batch']};"
-        f" mean cosine fp32·int8 {tp['cosine_fp32_int8_mean']};"
-        f" k-means (true k) NMI fp32 {tp['kmeans_nmi_label']['fp32']}"
-        f" vs int8 {tp['kmeans_nmi_label']['int8']}.",
+        f" (at sentence-transformers' default batch of 32: {tp['texts_per_second']['fp32_default_batch_32']}/s);"
+        f" int8 at batch {tp['batch_size']['int8']} {tp['texts_per_second']['int8']}/s"
+        f" = {tp['speedup']['int8']}x, cosine to fp32 {tp['cosine_to_fp32_mean']['int8']};"
+        f" bf16 at batch {tp['batch_size']['bf16']} {tp['texts_per_second']['bf16']}/s"
+        f" = {tp['speedup']['bf16']}x, cosine to fp32 {tp['cosine_to_fp32_mean']['bf16']};"
+        f" **this CPU runs {tp['chosen_precision']}: {tp['speedup'][tp['chosen_precision']]}x**;"
+        f" texts/s by precision@batch {tp['texts_per_second_by_batch']};"
+        f" k-means (true k) NMI {_nmi_by_precision(tp['kmeans_nmi_label'])}.",
     ]
     if "speed" in results:
         inc = results["incremental"]

@@ -85,7 +85,7 @@ def make_embedder(kind: str):
 
     if kind == "fake":
         return FakeEmbedder(dim=64)
-    return SentenceTransformerEmbedder(quantize=True)
+    return SentenceTransformerEmbedder()
 
 
 def _cache():

@@ -1,7 +1,7 @@
 import numpy as np
 
 from analysis import FakeEmbedder, InMemoryEmbeddingCache, SqliteEmbeddingCache
-from analysis.embedding import cache_key, embed
+from analysis.embedding import cache_key, cpu_precision, embed
 
 
 class CountingEmbedder(FakeEmbedder):
@@ -70,3 +70,19 @@ class TestSqliteCache:
         items = {str(i): np.full(4, i, dtype=np.float32) for i in range(1200)}
         cache.put_many(items)
         assert len(cache.get_many([*list(items), "missing"])) == 1200
+
+
+class TestCpuPrecision:
+    FLAGS = "processor\t: 0\nflags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni {extra}\n"
+
+    def test_native_bf16_units_choose_bf16(self, tmp_path):
+        for extra in ("amx_bf16 amx_tile", "avx512_bf16"):
+            (tmp_path / "cpuinfo").write_text(self.FLAGS.format(extra=extra))
+            assert cpu_precision(tmp_path / "cpuinfo") == "bf16"
+
+    def test_other_cpus_choose_int8(self, tmp_path):
+        (tmp_path / "cpuinfo").write_text(self.FLAGS.format(extra="amx_int8"))
+        assert cpu_precision(tmp_path / "cpuinfo") == "int8"
+
+    def test_no_cpuinfo_chooses_int8(self, tmp_path):
+        assert cpu_precision(tmp_path / "missing") == "int8"

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from analysis import SentenceTransformerEmbedder, analyse, assign_incremental
+from analysis.embedding import cpu_precision
 from tests.analysis.conftest import DATA
 
 pytestmark = pytest.mark.slow
@@ -42,18 +43,30 @@ def gambling(part):
 
 
 class TestEmbedder:
-    def test_loads_offline_and_quantised(self, embedder):
+    def test_loads_offline_at_the_cpus_precision(self, embedder):
+        assert embedder.precision == cpu_precision() and embedder.dim == 384
+        assert embedder.name == f"all-MiniLM-L6-v2+{embedder.precision}"
+
+    def test_int8_quantises_the_transformer_in_place(self):
         import torch
 
-        assert embedder.name == "all-MiniLM-L6-v2+int8" and embedder.dim == 384
-        linear = embedder.model[0].model.encoder.layer[0].attention.self.query
+        int8 = SentenceTransformerEmbedder(precision="int8")
+        linear = int8.model[0].model.encoder.layer[0].attention.self.query
         assert isinstance(linear, torch.ao.nn.quantized.dynamic.Linear)
+        assert int8.name == "all-MiniLM-L6-v2+int8" and int8.batch_size == 16
 
-    def test_int8_close_to_fp32(self, embedder, nhs):
+    @pytest.mark.parametrize(("precision", "floor"), [("int8", 0.85), ("bf16", 0.99)])
+    def test_reduced_precision_close_to_fp32(self, nhs, precision, floor):
+        # measured on these 60: int8 0.92, bf16 0.9999; clustering NMI is the real check
         texts = [r["feedback"] for r in nhs[:60]]
-        fp32 = SentenceTransformerEmbedder(quantize=False).encode(texts)
-        cosine = np.sum(fp32 * embedder.encode(texts), axis=1)
-        assert cosine.mean() > 0.85  # measured 0.92 on these 60; clustering NMI is the real check
+        fp32 = SentenceTransformerEmbedder(precision="fp32").encode(texts)
+        reduced = SentenceTransformerEmbedder(precision=precision).encode(texts)
+        assert reduced.dtype == np.float32
+        assert np.sum(fp32 * reduced, axis=1).mean() > floor
+
+    def test_unknown_precision_refused(self):
+        with pytest.raises(ValueError, match="precision"):
+            SentenceTransformerEmbedder(precision="int4")
 
     def test_meaning_not_spelling(self, embedder):
         v = embedder.encode(["The nurses were kind", "Staff were caring", "The car park is full"])
