@@ -89,7 +89,9 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # bf16 normalises in bf16 (norms 0.99-1.01); cosine clustering wants exact unit vectors.
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
