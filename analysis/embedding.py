@@ -21,8 +21,8 @@ Progress = Callable[[str, int, int], None]
 
 PRECISIONS = ("auto", "bf16", "int8", "fp32")
 # Batch size per precision, each the fastest measured on a 2-core host (`python -m bench
-# analysis`): length-sorted batches of 16 keep int8's padding small; bf16 ran 650-740 texts/s at 32,
-# 600-800 at 64 and 450 at 128, so 32, which pads long answers less.
+# analysis`): length-sorted batches of 16 keep int8's padding small; bf16 ran 560-740 texts/s at 32,
+# 500-800 at 64 and 450 at 128 (Intel with AMX), so 32, which pads long answers less.
 BATCH_SIZE = {"bf16": 32, "int8": 16, "fp32": 32}
 
 
