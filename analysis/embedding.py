@@ -88,13 +88,13 @@ class SentenceTransformerEmbedder:
             vectors = self.model.encode(
                 list(texts),
                 batch_size=self.batch_size,
-                normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
         _return_freed_memory()
         vectors = np.asarray(vectors, dtype=np.float32)
-        # bf16 normalises in bf16 (norms 0.99-1.01); cosine clustering wants exact unit vectors.
+        # Normalised here, in float32, rather than by sentence-transformers: in bf16 its
+        # norms came out at 0.99-1.01, and cosine clustering wants exact unit vectors.
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 

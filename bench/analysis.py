@@ -221,7 +221,7 @@ def quantisation_quality(vectors: dict, truth: list, log) -> dict:
             labels = run_kmeans_embeddings(x, k, seed)[0]
             nmis.append(normalized_mutual_info_score(truth, labels))
         out[name] = round(float(np.mean(nmis)), 4)
-    log("k-means NMI " + ", ".join(f"{name} {nmi:.3f}" for name, nmi in out.items()))
+    log(f"k-means NMI {_nmi_by_precision(out)}")
     return out
 
 
