@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +24,10 @@ PRECISIONS = ("auto", "bf16", "int8", "fp32")
 # analysis`): length-sorted batches of 16 keep int8's padding small; bf16 ran 560-740 texts/s at 32,
 # 500-800 at 64 and 450 at 128 (Intel with AMX), so 32, which pads long answers less.
 BATCH_SIZE = {"bf16": 32, "int8": 16, "fp32": 32}
+# Helper processes start only for this many texts or more: a helper needs 5-10 s to import
+# torch and load the model, which smaller jobs would not win back.
+HELPERS_FROM = 5000
+CHUNK_CHARACTERS = 32_768
 
 
 class Embedder(Protocol):
@@ -31,6 +35,12 @@ class Embedder(Protocol):
     dim: int
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class ChunkedEmbedder(Embedder, Protocol):
+    """An embedder that can spread chunks over several processes (see `embed`)."""
+
+    def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]: ...
 
 
 class EmbeddingCache(Protocol):
@@ -49,7 +59,9 @@ class SentenceTransformerEmbedder:
     `precision="auto"` (the default) runs the model in bfloat16 where the CPU has native
     bf16 matrix units (AMX or AVX512-BF16), which was the fastest here with vectors at cosine
     0.9999 to fp32's, and otherwise quantises its Linear layers in place to torch dynamic int8
-    (cosine about 0.92 to fp32, k-means quality unchanged). Measurements:
+    (cosine about 0.92 to fp32, k-means quality unchanged). For `HELPERS_FROM` texts or more,
+    `helpers` more processes (default: one per further usable CPU) embed beside this one, each
+    on one thread (analysis/helper_processes.py). Measurements:
     docs/decisions/0003-analysis-pipeline.md and `python -m bench analysis`.
     """
 
@@ -59,6 +71,8 @@ class SentenceTransformerEmbedder:
         precision: str = "auto",
         batch_size: int | None = None,
         threads: int | None = None,
+        helpers: int | None = None,
+        helpers_from: int = HELPERS_FROM,
         model_path: str | Path | None = None,
     ):
         if precision not in PRECISIONS:
@@ -70,8 +84,8 @@ class SentenceTransformerEmbedder:
 
         if threads:
             torch.set_num_threads(threads)
-        path = Path(model_path) if model_path else _packaged_model_path()
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.model_path = Path(model_path) if model_path else _packaged_model_path()
+        self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.precision = cpu_precision() if precision == "auto" else precision
         if self.precision == "int8":
             _quantize_in_place(self.model)
@@ -80,6 +94,8 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size or BATCH_SIZE[self.precision]
         self.dim = int(self.model.get_embedding_dimension())
         self.name = "all-MiniLM-L6-v2" + ("" if self.precision == "fp32" else f"+{self.precision}")
+        self.helpers = usable_cpus() - 1 if helpers is None else helpers
+        self.helpers_from = helpers_from
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import torch
@@ -96,6 +112,39 @@ class SentenceTransformerEmbedder:
         # Normalised here, in float32, rather than by sentence-transformers: in bf16 its
         # norms came out at 0.99-1.01, and cosine clustering wants exact unit vectors.
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]:
+        """(chunk number, vectors) for every chunk, in the order they finish."""
+        from analysis.helper_processes import HelperProcess, encode_shared
+
+        if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
+            return ((i, self.encode(chunk)) for i, chunk in enumerate(chunks))
+        spec = self.spec()
+        return encode_shared(self.encode, chunks, lambda: HelperProcess(spec), self.helpers)
+
+    def spec(self) -> list[str]:
+        """How a helper process builds the same embedder (`embedder_from_spec`)."""
+        return ["minilm", self.precision, str(self.batch_size), str(self.model_path)]
+
+
+def embedder_from_spec(spec: Sequence[str]) -> Embedder:
+    """The embedder a helper process runs, on one thread: ["minilm", precision, batch size,
+    model path] or ["fake", dim]."""
+    match list(spec):
+        case ["minilm", precision, batch_size, model_path]:
+            return SentenceTransformerEmbedder(
+                precision=precision, batch_size=int(batch_size), threads=1, helpers=0, model_path=model_path
+            )
+        case ["fake", dim]:
+            return FakeEmbedder(dim=int(dim))
+    raise ValueError(f"unknown embedder spec {list(spec)!r}")
+
+
+def usable_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _return_freed_memory() -> None:
@@ -240,8 +289,9 @@ def embed(
     vectors: dict[str, np.ndarray] = dict(known)
     done = len(unique) - len(todo)
     _report(progress, done, len(unique))
-    for chunk in _chunks(todo, chunk_size):
-        encoded = embedder.encode([unique[i] for i in chunk])
+    chunks = _chunks_of_similar_work(todo, [len(unique[i]) for i in todo], chunk_size)
+    for number, encoded in _encode_chunks(embedder, [[unique[i] for i in chunk] for chunk in chunks]):
+        chunk = chunks[number]
         fresh = {keys[i]: v for i, v in zip(chunk, encoded, strict=True)}
         vectors.update(fresh)
         if cache is not None:
@@ -253,9 +303,30 @@ def embed(
     return np.array([by_text[t] for t in texts], dtype=np.float32).reshape(len(texts), dim)
 
 
+def _encode_chunks(embedder: Embedder, chunks: list[list[str]]) -> Iterable[tuple[int, np.ndarray]]:
+    if hasattr(embedder, "encode_chunks"):
+        return embedder.encode_chunks(chunks)
+    return ((i, embedder.encode(chunk)) for i, chunk in enumerate(chunks))
+
+
 def _report(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None:
         progress("embedding", done, total)
+
+
+def _chunks_of_similar_work(items: list, lengths: list[int], size: int) -> list[list]:
+    """Chunks of at most `size` items and, unless one item alone is longer, CHUNK_CHARACTERS
+    characters: the longest answers come last in smaller chunks, so no process is left with a
+    long final chunk while the others wait, and progress keeps moving."""
+    chunks: list[list] = [[]]
+    characters = 0
+    for item, length in zip(items, lengths, strict=True):
+        if chunks[-1] and (len(chunks[-1]) >= size or characters + length > CHUNK_CHARACTERS):
+            chunks.append([])
+            characters = 0
+        chunks[-1].append(item)
+        characters += length
+    return chunks if chunks[-1] else []
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

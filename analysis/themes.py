@@ -6,7 +6,6 @@ sample, the final fit is (MiniBatch)KMeans, merging works on the k centroids.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +13,8 @@ from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
+
+from analysis.embedding import usable_cpus
 
 OTHER_LABEL = -1
 
@@ -161,13 +162,6 @@ def merge_close(x, labels, centroids, threshold: float):
         parent[max(ra, rb)] = min(ra, rb)
     roots = np.array([_root(parent, i) for i in range(k)])
     return _relabel(np.where(labels >= 0, roots[np.maximum(labels, 0)], OTHER_LABEL), x)
-
-
-def usable_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _root(parent: list[int], i: int) -> int:

@@ -15,6 +15,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -260,9 +261,11 @@ def speed_child(argv: list[str]) -> int:
     if not embed_for_real:
         cache.put_many(_stand_in_vectors(texts, base, embedder, cache_key, base_cache))
     started, cpu = time.perf_counter(), time.process_time()
-    result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
+    with TreeMemory() as tree:
+        result = analyse(texts, embedder=embedder, cache=cache, seed=seed)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = max(own_mb, tree.peak_mb)
     print(
         json.dumps(
             {
@@ -273,10 +276,45 @@ def speed_child(argv: list[str]) -> int:
                 "load_average": round(os.getloadavg()[0], 1),
                 "themes": len(result.top_themes),
                 "peak_rss_mb": round(peak_mb),
+                "own_peak_rss_mb": round(own_mb),
+                "helper_processes": embedder.helpers,
             }
         )
     )
     return 0
+
+
+class TreeMemory:
+    """Peak resident memory of this process and its children (the embedding helpers) together,
+    sampled every 50 ms. (RUSAGE_CHILDREN cannot serve: a forked child is charged with its
+    parent's pages until it execs, so it reports the parent's size, not the helper's.)"""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> TreeMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(self.interval):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            self.peak_mb = max(self.peak_mb, total / 2**20)
 
 
 def real_base_texts() -> list[str]:

@@ -8,7 +8,8 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from analysis import SentenceTransformerEmbedder, analyse, assign_incremental
-from analysis.embedding import cpu_precision
+from analysis.embedding import cpu_precision, usable_cpus
+from analysis.helper_processes import HelperProcess
 from tests.analysis.conftest import DATA
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,20 @@ class TestEmbedder:
         reduced = SentenceTransformerEmbedder(precision=precision).encode(texts)
         assert reduced.dtype == np.float32
         assert np.sum(fp32 * reduced, axis=1).mean() > floor
+
+    def test_a_helper_process_embeds_like_this_one(self, nhs, embedder):
+        texts = [r["feedback"] for r in nhs[:80]]
+        helper = HelperProcess(embedder.spec())
+        try:
+            from_helper = helper.encode(texts)
+        finally:
+            helper.close()
+        assert from_helper.shape == (80, 384) and from_helper.dtype == np.float32
+        # one thread against two: the same model, rounded differently in reduced precision
+        assert np.sum(from_helper * embedder.encode(texts), axis=1).min() > 0.999
+
+    def test_helpers_default_to_one_per_further_cpu(self, embedder):
+        assert embedder.helpers == usable_cpus() - 1
 
     def test_unknown_precision_refused(self):
         with pytest.raises(ValueError, match="precision"):
