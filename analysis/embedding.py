@@ -27,7 +27,7 @@ BATCH_SIZE = {"bf16": 32, "int8": 16, "fp32": 32}
 # Helper processes start only for this many texts or more: a helper needs 5-10 s to import
 # torch and load the model, which smaller jobs would not win back.
 HELPERS_FROM = 5000
-CHUNK_CHARACTERS = 32_768
+CHUNK_CHARACTERS = 16_384
 
 
 class Embedder(Protocol):
