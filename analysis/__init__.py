@@ -11,7 +11,7 @@ Public API (stable; the web app's jobs call only this)::
         texts,                       # Sequence[str | None]
         groups={"channel": [...]},   # optional: column -> one value (or None) per text
         stance=[...],                # optional: closed answer ("Agree"...) per text
-        embedder=SentenceTransformerEmbedder(),   # packaged all-MiniLM-L6-v2, int8, offline
+        embedder=SentenceTransformerEmbedder(),   # packaged all-MiniLM-L6-v2, offline, bf16/int8 by CPU
         cache=SqliteEmbeddingCache("var/embeddings.sqlite"),  # optional
         seed=0,
         progress=lambda stage, done, total: ...,  # stages: preparing, embedding,
