@@ -638,7 +638,8 @@ def render_section(results: dict) -> str:
             if s.get("embedded_for_real"):
                 lines.append(
                     f"- {int(n):,} raw → labelled themes, embedding included: {s['seconds']} s,"
-                    f" peak RSS {s['peak_rss_mb']} MB, {s['themes']} themes."
+                    f" peak RSS {s['peak_rss_mb']} MB (the process and its"
+                    f" {s.get('helper_processes', 0)} embedding helper(s) together), {s['themes']} themes."
                 )
             else:
                 lines.append(
