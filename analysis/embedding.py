@@ -37,12 +37,6 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class ChunkedEmbedder(Embedder, Protocol):
-    """An embedder that can spread chunks over several processes (see `embed`)."""
-
-    def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]: ...
-
-
 class EmbeddingCache(Protocol):
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
 
@@ -118,7 +112,7 @@ class SentenceTransformerEmbedder:
         from analysis.helper_processes import HelperProcess, encode_shared
 
         if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
-            return ((i, self.encode(chunk)) for i, chunk in enumerate(chunks))
+            return in_turn(self.encode, chunks)
         spec = self.spec()
         return encode_shared(self.encode, chunks, lambda: HelperProcess(spec), self.helpers)
 
@@ -304,9 +298,14 @@ def embed(
 
 
 def _encode_chunks(embedder: Embedder, chunks: list[list[str]]) -> Iterable[tuple[int, np.ndarray]]:
+    """Embedders that can share chunks out among processes have `encode_chunks`."""
     if hasattr(embedder, "encode_chunks"):
         return embedder.encode_chunks(chunks)
-    return ((i, embedder.encode(chunk)) for i, chunk in enumerate(chunks))
+    return in_turn(embedder.encode, chunks)
+
+
+def in_turn(encode: Callable[[Sequence[str]], np.ndarray], chunks: Sequence[Sequence[str]]):
+    return ((i, encode(chunk)) for i, chunk in enumerate(chunks))
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
