@@ -182,16 +182,18 @@ def _drain(done: queue.SimpleQueue) -> Iterator[tuple[int, np.ndarray]]:
 
 
 def _serve_chunks(start_helper, chunks, work: _Chunks, done: queue.SimpleQueue) -> None:
+    # Any failure, expected (a dead pipe) or not, must leave the chunk for the main process:
+    # an exception escaping this thread would lose it.
     try:
         helper = start_helper()
-    except (HelperFailed, OSError) as error:
+    except Exception as error:
         log.warning("embedding helper did not start, embedding without it: %s", error)
         return
     try:
         while (index := work.take()) is not None:
             try:
                 done.put((index, helper.encode(chunks[index])))
-            except (HelperFailed, OSError) as error:
+            except Exception as error:
                 work.give_back(index)
                 log.warning("embedding helper failed, its work goes back to the main process: %s", error)
                 return
