@@ -139,3 +139,24 @@ def test_long_texts_come_in_smaller_chunks():
     assert [i for chunk in chunks for i in chunk] == list(range(104))
     assert len(chunks[0]) == 64 and all(len(c) == 1 for c in chunks[-4:])
     assert _chunks_of_similar_work([], [], size=64) == []
+
+
+def _helpers_in_a_daemon(results) -> None:
+    fake = FakeEmbedder(64)
+    helper = WatchedHelper(FAKE_SPEC)
+    done = dict(encode_shared(waits_for(helper.worked, fake.encode), chunks_of_texts(6), lambda: helper, helpers=1))
+    results.put((sorted(done), helper.calls))
+
+
+def test_helpers_start_inside_a_daemonic_worker_process():
+    """Huey's process workers are daemonic, and daemonic processes may not start
+    multiprocessing children; helpers are plain subprocesses, so they still run there."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    worker = context.Process(target=_helpers_in_a_daemon, args=(results,), daemon=True)
+    worker.start()
+    chunks_done, helper_calls = results.get(timeout=120)
+    worker.join(30)
+    assert chunks_done == list(range(6)) and helper_calls >= 1
