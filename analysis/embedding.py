@@ -112,7 +112,7 @@ class SentenceTransformerEmbedder:
         from analysis.helper_processes import HelperProcess, encode_shared
 
         if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
-            return in_turn(self.encode, chunks)
+            return _in_turn(self.encode, chunks)
         spec = self.spec()
         return encode_shared(self.encode, chunks, lambda: HelperProcess(spec), self.helpers)
 
@@ -152,10 +152,14 @@ def _return_freed_memory() -> None:
 
 @functools.cache
 def _malloc_trim():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+    # libc.so.6 by name first: find_library runs ldconfig in a subprocess, forked from what is
+    # by then a large process.
+    for name in ("libc.so.6", ctypes.util.find_library("c")):
+        try:
+            return ctypes.CDLL(name).malloc_trim
+        except (OSError, AttributeError, TypeError):
+            continue
+    return None
 
 
 def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
@@ -301,10 +305,12 @@ def _encode_chunks(embedder: Embedder, chunks: list[list[str]]) -> Iterable[tupl
     """Embedders that can share chunks out among processes have `encode_chunks`."""
     if hasattr(embedder, "encode_chunks"):
         return embedder.encode_chunks(chunks)
-    return in_turn(embedder.encode, chunks)
+    return _in_turn(embedder.encode, chunks)
 
 
-def in_turn(encode: Callable[[Sequence[str]], np.ndarray], chunks: Sequence[Sequence[str]]):
+def _in_turn(
+    encode: Callable[[Sequence[str]], np.ndarray], chunks: Sequence[Sequence[str]]
+) -> Iterator[tuple[int, np.ndarray]]:
     return ((i, encode(chunk)) for i, chunk in enumerate(chunks))
 
 

@@ -159,7 +159,7 @@ def quality(name: str, data: dict, embedder, log, cache=None) -> dict:
             }.items():
                 runs[label_name].setdefault(method, []).append(s)
     for label_name, methods in runs.items():
-        out["by_label"][label_name] = {method: _over_seeds(per_seed, seeds) for method, per_seed in methods.items()}
+        out["by_label"][label_name] = {method: _over_seeds(per_seed) for method, per_seed in methods.items()}
         log(f"{name}/{label_name}: " + _summary(out["by_label"][label_name]))
     return out
 
@@ -171,12 +171,12 @@ def seeds_for(n: int) -> tuple[int, ...]:
     return tuple(range(5 if n <= 1000 else 3))
 
 
-def _over_seeds(per_seed: list[dict], seeds: tuple[int, ...]) -> dict:
+def _over_seeds(per_seed: list[dict]) -> dict:
     """Seed 0's figures as they were, plus the NMI's mean and spread over all seeds."""
     nmis = [s["nmi"] for s in per_seed]
     return {
         **per_seed[0],
-        "seeds": len(seeds),
+        "seeds": len(per_seed),
         "nmi_mean": round(float(np.mean(nmis)), 4),
         "nmi_sd": round(float(np.std(nmis)), 4),
         "nmi_by_seed": nmis,
