@@ -154,9 +154,9 @@ def _return_freed_memory() -> None:
 def _malloc_trim():
     # libc.so.6 by name first: find_library runs ldconfig in a subprocess, forked from what is
     # by then a large process.
-    for name in ("libc.so.6", ctypes.util.find_library("c")):
+    for find in (lambda: "libc.so.6", lambda: ctypes.util.find_library("c")):
         try:
-            return ctypes.CDLL(name).malloc_trim
+            return ctypes.CDLL(find()).malloc_trim
         except (OSError, AttributeError, TypeError):
             continue
     return None
