@@ -20,6 +20,7 @@ import numpy as np
 Progress = Callable[[str, int, int], None]
 
 PRECISIONS = ("auto", "bf16", "int8", "fp32")
+RUNTIMES = ("auto", "torch", "openvino")
 # Batch size per precision, each the fastest measured on a 2-core host (`python -m bench
 # analysis`): length-sorted batches of 16 keep int8's padding small; bf16 ran 560-740 texts/s at 32,
 # 500-800 at 64 and 450 at 128 (Intel with AMX), so 32, which pads long answers less.
@@ -53,16 +54,19 @@ class SentenceTransformerEmbedder:
     `precision="auto"` (the default) runs the model in bfloat16 where the CPU has native
     bf16 matrix units (AMX or AVX512-BF16), which was the fastest here with vectors at cosine
     0.9999 to fp32's, and otherwise quantises its Linear layers in place to torch dynamic int8
-    (cosine about 0.92 to fp32, k-means quality unchanged). For `HELPERS_FROM` texts or more,
-    `helpers` more processes (default: one per further usable CPU) embed beside this one, each
-    on one thread (analysis/helper_processes.py). Measurements:
-    docs/decisions/0003-analysis-pipeline.md and `python -m bench analysis`.
+    (cosine about 0.92 to fp32, k-means quality unchanged). `runtime="auto"` runs bf16 in
+    OpenVINO (analysis/openvino_runtime.py), which uses every CPU from this one process, and
+    the rest in torch. With torch, for `HELPERS_FROM` texts or more, `helpers` more processes
+    (default: one per further usable CPU) embed beside this one, each on one thread
+    (analysis/helper_processes.py). Measurements: docs/decisions/0003-analysis-pipeline.md
+    and `python -m bench analysis`.
     """
 
     def __init__(
         self,
         *,
         precision: str = "auto",
+        runtime: str = "auto",
         batch_size: int | None = None,
         threads: int | None = None,
         helpers: int | None = None,
@@ -71,6 +75,8 @@ class SentenceTransformerEmbedder:
     ):
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
@@ -81,19 +87,31 @@ class SentenceTransformerEmbedder:
         self.model_path = Path(model_path) if model_path else _packaged_model_path()
         self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.precision = cpu_precision() if precision == "auto" else precision
-        if self.precision == "int8":
+        self.runtime = _runtime_for(self.precision) if runtime == "auto" else runtime
+        self._openvino = None
+        if self.runtime == "openvino":
+            if self.precision == "int8":
+                raise ValueError("the OpenVINO runtime runs bf16 or fp32; int8 is torch's")
+            from analysis.openvino_runtime import OpenVinoTransformer
+
+            self._openvino = OpenVinoTransformer(self.model, precision=self.precision, threads=threads)
+        elif self.precision == "int8":
             _quantize_in_place(self.model)
         elif self.precision == "bf16":
             self.model.to(torch.bfloat16)
         self.batch_size = batch_size or BATCH_SIZE[self.precision]
         self.dim = int(self.model.get_embedding_dimension())
-        self.name = "all-MiniLM-L6-v2" + ("" if self.precision == "fp32" else f"+{self.precision}")
-        self.helpers = usable_cpus() - 1 if helpers is None else helpers
+        self.name = "all-MiniLM-L6-v2" + _name_suffix(self.runtime, self.precision)
+        # OpenVINO's streams already use every CPU from this process.
+        default_helpers = 0 if self.runtime == "openvino" else usable_cpus() - 1
+        self.helpers = default_helpers if helpers is None else helpers
         self.helpers_from = helpers_from
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import torch
 
+        if self._openvino is not None:
+            return _unit_rows(self._openvino.encode(texts, self.batch_size))
         with torch.inference_mode():
             vectors = self.model.encode(
                 list(texts),
@@ -102,15 +120,15 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         _return_freed_memory()
-        vectors = np.asarray(vectors, dtype=np.float32)
-        # Normalised here, in float32, rather than by sentence-transformers: in bf16 its
-        # norms came out at 0.99-1.01, and cosine clustering wants exact unit vectors.
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim))
 
     def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]:
         """(chunk number, vectors) for every chunk, in the order they finish."""
         from analysis.helper_processes import HelperProcess, encode_shared
 
+        if self._openvino is not None and self.helpers < 1:
+            chunks_done = self._openvino.encode_chunks(chunks, self.batch_size)
+            return ((number, _unit_rows(vectors)) for number, vectors in chunks_done)
         if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
             return _in_turn(self.encode, chunks)
         spec = self.spec()
@@ -118,16 +136,21 @@ class SentenceTransformerEmbedder:
 
     def spec(self) -> list[str]:
         """How a helper process builds the same embedder (`embedder_from_spec`)."""
-        return ["minilm", self.precision, str(self.batch_size), str(self.model_path)]
+        return ["minilm", self.runtime, self.precision, str(self.batch_size), str(self.model_path)]
 
 
 def embedder_from_spec(spec: Sequence[str]) -> Embedder:
-    """The embedder a helper process runs, on one thread: ["minilm", precision, batch size,
-    model path] or ["fake", dim]."""
+    """The embedder a helper process runs, on one thread: ["minilm", runtime, precision, batch
+    size, model path] or ["fake", dim]."""
     match list(spec):
-        case ["minilm", precision, batch_size, model_path]:
+        case ["minilm", runtime, precision, batch_size, model_path]:
             return SentenceTransformerEmbedder(
-                precision=precision, batch_size=int(batch_size), threads=1, helpers=0, model_path=model_path
+                runtime=runtime,
+                precision=precision,
+                batch_size=int(batch_size),
+                threads=1,
+                helpers=0,
+                model_path=model_path,
             )
         case ["fake", dim]:
             return FakeEmbedder(dim=int(dim))
@@ -163,13 +186,33 @@ def _malloc_trim():
 
 
 def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
-    """"bf16" where the CPU multiplies bfloat16 natively, else "int8": elsewhere torch emulates
+    """ "bf16" where the CPU multiplies bfloat16 natively, else "int8": elsewhere torch emulates
     bf16, which gains nothing over fp32, so CPUs that do not say they have it get int8."""
     try:
         flags = set(Path(cpuinfo).read_text(errors="replace").split())
     except OSError:
         return "int8"
     return "bf16" if flags & {"amx_bf16", "avx512_bf16"} else "int8"
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    # Normalised here, in float32, whatever the model did: in bf16 its norms came out at
+    # 0.99-1.01, and cosine clustering wants exact unit vectors.
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _runtime_for(precision: str) -> str:
+    from analysis.openvino_runtime import openvino_available
+
+    return "openvino" if precision == "bf16" and openvino_available() else "torch"
+
+
+def _name_suffix(runtime: str, precision: str) -> str:
+    """The cache key's model name: each runtime and precision rounds differently, so vectors
+    from one are never served as another's."""
+    if runtime == "openvino":
+        return f"+openvino-{precision}"
+    return "" if precision == "fp32" else f"+{precision}"
 
 
 def _packaged_model_path() -> Path:

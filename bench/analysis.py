@@ -95,9 +95,13 @@ def run_bertopic(texts, vectors, model, seed=0):
     from umap import UMAP
 
     # BERTopic's own default UMAP, given a seed so runs can be repeated.
-    umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False, random_state=seed)
+    umap = UMAP(
+        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False, random_state=seed
+    )
     started = time.perf_counter()
-    topics, _ = BERTopic(embedding_model=model, umap_model=umap).fit_transform(list(texts), embeddings=vectors)
+    topics, _ = BERTopic(embedding_model=model, umap_model=umap).fit_transform(
+        list(texts), embeddings=vectors
+    )
     seconds = time.perf_counter() - started
     return topics, len(set(topics) - {-1}), seconds
 
@@ -143,7 +147,9 @@ def quality(name: str, data: dict, embedder, log, cache=None) -> dict:
     for seed in seeds:
         chorus, k_chorus, t_chorus, leaf = run_chorus(texts, cache, embedder, seed=seed)
         bert, k_bert, t_bert = run_bertopic(texts, vectors, embedder.model, seed)
-        log(f"{name} seed {seed}: chorus {k_chorus} themes in {t_chorus:.1f}s, bertopic {k_bert} in {t_bert:.1f}s")
+        log(
+            f"{name} seed {seed}: chorus {k_chorus} themes in {t_chorus:.1f}s, bertopic {k_bert} in {t_bert:.1f}s"
+        )
         for label_name, truth in data["labels"].items():
             k_true = len(set(truth))
             km, _, t_km = run_kmeans_embeddings(vectors, k_true, seed)
@@ -194,16 +200,20 @@ def _summary(methods: dict) -> str:
 
 
 def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
-    """fp32, int8 and bf16 at several batch sizes on the same texts, runs alternating (so drift
-    in the host's load hits all), best of `repeats` each. Each reduced precision is taken at
-    the batch size Chorus uses for it, against fp32 at *its* best batch size, so the speed-up
-    is not flattered by a bad fp32 setting; "chosen" is what `precision="auto"` picks here."""
+    """Each precision and runtime at several batch sizes on the same texts, runs alternating (so
+    drift in the host's load hits all), best of `repeats` each. Each is taken at the batch size
+    Chorus uses for it, against torch fp32 at *its* best batch size, so the speed-up is not
+    flattered by a bad fp32 setting; "chosen" is what the defaults pick here."""
     from analysis import SentenceTransformerEmbedder
-    from analysis.embedding import BATCH_SIZE, cpu_precision
+    from analysis.embedding import cpu_precision
+    from analysis.openvino_runtime import openvino_available
 
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.choice(len(texts), n, replace=False)]
-    models = {p: SentenceTransformerEmbedder(precision=p) for p in ("fp32", "int8", "bf16")}
+    models = {p: SentenceTransformerEmbedder(precision=p, runtime="torch") for p in ("fp32", "int8", "bf16")}
+    if openvino_available():
+        models["openvino-bf16"] = SentenceTransformerEmbedder(precision="bf16", runtime="openvino")
+    own_batch = {name: model.batch_size for name, model in models.items()}
     sizes = sorted({8, 16, 32, 64})
     wall = {(m, b): float("inf") for m in models for b in sizes}
     cpu = dict(wall)
@@ -217,17 +227,18 @@ def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
                 encoded = model.encode(sample)
                 wall[name, b] = min(wall[name, b], time.perf_counter() - started)
                 cpu[name, b] = min(cpu[name, b], time.process_time() - cpu_started)
-                if b == BATCH_SIZE[name]:
+                if b == own_batch[name]:
                     vectors[name] = encoded
     rate = {f"{m}@{b}": round(n / wall[m, b], 1) for m, b in wall}
     cpu_rate = {f"{m}@{b}": round(n / cpu[m, b], 1) for m, b in cpu}
     fp32_best = max(rate[f"fp32@{b}"] for b in sizes)
-    at_own_batch = {p: rate[f"{p}@{BATCH_SIZE[p]}"] for p in ("int8", "bf16")}
-    chosen = cpu_precision()
-    log(f"throughput texts/s: {rate}; auto precision here: {chosen}")
+    reduced = [name for name in models if name != "fp32"]
+    at_own_batch = {p: rate[f"{p}@{own_batch[p]}"] for p in reduced}
+    chosen = _chosen_name(cpu_precision())
+    log(f"throughput texts/s: {rate}; chosen here: {chosen}")
     return {
         "n": n,
-        "batch_size": dict(BATCH_SIZE),
+        "batch_size": own_batch,
         "chosen_precision": chosen,
         "texts_per_second": {"fp32": fp32_best, "fp32_default_batch_32": rate["fp32@32"], **at_own_batch},
         "texts_per_second_by_batch": rate,
@@ -235,18 +246,25 @@ def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
         "speedup": {p: round(r / fp32_best, 2) for p, r in at_own_batch.items()},
         "load_average": round(os.getloadavg()[0], 1),
         "cosine_to_fp32_mean": {
-            p: round(float(np.mean(np.sum(vectors["fp32"] * vectors[p], axis=1))), 4) for p in ("int8", "bf16")
+            p: round(float(np.mean(np.sum(vectors["fp32"] * vectors[p], axis=1))), 4) for p in reduced
         },
         "_vectors": vectors,
     }
 
 
-def throughput_with_helpers(texts: list[str], log, n: int = 6000, repeats: int = 2) -> dict:
-    """What Chorus runs on this CPU (its precision, plus one helper process per further CPU)
-    against the model's plain fp32 speed (sentence-transformers' defaults: one process, all
-    threads, batch 32), on the same `n` texts, alternating, best of `repeats`. The helpers
-    are started and warmed before the clock: start-up (5-15 s) and oneDNN's first compile of
-    each batch shape are paid once per analysis and sit inside the end-to-end speed figures."""
+def _chosen_name(precision: str) -> str:
+    from analysis.embedding import _runtime_for
+
+    return f"openvino-{precision}" if _runtime_for(precision) == "openvino" else precision
+
+
+def throughput_as_chorus_runs(texts: list[str], log, n: int = 6000, repeats: int = 3) -> dict:
+    """What Chorus runs on this CPU (its precision and runtime, plus helper processes where it
+    starts them) against the model's plain fp32 speed (sentence-transformers' defaults: torch,
+    one process, all threads, batch 32), on the same `n` texts in the chunks `embed` makes,
+    alternating, best of `repeats`. Helpers are started and warmed before the clock: start-up
+    (5-15 s) and the first compile of each batch shape are paid once per analysis and sit
+    inside the end-to-end speed figures."""
     import torch
 
     from analysis import SentenceTransformerEmbedder
@@ -257,7 +275,7 @@ def throughput_with_helpers(texts: list[str], log, n: int = 6000, repeats: int =
     sample = sorted((texts[i] for i in rng.choice(len(texts), min(n, len(texts)), replace=False)), key=len)
     numbered = _chunks_of_similar_work(list(range(len(sample))), list(map(len, sample)), 512)
     chunks = [[sample[i] for i in chunk] for chunk in numbered]
-    plain = SentenceTransformerEmbedder(precision="fp32", batch_size=32, helpers=0)
+    plain = SentenceTransformerEmbedder(precision="fp32", runtime="torch", batch_size=32, helpers=0)
     chorus = SentenceTransformerEmbedder()
     seconds = {"fp32": float("inf"), "chorus": float("inf")}
     for _ in range(repeats):
@@ -273,19 +291,24 @@ def throughput_with_helpers(texts: list[str], log, n: int = 6000, repeats: int =
         chorus.encode(sample)
         torch.set_num_threads(threads)
         started = time.perf_counter()
-        done = list(encode_shared(chorus.encode, chunks, helpers.pop, len(helpers)))
+        if helpers:
+            done = list(encode_shared(chorus.encode, chunks, helpers.pop, len(helpers)))
+        else:
+            done = list(chorus.encode_chunks(chunks))
         seconds["chorus"] = min(seconds["chorus"], time.perf_counter() - started)
         assert sorted(i for i, _ in done) == list(range(len(chunks)))
     rate = {k: round(len(sample) / v, 1) for k, v in seconds.items()}
     out = {
         "n": len(sample),
+        "repeats": repeats,
         "precision": chorus.precision,
+        "runtime": chorus.runtime,
         "helpers": chorus.helpers,
         "texts_per_second": rate,
         "speedup": round(rate["chorus"] / rate["fp32"], 2),
         "load_average": round(os.getloadavg()[0], 1),
     }
-    log(f"with helpers: {out}")
+    log(f"as Chorus runs: {out}")
     return out
 
 
@@ -495,13 +518,13 @@ def main(argv: list[str]) -> int:
     idx = rng.choice(len(nhs["texts"]), tp["n"], replace=False)
     tp["kmeans_nmi_label"] = quantisation_quality(vectors, [nhs["labels"]["label"][i] for i in idx], log)
     results["embedding_throughput"] = tp
-    results["embedding_with_helpers"] = throughput_with_helpers(nhs["texts"], log)
+    results["embedding_as_chorus_runs"] = throughput_as_chorus_runs(nhs["texts"], log)
     if not args.skip_speed:
         real = not args.stand_in_vectors
         results["speed"] = {str(n): speed(n, real, log, args.cache) for n in (50_000, 250_000)}
         results["speed_measured_on"] = time.strftime("%Y-%m-%d %H:%M")
         if not real:
-            rate = results["embedding_with_helpers"]["texts_per_second"]["chorus"]
+            rate = results["embedding_as_chorus_runs"]["texts_per_second"]["chorus"]
             for n, s in results["speed"].items():
                 s["projected_embedding_seconds"] = round(int(n) / rate, 1)
                 s["projected_total_seconds"] = round(s["seconds"] + int(n) / rate, 1)
@@ -609,22 +632,24 @@ def render_section(results: dict) -> str:
         f"Embedding throughput ({tp['n']} NHS texts, best of 3 alternating runs, load average"
         f" {tp['load_average']}): fp32 at its best batch size {tp['texts_per_second']['fp32']}/s"
         f" (at sentence-transformers' default batch of 32: {tp['texts_per_second']['fp32_default_batch_32']}/s);"
-        f" int8 at batch {tp['batch_size']['int8']} {tp['texts_per_second']['int8']}/s"
-        f" = {tp['speedup']['int8']}x, cosine to fp32 {tp['cosine_to_fp32_mean']['int8']};"
-        f" bf16 at batch {tp['batch_size']['bf16']} {tp['texts_per_second']['bf16']}/s"
-        f" = {tp['speedup']['bf16']}x, cosine to fp32 {tp['cosine_to_fp32_mean']['bf16']};"
-        f" this CPU runs {tp['chosen_precision']}: {tp['speedup'][tp['chosen_precision']]}x in one process;"
+        + "".join(
+            f" {p} at batch {tp['batch_size'][p]} {tp['texts_per_second'][p]}/s = {tp['speedup'][p]}x,"
+            f" cosine to fp32 {tp['cosine_to_fp32_mean'][p]};"
+            for p in tp["speedup"]
+        )
+        + f" this CPU runs {tp['chosen_precision']}: {tp['speedup'][tp['chosen_precision']]}x;"
         f" texts/s by precision@batch {tp['texts_per_second_by_batch']};"
         f" k-means (true k) NMI {_nmi_by_precision(tp['kmeans_nmi_label'])}.",
     ]
-    if "embedding_with_helpers" in results:
-        wh = results["embedding_with_helpers"]
+    if "embedding_as_chorus_runs" in results:
+        run = results["embedding_as_chorus_runs"]
         lines += [
             "",
-            f"**As Chorus embeds here** ({wh['n']} NHS texts, best of 2 alternating runs, load average"
-            f" {wh['load_average']}): {wh['precision']} with {wh['helpers']} helper process(es), one thread"
-            f" each, {wh['texts_per_second']['chorus']}/s against plain fp32 (one process, batch 32)"
-            f" {wh['texts_per_second']['fp32']}/s: **{wh['speedup']}x**.",
+            f"**As Chorus embeds here** ({run['n']} NHS texts in `embed`'s chunks, best of"
+            f" {run['repeats']} alternating runs, load average {run['load_average']}):"
+            f" {run['runtime']} {run['precision']} with {run['helpers']} helper process(es)"
+            f" {run['texts_per_second']['chorus']}/s against plain fp32 (torch, one process, batch 32)"
+            f" {run['texts_per_second']['fp32']}/s: **{run['speedup']}x**.",
         ]
     if "speed" in results:
         inc = results["incremental"]

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from analysis import SentenceTransformerEmbedder, analyse, assign_incremental
-from analysis.embedding import cpu_precision, usable_cpus
+from analysis.embedding import _runtime_for, cpu_precision, embedder_from_spec, usable_cpus
 from analysis.helper_processes import HelperProcess
 from tests.analysis.conftest import DATA
 
@@ -44,9 +44,11 @@ def gambling(part):
 
 
 class TestEmbedder:
-    def test_loads_offline_at_the_cpus_precision(self, embedder):
+    def test_loads_offline_at_the_cpus_precision_and_runtime(self, embedder):
         assert embedder.precision == cpu_precision() and embedder.dim == 384
-        assert embedder.name == f"all-MiniLM-L6-v2+{embedder.precision}"
+        assert embedder.runtime == ("openvino" if embedder.precision == "bf16" else "torch")
+        runtime = "openvino-" if embedder.runtime == "openvino" else ""
+        assert embedder.name == f"all-MiniLM-L6-v2+{runtime}{embedder.precision}"
 
     def test_int8_quantises_the_transformer_in_place(self):
         import torch
@@ -76,16 +78,75 @@ class TestEmbedder:
         # one thread against two: the same model, rounded differently in reduced precision
         assert np.sum(from_helper * embedder.encode(texts), axis=1).min() > 0.999
 
-    def test_helpers_default_to_one_per_further_cpu(self, embedder):
-        assert embedder.helpers == usable_cpus() - 1
+    def test_helpers_default_to_one_per_further_cpu_with_torch_only(self, embedder):
+        # OpenVINO's own streams use every CPU from one process
+        assert embedder.helpers == (0 if embedder.runtime == "openvino" else usable_cpus() - 1)
+
+    def test_a_helper_is_built_from_the_spec_with_the_same_runtime(self, embedder):
+        rebuilt = embedder_from_spec(embedder.spec())
+        assert (rebuilt.runtime, rebuilt.precision, rebuilt.name) == (
+            embedder.runtime,
+            embedder.precision,
+            embedder.name,
+        )
+        assert rebuilt.helpers == 0
 
     def test_unknown_precision_refused(self):
         with pytest.raises(ValueError, match="precision"):
             SentenceTransformerEmbedder(precision="int4")
 
+    def test_unknown_runtime_and_openvino_int8_refused(self):
+        with pytest.raises(ValueError, match="runtime"):
+            SentenceTransformerEmbedder(runtime="onnx")
+        with pytest.raises(ValueError, match="int8"):
+            SentenceTransformerEmbedder(runtime="openvino", precision="int8")
+
     def test_meaning_not_spelling(self, embedder):
         v = embedder.encode(["The nurses were kind", "Staff were caring", "The car park is full"])
         assert v[0] @ v[1] > v[0] @ v[2]
+
+
+@pytest.fixture(scope="module")
+def torch_fp32():
+    return SentenceTransformerEmbedder(precision="fp32", runtime="torch", helpers=0)
+
+
+@pytest.fixture(scope="module")
+def texts(nhs):
+    odd = ["ok", "A", " ".join(["waiting"] * 400), "Très bien — merci!", "🙂", "  spaced out  "]
+    return [r["feedback"] for r in nhs[:150]] + odd  # unsorted: long and short mixed
+
+
+class TestOpenVinoRuntime:
+    """The transformer and its pooling converted to OpenVINO must give sentence-transformers'
+    own vectors, row for row, whatever the order, length or grouping of the texts."""
+
+    @pytest.mark.parametrize(("precision", "floor"), [("fp32", 0.99999), ("bf16", 0.999)])
+    def test_same_vectors_as_torch_fp32_row_for_row(self, texts, torch_fp32, precision, floor):
+        converted = SentenceTransformerEmbedder(precision=precision, runtime="openvino")
+        assert converted.name == f"all-MiniLM-L6-v2+openvino-{precision}"
+        vectors = converted.encode(texts)
+        assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+        assert np.sum(vectors * torch_fp32.encode(texts), axis=1).min() > floor
+
+    def test_chunks_come_back_in_order_each_once(self, texts):
+        converted = SentenceTransformerEmbedder(precision="bf16", runtime="openvino")
+        chunks = [texts[:70], [], texts[70:71], texts[71:]]
+        done = list(converted.encode_chunks(chunks))
+        assert [number for number, _ in done] == [0, 1, 2, 3]
+        for (_, vectors), chunk in zip(done, chunks, strict=True):
+            assert vectors.shape == (len(chunk), 384)
+            if chunk:
+                assert np.allclose(vectors, converted.encode(chunk), atol=1e-3)
+
+    def test_empty_input(self):
+        assert SentenceTransformerEmbedder(runtime="openvino", precision="bf16").encode([]).shape == (0, 384)
+        assert SentenceTransformerEmbedder(runtime="torch", precision="fp32").encode([]).shape == (0, 384)
+
+    def test_auto_runtime_follows_precision(self):
+        assert _runtime_for("bf16") == "openvino"
+        assert _runtime_for("int8") == "torch" and _runtime_for("fp32") == "torch"
 
 
 class TestNhsEndToEnd:
@@ -125,3 +186,31 @@ class TestGamblingEndToEnd:
         assert result.accounting.balanced and len(result.top_themes) >= 3
         for theme in result.top_themes:
             assert sum(theme.stance_counts.values()) == theme.size
+
+
+class TestOpenVinoChunkRows:
+    class Request:
+        def __init__(self, rows=None, error=None):
+            self.rows, self.error = rows, error
+
+        def get_output_tensor(self, index):
+            if self.error:
+                raise self.error
+            return type("Tensor", (), {"data": self.rows})()
+
+    def test_batches_fill_their_own_rows_in_any_order(self):
+        from analysis.openvino_runtime import _Chunk
+
+        chunk = _Chunk(4, 2, batches=2)
+        chunk.store(np.array([3, 0]), self.Request(np.array([[3.0, 3.0], [0.0, 0.0]])))
+        chunk.store(np.array([1, 2]), self.Request(np.array([[1.0, 1.0], [2.0, 2.0]])))
+        assert chunk.vectors()[:, 0].tolist() == [0.0, 1.0, 2.0, 3.0]
+
+    def test_a_failed_batch_is_raised_to_the_caller_not_lost(self):
+        from analysis.openvino_runtime import _Chunk
+
+        chunk = _Chunk(2, 2, batches=2)
+        chunk.store(np.array([0]), self.Request(error=RuntimeError("stream failed")))
+        chunk.store(np.array([1]), self.Request(np.array([[1.0, 1.0]])))
+        with pytest.raises(RuntimeError, match="stream failed"):
+            chunk.vectors()
