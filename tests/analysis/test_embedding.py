@@ -65,6 +65,11 @@ class TestSqliteCache:
         found = reopened.get_many([cache_key("two", fake.name)])
         assert np.allclose(found[cache_key("two", fake.name)], vectors[1])
 
+    def test_makes_its_folder(self, tmp_path, fake):
+        cache = SqliteEmbeddingCache(tmp_path / "not" / "yet" / "cache.sqlite")
+        embed(["one"], fake, cache=cache)
+        assert len(cache) == 1 and (tmp_path / "not" / "yet" / "cache.sqlite").exists()
+
     def test_many_keys(self, tmp_path):
         cache = SqliteEmbeddingCache(tmp_path / "c.sqlite")
         items = {str(i): np.full(4, i, dtype=np.float32) for i in range(1200)}
