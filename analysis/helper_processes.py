@@ -9,6 +9,9 @@ and daemonic processes may not start multiprocessing children.
 Protocol, little-endian uint32 lengths: the helper writes its vector width once the model is
 loaded; then per request the parent writes a length and a JSON array of texts, and the helper
 writes a row count and that many float32 rows. Closing the helper's stdin ends it.
+
+A helper that stops answering (swapping, stopped, deadlocked) is killed once it is far past any
+time it could need, so its chunk goes back to the main process instead of stalling the run.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import json
 import logging
 import os
 import queue
+import select
 import struct
 import subprocess  # nosec B404 - starts this module in a fresh interpreter, never a shell
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
@@ -37,14 +42,27 @@ _ONE_THREAD_OFFLINE = {
 }
 
 
+# Limits for a helper that no longer answers, far above what it needs: loading the model took
+# 5-15 s, and one thread embeds a 512-text chunk in 1-10 s.
+START_SECONDS = 180.0
+REPLY_SECONDS = 120.0
+REPLY_SECONDS_PER_TEXT = 1.0
+
+
 class HelperFailed(RuntimeError):
     pass
 
 
 class HelperProcess:
-    """One helper: `python -m analysis.helper_processes <spec...>` on a single thread."""
+    """One helper: `python -m analysis.helper_processes <spec...>` on a single thread. `limits`
+    (start seconds, reply seconds, reply seconds per text) say how long it may stay silent."""
 
-    def __init__(self, spec: Sequence[str]):
+    def __init__(
+        self,
+        spec: Sequence[str],
+        limits: tuple[float, float, float] = (START_SECONDS, REPLY_SECONDS, REPLY_SECONDS_PER_TEXT),
+    ):
+        self._start_seconds, self._reply_seconds, self._seconds_per_text = limits
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the helper; closed in close()
         env = {**os.environ, **_ONE_THREAD_OFFLINE}
         self._process = subprocess.Popen(  # noqa: S603  # nosec B603 - fixed argv, no shell
@@ -52,7 +70,7 @@ class HelperProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
         )
         try:
-            self.dim = self._read_uint32()
+            self.dim = self._read_uint32(time.monotonic() + self._start_seconds)
         except HelperFailed:
             self.close()
             raise
@@ -64,8 +82,9 @@ class HelperProcess:
             self._process.stdin.flush()
         except OSError as error:
             raise HelperFailed(f"helper stopped reading: {error}; {self.error_output()}") from error
-        rows = self._read_uint32()
-        data = _read_exact(self._process.stdout, rows * self.dim * 4, self.error_output)
+        deadline = time.monotonic() + self._reply_seconds + self._seconds_per_text * len(texts)
+        rows = self._read_uint32(deadline)
+        data = self._read(rows * self.dim * 4, deadline)
         return np.frombuffer(data, dtype=np.float32).reshape(rows, self.dim)
 
     def close(self) -> None:
@@ -88,16 +107,32 @@ class HelperProcess:
             return ""
         return " | ".join(tail)
 
-    def _read_uint32(self) -> int:
-        return _UINT32.unpack(_read_exact(self._process.stdout, 4, self.error_output))[0]
+    def _read_uint32(self, deadline: float) -> int:
+        return _UINT32.unpack(self._read(4, deadline))[0]
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        """`size` bytes of the helper's reply, read straight from the pipe so that waiting can
+        end at `deadline`; a helper still silent then is killed."""
+        pipe = self._process.stdout.fileno()
+        data = bytearray()
+        while len(data) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([pipe], [], [], remaining)[0]:
+                self._process.kill()
+                raise HelperFailed(f"helper did not answer in time, stopped it: {self.error_output()}")
+            part = os.read(pipe, size - len(data))
+            if not part:
+                raise HelperFailed(f"helper ended early: {self.error_output()}")
+            data += part
+        return bytes(data)
 
 
-def _read_exact(stream: BinaryIO, size: int, explain: Callable[[], str] = str) -> bytes:
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
     data = bytearray()
     while len(data) < size:
         part = stream.read(size - len(data))
         if not part:
-            raise HelperFailed(f"helper ended early: {explain()}")
+            raise HelperFailed("parent closed the pipe mid-request")
         data += part
     return bytes(data)
 

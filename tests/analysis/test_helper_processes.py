@@ -3,6 +3,7 @@ chunk is embedded exactly once. Real subprocesses, running the deterministic fak
 
 import logging
 import os
+import signal
 import threading
 
 import numpy as np
@@ -23,8 +24,8 @@ class WatchedHelper(HelperProcess):
     """A real helper that counts its chunks, signals after its first, and can be made to die
     (killed outright) on a given chunk."""
 
-    def __init__(self, spec, die_on: int | None = None):
-        super().__init__(spec)
+    def __init__(self, spec, die_on: int | None = None, **limits):
+        super().__init__(spec, **limits)
         self.calls = 0
         self.die_on = die_on
         self.worked = threading.Event()
@@ -160,3 +161,22 @@ def test_helpers_start_inside_a_daemonic_worker_process():
     chunks_done, helper_calls = results.get(timeout=120)
     worker.join(30)
     assert chunks_done == list(range(6)) and helper_calls >= 1
+
+
+def test_a_helper_that_stops_answering_is_stopped_and_its_chunk_done_here(caplog):
+    chunks = chunks_of_texts(6)
+    fake = FakeEmbedder(64)
+    helper = WatchedHelper(FAKE_SPEC, limits=(60.0, 1.0, 0.0))
+    os.kill(helper._process.pid, signal.SIGSTOP)  # alive but silent, as a swapping or deadlocked one
+    with caplog.at_level(logging.WARNING, logger="analysis.helper_processes"):
+        results = list(encode_shared(waits_for(helper.worked, fake.encode), chunks, lambda: helper, helpers=1))
+    assert sorted(i for i, _ in results) == list(range(len(chunks)))
+    for i, vectors in results:
+        np.testing.assert_array_equal(vectors, fake.encode(chunks[i]))
+    assert helper.calls == 1 and "did not answer in time" in caplog.text
+    assert helper._process.poll() is not None  # killed, not left behind
+
+
+def test_a_helper_that_never_gets_ready_is_stopped():
+    with pytest.raises(HelperFailed, match="did not answer in time"):
+        HelperProcess(FAKE_SPEC, limits=(0.01, 1.0, 0.0))  # an interpreter alone needs longer
