@@ -127,12 +127,16 @@ class SentenceTransformerEmbedder:
         from analysis.helper_processes import HelperProcess, encode_shared
 
         if self._openvino is not None and self.helpers < 1:
-            chunks_done = self._openvino.encode_chunks(chunks, self.batch_size)
-            return ((number, _unit_rows(vectors)) for number, vectors in chunks_done)
+            return self._openvino_chunks(chunks)
         if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
             return _in_turn(self.encode, chunks)
         spec = self.spec()
         return encode_shared(self.encode, chunks, lambda: HelperProcess(spec), self.helpers)
+
+    def _openvino_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]:
+        for number, vectors in self._openvino.encode_chunks(chunks, self.batch_size):
+            _return_freed_memory()
+            yield number, _unit_rows(vectors)
 
     def spec(self) -> list[str]:
         """How a helper process builds the same embedder (`embedder_from_spec`)."""
