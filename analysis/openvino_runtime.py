@@ -48,7 +48,7 @@ class OpenVinoTransformer:
         self.requests = 2 * self.streams
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
-        return next(iter(self.encode_chunks([texts], batch_size)))[1]
+        return dict(self.encode_chunks([texts], batch_size))[0]
 
     def encode_chunks(
         self, chunks: Sequence[Sequence[str]], batch_size: int
