@@ -82,15 +82,19 @@ def test_a_helper_that_cannot_start_leaves_the_work_here(caplog):
     assert "did not start" in caplog.text and "unknown embedder spec" in caplog.text
 
 
-def test_a_helper_that_dies_gives_its_chunk_back(caplog):
-    chunks = chunks_of_texts(20)
+def embed_all_beside(helper: WatchedHelper, chunks, caplog) -> None:
+    """Runs the chunks with this (failing) helper and checks each was embedded exactly once."""
     fake = FakeEmbedder(64)
-    helper = WatchedHelper(FAKE_SPEC, die_on=1)
     with caplog.at_level(logging.WARNING, logger="analysis.helper_processes"):
         results = list(encode_shared(waits_for(helper.worked, fake.encode), chunks, lambda: helper, helpers=1))
     assert sorted(i for i, _ in results) == list(range(len(chunks)))
     for i, vectors in results:
         np.testing.assert_array_equal(vectors, fake.encode(chunks[i]))
+
+
+def test_a_helper_that_dies_gives_its_chunk_back(caplog):
+    helper = WatchedHelper(FAKE_SPEC, die_on=1)
+    embed_all_beside(helper, chunks_of_texts(20), caplog)
     assert helper.calls == 1 and "helper failed" in caplog.text
 
 
@@ -164,15 +168,9 @@ def test_helpers_start_inside_a_daemonic_worker_process():
 
 
 def test_a_helper_that_stops_answering_is_stopped_and_its_chunk_done_here(caplog):
-    chunks = chunks_of_texts(6)
-    fake = FakeEmbedder(64)
     helper = WatchedHelper(FAKE_SPEC, limits=(60.0, 1.0, 0.0))
     os.kill(helper._process.pid, signal.SIGSTOP)  # alive but silent, as a swapping or deadlocked one
-    with caplog.at_level(logging.WARNING, logger="analysis.helper_processes"):
-        results = list(encode_shared(waits_for(helper.worked, fake.encode), chunks, lambda: helper, helpers=1))
-    assert sorted(i for i, _ in results) == list(range(len(chunks)))
-    for i, vectors in results:
-        np.testing.assert_array_equal(vectors, fake.encode(chunks[i]))
+    embed_all_beside(helper, chunks_of_texts(6), caplog)
     assert helper.calls == 1 and "did not answer in time" in caplog.text
     assert helper._process.poll() is not None  # killed, not left behind
 
