@@ -114,10 +114,12 @@ class HelperProcess:
         """`size` bytes of the helper's reply, read straight from the pipe so that waiting can
         end at `deadline`; a helper still silent then is killed."""
         pipe = self._process.stdout.fileno()
+        readable = select.poll()  # not select.select, which fails on descriptors past 1024
+        readable.register(pipe, select.POLLIN)
         data = bytearray()
         while len(data) < size:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([pipe], [], [], remaining)[0]:
+            if remaining <= 0 or not readable.poll(remaining * 1000):
                 self._process.kill()
                 raise HelperFailed(f"helper did not answer in time, stopped it: {self.error_output()}")
             part = os.read(pipe, size - len(data))
