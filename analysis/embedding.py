@@ -124,12 +124,12 @@ class SentenceTransformerEmbedder:
 
     def encode_chunks(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, np.ndarray]]:
         """(chunk number, vectors) for every chunk, in the order they finish."""
-        from analysis.helper_processes import HelperProcess, encode_shared
-
         if self._openvino is not None and self.helpers < 1:
             return self._openvino_chunks(chunks)
         if self.helpers < 1 or sum(map(len, chunks)) < self.helpers_from:
             return _in_turn(self.encode, chunks)
+        from analysis.helper_processes import HelperProcess, encode_shared
+
         spec = self.spec()
         return encode_shared(self.encode, chunks, lambda: HelperProcess(spec), self.helpers)
 

@@ -4,8 +4,8 @@ Measured on the 2-CPU Intel host with AMX (`python -m bench analysis`, decision 
 bf16 gains nothing from a second thread, so Chorus had to start a second process to use it;
 OpenVINO compiles the same weights into one model that runs two inference streams at once
 from one process, and embeds more texts per second than torch plus a helper process, with
-vectors at cosine 0.9999 to torch fp32's. Tokenising and pooling stay sentence-transformers'
-own, so only the transformer's forward pass changes hands.
+vectors at cosine 0.9999 to torch fp32's. Tokenising stays sentence-transformers' own; the
+forward pass and the model's mean pooling run in OpenVINO.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 class OpenVinoTransformer:
-    """Unit vectors from the SentenceTransformer's own tokenizer and weights, with its mean
-    pooling compiled into the graph. `threads=None` lets OpenVINO pick the number of parallel
-    streams for this CPU (one per core on small hosts); `threads` pins one stream to that many
-    threads instead."""
+    """Mean-pooled vectors (the caller normalises them) from the SentenceTransformer's own
+    tokenizer and weights, with the pooling compiled into the graph. `threads=None` lets
+    OpenVINO pick the number of parallel streams for this CPU (one per core on small hosts);
+    `threads` pins one stream to that many threads instead."""
 
     def __init__(self, model, *, precision: str = "bf16", threads: int | None = None):
         import openvino as ov
@@ -143,8 +143,7 @@ def _converted(model):
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=1)
+            return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
 
     example = model.preprocess(["An example answer to trace", "and a shorter one"])
     with warnings.catch_warnings(), torch.no_grad():

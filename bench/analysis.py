@@ -253,9 +253,10 @@ def throughput(texts: list[str], log, n: int = 1500, repeats: int = 3) -> dict:
 
 
 def _chosen_name(precision: str) -> str:
-    from analysis.embedding import _runtime_for
+    """The key `throughput` gives what the defaults run: the cache name's suffix."""
+    from analysis.embedding import _name_suffix, _runtime_for
 
-    return f"openvino-{precision}" if _runtime_for(precision) == "openvino" else precision
+    return _name_suffix(_runtime_for(precision), precision).removeprefix("+") or "fp32"
 
 
 def throughput_as_chorus_runs(texts: list[str], log, n: int = 6000, repeats: int = 3) -> dict:
