@@ -112,6 +112,11 @@ def torch_fp32():
 
 
 @pytest.fixture(scope="module")
+def openvino_bf16():
+    return SentenceTransformerEmbedder(precision="bf16", runtime="openvino")
+
+
+@pytest.fixture(scope="module")
 def texts(nhs):
     odd = ["ok", "A", " ".join(["waiting"] * 400), "Très bien — merci!", "🙂", "  spaced out  "]
     return [r["feedback"] for r in nhs[:150]] + odd  # unsorted: long and short mixed
@@ -130,8 +135,8 @@ class TestOpenVinoRuntime:
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
         assert np.sum(vectors * torch_fp32.encode(texts), axis=1).min() > floor
 
-    def test_chunks_come_back_in_order_each_once(self, texts):
-        converted = SentenceTransformerEmbedder(precision="bf16", runtime="openvino")
+    def test_chunks_come_back_in_order_each_once(self, texts, openvino_bf16):
+        converted = openvino_bf16
         chunks = [texts[:70], [], texts[70:71], texts[71:]]
         done = list(converted.encode_chunks(chunks))
         assert [number for number, _ in done] == [0, 1, 2, 3]
@@ -140,9 +145,9 @@ class TestOpenVinoRuntime:
             if chunk:
                 assert np.allclose(vectors, converted.encode(chunk), atol=1e-3)
 
-    def test_empty_input(self):
-        assert SentenceTransformerEmbedder(runtime="openvino", precision="bf16").encode([]).shape == (0, 384)
-        assert SentenceTransformerEmbedder(runtime="torch", precision="fp32").encode([]).shape == (0, 384)
+    def test_empty_input(self, openvino_bf16, torch_fp32):
+        assert openvino_bf16.encode([]).shape == (0, 384)
+        assert torch_fp32.encode([]).shape == (0, 384)
 
     def test_auto_runtime_follows_precision(self):
         assert _runtime_for("bf16") == "openvino"
