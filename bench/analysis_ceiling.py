@@ -65,7 +65,9 @@ def chorus_with_perfect_bucket(texts, truths: dict, embedder, cache) -> dict:
     label = truths["label"]
 
     def bucketed(assigned):
-        return ["no_comment" if code == NOTHING_TO_IMPROVE else a for a, code in zip(assigned, label, strict=True)]
+        return [
+            "no_comment" if code == NOTHING_TO_IMPROVE else a for a, code in zip(assigned, label, strict=True)
+        ]
 
     return {
         name: {
@@ -121,7 +123,10 @@ def render(results: dict) -> str:
         row("**target: BERTopic + 0.05**", {n: v["target"] for n, v in results["targets"].items()})
         row("Chorus (last `bench analysis`)", {n: v["chorus"] for n, v in results["targets"].items()})
     for k in KS:
-        row(f"k-means, k = {k} (mean of {len(SEEDS)} seeds)", {n: v[str(k)] for n, v in results["kmeans"].items()})
+        row(
+            f"k-means, k = {k} (mean of {len(SEEDS)} seeds)",
+            {n: v[str(k)] for n, v in results["kmeans"].items()},
+        )
     chorus = results["chorus_seed0"]
     for key, title in (
         ("themes", "Chorus themes, seed 0"),
