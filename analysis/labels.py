@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import snowballstemmer
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from analysis.preparation import scrub
@@ -20,8 +21,6 @@ _EXTRA_STOP = frozenset(
 _STOP = ENGLISH_STOP_WORDS | _EXTRA_STOP
 _CLAUSE_BREAK = re.compile(r"[^\w\s'\u2019-]+|\s-+\s")
 _TOKEN = re.compile(r"[a-z][a-z'\u2019]*[a-z]")
-# Joins a theme's texts into one document without making phrases across two answers.
-_TEXT_BREAK = " . "
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,25 @@ class Labeller:
         ]
 
     def keywords(self, texts: Sequence[str], members: Sequence[Sequence[int]]) -> list[list[str]]:
+        """c-TF-IDF over how many of a theme's answers use each term (not how often), and a term
+        only leads when several of the theme's answers use it: one long answer repeating
+        "takeaways" must not name a theme of twelve."""
         if not members:
             return []
         rng = np.random.default_rng(self.seed)
-        docs = [_TEXT_BREAK.join(texts[i] for i in self._sample(m, rng)) for m in members]
-        vectorizer = CountVectorizer(analyzer=phrases, min_df=1)
+        sampled = [self._sample(m, rng) for m in members]
+        vectorizer = CountVectorizer(analyzer=phrases, binary=True)
         try:
-            counts = vectorizer.fit_transform(docs)
+            per_answer = vectorizer.fit_transform([texts[i] for s in sampled for i in s])
         except ValueError:  # nothing but stop-words
             return [[] for _ in members]
+        answers_using = _theme_rows(sampled) @ per_answer
         terms = vectorizer.get_feature_names_out()
         # Phrases read better than lone words; give 2-3 word terms a mild edge.
         boost = np.array([1.0 + 0.3 * (t.count(" ")) for t in terms])
-        scores = c_tf_idf(counts) * boost
+        scores = c_tf_idf(answers_using) * boost
+        shared = answers_using.toarray() >= _min_answers(sampled)[:, None]
+        scores = np.where(shared, scores, scores * 1e-3)  # kept, but only after the shared terms
         return [self._top_terms(scores[row], terms) for row in range(len(members))]
 
     def _sample(self, member: Sequence[int], rng) -> Sequence[int]:
@@ -135,6 +140,18 @@ def phrases(text: str, longest: int = 3) -> list[str]:
             out += [" ".join(run[i : i + n]) for n in range(1, longest + 1) for i in range(len(run) - n + 1)]
             run = []
     return out
+
+
+def _theme_rows(sampled: Sequence[Sequence[int]]):
+    """A themes x answers 0/1 matrix: multiplying per-answer counts by it sums them per theme."""
+    owner = np.repeat(np.arange(len(sampled)), [len(s) for s in sampled])
+    ones = np.ones(len(owner))
+    return csr_matrix((ones, (owner, np.arange(len(owner)))), shape=(len(sampled), len(owner)))
+
+
+def _min_answers(sampled: Sequence[Sequence[int]], share: float = 0.05) -> np.ndarray:
+    """How many of a theme's answers must use a term for it to lead: 2, or 5% of a large theme."""
+    return np.array([max(2, int(np.ceil(share * len(s)))) if len(s) >= 4 else 1 for s in sampled])
 
 
 def c_tf_idf(counts) -> np.ndarray:

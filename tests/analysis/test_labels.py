@@ -77,6 +77,37 @@ class TestKeywords:
         phrases_ = [k for k in first.keywords if " " in k]
         assert phrases_ and all(any(k in t for t in texts[:3]) for k in phrases_), first.keywords
 
+    def test_a_word_one_answer_repeats_does_not_name_the_theme(self):
+        ward = [
+            "more staff on the ward at night please",
+            "the ward needs more staff at weekends",
+            "staff on the ward are rushed off their feet",
+            "not enough staff, the ward is always busy",
+            "male staff have takeaways daily, takeaways every night, takeaways I cannot afford",
+            "more staff would make the ward calmer",
+        ]
+        food = ["the food was cold", "better food choices", "hot food at supper", "food arrives late"]
+        texts = ward + food
+        x = FakeEmbedder().encode(texts)
+        (staffing, _) = Labeller().label(texts, x, [list(range(6)), list(range(6, 10))], x[[0, 6]])
+        assert "takeaways" not in staffing.keywords[:3], staffing.keywords
+        assert staffing.label.split(" / ")[0].lower() in {"staff", "ward"}, staffing.label
+
+    def test_a_term_leads_only_when_several_answers_use_it(self):
+        visits = [
+            "visits are too short",
+            "short visits, carers rushed",
+            "visits cut short again",
+            "the visits feel rushed and short",
+            "my mother's zebra blanket was lost on the ward",
+        ]
+        calls = ["phone calls unanswered", "nobody answers the phone", "phone line always busy", "phone again"]
+        texts = visits + calls
+        x = FakeEmbedder().encode(texts)
+        (short_visits, _) = Labeller().label(texts, x, [list(range(5)), list(range(5, 9))], x[[0, 5]])
+        zebra = [n for n, k in enumerate(short_visits.keywords) if "zebra" in k]
+        assert zebra and zebra[0] >= 3, short_visits.keywords  # kept, but after the shared terms
+
     def test_c_tf_idf_favours_distinctive_terms(self):
         from scipy.sparse import csr_matrix
 
