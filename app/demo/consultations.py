@@ -1,8 +1,11 @@
 """Demo consultations for the home-care review: one open for anyone, one closed with real answers.
 
 The closed consultation's free-text answers are the 480 real NHS Friends and Family Test comments
-in data/nhs_feedback_sample.csv (MIT); respondent types, channels and dates are spread with a
-seeded random generator so the results and analysis pages have realistic breakdowns.
+in data/nhs_feedback_sample.csv (MIT). Each comment answers the survey question that matches the
+one its trust asked: "what could be improved?" comments answer "What could the service do
+better?", the others (why that rating, what was good) answer "Please tell us why you gave that
+rating." Respondent types, channels and dates are spread with a seeded random generator so the
+results and analysis pages have realistic breakdowns.
 """
 
 import csv
@@ -19,6 +22,9 @@ from app.services import consultations_building as building
 ORDER = 20
 DATA = Path(__file__).parent / "data" / "nhs_feedback_sample.csv"
 RATING = ["Very poor", "Poor", "Fair", "Good", "Very good"]
+# The source trusts' questions that asked what could be improved (the rest asked why people gave
+# their rating, or what was good).
+IMPROVEMENT_QUESTIONS = {"Trust A - Q1", "Trust C - Q2"}
 PRIORITIES = ["The same care workers each visit", "Visits that arrive on time", "Longer visits",
               "Better pay and training for care workers", "Keeping the cost to the council down"]
 
@@ -61,6 +67,10 @@ def _stance(label: str, rng: random.Random) -> str:
     return str(min(5, max(1, base + rng.choice([-1, 0, 0, 0, 1]))))
 
 
+def _asked(row: dict, why, better):
+    return better if row["question"] in IMPROVEMENT_QUESTIONS else why
+
+
 def _closed_consultation(db, demo, officer_id):
     consultation = service.create_consultation(
         db, review_id=demo.review.id, title="Home care users' experiences survey",
@@ -71,6 +81,8 @@ def _closed_consultation(db, demo, officer_id):
     rating = _question(db, consultation, QuestionKind.RATING,
                        "Overall, how would you rate the care you receive or give?", page=1,
                        required=True, options=RATING)
+    why = _question(db, consultation, QuestionKind.LONG_TEXT, "Please tell us why you gave that rating.",
+                    page=1, max_length="4000")
     better = _question(db, consultation, QuestionKind.LONG_TEXT, "What could the service do better?",
                        page=1, max_length="4000")
     service.open_consultation(db, consultation, actor_id=officer_id)
@@ -89,7 +101,7 @@ def _closed_consultation(db, demo, officer_id):
         submission = answering.Submission(
             respondent_type=respondent_type,
             answers={str(rating.id): _stance(row["label"], rng),
-                     str(better.id): row["feedback"].strip()[:4000]},
+                     str(_asked(row, why, better).id): row["feedback"].strip()[:4000]},
             organisation_name=organisation.name if organisation else "",
             organisation_id=organisation.id if organisation else None,
             channel=rng.choice(channels), is_panel=rng.random() < 0.1,

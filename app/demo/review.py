@@ -19,26 +19,36 @@ DECISION = (
 )
 
 
+# The consult-stage findings, one per free-text question, cite that question's two largest themes.
+FINDING_OPENINGS = {
+    "Please tell us why you gave that rating.": "Asked why they gave their rating, people wrote most about",
+    "What could the service do better?": "Asked what the service could do better, people most often raised",
+}
+
+
 def load(db, demo) -> None:
     closed = db.scalars(select(Consultation).where(
         Consultation.review_id == demo.review.id, Consultation.state == ConsultationState.CLOSED)).first()
     officer = demo.users.get("officer@riverside.example")
     if closed is None or officer is None:
         return
-    question = db.scalars(select(Question).where(
+    questions = db.scalars(select(Question).where(
         Question.consultation_id == closed.id,
-        Question.kind.in_([QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT]))).first()
-    run = analysis_runs.start_run(db, question, officer, seed=0)
-    analysis_runs.run_now(db, run)
-    curated = _curate(db, question, officer)
+        Question.kind.in_([QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT])).order_by(Question.id)).all()
+    curated = {}
+    for question in questions:
+        run = analysis_runs.start_run(db, question, officer, seed=0)
+        analysis_runs.run_now(db, run)
+        curated[question.text] = _curate(db, question, officer)
     _team(db, demo, officer)
-    published = _findings(db, demo, question, curated, officer)
+    published = _findings(db, demo, closed, curated, officer)
     consultation_service.publish_consultation(db, closed, actor_id=officer.id)
     outcomes.save_outcome(db, closed, decision=DECISION, what_happened="",
                           finding_ids=[f.id for f in published], officer=officer)
+    views = "; ".join(f"{len(themes.live_themes(db, q.id))} themes from '{q.text}' at "
+                      f"/officer/questions/{q.id}/themes" for q in questions)
     demo.notes.append(
-        f"Analysis: {len(themes.live_themes(db, question.id))} themes from the survey's answers "
-        f"({get_settings().analysis_embedder}); officers' view at /officer/questions/{question.id}/themes; "
+        f"Analysis ({get_settings().analysis_embedder}): {views}; "
         f"residents' 'you said, we did' at /consultations/{closed.id}/you-said-we-did; "
         f"the review workspace at /officer/reviews/{demo.review.id}.")
 
@@ -59,17 +69,17 @@ def _team(db, demo, officer):
                                    officer=officer)
 
 
-def _findings(db, demo, question, curated, officer):
-    rating = db.scalars(select(Question).where(Question.consultation_id == question.consultation_id,
+def _findings(db, demo, consultation, curated, officer):
+    rating = db.scalars(select(Question).where(Question.consultation_id == consultation.id,
                                                Question.kind == QuestionKind.RATING)).first()
     written = []
-    if curated:
-        labels = ", ".join(f"“{t.label}”" for t in curated[:2])
-        written.append(findings.write_finding(
-            db, review_id=demo.review.id, stage="consult",
-            statement=(f"People who use home care, and their carers, most often raised {labels}. "
-                       "What they value is continuity and reliability, not only price."),
-            evidence_refs=[(EvidenceKind.THEME, t.id) for t in curated[:2]], officer=officer))
+    for question_text, opening in FINDING_OPENINGS.items():
+        chosen = curated.get(question_text, [])[:2]
+        if chosen:
+            labels = " and ".join(f"“{t.label}”" for t in chosen)
+            written.append(findings.write_finding(
+                db, review_id=demo.review.id, stage="consult", statement=f"{opening} {labels}.",
+                evidence_refs=[(EvidenceKind.THEME, t.id) for t in chosen], officer=officer))
     if rating:
         written.append(findings.write_finding(
             db, review_id=demo.review.id, stage="challenge",
