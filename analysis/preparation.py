@@ -44,9 +44,45 @@ def normalise(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# "Nothing to improve" answers that are not a no-comment phrase on their own.
+_NOTHING_TO_IMPROVE = re.compile(
+    r"^(?:(?:i )?(?:can ?not|can'?t|couldn'?t|could not) fault(?: it| anything| them)?|faultless"
+    r"|no problems?(?: at all)?|(?:i )?wouldn'?t change (?:a|any)thing)$"
+)
+# After a no-comment opening, only general praise may follow ("Nothing, everything was perfect"),
+# and it must open on a word that cannot be the opening's own subject: "Nothing was good" and
+# "Nothing good" say something.
+_PRAISE_OPENERS = frozenset({
+    "everything", "everyone", "everybody", "all", "it", "its", "been", "you", "overall", "i",
+    "happy", "thank", "thanks", "always",
+})
+_PRAISE_ONLY = _PRAISE_OPENERS | frozenset({
+    "was", "were", "is", "has", "have", "had", "the", "very", "really", "so", "totally",
+    "absolutely", "completely", "good", "great", "fine", "perfect", "excellent", "brilliant",
+    "lovely", "amazing", "fantastic", "wonderful", "superb", "ok", "okay", "spot", "on", "first",
+    "class", "100", "done", "well", "much", "with", "am", "satisfied", "pleased",
+})
+_MOST_WORDS_FOR_PRAISE_ONLY = 12
+
+
 def is_no_comment(text: str) -> bool:
-    key = " ".join(_WORD.findall(normalise(text).lower().translate(_APOSTROPHES)))
-    return _NO_COMMENT.match(key) is not None
+    """Empty, "n/a"-style, or nothing to improve: "No comment", "Can't fault it", "Nothing,
+    everything was perfect". Anything naming what was good or bad ("Nothing, the carers were
+    lovely") is an answer and is kept for the themes."""
+    words = _WORD.findall(normalise(text).lower().translate(_APOSTROPHES))
+    key = " ".join(words)
+    if _NO_COMMENT.match(key) or _NOTHING_TO_IMPROVE.match(key):
+        return True
+    return len(words) <= _MOST_WORDS_FOR_PRAISE_ONLY and _nothing_then_praise(words)
+
+
+def _nothing_then_praise(words: list[str]) -> bool:
+    for n in range(len(words) - 1, 0, -1):
+        opening = " ".join(words[:n])
+        if _NO_COMMENT.match(opening) or _NOTHING_TO_IMPROVE.match(opening):
+            rest = words[n:]
+            return rest[0] in _PRAISE_OPENERS and all(w in _PRAISE_ONLY for w in rest)
+    return False
 
 
 # --- personal data -----------------------------------------------------------

@@ -36,6 +36,13 @@ class TestNoComment:
             "No complaints",
             "Nothing could have been done better.",
             "Nothing at present.",
+            "Can\u2019t fault anything",
+            "Faultless",
+            "Nothing, everything was perfect.",
+            "No, everything was very good",
+            "Nothing been happy with everything",
+            "Nothing, you were all amazing.",
+            "Absolutely nothing. Everything was very good",
         ],
     )
     def test_says_nothing(self, text):
@@ -50,6 +57,13 @@ class TestNoComment:
             "Not much information was given",
             "No complaints procedure was offered",
             "Nothing could be done about the noise",
+            "Nothing was good",
+            "Nothing good",
+            "Nothing, everything was terrible",
+            "Nothing, the carers have been amazing",
+            "No, everything was late",
+            "Nothing, all good but the visits are far too short for my mother",
+            "Can't fault the carers but the office never answers the phone",
         ],
     )
     def test_says_something(self, text):
