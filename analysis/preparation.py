@@ -77,11 +77,13 @@ def is_no_comment(text: str) -> bool:
 
 
 def _nothing_then_praise(words: list[str]) -> bool:
-    for n in range(len(words) - 1, 0, -1):
+    praise_from = len(words)  # the praise must run to the end: find where that run starts
+    while praise_from > 0 and words[praise_from - 1] in _PRAISE_ONLY:
+        praise_from -= 1
+    for n in range(len(words) - 1, max(praise_from, 1) - 1, -1):
         opening = " ".join(words[:n])
         if _NO_COMMENT.match(opening) or _NOTHING_TO_IMPROVE.match(opening):
-            rest = words[n:]
-            return rest[0] in _PRAISE_OPENERS and all(w in _PRAISE_ONLY for w in rest)
+            return words[n] in _PRAISE_OPENERS
     return False
 
 
