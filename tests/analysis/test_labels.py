@@ -29,6 +29,13 @@ def label_two():
     return texts, Labeller().label(texts, x, members, centroids)
 
 
+def label_first_of_two(first: list[str], second: list[str]):
+    texts = first + second
+    x = FakeEmbedder().encode(texts)
+    members = [list(range(len(first))), list(range(len(first), len(texts)))]
+    return Labeller().label(texts, x, members, x[[0, len(first)]])[0]
+
+
 class TestKeywords:
     def test_distinctive_phrases_first(self):
         _, (parking, bins) = label_two()
@@ -87,9 +94,7 @@ class TestKeywords:
             "more staff would make the ward calmer",
         ]
         food = ["the food was cold", "better food choices", "hot food at supper", "food arrives late"]
-        texts = ward + food
-        x = FakeEmbedder().encode(texts)
-        (staffing, _) = Labeller().label(texts, x, [list(range(6)), list(range(6, 10))], x[[0, 6]])
+        staffing = label_first_of_two(ward, food)
         assert "takeaways" not in staffing.keywords[:3], staffing.keywords
         assert staffing.label.split(" / ")[0].lower() in {"staff", "ward"}, staffing.label
 
@@ -102,9 +107,7 @@ class TestKeywords:
             "my mother's zebra blanket was lost on the ward",
         ]
         calls = ["phone calls unanswered", "nobody answers the phone", "phone line always busy", "phone again"]
-        texts = visits + calls
-        x = FakeEmbedder().encode(texts)
-        (short_visits, _) = Labeller().label(texts, x, [list(range(5)), list(range(5, 9))], x[[0, 5]])
+        short_visits = label_first_of_two(visits, calls)
         zebra = [n for n, k in enumerate(short_visits.keywords) if "zebra" in k]
         assert zebra and zebra[0] >= 3, short_visits.keywords  # kept, but after the shared terms
 
