@@ -56,13 +56,16 @@ class Load:
 
     def run_client(self, kind: str) -> None:
         with httpx.Client(timeout=10) as client:
-            token = form_session(client, f"{self.app.url}/petitions/{self.prepared['petition_id']}")
+            try:
+                token = form_session(client, f"{self.app.url}/petitions/{self.prepared['petition_id']}")
+            except httpx.HTTPError:
+                return  # the app was killed before this person had the form open: nothing was sent
             while not self.stop.is_set():
                 n = next(self.numbers)
                 try:
                     ok = self.answer(client, n) if kind == "answer" else self.sign(client, n, token)
-                except httpx.HTTPError:
-                    ok = False  # the connection was refused or cut: the person saw no confirmation
+                except (httpx.HTTPError, ValueError):
+                    ok = False  # refused, cut off, or a body that is not the answer's JSON: no confirmation
                 with self.lock:
                     self.outcomes[(kind, n)] = ok
                 if not ok:
