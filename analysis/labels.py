@@ -78,12 +78,12 @@ class Labeller:
             per_answer = vectorizer.fit_transform([texts[i] for s in sampled for i in s])
         except ValueError:  # nothing but stop-words
             return [[] for _ in members]
-        answers_using = _theme_rows(sampled) @ per_answer
+        answers_using = (_theme_rows(sampled) @ per_answer).toarray()
         terms = vectorizer.get_feature_names_out()
         # Phrases read better than lone words; give 2-3 word terms a mild edge.
         boost = np.array([1.0 + 0.3 * (t.count(" ")) for t in terms])
         scores = c_tf_idf(answers_using) * boost
-        shared = answers_using.toarray() >= _min_answers(sampled)[:, None]
+        shared = answers_using >= _min_answers(sampled)[:, None]
         scores = np.where(shared, scores, scores * 1e-3)  # kept, but only after the shared terms
         return [self._top_terms(scores[row], terms) for row in range(len(members))]
 
@@ -156,7 +156,7 @@ def _min_answers(sampled: Sequence[Sequence[int]], share: float = 0.05) -> np.nd
 
 def c_tf_idf(counts) -> np.ndarray:
     """BERTopic's class-based TF-IDF: term frequency per class x log(1 + avg words / term freq)."""
-    counts = counts.toarray().astype(np.float64)
+    counts = (counts.toarray() if hasattr(counts, "toarray") else np.asarray(counts)).astype(np.float64)
     tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     avg_words = counts.sum() / max(len(counts), 1)
     idf = np.log(1 + avg_words / np.maximum(counts.sum(axis=0), 1))

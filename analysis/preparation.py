@@ -70,10 +70,13 @@ def is_no_comment(text: str) -> bool:
     everything was perfect". Anything naming what was good or bad ("Nothing, the carers were
     lovely") is an answer and is kept for the themes."""
     words = _WORD.findall(normalise(text).lower().translate(_APOSTROPHES))
-    key = " ".join(words)
-    if _NO_COMMENT.match(key) or _NOTHING_TO_IMPROVE.match(key):
+    if _says_nothing(" ".join(words)):
         return True
     return len(words) <= _MOST_WORDS_FOR_PRAISE_ONLY and _nothing_then_praise(words)
+
+
+def _says_nothing(key: str) -> bool:
+    return bool(_NO_COMMENT.match(key) or _NOTHING_TO_IMPROVE.match(key))
 
 
 def _nothing_then_praise(words: list[str]) -> bool:
@@ -81,8 +84,7 @@ def _nothing_then_praise(words: list[str]) -> bool:
     while praise_from > 0 and words[praise_from - 1] in _PRAISE_ONLY:
         praise_from -= 1
     for n in range(len(words) - 1, max(praise_from, 1) - 1, -1):
-        opening = " ".join(words[:n])
-        if _NO_COMMENT.match(opening) or _NOTHING_TO_IMPROVE.match(opening):
+        if _says_nothing(" ".join(words[:n])):
             return words[n] in _PRAISE_OPENERS
     return False
 

@@ -33,6 +33,16 @@ def data_root() -> Path | None:
     return None
 
 
+def data_root_or_skip() -> Path | None:
+    """The shared data folder, with the model set to load offline; None (said on stderr) if absent."""
+    root = data_root()
+    if root is None:
+        print("skipped: shared data not found (../shared/data)", file=sys.stderr)
+        return None
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return root
+
+
 # --- data sets ----------------------------------------------------------------
 
 
@@ -496,11 +506,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--cache", help="SQLite embedding cache for the quality data sets")
     args = parser.parse_args(argv)
-    root = data_root()
+    root = data_root_or_skip()
     if root is None:
-        print("skipped: shared data not found (../shared/data)", file=sys.stderr)
         return 0
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     log = _logger()
     from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
 

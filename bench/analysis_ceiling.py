@@ -22,13 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 
 from bench.analysis import RESULTS as ANALYSIS_RESULTS
-from bench.analysis import ROOT, _leaf_labels, data_root, load_nhs
+from bench.analysis import ROOT, data_root_or_skip, load_nhs, run_chorus
 
 RESULTS = ROOT / "bench" / "results" / "analysis_ceiling.json"
 KS = (9, 24, 44, 100, 200)
@@ -56,12 +55,7 @@ def kmeans_sweep(x: np.ndarray, rows: np.ndarray, n: int, truths: dict) -> dict:
 def chorus_with_perfect_bucket(texts, truths: dict, embedder, cache) -> dict:
     from sklearn.metrics import normalized_mutual_info_score
 
-    from analysis import analyse
-    from analysis.evaluation import flat_labels
-
-    result = analyse(texts, embedder=embedder, cache=cache, seed=0)
-    found = flat_labels(result.assignment, {c.id: c.theme_id for c in result.campaigns})
-    leaf = _leaf_labels(result, found)
+    found, _, _, leaf = run_chorus(texts, cache, embedder, seed=0)
     label = truths["label"]
 
     def bucketed(assigned):
@@ -143,11 +137,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench analysis_ceiling")
     parser.add_argument("--cache", help="SQLite embedding cache (the one `bench analysis --cache` used)")
     args = parser.parse_args(argv)
-    root = data_root()
+    root = data_root_or_skip()
     if root is None:
-        print("skipped: shared data not found (../shared/data)", file=sys.stderr)
         return 0
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from analysis import InMemoryEmbeddingCache, SentenceTransformerEmbedder, SqliteEmbeddingCache
     from analysis.embedding import embed
     from analysis.preparation import is_no_comment, normalise

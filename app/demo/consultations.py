@@ -25,6 +25,8 @@ RATING = ["Very poor", "Poor", "Fair", "Good", "Very good"]
 # The source trusts' questions that asked what could be improved (the rest asked why people gave
 # their rating, or what was good).
 IMPROVEMENT_QUESTIONS = {"Trust A - Q1", "Trust C - Q2"}
+WHY_QUESTION = "Please tell us why you gave that rating."
+BETTER_QUESTION = "What could the service do better?"
 PRIORITIES = ["The same care workers each visit", "Visits that arrive on time", "Longer visits",
               "Better pay and training for care workers", "Keeping the cost to the council down"]
 
@@ -81,10 +83,8 @@ def _closed_consultation(db, demo, officer_id):
     rating = _question(db, consultation, QuestionKind.RATING,
                        "Overall, how would you rate the care you receive or give?", page=1,
                        required=True, options=RATING)
-    why = _question(db, consultation, QuestionKind.LONG_TEXT, "Please tell us why you gave that rating.",
-                    page=1, max_length="4000")
-    better = _question(db, consultation, QuestionKind.LONG_TEXT, "What could the service do better?",
-                       page=1, max_length="4000")
+    why = _question(db, consultation, QuestionKind.LONG_TEXT, WHY_QUESTION, page=1, max_length="4000")
+    better = _question(db, consultation, QuestionKind.LONG_TEXT, BETTER_QUESTION, page=1, max_length="4000")
     service.open_consultation(db, consultation, actor_id=officer_id)
     consultation.opens_at = utcnow() - timedelta(days=70)
     form = answering.load_form(db, consultation.id)

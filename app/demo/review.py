@@ -4,6 +4,7 @@ and 'you said, we did' live for residents."""
 from sqlalchemy import select
 
 from app.config import get_settings
+from app.demo.consultations import BETTER_QUESTION, WHY_QUESTION
 from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
 from app.models.finding import EvidenceKind, TeamRole
 from app.services import analysis_runs, findings, outcomes, review_team, themes
@@ -21,8 +22,8 @@ DECISION = (
 
 # The consult-stage findings, one per free-text question, cite that question's two largest themes.
 FINDING_OPENINGS = {
-    "Please tell us why you gave that rating.": "Asked why they gave their rating, people wrote most about",
-    "What could the service do better?": "Asked what the service could do better, people most often raised",
+    WHY_QUESTION: "Asked why they gave their rating, people wrote most about",
+    BETTER_QUESTION: "Asked what the service could do better, people most often raised",
 }
 
 
