@@ -116,10 +116,3 @@ def publish(db: Session, finding: Finding, officer: User) -> None:
         FindingStatus.PUBLISHED, utcnow(), officer.id)
     audit.record(db, actor_id=officer.id, action="finding.publish", object_type="finding",
                  object_id=finding.id)
-
-
-def get_finding(db: Session, finding_id: int) -> Finding:
-    finding = db.get(Finding, finding_id)
-    if finding is None:
-        raise NotFound()
-    return finding

@@ -1,19 +1,11 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
 from app.models.review import Review
 
 
 def list_reviews(db: Session) -> list[Review]:
     return list(db.scalars(select(Review).order_by(Review.created_at.desc(), Review.id.desc())))
-
-
-def get_review(db: Session, review_id: int) -> Review:
-    review = db.get(Review, review_id)
-    if review is None:
-        raise NotFound()
-    return review
 
 
 def create_review(db: Session, *, title: str, service: str, summary: str = "") -> Review:
