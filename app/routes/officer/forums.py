@@ -136,13 +136,14 @@ def export(request: Request, db: DbSession, user: SignedIn, forum_id: int):
         "Cache-Control": "no-store"})
 
 
-def _post_page(request, db, user, forum, post, *, errors=None, status_code=200):
+def _post_page(request, db, user, forum, post, *, errors=None, values=None, status_code=200):
     thread = get_thread(db, user, forum.id, post.thread_id)
     loaded = forums_posting.get_post_with_author(db, forum, post.id)
     return render(request, "forums/officer/post.html", {
         "forum": forum, "thread": thread,
         "post": forums_posting.post_view(loaded, user, forum, request.app.state.settings.secret_key),
-        "reports": forums_moderation.open_reports(db, post), "errors": errors or {}},
+        "reports": forums_moderation.open_reports(db, post), "errors": errors or {},
+        "values": values or {}},
         status_code=status_code)
 
 
@@ -174,7 +175,8 @@ def decide(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_
             raise NotFound()
     except InvalidInput as error:
         errors = {f"{action}-reason": message for message in error.errors.values()}
-        return _post_page(request, db, user, forum, post, errors=errors, status_code=422)
+        return _post_page(request, db, user, forum, post, errors=errors,
+                          values={f"{action}-reason": reason}, status_code=422)
     return RedirectResponse(f"/officer/forums/{forum_id}/posts/{post_id}?done={action}", status_code=303)
 
 
