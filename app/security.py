@@ -80,6 +80,10 @@ class SecurityMiddleware:
         headers["X-Frame-Options"] = "DENY"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        # Every download (exports, attachments) carries personal data or residents' words.
+        if headers.get("content-disposition", "").lower().startswith("attachment") and "no-store" not in \
+                headers.get("cache-control", ""):
+            headers["Cache-Control"] = "no-store"
         if self.settings.cookies_secure:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if new_cookie:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser, DbSession, SignedIn
+from app.downloads import download_headers
 from app.errors import InvalidInput, NotFound, RateLimited
 from app.services import forums, forums_membership, forums_submissions, reviews
 from app.services.forums_submissions import Upload, is_member_of, is_organiser_of
@@ -112,6 +113,4 @@ def attachment(request: Request, db: DbSession, user: CurrentUser, slug: str, su
     organisation = forums.organisation_by_slug(db, slug)
     submission = forums_submissions.get_submission(db, user, organisation, submission_id)
     found = forums_submissions.get_attachment(db, submission, attachment_id)
-    return Response(found.content, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{found.filename}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return Response(found.content, media_type="application/pdf", headers=download_headers(found.filename))
