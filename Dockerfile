@@ -9,6 +9,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY analysis ./analysis
+COPY panel_draw ./panel_draw
 COPY bench ./bench
 COPY migrations ./migrations
 COPY alembic.ini ./

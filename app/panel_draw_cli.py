@@ -1,6 +1,6 @@
 """`panel-draw`: draw a fair citizens' panel from two spreadsheets.
 
-    python -m app.panel_draw_cli --pool respondents.csv --quotas categories.csv \\
+    python -m app panel-draw --pool respondents.csv --quotas categories.csv \\
         --size K --seed S [--households-column COL] [--record draw.json]
 
 respondents.csv has one row per volunteer, one column per quota category and an optional
@@ -13,29 +13,21 @@ Exit status: 0 drawn, 1 drawn but a quota is not met, 2 bad input or infeasible 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from app.services.panel_draw import (
+from panel_draw import (
     InfeasibleQuotasError,
     PanelDraw,
     PoolError,
-    Quota,
-    Volunteer,
     draw_panel,
 )
+from panel_draw.spreadsheets import InputError, read_pool, read_quotas
 
 COMMAND = "panel-draw"
-ID_COLUMN = "id"
-QUOTA_COLUMNS = ("category", "feature", "min", "max")
-
-
-class InputError(ValueError):
-    """A spreadsheet cannot be read as the command expects."""
 
 
 def main(argv: Sequence[str]) -> int:
@@ -63,43 +55,6 @@ def main(argv: Sequence[str]) -> int:
         print(f"panel-draw: fell back to {draw.algorithm}: {draw.fallback_reason}", file=sys.stderr)
     print(json.dumps(summary(draw)))
     return 0 if draw.quotas_met else 1
-
-
-def read_quotas(path: str) -> list[Quota]:
-    rows = _read_csv(path)
-    if not rows:
-        raise InputError(f"{path} has no quota rows")
-    missing = [c for c in QUOTA_COLUMNS if c not in rows[0]]
-    if missing:
-        raise InputError(f"{path} needs the columns {', '.join(QUOTA_COLUMNS)}; missing {missing}")
-    quotas = []
-    for line, row in enumerate(rows, start=2):
-        try:
-            low, high = int(row["min"]), int(row["max"])
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{path} line {line}: min and max must be whole numbers") from exc
-        quotas.append(Quota(row["category"].strip(), row["feature"].strip(), low, high))
-    return quotas
-
-
-def read_pool(path: str, quotas: list[Quota], households_column: str | None) -> list[Volunteer]:
-    rows = _read_csv(path)
-    if not rows:
-        raise InputError(f"{path} has no volunteers")
-    categories = list(dict.fromkeys(q.category for q in quotas))
-    wanted = categories + ([households_column] if households_column else [])
-    missing = [c for c in wanted if c not in rows[0]]
-    if missing:
-        raise InputError(f"{path} has no column(s) {', '.join(missing)}")
-    has_ids = ID_COLUMN in rows[0]
-    return [
-        Volunteer(
-            id=(row[ID_COLUMN] or "").strip() if has_ids else str(number),
-            features={c: (row[c] or "").strip() for c in categories},
-            household=((row[households_column] or "").strip() or None) if households_column else None,
-        )
-        for number, row in enumerate(rows, start=1)
-    ]
 
 
 def summary(draw: PanelDraw) -> dict:
@@ -143,16 +98,6 @@ def _failure_summary(error: str) -> dict:
         "seconds": None,
         "error": error,
     }
-
-
-def _read_csv(path: str) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    return [{(k or "").strip(): v for k, v in row.items()} for row in rows]
 
 
 def _parser() -> argparse.ArgumentParser:

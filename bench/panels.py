@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.services.panel_draw import Quota, Volunteer, draw_panel, find_leximin_distribution
-from app.services.panel_draw.draw import DEFAULT_BUDGET, DEFAULT_TIME_LIMIT_SECONDS
+from panel_draw import Quota, Volunteer, draw_panel, find_leximin_distribution
+from panel_draw.draw import DEFAULT_BUDGET, DEFAULT_TIME_LIMIT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "panels.json"

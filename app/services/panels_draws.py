@@ -1,6 +1,6 @@
 """Draws: request one (the CPU work runs as a job), record it for audit, replace decliners.
 
-The pure algorithm lives in app.services.panel_draw; this module turns the pool and targets
+The pure algorithm lives in the top-level package panel_draw; this module turns the pool and targets
 into its inputs and its answer into records. Volunteers are known to it by their numeric id
 as a string, which is also what the draw record keeps (no names, no profiles).
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+import panel_draw
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
 from app.jobs import enqueue_after_commit
@@ -25,7 +26,7 @@ from app.models.panel import (
     PanelMember,
     PanelVolunteer,
 )
-from app.services import audit, panel_draw
+from app.services import audit
 from app.services.panels import get_panel, pool_size
 
 MAX_SEED = 2**31 - 1

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+import panel_draw
 from app.models.panel import NOT_SAID, MemberStatus, Panel, PanelDrawRecord
-from app.services import panel_draw
 from app.services.panels_draws import pool_volunteers
 from app.services.panels_invitations import responded_member_ids
 

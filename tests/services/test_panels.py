@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+import panel_draw
 from app.errors import Conflict, InvalidInput
 from app.models.outbox import OutboxEmail
 from app.models.panel import (
@@ -20,7 +21,6 @@ from app.models.panel import (
     PanelVolunteer,
 )
 from app.services import (
-    panel_draw,
     panels,
     panels_draws,
     panels_invitations,

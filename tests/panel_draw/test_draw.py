@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
@@ -13,9 +11,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from app import panel_draw_cli
-from app.services import panel_draw
-from app.services.panel_draw import (
+import panel_draw
+from panel_draw import (
     LEGACY_FALLBACK,
     LEXIMIN,
     InfeasibleQuotasError,
@@ -33,6 +30,7 @@ from app.services.panel_draw import (
     lottery_record,
     replay_sample,
     sample_panel,
+    spreadsheets,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
@@ -43,8 +41,8 @@ K = 4
 
 
 def small_instance(households: bool = False) -> tuple[list[Volunteer], list[Quota]]:
-    quotas = panel_draw_cli.read_quotas(str(SMALL_QUOTAS))
-    volunteers = panel_draw_cli.read_pool(str(SMALL_POOL), quotas, "address" if households else None)
+    quotas = spreadsheets.read_quotas(str(SMALL_QUOTAS))
+    volunteers = spreadsheets.read_pool(str(SMALL_POOL), quotas, "address" if households else None)
     return volunteers, quotas
 
 
@@ -195,7 +193,7 @@ def test_a_draw_cut_short_still_meets_quotas_and_states_how_far_from_optimal_it_
 
 def test_infeasible_quota_error_names_the_category():
     volunteers, _ = small_instance()
-    quotas = panel_draw_cli.read_quotas(str(DATA / "infeasible_categories.csv"))
+    quotas = spreadsheets.read_quotas(str(DATA / "infeasible_categories.csv"))
     with pytest.raises(InfeasibleQuotasError) as error:
         draw_panel(volunteers, quotas, K, seed=1)
     assert error.value.categories == ("age",)
@@ -205,7 +203,7 @@ def test_infeasible_quota_error_names_the_category():
 
 def test_quotas_that_conflict_only_together_name_both_categories():
     volunteers, _ = small_instance()
-    quotas = panel_draw_cli.read_quotas(str(DATA / "conflicting_categories.csv"))
+    quotas = spreadsheets.read_quotas(str(DATA / "conflicting_categories.csv"))
     with pytest.raises(InfeasibleQuotasError) as error:
         draw_panel(volunteers, quotas, K, seed=1)
     assert error.value.categories == ("age", "area")
@@ -377,7 +375,7 @@ def test_falls_back_to_a_labelled_greedy_draw_only_when_leximin_cannot_run(monke
     def unavailable(*_args, **_kwargs):
         raise SolverUnavailableError("the HiGHS solver (highspy) is not installed")
 
-    monkeypatch.setattr("app.services.panel_draw.draw.leximin_for_pool", unavailable)
+    monkeypatch.setattr("panel_draw.draw.leximin_for_pool", unavailable)
     volunteers, quotas = small_instance()
     draw = draw_panel(volunteers, quotas, K, seed=4)
     assert draw.algorithm == LEGACY_FALLBACK
@@ -385,48 +383,3 @@ def test_falls_back_to_a_labelled_greedy_draw_only_when_leximin_cannot_run(monke
     assert draw.quotas_met
     assert sum(draw.probabilities.values()) == pytest.approx(K)
     assert draw_panel(volunteers, quotas, K, seed=4).selected_ids == draw.selected_ids
-
-
-# --- command line ----------------------------------------------------------------------
-
-
-def test_cli_prints_ids_then_a_json_last_line(capsys, tmp_path):
-    record = tmp_path / "record.json"
-    code = panel_draw_cli.main([
-        "--pool", str(SMALL_POOL), "--quotas", str(SMALL_QUOTAS), "--size", "4", "--seed", "8",
-        "--households-column", "address", "--record", str(record),
-    ])
-    lines = capsys.readouterr().out.strip().splitlines()
-    summary = json.loads(lines[-1])
-    assert code == 0
-    assert set(summary) == {
-        "selected", "quota_violations", "min_selection_probability", "gini", "algorithm",
-        "seconds",
-    }
-    assert lines[:-1] == summary["selected"] and len(summary["selected"]) == 4
-    assert summary["quota_violations"] == [] and summary["algorithm"] == LEXIMIN
-    audit = json.loads(record.read_text())
-    assert audit["seed"] == 8 and sum(audit["probabilities"].values()) == pytest.approx(4)
-
-
-def test_cli_reports_infeasible_quotas_by_category(capsys):
-    code = panel_draw_cli.main([
-        "panel-draw", "--pool", str(SMALL_POOL), "--quotas", str(DATA / "infeasible_categories.csv"),
-        "--size", "4", "--seed", "1",
-    ])
-    captured = capsys.readouterr()
-    assert code == 2
-    assert "'age'" in captured.err
-    assert json.loads(captured.out.strip().splitlines()[-1])["selected"] == []
-
-
-def test_cli_runs_as_a_module_with_clean_stdout():
-    result = subprocess.run(
-        [sys.executable, "-m", "app.panel_draw_cli", "--pool", str(SMALL_POOL),
-         "--quotas", str(SMALL_QUOTAS), "--size", "4", "--seed", "8"],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 5
-    assert json.loads(lines[-1])["selected"] == lines[:4]
