@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     )
     base_url: str = Field("http://127.0.0.1:8000", alias="BASE_URL")
     council_name: str = Field("Riverside Borough Council", alias="COUNCIL_NAME")
+    # Who residents contact about the site (accessibility problems, their personal data).
+    council_contact_email: str = Field("consultations@riverside.example", alias="COUNCIL_CONTACT_EMAIL")
+    # In development, links follow the port the app serves on (PORT=18080 make run), unless BASE_URL is set.
+    port: int | None = Field(None, alias="PORT")
 
     # Background jobs: "sqlite" (embedded, one machine) or a redis:// URL (any number of workers).
     queue_url: str = Field(f"sqlite:///{PROJECT_ROOT / 'var' / 'queue.db'}", alias="QUEUE_URL")
@@ -79,6 +83,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _base_url_follows_port_in_development(self) -> "Settings":
+        if self.environment == "development" and self.port and "base_url" not in self.model_fields_set:
+            self.base_url = f"http://127.0.0.1:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> "Settings":

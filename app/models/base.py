@@ -15,6 +15,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Languages Chorus can write email in, for the `language` column of everyone who gets email.
+LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
+DEFAULT_LANGUAGE = "en"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

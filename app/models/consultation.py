@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.review import Review
 
 
@@ -119,7 +119,8 @@ class Consultation(CreatedAtMixin, Base):
     __tablename__ = "consultation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="RESTRICT"), index=True)
+    # None: a stand-alone consultation, not part of any review.
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     confidentiality: Mapped[str] = mapped_column(Text, default=DEFAULT_CONFIDENTIALITY)
@@ -133,7 +134,7 @@ class Consultation(CreatedAtMixin, Base):
     you_said_we_did: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
-    review: Mapped[Review] = relationship(lazy="raise")
+    review: Mapped[Review | None] = relationship(lazy="raise")
     questions: Mapped[list["Question"]] = relationship(
         lazy="raise", order_by="(Question.page, Question.position, Question.id)",
         back_populates="consultation", cascade="all, delete-orphan", passive_deletes=True,
@@ -219,6 +220,7 @@ class ConsultationInvitation(CreatedAtMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None]

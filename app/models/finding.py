@@ -6,13 +6,25 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.user import User
 
 
 class TeamRole(enum.StrEnum):
     LEAD = "lead"          # officers who publish findings
     MEMBER = "member"      # e.g. a union rep: reads evidence, comments on drafts
+    SCRUTINY = "scrutiny"  # a councillor: reads everything, comments, records scrutiny's view; never edits
+
+    @property
+    def label(self) -> str:
+        return TEAM_ROLE_LABELS[self]
+
+
+TEAM_ROLE_LABELS = {
+    TeamRole.LEAD: "Leads the review",
+    TeamRole.MEMBER: "Reads evidence, comments on drafts",
+    TeamRole.SCRUTINY: "Councillor (scrutiny): reads, comments, records the scrutiny view",
+}
 
 
 class ReviewTeamMember(CreatedAtMixin, Base):
@@ -66,6 +78,11 @@ class Finding(CreatedAtMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The scrutiny panel's view on this finding, recorded by a councillor in the review's team.
+    scrutiny_view: Mapped[str] = mapped_column(Text, default="")
+    scrutiny_view_at: Mapped[datetime | None]
+    scrutiny_view_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
 
     evidence: Mapped[list["FindingEvidence"]] = relationship(
         lazy="raise", order_by="FindingEvidence.id", cascade="all, delete-orphan", passive_deletes=True
@@ -129,4 +146,5 @@ class ResultsSubscriber(CreatedAtMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
     notified_at: Mapped[datetime | None]

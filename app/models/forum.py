@@ -47,7 +47,8 @@ class Forum(CreatedAtMixin, Base):
     __tablename__ = "forum"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    # None: a stand-alone forum, not part of any review (councils consult on many things).
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation.id", ondelete="SET NULL"), index=True
     )
@@ -63,7 +64,7 @@ class Forum(CreatedAtMixin, Base):
     )
     is_open: Mapped[bool] = mapped_column(default=True)
 
-    review: Mapped[Review] = relationship(lazy="raise")
+    review: Mapped[Review | None] = relationship(lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
     member_links: Mapped[list["ForumOrganisation"]] = relationship(lazy="raise", viewonly=True)
 

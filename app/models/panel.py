@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 
 NOT_SAID = "Prefer not to say"
 
@@ -112,6 +112,7 @@ class PanelVolunteer(CreatedAtMixin, Base):
     email_confirmed_at: Mapped[datetime | None]
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime | None]
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
 
     special: Mapped["PanelSpecialProfile | None"] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True, uselist=False,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.review import Review
 from app.models.user import User
 
@@ -170,6 +170,7 @@ class PetitionSignature(CreatedAtMixin, Base):
     ward: Mapped[str] = mapped_column(String(100), default="")
     ip_address: Mapped[str | None] = mapped_column(String(45))
     notify_by_email: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
     is_creator: Mapped[bool] = mapped_column(default=False)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None]

@@ -1,7 +1,8 @@
 import enum
+from datetime import date, datetime
 
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin, str_enum
 
@@ -10,6 +11,48 @@ class ReviewStatus(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     CONCLUDED = "concluded"
+
+    @property
+    def label(self) -> str:
+        return {"planned": "Planned", "in_progress": "In progress", "concluded": "Concluded"}[self.value]
+
+
+class TimelineStage(enum.StrEnum):
+    """The review's timeline, from scoping to follow-up; the middle four are Best Value's 4 Cs."""
+
+    SCOPING = "scoping"
+    CHALLENGE = "challenge"
+    COMPARE = "compare"
+    CONSULT = "consult"
+    COMPETE = "compete"
+    DECISION = "decision"
+    IMPLEMENTATION = "implementation"
+    FOLLOW_UP = "follow_up"
+
+    @property
+    def label(self) -> str:
+        return TIMELINE_LABELS[self][0]
+
+    @property
+    def description(self) -> str:
+        return TIMELINE_LABELS[self][1]
+
+    @property
+    def position(self) -> int:
+        return list(TimelineStage).index(self)
+
+
+TIMELINE_LABELS = {
+    TimelineStage.SCOPING: ("Scoping", "What the review covers, who is in its team, and its timetable."),
+    TimelineStage.CHALLENGE: ("Challenge", "Is the service needed, and in this form?"),
+    TimelineStage.COMPARE: ("Compare", "How does it compare with other councils and providers?"),
+    TimelineStage.CONSULT: ("Consult", "What do the people who use it, pay for it and provide it say?"),
+    TimelineStage.COMPETE: ("Compete",
+                            "Is it the best way to provide it, weighing social value as well as price?"),
+    TimelineStage.DECISION: ("Decision", "The council decides, with the review's findings before it."),
+    TimelineStage.IMPLEMENTATION: ("Implementation", "The council does what it decided."),
+    TimelineStage.FOLLOW_UP: ("Follow-up", "The review team reports on what changed."),
+}
 
 
 class Review(CreatedAtMixin, Base):
@@ -22,5 +65,34 @@ class Review(CreatedAtMixin, Base):
     service: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ReviewStatus] = mapped_column(
-        str_enum(ReviewStatus), default=ReviewStatus.IN_PROGRESS
+        str_enum(ReviewStatus), default=ReviewStatus.PLANNED
     )
+    scope: Mapped[str] = mapped_column(Text, default="")
+    lead_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[TimelineStage] = mapped_column(str_enum(TimelineStage), default=TimelineStage.SCOPING)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    decision: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    concluded_at: Mapped[datetime | None]
+
+    lead_officer = relationship("User", lazy="raise", foreign_keys=[lead_officer_id])
+    stage_dates: Mapped[list["ReviewStageDate"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True, order_by="ReviewStageDate.id"
+    )
+
+
+class ReviewStageDate(Base):
+    """When a stage of a review is planned to start and end (its schedule)."""
+
+    __tablename__ = "review_stage_date"
+    __table_args__ = (UniqueConstraint("review_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[TimelineStage] = mapped_column(str_enum(TimelineStage))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.organisation import Organisation
 
 
@@ -13,6 +13,7 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     ORGANISER = "organiser"
     MEMBER = "member"  # posts for an organisation; invited by one of its organisers
+    COUNCILLOR = "councillor"  # scrutiny: reads the reviews whose team they are on, comments; never edits
 
 
 class User(CreatedAtMixin, Base):
@@ -30,6 +31,7 @@ class User(CreatedAtMixin, Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None]
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
 
@@ -68,5 +70,18 @@ class Invitation(CreatedAtMixin, Base):
     invited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+
+class PasswordReset(CreatedAtMixin, Base):
+    """An emailed, single-use, expiring link to set a new password (its token stored hashed)."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

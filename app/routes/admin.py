@@ -7,9 +7,10 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import Admin, DbSession
 from app.errors import InvalidInput
+from app.models.base import LANGUAGES
 from app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
 from app.models.user import Role
-from app.services import accounts
+from app.services import accounts, staff_accounts
 from app.services.email import queue_email
 from app.templating import render
 
@@ -20,7 +21,7 @@ def _users_page(request, db, *, errors=None, values=None, invited=None, status_c
     return render(request, "admin/users.html", {
         "users": accounts.list_users(db),
         "organisations": accounts.list_organisations(db),
-        "roles": list(Role),
+        "roles": list(Role), "languages": LANGUAGES,
         "errors": errors or {}, "values": values or {}, "invited": invited,
     }, status_code=status_code)
 
@@ -38,8 +39,9 @@ def invite_user(
     email: Annotated[str, Form(max_length=320)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
     organisation_id: Annotated[str, Form(max_length=20)] = "",
+    language: Annotated[str, Form(max_length=10)] = "en",
 ):
-    values = {"email": email, "role": role, "organisation_id": organisation_id}
+    values = {"email": email, "role": role, "organisation_id": organisation_id, "language": language}
     try:
         chosen_role = Role(role)
     except ValueError:
@@ -47,7 +49,7 @@ def invite_user(
     org_id = int(organisation_id) if organisation_id.isdigit() else None
     try:
         invitation, token = accounts.invite(
-            db, email=email, role=chosen_role, organisation_id=org_id, invited_by=admin
+            db, email=email, role=chosen_role, organisation_id=org_id, invited_by=admin, language=language
         )
     except InvalidInput as error:
         return _users_page(request, db, errors=error.errors, values=values, status_code=422)
@@ -95,3 +97,18 @@ def create_organisation(
     except InvalidInput as error:
         return _organisations_page(request, db, errors=error.errors, values=values, status_code=422)
     return RedirectResponse("/admin/organisations", status_code=303)
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate_user(request: Request, db: DbSession, admin: Admin, user_id: int):
+    try:
+        staff_accounts.deactivate(db, staff_accounts.get_user(db, user_id), admin=admin)
+    except InvalidInput as error:
+        return _users_page(request, db, errors=error.errors, status_code=422)
+    return RedirectResponse("/admin/users#accounts", status_code=303)
+
+
+@router.post("/users/{user_id}/reactivate")
+def reactivate_user(db: DbSession, admin: Admin, user_id: int):
+    staff_accounts.reactivate(db, staff_accounts.get_user(db, user_id), admin=admin)
+    return RedirectResponse("/admin/users#accounts", status_code=303)

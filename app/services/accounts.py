@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models.base import utcnow
+from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.organisation import Organisation, OrganisationType
 from app.models.user import Invitation, Role, StaffSession, User
 from app.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
@@ -185,7 +185,8 @@ def end_session_by_id(db: Session, session_id: int) -> None:
 
 
 def invite(
-    db: Session, *, email: str, role: Role, organisation_id: int | None, invited_by: User
+    db: Session, *, email: str, role: Role, organisation_id: int | None, invited_by: User,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[Invitation, str]:
     email = check_email(email)
     if role in ORGANISATION_ROLES and organisation_id is None:
@@ -200,6 +201,7 @@ def invite(
         token_hash=token_hash(token),
         expires_at=utcnow() + INVITATION_LIFETIME,
         invited_by_id=invited_by.id,
+        language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
     )
     db.add(invitation)
     db.flush()
@@ -230,6 +232,7 @@ def accept_invitation(db: Session, token: str, *, display_name: str, password: s
         actor_id=invitation.invited_by_id,
     )
     invitation.accepted_at = utcnow()
+    user.language = invitation.language
     return user
 
 

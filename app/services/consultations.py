@@ -98,11 +98,12 @@ def _check_details(title: str, summary: str, confidentiality: str) -> dict[str, 
     return errors
 
 
-def create_consultation(db: Session, *, review_id: int, title: str, summary: str = "",
+def create_consultation(db: Session, *, review_id: int | None, title: str, summary: str = "",
                         audience: Audience = Audience.ANYONE, actor_id: int | None = None,
                         **details) -> Consultation:
-    if db.get(Review, review_id) is None:
-        raise InvalidInput({"review_id": "Choose the review this consultation belongs to"})
+    """`review_id` None makes a stand-alone consultation (its owner, officers and admins manage it)."""
+    if review_id is not None and db.get(Review, review_id) is None:
+        raise InvalidInput({"review_id": "Choose the review this consultation belongs to, or none"})
     title, summary = clean_text(title), clean_text(summary)
     errors = _check_details(title, summary, "-")
     if errors:

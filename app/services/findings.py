@@ -108,6 +108,20 @@ def comment(db: Session, finding: Finding, user: User, body: str) -> FindingComm
     return note
 
 
+def record_scrutiny_view(db: Session, finding: Finding, user: User, view: str) -> None:
+    """A councillor in the team records the scrutiny panel's view on a finding (it edits nothing else)."""
+    if not review_access.can_scrutinise(db, user, finding.review_id):
+        raise NotFound()
+    view = view.strip()
+    if not view:
+        raise InvalidInput({"scrutiny_view": "Write the scrutiny panel's view"})
+    if len(view) > 8000:
+        raise InvalidInput({"scrutiny_view": "The view must be 8,000 characters or fewer"})
+    finding.scrutiny_view, finding.scrutiny_view_at, finding.scrutiny_view_by_id = view, utcnow(), user.id
+    audit.record(db, actor_id=user.id, action="finding.scrutiny_view", object_type="finding",
+                 object_id=finding.id)
+
+
 def publish(db: Session, finding: Finding, officer: User) -> None:
     review_access.require_staff(officer)
     if finding.status == FindingStatus.PUBLISHED:

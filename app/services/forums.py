@@ -34,7 +34,7 @@ def create_forum(
     db: Session,
     actor: User,
     *,
-    review_id: int,
+    review_id: int | None,
     title: str,
     visibility: ForumVisibility,
     organisation_id: int | None = None,
@@ -55,12 +55,13 @@ def create_forum(
         errors["title"] = "Enter a title for the forum"
     elif len(title.strip()) > 200:
         errors["title"] = "Title must be 200 characters or fewer"
-    if db.get(Review, review_id) is None:
-        errors["review_id"] = "Choose the review this forum belongs to"
+    if review_id is not None and db.get(Review, review_id) is None:  # None: a stand-alone forum
+        errors["review_id"] = "Choose the review this forum belongs to, or none"
     if consultation_id is not None:
         consultation = db.get(Consultation, consultation_id)
         if consultation is None or consultation.review_id != review_id:
-            errors["consultation_id"] = "Choose a consultation of the same review, or none"
+            errors["consultation_id"] = ("Choose a consultation of the same review, or none" if review_id
+                                         else "Choose a stand-alone consultation, or none")
     if errors:
         raise InvalidInput(errors)
     forum = Forum(review_id=review_id, consultation_id=consultation_id, organisation_id=organisation_id,

@@ -70,6 +70,8 @@ def evidence_counts(db: Session, consultation: Consultation) -> dict[str, int]:
 
 
 def _scope(consultation: Consultation):
+    if consultation.review_id is None:  # a stand-alone consultation: only what is linked to it
+        return Forum.consultation_id == consultation.id, Submission.consultation_id == consultation.id
     forums = or_(Forum.consultation_id == consultation.id,
                  and_(Forum.review_id == consultation.review_id, Forum.consultation_id.is_(None)))
     submissions = or_(Submission.consultation_id == consultation.id,

@@ -20,7 +20,7 @@ class OpenForResidents:
 
 
 def open_for_residents(db: Session) -> OpenForResidents:
-    found = OpenForResidents(reviews=reviews.list_reviews(db))
+    found = OpenForResidents(reviews=reviews.public_reviews(db))
     _add_open_petitions(db, found)
     _add_open_consultations(db, found)
     _add_recruiting_panels(db, found)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.errors import InvalidInput
 from app.models.finding import ReviewTeamMember, TeamRole
-from app.models.user import User
+from app.models.user import Role, User
 from app.services import audit, review_access
 
 
@@ -25,6 +25,14 @@ def add_member(db: Session, *, review_id: int, email: str, role: str, officer: U
         team_role = TeamRole(role)
     except ValueError:
         raise InvalidInput({"role": "Choose a role in the team"}) from None
+    if team_role == TeamRole.SCRUTINY and user.role != Role.COUNCILLOR:
+        raise InvalidInput({"role": "Only a councillor's account can join as scrutiny"})
+    if user.role == Role.COUNCILLOR and team_role != TeamRole.SCRUTINY:
+        raise InvalidInput({"role": "A councillor joins the team as scrutiny"})
+    if team_role == TeamRole.LEAD and not user.is_staff:
+        raise InvalidInput({"role": "Only a council officer can lead a review"})
+    if not user.is_active:
+        raise InvalidInput({"email": "This account is deactivated"})
     if review_access.is_team_member(db, user, review_id):
         raise InvalidInput({"email": "This person is already in the team"})
     member = ReviewTeamMember(review_id=review_id, user_id=user.id, role=team_role)

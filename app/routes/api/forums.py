@@ -18,7 +18,7 @@ VIEWER = None  # no cookie authority under /api/
 class ForumOut(BaseModel):
     id: int
     title: str
-    review_id: int
+    review_id: int | None  # None: a stand-alone forum, in no review
     organisation: str | None
     visibility: str
     prompt: str

@@ -41,8 +41,17 @@ def _new_page(request, db, *, errors=None, values=None, status_code=200):
 
 
 @router.get("/new")
-def new_consultation(request: Request, db: DbSession, user: Staff):
-    return _new_page(request, db)
+def new_consultation(request: Request, db: DbSession, user: Staff, review_id: str = ""):
+    return _new_page(request, db, values={"review_id": review_id[:20], "audience": "anyone"})
+
+
+def _review_choice(value: str) -> int | None:
+    """The review chosen on the form: "none" is a stand-alone consultation; nothing chosen is an error."""
+    if value == "none":
+        return None
+    if not value.isdigit():
+        raise InvalidInput({"review_id": "Choose the review this consultation belongs to, or none"})
+    return int(value)
 
 
 @router.post("/new")
@@ -56,7 +65,7 @@ def create_consultation(request: Request, db: DbSession, user: Staff,
         if audience not in Audience.__members__.values():
             raise InvalidInput({"audience": "Choose who can answer"})
         consultation = service.create_consultation(
-            db, review_id=int(review_id) if review_id.isdigit() else 0, title=title, summary=summary,
+            db, review_id=_review_choice(review_id), title=title, summary=summary,
             audience=Audience(audience), actor_id=user.id)
     except InvalidInput as error:
         return _new_page(request, db, errors=error.errors, values=values, status_code=422)

@@ -73,7 +73,9 @@ def create_forum(
         int(organisation_id) if organisation_id.isdigit() else None)
     try:
         forum = forums.create_forum(
-            db, user, review_id=int(review_id) if review_id.isdigit() else 0, title=title,
+            db, user,
+            review_id=None if review_id == "none" else (int(review_id) if review_id.isdigit() else 0),
+            title=title,
             visibility=chosen, organisation_id=org_id, description=description, prompt=prompt,
             moderation=ModerationMode.PRE if moderation == "pre" else ModerationMode.POST,
             member_organisation_ids=[int(i) for i in member_organisation_ids or [] if i.isdigit()],

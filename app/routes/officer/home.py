@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request
 
 from app.auth import DbSession, SignedIn
-from app.services import reviews
+from app.services import review_access
 from app.templating import render
 
 router = APIRouter()
@@ -9,4 +9,4 @@ router = APIRouter()
 
 @router.get("/officer")
 def officer_home(request: Request, db: DbSession, user: SignedIn):
-    return render(request, "officer/home.html", {"reviews": reviews.list_reviews(db)})
+    return render(request, "officer/home.html", {"reviews": review_access.readable_reviews(db, user)})

@@ -16,7 +16,7 @@ def _consultation(db, user, consultation_id: int) -> Consultation:
     consultation = db.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound()
-    review_access.readable_review(db, user, consultation.review_id)
+    review_access.readable_consultation(db, user, consultation.id)
     return consultation
 
 

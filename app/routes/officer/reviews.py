@@ -8,18 +8,23 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
 from app.models.finding import EvidenceKind, ReviewStage, TeamRole
+from app.models.review import TimelineStage
 from app.services import findings, review_access, review_team, review_workspace
+from app.services import reviews as review_service
 from app.templating import render
 
 router = APIRouter(prefix="/officer")
 
 
 def _workspace(request, db, user, review_id, *, errors=None, values=None, status_code=200):
-    review = review_access.readable_review(db, user, review_id)
+    review_access.readable_review(db, user, review_id)
+    review = review_service.get_review(db, review_id)
     return render(request, "officer/reviews/workspace.html", {
-        "review": review, "stages": list(ReviewStage),
+        "review": review, "stages": list(ReviewStage), "timeline": review_service.timeline(review),
+        "timeline_stages": list(TimelineStage),
         "findings": review_workspace.findings_by_stage(db, review.id),
         "team": review_team.team(db, review.id), "roles": list(TeamRole),
+        "can_scrutinise": review_access.can_scrutinise(db, user, review.id),
         "evidence_options": review_workspace.evidence_options(db, review.id) if user.is_staff else [],
         "consultations": review_workspace.consultations_of(db, review.id),
         "errors": errors or {}, "values": values or {},
@@ -31,7 +36,7 @@ def reviews(request: Request, db: DbSession, user: SignedIn):
     return render(request, "officer/reviews/list.html", {"reviews": review_access.readable_reviews(db, user)})
 
 
-@router.get("/reviews/{review_id}")
+@router.get("/reviews/{review_id:int}")
 def workspace(request: Request, db: DbSession, user: SignedIn, review_id: int):
     return _workspace(request, db, user, review_id)
 
@@ -47,7 +52,7 @@ def _evidence_refs(raw: list[str]) -> list[tuple[EvidenceKind, int]]:
     return refs
 
 
-@router.post("/reviews/{review_id}/findings")
+@router.post("/reviews/{review_id:int}/findings")
 async def write_finding(request: Request, db: DbSession, user: Staff, review_id: int):
     review_access.readable_review(db, user, review_id)
     form = await request.form()
@@ -63,7 +68,7 @@ async def write_finding(request: Request, db: DbSession, user: Staff, review_id:
     return RedirectResponse(f"/officer/findings/{finding.id}", status_code=303)
 
 
-@router.post("/reviews/{review_id}/team")
+@router.post("/reviews/{review_id:int}/team")
 def add_team_member(request: Request, db: DbSession, user: Staff, review_id: int,
                     email: Annotated[str, Form(max_length=320)] = "",
                     role: Annotated[str, Form(max_length=20)] = ""):
@@ -76,22 +81,36 @@ def add_team_member(request: Request, db: DbSession, user: Staff, review_id: int
     return RedirectResponse(f"/officer/reviews/{review_id}#team", status_code=303)
 
 
-def _finding_page(request, db, user, finding, *, errors=None, values=None, status_code=200):
+def _finding_context(db, user, finding, errors=None, values=None) -> dict:
     review = review_access.readable_review(db, user, finding.review_id)
-    return render(request, "officer/reviews/finding.html", {
-        "review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
-        "comments": findings.comments(db, finding), "errors": errors or {}, "values": values or {},
-    }, status_code=status_code, fragment="officer/reviews/_comments.html")
+    return {"review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
+            "comments": findings.comments(db, finding), "errors": errors or {}, "values": values or {},
+            "can_scrutinise": review_access.can_scrutinise(db, user, finding.review_id)}
+
+
+def _finding_page(request, db, user, finding, *, errors=None, values=None, status_code=200):
+    return render(request, "officer/reviews/finding.html",
+                  _finding_context(db, user, finding, errors, values),
+                  status_code=status_code, fragment="officer/reviews/_comments.html")
 
 
 @router.get("/findings/{finding_id}")
 def finding_page(request: Request, db: DbSession, user: SignedIn, finding_id: int):
     finding = findings.readable_finding(db, user, finding_id)
-    review = review_access.readable_review(db, user, finding.review_id)
-    return render(request, "officer/reviews/finding.html", {
-        "review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
-        "comments": findings.comments(db, finding), "errors": {}, "values": {},
-    })
+    return render(request, "officer/reviews/finding.html", _finding_context(db, user, finding))
+
+
+@router.post("/findings/{finding_id}/scrutiny")
+def scrutiny_view(request: Request, db: DbSession, user: SignedIn, finding_id: int,
+                  scrutiny_view: Annotated[str, Form(max_length=20_000)] = ""):
+    finding = findings.readable_finding(db, user, finding_id)
+    try:
+        findings.record_scrutiny_view(db, finding, user, scrutiny_view)
+    except InvalidInput as error:
+        return render(request, "officer/reviews/finding.html",
+                      _finding_context(db, user, finding, error.errors, {"scrutiny_view": scrutiny_view}),
+                      status_code=422)
+    return RedirectResponse(f"/officer/findings/{finding_id}#scrutiny", status_code=303)
 
 
 @router.post("/findings/{finding_id}/comments")

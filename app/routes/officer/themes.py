@@ -20,7 +20,7 @@ def _question_for(db, user, question_id: int) -> tuple[Question, Consultation]:
     if question is None:
         raise NotFound()
     consultation = db.get(Consultation, question.consultation_id)
-    review_access.readable_review(db, user, consultation.review_id)
+    review_access.readable_consultation(db, user, consultation.id)
     return question, consultation
 
 
