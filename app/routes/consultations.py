@@ -27,6 +27,7 @@ from app.templating import render, templates
 # consultation appears (the home page's list too).
 templates.env.filters["local_date"] = local_time.format_date
 templates.env.filters["local_datetime"] = local_time.format_datetime
+templates.env.globals["exclusive_options"] = rules.EXCLUSIVE_OPTIONS
 
 router = APIRouter(prefix="/consultations")
 DRAFT_COOKIE = "chorus_draft_{}"
@@ -68,21 +69,31 @@ def _step_url(consultation_id: int, step: str) -> str:
     return f"/consultations/{consultation_id}/respond/{step}"
 
 
-def _next_url(form, draft, step: str, action: str | None) -> str:
+def _next_url(form, draft, step: str, action: str | None, return_to: str = "") -> str:
+    """The page after `step`: Check your answers when the resident came from its "Change" link,
+    unless the change opened a page they have not answered yet (a follow-up on a later page)."""
     if action == "save":
         return f"/consultations/{form.id}/respond/saved"
     journey = answering.steps(form, draft)
-    if action == "check" and step in journey:
-        return _step_url(form.id, "check")
+    if (action == "check" or return_to == "check") and step in journey:
+        unanswered = answering.first_unanswered_page(form, draft, after=step)
+        return _step_url(form.id, unanswered or "check")
     following = journey[journey.index(step) + 1] if step in journey else journey[0]
     return _step_url(form.id, following)
 
 
-def _page_context(form, draft, step: str) -> dict:
+def _return_to(value) -> str:
+    return "check" if value == "check" else ""
+
+
+def _page_context(form, draft, step: str, return_to: str = "") -> dict:
     journey = answering.steps(form, draft)
     position = journey.index(step) if step in journey else 0
     back = (_step_url(form.id, journey[position - 1]) if position > 0 else f"/consultations/{form.id}")
-    return {"step": step, "step_number": position + 1, "step_total": len(journey), "back_url": back}
+    if return_to == "check":
+        back = _step_url(form.id, "check")
+    return {"step": step, "step_number": position + 1, "step_total": len(journey), "back_url": back,
+            "return_to": return_to}
 
 
 @router.get("/{consultation_id}")
@@ -127,28 +138,30 @@ def start(request: Request, db: DbSession, consultation_id: int,
     return response
 
 
-def _who_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200):
+def _who_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200,
+              return_to=""):
     values = values or {"respondent_type": draft.respondent_type,
                         "organisation_name": draft.organisation_name}
     return render(request, "consultations/who.html", {
         "consultation": consultation, "values": values, "errors": errors or {},
         "respondent_types": [(t.value, t.label) for t in RespondentType],
-        **_page_context(form, draft, "who")}, status_code=status_code)
+        **_page_context(form, draft, "who", return_to)}, status_code=status_code)
 
 
 @router.get("/{consultation_id}/respond/who")
-def who_page(request: Request, db: DbSession, consultation_id: int):
+def who_page(request: Request, db: DbSession, consultation_id: int, change: str = ""):
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None:
         return _start_over(consultation_id)
-    return _who_page(request, consultation, form, draft)
+    return _who_page(request, consultation, form, draft, return_to=_return_to(change))
 
 
 @router.post("/{consultation_id}/respond/who")
 def save_who(request: Request, db: DbSession, consultation_id: int,
              respondent_type: Annotated[str, Form(max_length=40)] = "",
              organisation_name: Annotated[str, Form(max_length=1000)] = "",
-             action: Annotated[str, Form(max_length=20)] = ""):
+             action: Annotated[str, Form(max_length=20)] = "",
+             return_to: Annotated[str, Form(max_length=20)] = ""):
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None:
         return _start_over(consultation_id)
@@ -157,8 +170,8 @@ def save_who(request: Request, db: DbSession, consultation_id: int,
     except InvalidInput as error:
         values = {"respondent_type": respondent_type, "organisation_name": organisation_name}
         return _who_page(request, consultation, form, draft, values=values, errors=error.errors,
-                         status_code=422)
-    return RedirectResponse(_next_url(form, draft, "who", action), status_code=303)
+                         status_code=422, return_to=_return_to(return_to))
+    return RedirectResponse(_next_url(form, draft, "who", action, _return_to(return_to)), status_code=303)
 
 
 def _raw_answers(questions, posted: FormData) -> dict:
@@ -178,22 +191,28 @@ def _raw_answers(questions, posted: FormData) -> dict:
     return raw
 
 
-def _question_page(request, consultation, form, draft, page, *, values=None, errors=None, status_code=200):
+def _question_page(request, consultation, form, draft, page, *, values=None, errors=None, status_code=200,
+                   return_to=""):
     questions = answering.page_questions(form, draft, page)
+    reveals: dict[int, list] = {}
+    for question in questions:
+        if rules.reveals_on_its_page(question, questions):
+            reveals.setdefault(question.show_if_question_id, []).append(question)
     return render(request, "consultations/page.html", {
-        "consultation": consultation, "questions": questions,
+        "consultation": consultation, "questions": questions, "reveals": reveals,
+        "revealed_ids": [q.id for follow in reveals.values() for q in follow],
         "values": values if values is not None else dict(draft.answers), "errors": errors or {},
-        **_page_context(form, draft, f"page-{page}")}, status_code=status_code)
+        **_page_context(form, draft, f"page-{page}", return_to)}, status_code=status_code)
 
 
 @router.get("/{consultation_id}/respond/page-{page}")
-def question_page(request: Request, db: DbSession, consultation_id: int, page: int):
+def question_page(request: Request, db: DbSession, consultation_id: int, page: int, change: str = ""):
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None or not draft.respondent_type:
         return _start_over(consultation_id)
     if not answering.page_questions(form, draft, page):
         raise NotFound()
-    return _question_page(request, consultation, form, draft, page)
+    return _question_page(request, consultation, form, draft, page, return_to=_return_to(change))
 
 
 @router.post("/{consultation_id}/respond/page-{page}")
@@ -214,25 +233,28 @@ def save_question_page(request: Request, db: DbSession, consultation_id: int, pa
         typed = {**draft.answers,
                  **{k: (v["positions"] if isinstance(v, dict) else v) for k, v in raw.items()}}
         return _question_page(request, consultation, form, draft, page, values=typed,
-                              errors={**error.errors, **ranking_errors}, status_code=422)
+                              errors={**error.errors, **ranking_errors}, status_code=422,
+                              return_to=_return_to(posted.get("return_to")))
     action = posted.get("action")
     action = action if isinstance(action, str) else None
-    return RedirectResponse(_next_url(form, draft, f"page-{page}", action), status_code=303)
+    following = _next_url(form, draft, f"page-{page}", action, _return_to(posted.get("return_to")))
+    return RedirectResponse(following, status_code=303)
 
 
-def _about_you_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200):
+def _about_you_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200,
+                    return_to=""):
     return render(request, "consultations/about_you.html", {
         "consultation": consultation, "values": values if values is not None else dict(draft.about_you),
         "errors": errors or {}, "fields": rules.EQUALITIES_FIELDS,
-        **_page_context(form, draft, "about-you")}, status_code=status_code)
+        **_page_context(form, draft, "about-you", return_to)}, status_code=status_code)
 
 
 @router.get("/{consultation_id}/respond/about-you")
-def about_you_page(request: Request, db: DbSession, consultation_id: int):
+def about_you_page(request: Request, db: DbSession, consultation_id: int, change: str = ""):
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None or not form.about_you_enabled:
         return _start_over(consultation_id)
-    return _about_you_page(request, consultation, form, draft)
+    return _about_you_page(request, consultation, form, draft, return_to=_return_to(change))
 
 
 @router.post("/{consultation_id}/respond/about-you")
@@ -245,10 +267,10 @@ def save_about_you(request: Request, db: DbSession, consultation_id: int, posted
         answering.save_about_you(draft, values)
     except InvalidInput as error:
         return _about_you_page(request, consultation, form, draft, values=values, errors=error.errors,
-                               status_code=422)
+                               status_code=422, return_to=_return_to(posted.get("return_to")))
     action = posted.get("action")
-    return RedirectResponse(_next_url(form, draft, "about-you", action if isinstance(action, str) else None),
-                            status_code=303)
+    return RedirectResponse(_next_url(form, draft, "about-you", action if isinstance(action, str) else None,
+                                      _return_to(posted.get("return_to"))), status_code=303)
 
 
 def _check_page(request, consultation, form, draft, *, errors=None, status_code=200):

@@ -282,19 +282,35 @@ def find_draft(db: Session, consultation_id: int, token: str | None) -> Draft | 
 
 
 def steps(form: ConsultationForm, draft: Draft) -> list[str]:
-    """The journey for this draft now: who, each page with a visible question, about you, check."""
+    """The journey for this draft now: who, each page with a visible question, about you, check.
+
+    Before the resident says who they are, the pages counted are a resident's, so that "Step 1 of
+    N" does not become "Step 2 of a larger N" on the next page."""
     result = ["who"]
-    if draft.respondent_type:
-        questions = questions_for(form, draft.respondent_type)
-        result += [f"page-{n}" for n in rules.pages(questions, draft.answers)]
+    questions = questions_for(form, draft.respondent_type or RespondentType.RESIDENT.value)
+    result += [f"page-{n}" for n in rules.pages(questions, draft.answers)]
     if form.about_you_enabled:
         result.append("about-you")
     return [*result, "check"]
 
 
+def first_unanswered_page(form: ConsultationForm, draft: Draft, *, after: str) -> str | None:
+    """The first question page after `after` with a required question left unanswered (a page a
+    changed answer has just opened), or None."""
+    journey = steps(form, draft)
+    later = journey[journey.index(after) + 1:] if after in journey else []
+    questions = questions_for(form, draft.respondent_type) if draft.respondent_type else []
+    for step in later:
+        if not step.startswith("page-"):
+            continue
+        shown = [q for q in rules.visible_questions(questions, draft.answers) if q.page == int(step[5:])]
+        if any(q.required and not rules.answer_present(draft.answers.get(str(q.id))) for q in shown):
+            return step
+    return None
+
+
 def page_questions(form: ConsultationForm, draft: Draft, page: int) -> list[QuestionSpec]:
-    questions = questions_for(form, draft.respondent_type)
-    return [q for q in rules.visible_questions(questions, draft.answers) if q.page == page]
+    return rules.questions_on_page(questions_for(form, draft.respondent_type), draft.answers, page)
 
 
 def save_who(draft: Draft, respondent_type: str, organisation_name: str) -> None:
@@ -312,6 +328,7 @@ def save_page(form: ConsultationForm, draft: Draft, page: int, raw: dict[str, An
     errors = {}
     for question in questions:
         if not rules.is_visible(question, answers):
+            answers.pop(str(question.id), None)  # a follow-up its question no longer reveals
             continue
         value, error = rules.validate_answer(question, raw.get(str(question.id), ""))
         if error:

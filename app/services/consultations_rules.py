@@ -66,6 +66,35 @@ def visible_questions(questions: Iterable, answers: Mapping[str, Any]) -> list:
     return [q for q in questions if is_visible(q, answers)]
 
 
+def reveals_on_its_page(question, questions: Iterable) -> bool:
+    """A follow-up asked on the same page as the question it depends on: shown under the chosen
+    option as a GOV.UK conditional reveal (always shown without JavaScript), not on a later page."""
+    if question.show_if_question_id is None:
+        return False
+    return any(q.id == question.show_if_question_id and q.page == question.page for q in questions)
+
+
+def questions_on_page(questions: Iterable, answers: Mapping[str, Any], page: int) -> list:
+    """The questions a page shows: those visible now, and same-page follow-ups of visible ones
+    (their answers count only when the answer beside them on the page reveals them)."""
+    questions = list(questions)
+    shown = visible_questions(questions, answers)
+    shown_ids = {q.id for q in shown}
+    return [q for q in questions if q.page == page and (
+        q.id in shown_ids or (reveals_on_its_page(q, questions) and q.show_if_question_id in shown_ids))]
+
+
+EXCLUSIVE_OPTIONS = ("None of these", "None of the above", "None", "Don't know", "Prefer not to say")
+
+
+def exclusive_option(question) -> str | None:
+    """The option of a multiple-choice question that rules out the others ("None of these")."""
+    if QuestionKind(question.kind) != QuestionKind.MULTIPLE_CHOICE or not question.options:
+        return None
+    last = question.options[-1]
+    return last if last in EXCLUSIVE_OPTIONS else None
+
+
 def pages(questions: Iterable, answers: Mapping[str, Any]) -> list[int]:
     return sorted({q.page for q in visible_questions(questions, answers)})
 
@@ -84,6 +113,9 @@ def validate_answer(question, value: Any) -> tuple[Any, str | None]:
         chosen = _as_list(value)
         if any(item not in question.options for item in chosen):
             return chosen, "Choose from the options given"
+        alone = exclusive_option(question)
+        if alone in chosen and len(set(chosen)) > 1:
+            return chosen, f"Select “{alone}” on its own, or only the options that apply"
         return [o for o in question.options if o in chosen], None
     if kind == QuestionKind.RATING:
         value = str(value).strip()

@@ -20,9 +20,36 @@
     counter.textContent = left >= 0 ? "You have " + left.toLocaleString() + " characters remaining"
                                     : "You have " + (-left).toLocaleString() + " characters too many";
   }
+  document.documentElement.classList.add("js-enabled");
+  // GOV.UK conditional reveal: the content under an option shows while that option is chosen.
+  function syncConditionals() {
+    document.querySelectorAll("input[data-aria-controls]").forEach(function (input) {
+      var target = document.getElementById(input.dataset.ariaControls);
+      if (!target) { return; }
+      input.setAttribute("aria-controls", target.id);
+      input.setAttribute("aria-expanded", input.checked ? "true" : "false");
+      target.classList.toggle("conditional-hidden", !input.checked);
+    });
+  }
+  // GOV.UK exclusive checkbox: "None of these" clears the others, and the others clear it.
+  function exclusive(input) {
+    if (input.type !== "checkbox" || !input.checked || !input.form) { return; }
+    input.form.querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+      if (other === input || other.name !== input.name) { return; }
+      var otherExclusive = other.dataset.behaviour === "exclusive";
+      if (input.dataset.behaviour === "exclusive" ? true : otherExclusive) { other.checked = false; }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     document.querySelectorAll("textarea[data-maxlength]").forEach(updateCount);
+    syncConditionals();
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=checkbox], input[type=radio]")) {
+      exclusive(event.target);
+      syncConditionals();
+    }
   });
   document.addEventListener("click", preventDoubleClick);
   document.addEventListener("input", function (event) {
