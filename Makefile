@@ -9,19 +9,27 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 INSTALL_STAMP := $(VENV)/.installed
 
-.PHONY: install run worker test lint bench browser-deps clean
+.PHONY: install lock run worker test lint bench browser-deps deploy-deps clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALL_STAMP): pyproject.toml | $(PY)
+# torch first, on its own (a CPU build; see README "Dependencies"), then everything else exactly as
+# locked, with hashes; the project itself last, without touching the locked set.
+$(INSTALL_STAMP): pyproject.toml requirements/dev.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $(INSTALL_STAMP)
 
 install: $(INSTALL_STAMP)
+
+# Re-pin requirements/{web,worker,dev}.txt from pyproject.toml (UPGRADE=1 to take newer releases).
+lock:
+	scripts/lock
 
 run: install
 	@mkdir -p var
@@ -35,7 +43,10 @@ worker: install
 browser-deps:
 	@scripts/ensure-browser
 
-test: install browser-deps
+deploy-deps:
+	@scripts/ensure-compose
+
+test: install browser-deps deploy-deps
 	$(PY) -m ruff check .
 	scripts/security-checks $(PY)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

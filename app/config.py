@@ -1,5 +1,6 @@
 """Settings from the environment (pydantic-settings). Refuses unsafe defaults outside development."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -7,7 +8,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where var/, alembic.ini and migrations/ live: the checkout, or CHORUS_HOME where the package is
+# installed as a wheel (the Docker images).
+PROJECT_ROOT = Path(os.environ.get("CHORUS_HOME") or Path(__file__).resolve().parent.parent)
 DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused outside development
 
 
