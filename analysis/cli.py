@@ -77,9 +77,7 @@ def _load(args) -> list[dict[str, str]]:
     """The CSV's rows, or a one-line reason why they cannot be read (never a traceback)."""
     try:
         with open(args.input, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            columns = reader.fieldnames or []
+            rows, columns = read_strict_csv(f, args.input)
     except FileNotFoundError:
         raise SystemExit(f"no such file: {args.input}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as error:
@@ -93,6 +91,51 @@ def _load(args) -> list[dict[str, str]]:
     if not rows:
         raise SystemExit(f"{args.input} has a header row but no answers")
     return rows
+
+
+def read_strict_csv(f, name: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Rows as dicts, refusing a malformed file with the line at fault: a row with more or fewer
+    fields than the header (a ragged row, or two answers merged by an unclosed quote), or a
+    quote left open at the end of the file."""
+    reader = csv.reader(f, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise SystemExit(f"{name}, line {reader.line_num}: {error}") from None
+    if header is None:
+        return [], []
+    rows = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if len(record) != len(header):
+                if record == []:
+                    start = reader.line_num + 1
+                    continue
+                merged = " (a quote left open merges rows)" if reader.line_num > start else ""
+                raise SystemExit(
+                    f"{name}, line {start}: {len(record)} fields where the header has {len(header)}{merged}"
+                )
+            if reader.line_num > start and _looks_merged(record, len(header)):
+                raise SystemExit(f"{name}, line {start}: a quote left open merges this row with the next")
+            rows.append(dict(zip(header, record, strict=True)))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise SystemExit(f"{name}, line {start}: {error}") from None
+    return rows, header
+
+
+def _looks_merged(record: list[str], width: int) -> bool:
+    """A field holding a line that reads like a row of its own (as many commas as a row has, and
+    a first field shaped like this row's first field): a quote left open swallowed that row."""
+    first_numeric = record[0].strip().isdigit()
+    for field in record:
+        for line in field.split("\n")[1:]:
+            parts = line.split(",")
+            shaped = parts[0].strip().isdigit() == first_numeric
+            if len(parts) >= width and shaped and (width >= 3 or first_numeric):
+                return True
+    return False
 
 
 def _run(args, rows, groups=None, stance=None) -> AnalysisResult:
@@ -152,8 +195,8 @@ def _evaluate(args) -> int:
 
 
 _K_METHODS = {
-    "size": "Number of themes set by size (about 8 answers per theme, 25 at most): the answers show"
-    " no clearly separate groups.",
+    "no structure": "The answers show no clearly separate groups: the number of themes is where they"
+    " separate best (at most 12), and the themes are a reading aid, not natural divisions.",
     "silhouette": "Number of themes read from the answers (where they separate most clearly).",
     "given": "Number of themes given with --k.",
     "too few": "Too few answers to group: all in one theme.",
@@ -170,12 +213,17 @@ def to_markdown(result: AnalysisResult, *, with_quotes: bool = True) -> str:
         f"# {len(result.top_themes)} themes from {acc.total} answers",
         "",
         f"In themes {acc.in_themes} · other {acc.other} · no comment {acc.no_comment}"
+        f" · blank {acc.blank} · other languages {acc.other_language}"
         f" · in campaigns {acc.in_campaigns} ({len(result.campaigns)} campaigns)",
         _how_many(result.parameters.get("k_method")),
     ]
     for theme in result.themes:
         depth = "###" if theme.parent_id else "##"
-        lines += ["", f"{depth} {theme.id}: {theme.label} ({theme.size}, {theme.share:.0%})"]
+        tentative = " — tentative" if theme.tentative else ""
+        lines += ["", f"{depth} {theme.id}: {theme.label} ({theme.size}, {theme.share:.0%};"
+                      f" {theme.direction}{tentative})"]
+        if theme.description:
+            lines.append(theme.description)
         lines.append(f"Keywords: {', '.join(theme.keywords)}")
         if theme.stance_counts:
             lines.append("Stance: " + ", ".join(f"{k} {v}" for k, v in theme.stance_counts.items()))
@@ -184,4 +232,10 @@ def to_markdown(result: AnalysisResult, *, with_quotes: bool = True) -> str:
             lines += [f"> {quote}" for _, quote in theme.quotes]
     for c in result.campaigns:
         lines += ["", f"## Campaign {c.id} ({c.size} answers, theme {c.theme_id})", f"> {c.quote}"]
+    if result.other_languages:
+        lines += ["", f"## Other languages ({len(result.other_languages)})"]
+        counts: dict[str, int] = {}
+        for _, language in result.other_languages:
+            counts[language] = counts.get(language, 0) + 1
+        lines += [f"- {language}: {n}" for language, n in sorted(counts.items())]
     return "\n".join(lines)

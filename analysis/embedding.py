@@ -316,7 +316,57 @@ class SqliteEmbeddingCache:
         self._db.close()
 
 
+# The model reads 256 word pieces (about 180 English words); longer answers are read whole by
+# embedding passages of at most this many words, cut at sentence ends, and averaging them.
+PASSAGE_WORDS = 150
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+def passages(text: str, max_words: int = PASSAGE_WORDS) -> list[str]:
+    """The text itself when short enough, else consecutive passages of whole sentences (a
+    sentence longer than `max_words` is cut by words)."""
+    words = text.split()
+    if len(words) <= max_words:
+        return [text]
+    out: list[list[str]] = [[]]
+    for sentence in _SENTENCE_END.split(text):
+        sw = sentence.split()
+        while sw:
+            room = max_words - len(out[-1])
+            if room <= 0 or (out[-1] and len(sw) > room and len(sw) <= max_words):
+                out.append([])
+                continue
+            out[-1] += sw[:room]
+            sw = sw[room:]
+    return [" ".join(p) for p in out if p]
+
+
 def embed(
+    texts: Sequence[str],
+    embedder: Embedder,
+    *,
+    cache: EmbeddingCache | None = None,
+    chunk_size: int = 512,
+    progress: Progress | None = None,
+    max_words: int = PASSAGE_WORDS,
+) -> np.ndarray:
+    """Embed texts once each, long ones whole: a text over `max_words` words is embedded as
+    passages (`passages`) whose vectors are averaged, weighted by their words, and normalised."""
+    split = [passages(t, max_words) for t in texts]
+    if all(len(p) == 1 for p in split):
+        return _embed_texts(texts, embedder, cache=cache, chunk_size=chunk_size, progress=progress)
+    flat = [p for parts in split for p in parts]
+    vectors = _embed_texts(flat, embedder, cache=cache, chunk_size=chunk_size, progress=progress)
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    row = 0
+    for i, parts in enumerate(split):
+        weights = np.array([len(p.split()) or 1 for p in parts], dtype=np.float32)
+        out[i] = weights @ vectors[row : row + len(parts)]
+        row += len(parts)
+    return _unit_rows(out).astype(np.float32)
+
+
+def _embed_texts(
     texts: Sequence[str],
     embedder: Embedder,
     *,

@@ -12,6 +12,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from analysis.preparation import scrub
+from analysis.privacy import is_profane
 
 _EXTRA_STOP = frozenset(
     {"just", "really", "did", "does", "don", "got", "get", "ve", "ll", "xx", "xxx", "xxxx"}
@@ -75,7 +76,7 @@ class Labeller:
         sampled = [self._sample(m, rng) for m in members]
         vectorizer = CountVectorizer(analyzer=phrases, binary=True)
         try:
-            per_answer = vectorizer.fit_transform([texts[i] for s in sampled for i in s])
+            per_answer = vectorizer.fit_transform([clean_for_labels(texts[i]) for s in sampled for i in s])
         except ValueError:  # nothing but stop-words
             return [[] for _ in members]
         answers_using = (_theme_rows(sampled) @ per_answer).toarray()
@@ -84,7 +85,8 @@ class Labeller:
         boost = np.array([1.0 + 0.3 * (t.count(" ")) for t in terms])
         scores = c_tf_idf(answers_using) * boost
         shared = answers_using >= _min_answers(sampled)[:, None]
-        scores = np.where(shared, scores, scores * 1e-3)  # kept, but only after the shared terms
+        # No keyword from the words of a single answer: terms fewer answers use are dropped.
+        scores = np.where(shared & (answers_using >= 2), scores, 0.0)
         return [self._top_terms(scores[row], terms) for row in range(len(members))]
 
     def _sample(self, member: Sequence[int], rng) -> Sequence[int]:
@@ -99,6 +101,8 @@ class Labeller:
                 break
             term = str(terms[j])
             if len(set(term.split())) < len(term.split()):  # "good good", "thing thing"
+                continue
+            if is_profane(term):
                 continue
             if any(_overlaps(_stems(term), _stems(c)) for c in chosen):  # "nurse" after "nurses"
                 continue
@@ -215,3 +219,139 @@ def short_label(keywords: Sequence[str], max_words: int = 5) -> str:
             break
     label = " / ".join(parts) if parts else "Unlabelled"
     return label[:1].upper() + label[1:]
+
+
+# --- labels in people's own words -----------------------------------------------------
+
+_EDGE_STOP = _STOP | frozenset({"ve", "s", "t", "m", "d", "re", "cant", "couldnt", "think", "pt", "yes"})
+
+
+def _bare(word: str) -> str:
+    return word.replace("'", "")
+_PHRASE_WORD = re.compile(r"[a-z][a-z'\u2019]*[a-z]|[a-z]|\d+")
+
+
+def clean_for_labels(text: str) -> str:
+    """What labels and keywords may be built from: scrubbed, and without any sentence in which a
+    person discloses something special-category about themselves or someone close."""
+    from analysis.privacy import _TAG, scrub, without_disclosures
+
+    return _TAG.sub(" . ", without_disclosures(scrub(text)))
+
+
+def spoken_phrases(text: str, shortest: int = 2, longest: int = 5) -> set[str]:
+    """Phrases of 2-5 words as written inside one clause: they may hold stop-words ("waiting too
+    long", "friendly and caring staff") but neither start nor end on one, and never hold a
+    scrubbing tag, a number, profanity or a personal disclosure."""
+    from analysis.privacy import has_tag
+
+    out: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(text.lower()):
+        if has_tag(clause):
+            clause = re.sub(r"\[[^\]]+\]", " | ", clause)
+        for part in clause.split("|"):
+            words = [w.replace("\u2019", "'") for w in _PHRASE_WORD.findall(part)]
+            for n in range(shortest, longest + 1):
+                for i in range(len(words) - n + 1):
+                    gram = words[i : i + n]
+                    if _bare(gram[0]) in _EDGE_STOP or _bare(gram[-1]) in _EDGE_STOP or any(
+                        w.isdigit() for w in gram
+                    ):
+                        continue
+                    if len(set(gram)) < len(gram):
+                        continue
+                    phrase = " ".join(gram)
+                    if not is_profane(phrase):
+                        out.add(phrase)
+    return out
+
+
+class PhraseLabeller:
+    """A label is the phrase that most sets a theme apart among those several of its answers use
+    (at least `min_answers`, or `min_share` of a large theme); every keyword is used by two
+    answers at least. Built from `clean_for_labels` text only."""
+
+    def __init__(self, texts: Sequence[str], population: Sequence[int], *, docs: int = 1500,
+                 min_answers: int = 2, min_share: float = 0.02, seed: int = 0):
+        self.texts = texts
+        self.docs = docs
+        self.min_answers = min_answers
+        self.min_share = min_share
+        self.rng = np.random.default_rng(seed)
+        self._clean: dict[int, str] = {}
+        self._phrases: dict[int, set[str]] = {}
+        sample = self._sample(list(population), 6000)
+        self.df: dict[str, int] = {}
+        for i in sample:
+            for p in self.phrases_of(i):
+                self.df[p] = self.df.get(p, 0) + 1
+        self.n = max(len(sample), 1)
+
+    def _sample(self, members: list[int], size: int) -> list[int]:
+        if len(members) <= size:
+            return members
+        return sorted(int(i) for i in self.rng.choice(np.asarray(members), size, replace=False))
+
+    def clean(self, i: int) -> str:
+        if i not in self._clean:
+            self._clean[i] = clean_for_labels(self.texts[i])
+        return self._clean[i]
+
+    def phrases_of(self, i: int) -> set[str]:
+        if i not in self._phrases:
+            self._phrases[i] = spoken_phrases(self.clean(i), 1, 5)
+        return self._phrases[i]
+
+    def common(self, members: Sequence[int], share: float = 0.2) -> set[str]:
+        """Phrases at least `share` of these answers use."""
+        counts = self._counts(self._sample(list(members), self.docs))
+        return {p for p, c in counts.items() if c >= share * max(len(members), 1)}
+
+    def _counts(self, sample: Sequence[int]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for i in sample:
+            for p in self.phrases_of(i):
+                counts[p] = counts.get(p, 0) + 1
+        return counts
+
+    def label(self, members: Sequence[int], fallback: str = "Various comments",
+              avoid: frozenset[str] | set[str] = frozenset()) -> tuple[str, int]:
+        """(label, answers using it); phrases in `avoid` (what the other side of a mixed theme
+        says as much) are passed over."""
+        sample = self._sample(list(members), self.docs)
+        counts = {p: c for p, c in self._counts(sample).items() if p not in avoid}
+        floor = max(self.min_answers, int(np.ceil(self.min_share * len(sample))))
+        # A phrase of two words or more when several answers share one; a word only otherwise.
+        for multiword in (True, False):
+            best, best_score, used = None, 0.0, 0
+            for p, c in counts.items():
+                words = p.count(" ") + 1
+                if c < floor or (words > 1) != multiword:
+                    continue
+                if words == 1 and (p in _STOP or len(p) < 3):
+                    continue
+                idf = np.log((1 + self.n) / (1 + self.df.get(p, 0))) + 1.0
+                score = c * idf * (1.0 + 0.3 * min(words - 2, 3) if multiword else 1.0)
+                if score > best_score or (score == best_score and best is not None and p < best):
+                    best, best_score, used = p, score, c
+            if best is not None:
+                return best[:1].upper() + best[1:], used
+        return fallback, 0
+
+    def description(self, members: Sequence[int], x, centroid, label: str, limit: int = 200) -> str:
+        """The most central answer that uses the label's words (else the most central), as a
+        scrubbed quote of at most `limit` characters."""
+        from analysis.privacy import scrub
+
+        members = np.asarray(list(members))
+        if len(members) == 0:
+            return ""
+        sims = x[members] @ np.asarray(centroid, dtype=np.float32)
+        ranked = [int(members[j]) for j in np.argsort(-sims, kind="stable")[:200]]
+        wordy = [i for i in ranked if len(self.texts[i].split()) >= 4] or ranked
+        key = label.lower()
+        chosen = next((i for i in wordy if key in self.clean(i).lower()), wordy[0])
+        text = scrub(self.texts[chosen])
+        if len(text) > limit:
+            text = text[:limit].rsplit(" ", 1)[0] + "…"
+        return f"\u201c{text}\u201d"

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.direction import MIXED, NEUTRAL, SIDE, DirectionReader, leaf_direction
 from analysis.embedding import Embedder, EmbeddingCache, embed
 from analysis.groups import GroupComparer
-from analysis.labels import Labeller
+from analysis.labels import Labeller, PhraseLabeller
 from analysis.preparation import Prepared, Preparer, scrub
-from analysis.result import NO_COMMENT, OTHER, Accounting, AnalysisResult, Campaign, Theme
+from analysis.result import (
+    BLANK,
+    NO_COMMENT,
+    OTHER,
+    OTHER_LANGUAGE,
+    Accounting,
+    AnalysisResult,
+    Campaign,
+    Theme,
+)
 from analysis.stance import stance_counts
-from analysis.themes import OTHER_LABEL, Clustering, ThemeFinder
+from analysis.themes import Clustering, ThemeFinder
 
 Progress = Callable[[str, int, int], None]
 
@@ -22,8 +33,10 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class Options:
     k: int | None = None
+    max_themes: int = 12
+    praise_merge: float = 0.8  # a theme this positive joins the one "general praise" theme
     subthemes: bool = True
-    subtheme_min_size: int = 80
+    subtheme_min_size: int = 60
     fit_z: float = 2.5  # incremental: a new text fits above mean - fit_z * sd of members' cosine
     alpha: float = 0.05
     min_group_count: int = 10
@@ -53,9 +66,12 @@ def analyse(
     rows = list(prepared.analysable)
     x = embed([prepared.texts[i] for i in rows], embedder, cache=cache, progress=report)
     report("clustering", 0, 1)
-    clustering = ThemeFinder(k=opts.k, seed=seed).fit(x)
+    clustering = ThemeFinder(k=opts.k, max_k=opts.max_themes, seed=seed).fit(x)
     report("clustering", 1, 1)
-    builder = _Builder(prepared, rows, x, clustering, opts, seed)
+    reader = DirectionReader()
+    directions = dict(zip(rows, reader.read([prepared.texts[i] for i in rows],
+                                            [stance[i] for i in rows] if stance else None), strict=True))
+    builder = _Builder(prepared, rows, x, clustering, opts, seed, directions)
     themes = builder.themes(report)
     themes = _annotate(themes, builder.population(), stance, groups, opts)
     return _result(prepared, builder, themes, embedder, seed, opts, started)
@@ -72,80 +88,188 @@ def _check_lengths(n, groups, stance) -> None:
 
 
 class _Builder:
-    """Turns cluster labels over the analysable rows into themes keyed by input index."""
+    """Turns cluster labels over the analysable rows into themes keyed by input index.
 
-    def __init__(self, prepared: Prepared, rows, x, clustering: Clustering, opts, seed):
+    Order of work: top-level themes (consensus k-means); each answer's direction; top-level
+    themes that are praise (at least `praise_merge` of their directed answers positive) become
+    one "general praise" theme with them as its sub-themes; other large themes are split into
+    sub-themes; every leaf that mixes sides (minority >= 25%) is marked "mixed" and split into
+    its sides; then labels, descriptions, quotes and keywords.
+    """
+
+    def __init__(self, prepared: Prepared, rows, x, clustering: Clustering, opts, seed,
+                 directions: dict[int, str]):
         self.prepared = prepared
         self.rows = np.asarray(rows, dtype=int)
         self.x = x
         self.clustering = clustering
         self.opts = opts
         self.seed = seed
+        self.directions = directions
         self.campaign_of = {c.representative: n for n, c in enumerate(prepared.campaigns)}
-        self.ids = [f"t{i + 1}" for i in range(len(clustering.centroids))]
-
-    def members(self, label: int) -> list[int]:
-        """Input indices in a cluster, campaign representatives excluded (counted as campaigns)."""
-        rows = self.rows[self.clustering.labels == label]
-        return [int(i) for i in rows if int(i) not in self.campaign_of]
+        self.x_by_index = _IndexedVectors(self.rows, self.x)
 
     def population(self) -> list[int]:
         return [int(i) for i in self.rows if int(i) not in self.campaign_of]
 
-    def label_of_row(self) -> dict[int, int]:
-        return {int(i): int(c) for i, c in zip(self.rows, self.clustering.labels, strict=True)}
+    def _cluster_rows(self, label: int) -> list[int]:
+        return [int(i) for i in self.rows[self.clustering.labels == label]]
 
     def themes(self, report: Progress) -> list[Theme]:
-        tops = [self.members(c) for c in range(len(self.ids))]
-        positions = [np.flatnonzero(self.clustering.labels == c) for c in range(len(self.ids))]
-        report("labelling", 0, len(tops))
-        texts = self.prepared.texts
-        x_by_index = _IndexedVectors(self.rows, self.x)
-        labeller = Labeller(seed=self.seed)
-        labels = labeller.label(texts, x_by_index, tops, self.clustering.centroids)
-        denominator = max(len(texts) - len(self.prepared.no_comment), 1)
-        themes = []
-        for c, (tid, members, lab) in enumerate(zip(self.ids, tops, labels, strict=True)):
-            themes.append(_theme(tid, lab, members, self.clustering.centroids[c], denominator))
-            themes[-1] = _with_campaigns(themes[-1], self._campaign_ids(positions[c]))
-        report("labelling", len(tops), len(tops))
-        if self.opts.subthemes:
-            themes += self._subthemes(themes, positions, labeller, x_by_index, denominator, report)
-        return themes
+        n_top = len(self.clustering.centroids)
+        tentative = list(self.clustering.tentative) or [False] * n_top
+        groups = [_Group(self._cluster_rows(c), tentative[c]) for c in range(n_top)]
+        groups = self._merge_praise(groups)
+        report("sub-themes", 0, len(groups))
+        for n, g in enumerate(groups):
+            if not g.children and self._count(g.rows) >= self.opts.subtheme_min_size:
+                g.children = self._split(g.rows, g.tentative)
+            report("sub-themes", n + 1, len(groups))
+        for g in groups:
+            g.children = [side for child in g.children for side in self._sides(child)]
+            if not g.children:
+                sides = self._sides(g)
+                if len(sides) > 1:
+                    g.children = sides
+        groups.sort(key=lambda g: (-self._count(g.rows), min(g.rows) if g.rows else 0))
+        return self._label(groups, report)
 
-    def _campaign_ids(self, positions: np.ndarray) -> tuple[str, ...]:
-        reps = (int(i) for i in self.rows[positions])
-        return tuple(f"c{self.campaign_of[i] + 1}" for i in reps if i in self.campaign_of)
+    def _count(self, rows) -> int:
+        return sum(1 for i in rows if i not in self.campaign_of)
 
-    def _subthemes(self, tops, positions, labeller, x_by_index, denominator, report):
-        out: list[Theme] = []
-        big = [t for t in tops if t.size >= self.opts.subtheme_min_size]
-        for n, parent in enumerate(big):
-            report("sub-themes", n, len(big))
-            out += self._split(parent, labeller, x_by_index, denominator)
-        report("sub-themes", len(big), len(big))
-        return out
+    def _direction_of(self, rows) -> str:
+        return leaf_direction([self.directions.get(i, NEUTRAL) for i in rows])
 
-    def _split(self, parent: Theme, labeller, x_by_index, denominator) -> list[Theme]:
-        members = np.asarray(parent.member_indices)
+    def _merge_praise(self, groups: list[_Group]) -> list[_Group]:
+        praise = [g for g in groups if self._is_praise(g.rows)]
+        if len(praise) < 2:
+            return groups
+        merged = _Group(sorted(i for g in praise for i in g.rows), False, children=praise, praise=True)
+        return [g for g in groups if g not in praise] + [merged]
+
+    def _is_praise(self, rows) -> bool:
+        sides = Counter(SIDE[self.directions[i]] for i in rows if self.directions.get(i) in SIDE)
+        total = sum(sides.values())
+        return total > 0 and sides["positive"] >= self.opts.praise_merge * total
+
+    def _split(self, rows: list[int], parent_tentative: bool) -> list[_Group]:
+        members = np.asarray(rows)
         finder = ThemeFinder(
-            k_candidates=(2, 3, 4, 5),
+            k_candidates=(2, 3, 4, 5, 6),
             sample_size=1000,
             min_share=0.08,
+            min_theme_answers=20,
             merge_threshold=0.9,
             structure_floor=None,  # split by silhouette alone; no size-based split
+            restarts=3,
             threads=1,  # 50,000 answers: splits took 6.3 s on one thread, 11-12 s on two
             seed=self.seed,
         )
-        sub = finder.fit(x_by_index[members])
+        sub = finder.fit(self.x_by_index[members])
         if len(sub.centroids) < 2:
             return []
-        groups = [[int(i) for i in members[sub.labels == c]] for c in range(len(sub.centroids))]
-        labels = labeller.label(self.prepared.texts, x_by_index, groups, sub.centroids)
-        return [
-            _theme(f"{parent.id}.{c + 1}", lab, g, sub.centroids[c], denominator, parent.id)
-            for c, (g, lab) in enumerate(zip(groups, labels, strict=True))
-        ]
+        tentative = list(sub.tentative) or [False] * len(sub.centroids)
+        out = [_Group([int(i) for i in members[sub.labels == c]], parent_tentative or tentative[c])
+               for c in range(len(sub.centroids))]
+        leftover = [int(i) for i in members[sub.labels < 0]]
+        if leftover:  # texts the split left unplaced stay in their nearest sub-theme
+            out = _attach(out, leftover, self.x_by_index)
+        return out
+
+    def _sides(self, group: _Group) -> list[_Group]:
+        """The group itself when it has one direction; else one group per side, answers with
+        no side joining the side whose centre is nearer."""
+        if self._direction_of(group.rows) != MIXED:
+            return [group]
+        sides: dict[str, list[int]] = {"positive": [], "negative": []}
+        undecided = []
+        for i in group.rows:
+            side = SIDE.get(self.directions.get(i, NEUTRAL))
+            (sides[side] if side else undecided).append(i)
+        out = [_Group(sides[s], group.tentative, side=s) for s in ("negative", "positive") if sides[s]]
+        if undecided:
+            out = _attach(out, undecided, self.x_by_index)
+        return out
+
+    def _label(self, groups: list[_Group], report) -> list[Theme]:
+        texts = self.prepared.texts
+        phrases = PhraseLabeller(texts, self.population(), seed=self.seed)
+        keywords_of = Labeller(seed=self.seed)
+        everything = [g for g in groups] + [c for g in groups for c in g.children]
+        report("labelling", 0, len(everything))
+        members = [[i for i in g.rows if i not in self.campaign_of] or list(g.rows) for g in everything]
+        centroids = np.array([_centroid(self.x_by_index[g.rows]) for g in everything], dtype=np.float32)
+        keyword_lists = keywords_of.keywords(texts, members)
+        out: list[Theme] = []
+        denominator = max(len(self.population()), 1)
+        ids = {}
+        for n, g in enumerate(groups):
+            ids[id(g)] = f"t{n + 1}"
+            for m, child in enumerate(sorted(g.children, key=lambda c: (-self._count(c.rows), min(c.rows)))):
+                ids[id(child)] = f"t{n + 1}.{m + 1}"
+        for pos, g in enumerate(everything):
+            rows, centroid = members[pos], centroids[pos]
+            parent = next((p for p in groups if g in p.children), None)
+            avoid: set[str] = set()
+            if g.side is not None and parent is not None:
+                for sibling in parent.children:
+                    if sibling is not g and sibling.side is not None:
+                        avoid |= phrases.common(sibling.rows)
+            label, _ = phrases.label(rows, avoid=avoid)
+            if g.praise:
+                label = "General praise and thanks"
+            direction = self._direction_of(g.rows)
+            counts = Counter(self.directions.get(i, NEUTRAL) for i in g.rows)
+            out.append(Theme(
+                id=ids[id(g)],
+                label=label,
+                keywords=tuple(keyword_lists[pos]),
+                size=len([i for i in g.rows if i not in self.campaign_of]),
+                share=len([i for i in g.rows if i not in self.campaign_of]) / denominator,
+                member_indices=tuple(i for i in g.rows if i not in self.campaign_of),
+                quotes=keywords_of.quotes(texts, self.x_by_index, rows, centroid),
+                centroid=tuple(float(v) for v in centroid),
+                parent_id=ids[id(parent)] if parent is not None else None,
+                campaign_ids=tuple(f"c{self.campaign_of[i] + 1}" for i in g.rows if i in self.campaign_of),
+                campaign_responses=sum(len(self.prepared.campaigns[self.campaign_of[i]].members)
+                                       for i in g.rows if i in self.campaign_of),
+                description=phrases.description(rows, self.x_by_index, centroid, label),
+                direction=direction,
+                tentative=bool(g.tentative),
+                direction_counts=dict(sorted(counts.items())),
+            ))
+            report("labelling", pos + 1, len(everything))
+        order = {t.id: k for k, t in enumerate(out)}
+        return sorted(out, key=lambda t: (t.parent_id is not None, _id_key(t.id), order[t.id]))
+
+
+class _Group:
+    def __init__(self, rows, tentative: bool, children=None, praise: bool = False, side: str | None = None):
+        self.rows = list(rows)
+        self.tentative = tentative
+        self.children: list[_Group] = list(children or [])
+        self.praise = praise
+        self.side = side
+
+
+def _attach(groups: list[_Group], rows: list[int], x_by_index) -> list[_Group]:
+    centres = np.array([_centroid(x_by_index[g.rows]) for g in groups], dtype=np.float32)
+    nearest = (x_by_index[rows] @ centres.T).argmax(axis=1)
+    for i, g in zip(rows, nearest, strict=True):
+        groups[int(g)].rows.append(int(i))
+    for g in groups:
+        g.rows.sort()
+    return groups
+
+
+def _centroid(x: np.ndarray) -> np.ndarray:
+    c = np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1]).sum(axis=0)
+    norm = np.linalg.norm(c)
+    return (c / norm if norm else c).astype(np.float32)
+
+
+def _id_key(tid: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in tid[1:].split("."))
 
 
 class _IndexedVectors:
@@ -159,24 +283,6 @@ class _IndexedVectors:
         if np.ndim(index) == 0:
             return self.x[self.position[int(index)]]
         return self.x[[self.position[int(i)] for i in index]]
-
-
-def _theme(tid, lab, members, centroid, denominator, parent_id=None) -> Theme:
-    return Theme(
-        id=tid,
-        label=lab.label,
-        keywords=lab.keywords,
-        size=len(members),
-        share=len(members) / denominator,
-        member_indices=tuple(members),
-        quotes=lab.quotes,
-        centroid=tuple(float(v) for v in centroid),
-        parent_id=parent_id,
-    )
-
-
-def _with_campaigns(theme: Theme, campaign_ids: tuple[str, ...]) -> Theme:
-    return Theme(**{**theme.__dict__, "campaign_ids": campaign_ids})
 
 
 def _annotate(themes, population, stance, groups, opts: Options) -> list[Theme]:
@@ -206,11 +312,15 @@ def _result(prepared, builder: _Builder, themes, embedder, seed, opts, started) 
     assignment = [OTHER] * n
     for i in prepared.no_comment:
         assignment[i] = NO_COMMENT
+    for i in prepared.blank:
+        assignment[i] = BLANK
+    for i in prepared.other_language:
+        assignment[i] = OTHER_LANGUAGE
     top = [t for t in themes if t.parent_id is None]
     for t in top:
         for i in t.member_indices:
             assignment[i] = t.id
-    campaigns = _campaigns(prepared, builder, top)
+    campaigns = _campaigns(prepared, top)
     for c in campaigns:
         for i in c.member_indices:
             assignment[i] = c.id
@@ -221,6 +331,8 @@ def _result(prepared, builder: _Builder, themes, embedder, seed, opts, started) 
         other=len(other),
         no_comment=len(prepared.no_comment),
         in_campaigns=sum(c.size for c in campaigns),
+        blank=len(prepared.blank),
+        other_language=len(prepared.other_language),
     )
     return AnalysisResult(
         themes=tuple(themes),
@@ -233,21 +345,23 @@ def _result(prepared, builder: _Builder, themes, embedder, seed, opts, started) 
         seed=seed,
         parameters=_parameters(builder, top, opts),
         seconds=time.perf_counter() - started,
+        blank_indices=tuple(prepared.blank),
+        other_languages=tuple(sorted(prepared.other_language.items())),
     )
 
 
-def _campaigns(prepared, builder: _Builder, top) -> list[Campaign]:
-    label_of = builder.label_of_row()
+def _campaigns(prepared, top) -> list[Campaign]:
+    theme_of = {f"c{n + 1}": t.id for t in top for n in range(len(prepared.campaigns))
+                if f"c{n + 1}" in t.campaign_ids}
     out = []
     for n, group in enumerate(prepared.campaigns):
-        label = label_of.get(group.representative, OTHER_LABEL)
         out.append(
             Campaign(
                 id=f"c{n + 1}",
                 representative_index=group.representative,
                 member_indices=group.members,
                 size=len(group.members),
-                theme_id=top[label].id if label != OTHER_LABEL else None,
+                theme_id=theme_of.get(f"c{n + 1}"),
                 quote=scrub(prepared.texts[group.representative]),
             )
         )
@@ -266,6 +380,7 @@ def _parameters(builder: _Builder, top, opts: Options) -> dict:
         "k_chosen": clustering.k_chosen,
         "k_method": clustering.k_method,
         "k_scores": {str(k): v for k, v in clustering.scores.items()},
+        "restart_agreement": {str(k): v for k, v in clustering.stability.items()},
         "other_threshold": clustering.other_threshold,
         "fit_thresholds": fit,
         "subthemes": opts.subthemes,

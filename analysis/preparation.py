@@ -6,9 +6,11 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from analysis.language import has_content, language_of
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9']+")
@@ -89,52 +91,9 @@ def _nothing_then_praise(words: list[str]) -> bool:
     return False
 
 
-# --- personal data -----------------------------------------------------------
+# --- personal data: analysis/privacy.py (pure Python, also used by the web process) ----------
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# UK numbers: +44 / 0044 / 0 prefixes, optional (0), brackets, spaces, dots, dashes.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
-    r"\d(?:[\s.\-)]{0,2}\d){7,10}(?!\d)"
-)
-_POSTCODE = re.compile(
-    r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)"
-    r"\s?[0-9][ABD-HJLNP-UW-Z]{2})\b",
-    re.IGNORECASE,
-)
-_STREET_WORDS = (
-    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|crescent|cres|court|ct"
-    r"|place|pl|grove|gardens|gdns|terrace|terr|square|sq|hill|park|mews|row|walk|rise"
-    r"|green|parade|view|boulevard|highway"
-)
-_ADDRESS = re.compile(
-    r"\b(?:(?:flat|apartment|apt|unit)\s+\d+[a-z]?,?\s+)?\d{1,4}[a-z]?,?\s+"
-    r"(?:[A-Z][a-z'\-]+\s+){1,3}(?:" + _STREET_WORDS + r")\b\.?",
-    re.IGNORECASE,
-)
-
-
-def scrub(text: str) -> str:
-    """Replace emails, UK phone numbers, street addresses and postcodes with tags."""
-    text = _EMAIL.sub("[email]", text)
-    text = _ADDRESS.sub(_address_or_keep, text)
-    text = _POSTCODE.sub("[postcode]", text)
-    return _PHONE.sub(_phone_or_keep, text)
-
-
-def _address_or_keep(match: re.Match[str]) -> str:
-    # "2 hours" never matches (no street word); "3 times the road" would, so the
-    # words between number and street word must look like a name (capitalised).
-    names = match.group(0).split()[1:-1]
-    if any(w[:1].isupper() for w in names):
-        return "[address]"
-    return match.group(0)
-
-
-def _phone_or_keep(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    return "[phone]" if 10 <= len(digits) <= 14 else match.group(0)
-
+from analysis.privacy import scrub  # noqa: E402, F401  (re-exported: callers import it from here)
 
 # --- campaigns ---------------------------------------------------------------
 
@@ -151,14 +110,20 @@ class Prepared:
     no_comment: tuple[int, ...]
     campaigns: tuple[CampaignGroup, ...]
     analysable: tuple[int, ...]  # indices to cluster: singles plus one per campaign
+    blank: tuple[int, ...] = ()  # nothing written at all (empty, spaces, punctuation)
+    other_language: dict[int, str] = field(default_factory=dict)  # index -> language named
 
 
 class Preparer:
     """Near-duplicate campaign finder by MinHash over word shingles (linear in n).
 
-    A campaign is at least `min_size` texts of at least `min_words` words whose
-    shingle sets have Jaccard similarity >= `threshold`; short stock phrases such
-    as "very good service" are common but are not organised campaigns.
+    A campaign is at least `min_size` texts of at least `min_words` words where each copy
+    shares `threshold` of the shorter text's shingles with another (containment, not Jaccard:
+    a copy that adds up to three sentences of its own keeps most of the letter and stays in its
+    campaign with its full count); short stock phrases such as "very good service" are common
+    but are not organised campaigns. Candidate pairs come from MinHash bands (16 bands of 2
+    rows, so pairs at Jaccard 0.3 are still found 78% of the time). The representative is the
+    shortest copy (ties: first in text order), so it does not depend on row order.
     """
 
     def __init__(
@@ -168,7 +133,7 @@ class Preparer:
         min_size: int = 3,
         threshold: float = 0.7,
         n_hashes: int = 32,
-        bands: int = 8,
+        bands: int = 16,
         seed: int = 0,
     ):
         self.min_words = min_words
@@ -182,28 +147,33 @@ class Preparer:
 
     def prepare(self, raw: Sequence[str | None]) -> Prepared:
         texts = tuple(normalise(t) for t in raw)
-        no_comment = tuple(i for i, t in enumerate(texts) if is_no_comment(t))
-        skip = set(no_comment)
+        blank = tuple(i for i, t in enumerate(texts) if not has_content(t))
+        languages = {i: language_of(t) for i, t in enumerate(texts) if has_content(t)}
+        other_language = {i: lang for i, lang in languages.items() if lang is not None}
+        skip = set(blank) | set(other_language)
+        no_comment = tuple(i for i, t in enumerate(texts) if i not in skip and is_no_comment(t))
+        skip |= set(no_comment)
         candidates = [i for i, t in enumerate(texts) if i not in skip]
         campaigns = self.find_campaigns(texts, candidates)
         in_campaign = {m for c in campaigns for m in c.members}
         reps = {c.representative for c in campaigns}
         analysable = tuple(i for i in candidates if i not in in_campaign or i in reps)
-        return Prepared(texts, no_comment, campaigns, analysable)
+        return Prepared(texts, no_comment, campaigns, analysable, blank, other_language)
 
     def find_campaigns(self, texts: Sequence[str], indices: Sequence[int]) -> tuple[CampaignGroup, ...]:
         shingles = {i: _shingles(texts[i]) for i in indices}
         shingles = {i: s for i, s in shingles.items() if len(s) >= self.min_words - 2}
         parent = {i: i for i in shingles}
         for a, b in self._candidate_pairs(shingles):
-            if _jaccard(shingles[a], shingles[b]) >= self.threshold:
+            if _containment(shingles[a], shingles[b]) >= self.threshold:
                 _union(parent, a, b)
         clusters: dict[int, list[int]] = {}
         for i in shingles:
             clusters.setdefault(_find(parent, i), []).append(i)
         groups = [sorted(m) for m in clusters.values() if len(m) >= self.min_size]
-        groups.sort(key=lambda m: (-len(m), m[0]))
-        return tuple(CampaignGroup(m[0], tuple(m)) for m in groups)
+        reps = [min(m, key=lambda i: (len(shingles[i]), texts[i])) for m in groups]
+        order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), texts[reps[g]]))
+        return tuple(CampaignGroup(reps[g], tuple(groups[g])) for g in order)
 
     def _candidate_pairs(self, shingles: dict[int, np.ndarray]):
         rows = self.n_hashes // self.bands
@@ -237,6 +207,15 @@ def _shingles(text: str) -> np.ndarray:
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     inter = np.intersect1d(a, b, assume_unique=True).size
     return inter / (a.size + b.size - inter)
+
+
+def _containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the shorter text's shingles found in the longer; 0 when the longer is more than
+    four times as long (a letter quoted inside a long answer of one's own is not a copy)."""
+    short, long = (a, b) if a.size <= b.size else (b, a)
+    if short.size == 0 or long.size > 4 * short.size + 40:
+        return 0.0
+    return np.intersect1d(short, long, assume_unique=True).size / short.size
 
 
 def _find(parent: dict[int, int], i: int) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 
 OTHER = "other"
 NO_COMMENT = "no_comment"
+BLANK = "blank"
+OTHER_LANGUAGE = "other_language"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Theme:
     stance_counts: dict[str, int] = field(default_factory=dict)
     groups: tuple[GroupFlag, ...] = ()
     campaign_ids: tuple[str, ...] = ()
+    description: str = ""
+    direction: str = "neutral"  # praise, criticism, suggestion, for, against, mixed, neutral
+    tentative: bool = False  # did not recur across restarts: shown as a proposal, not as fact
+    direction_counts: dict[str, int] = field(default_factory=dict)
+    campaign_responses: int = 0  # campaign copies counted in this theme's total
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,21 @@ class Accounting:
     other: int
     no_comment: int
     in_campaigns: int
+    blank: int = 0
+    other_language: int = 0
 
     @property
     def balanced(self) -> bool:
-        return self.in_themes + self.other + self.no_comment + self.in_campaigns == self.total
+        return (self.in_themes + self.other + self.no_comment + self.in_campaigns + self.blank
+                + self.other_language == self.total)
 
 
 @dataclass(frozen=True)
 class AnalysisResult:
     """Everything one analysis run produced; `assignment[i]` says where text i ended.
 
-    `assignment` holds a top-level theme id, a campaign id, "other" or "no_comment".
+    `assignment` holds a top-level theme id, a campaign id, "other", "no_comment", "blank" or
+    "other_language" (`other_languages` names each such answer's language).
     `themes` lists top-level themes first, then sub-themes (those with a parent_id).
     """
 
@@ -81,6 +92,8 @@ class AnalysisResult:
     seed: int
     parameters: dict[str, Any]
     seconds: float
+    blank_indices: tuple[int, ...] = ()
+    other_languages: tuple[tuple[int, str], ...] = ()  # (input index, language named)
 
     @property
     def top_themes(self) -> tuple[Theme, ...]:
@@ -105,6 +118,8 @@ class AnalysisResult:
             seed=data["seed"],
             parameters=dict(data["parameters"]),
             seconds=data["seconds"],
+            blank_indices=tuple(data.get("blank_indices", ())),
+            other_languages=tuple((int(i), str(lang)) for i, lang in data.get("other_languages", ())),
         )
 
 
@@ -122,6 +137,11 @@ def _theme_from_dict(d: dict[str, Any]) -> Theme:
         stance_counts=dict(d.get("stance_counts", {})),
         groups=tuple(GroupFlag(**g) for g in d.get("groups", ())),
         campaign_ids=tuple(d.get("campaign_ids", ())),
+        description=d.get("description", ""),
+        direction=d.get("direction", "neutral"),
+        tentative=bool(d.get("tentative", False)),
+        direction_counts=dict(d.get("direction_counts", {})),
+        campaign_responses=int(d.get("campaign_responses", 0)),
     )
 
 

@@ -1,4 +1,4 @@
-"""Themes: k-means that chooses k itself, merges near-duplicates and keeps an "other" bucket.
+"""Themes: consensus k-means that measures k itself, merges near-duplicates, keeps "other".
 
 Everything here is linear in the number of texts: k is chosen on a fixed-size
 sample, the final fit is (MiniBatch)KMeans, merging works on the k centroids.
@@ -6,12 +6,13 @@ sample, the final fit is (MiniBatch)KMeans, merging works on the k centroids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
 from analysis.embedding import usable_cpus
@@ -26,7 +27,10 @@ class Clustering:
     k_chosen: int
     scores: dict[int, float]  # selection criterion per candidate k
     other_threshold: float  # cosine below which a text joins no theme
-    k_method: str = "given"  # "given", "silhouette", "size" (no structure to find) or "too few"
+    k_method: str = "given"  # "given", "silhouette", "stability" (no clear structure) or "too few"
+    stability: dict[int, float] = field(default_factory=dict)  # restarts' mean ARI per candidate k
+    recurrence: tuple[float, ...] = ()  # per cluster: share of restarts where it recurs
+    tentative: tuple[bool, ...] = ()  # per cluster: recurs in too few restarts to be shown as fact
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -35,47 +39,62 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
 
 
 class ThemeFinder:
-    """Cluster unit vectors into a few distinct themes plus "other".
+    """Cluster unit vectors into a few distinct themes plus "other", the same whatever the seed
+    or the row order.
 
-    k is the candidate with the best cosine silhouette on a sample, after which
-    clusters whose centroids are nearly parallel are merged, clusters smaller
-    than `min_share` of the data are dissolved into "other", and so are texts far
-    from every centroid.
+    Order: rows are put in a canonical order first (by two fixed projections of their vectors),
+    so the same answers in another order are the same input. Seed: k-means is restarted
+    `restarts` times with fixed seeds on a canonical sample, the restarts' centroids are matched
+    to the most typical restart's (Hungarian, on cosine) and averaged, and one final k-means on
+    all rows starts from that consensus. A theme whose members do not recur (Jaccard >= 0.5 with
+    some cluster) in at least `tentative_below` of the restarts is marked tentative.
 
-    When no candidate's silhouette reaches `structure_floor` the texts have no natural
-    number of clusters (on 100 consultation answers the silhouette wanders between 0.02
-    and 0.10 for every k, and the k it picks flips with the seed), so k is set by size
-    instead: about `mean_theme_size` texts per theme, within the candidate range.
+    k is measured on the same restarts for every candidate in `k_candidates` (at most
+    `max_k`, and at most one theme per `min_theme_answers` texts): where some candidate's cosine
+    silhouette reaches `structure_floor` the texts have clear structure and the best silhouette
+    wins ("silhouette"); otherwise there is no clear structure, which is said ("stability"),
+    and k is the candidate whose restarts agree most (mean pairwise adjusted Rand index) among
+    those of at least `min_k_unstructured`. Then clusters whose centroids are nearly parallel
+    are merged, clusters smaller than `min_share` of the data are dissolved into "other", and
+    so are texts far from every centroid.
     """
 
     def __init__(
         self,
         *,
         k: int | None = None,
-        k_candidates: tuple[int, ...] = (6, 8, 10, 12, 15, 20, 25),
-        sample_size: int = 2500,
+        k_candidates: tuple[int, ...] = tuple(range(2, 13)),
+        max_k: int = 12,
+        min_theme_answers: int = 10,
+        min_k_unstructured: int = 4,
+        sample_size: int = 1500,
+        restarts: int = 5,
+        restart_offset: int = 0,
+        tentative_below: float = 0.5,
         merge_threshold: float = 0.9,
         min_share: float = 0.005,
         min_size: int = 3,
         other_z: float = 2.5,
-        tolerance: float = 0.9,
         structure_floor: float | None = 0.1,
-        mean_theme_size: int = 8,
         threads: int | None = None,
         seed: int = 0,
     ):
         self.k = k
         self.k_candidates = k_candidates
+        self.max_k = max_k
+        self.min_theme_answers = min_theme_answers
+        self.min_k_unstructured = min_k_unstructured
         self.sample_size = sample_size
+        self.restarts = restarts
+        self.restart_offset = restart_offset
+        self.tentative_below = tentative_below
         self.merge_threshold = merge_threshold
         self.min_share = min_share
         self.min_size = min_size
         self.other_z = other_z
-        self.tolerance = tolerance
         self.structure_floor = structure_floor
-        self.mean_theme_size = mean_theme_size
         self.threads = threads
-        self.seed = seed
+        self.seed = seed  # kept for the record: the themes do not depend on it
 
     def fit(self, x: np.ndarray) -> Clustering:
         # Each BLAS/OpenMP pool capped at `threads` (default: the CPUs this process may use).
@@ -89,39 +108,65 @@ class ThemeFinder:
         n = len(x)
         if n < 2 * self.min_size or n < 4:
             return _single(x)
-        scores = {} if self.k else self.score_candidates(x)
-        k, k_method = (self.k, "given") if self.k else self._choose_k(scores, n)
-        labels, centroids = self._kmeans(x, min(k, n - 1))
+        order = canonical_order(x)
+        xc = x[order]
+        stride = max(1, -(-n // self.sample_size))
+        sample = xc[::stride]
+        k_max = max(1, min(self.max_k, n // self.min_theme_answers))
+        candidates = [self.k] if self.k else [c for c in self.k_candidates if c <= k_max]
+        candidates = [c for c in candidates if 2 <= c < len(sample)]
+        if not candidates:
+            return _single(x)
+        scores = {} if self.k else {c: self._score(sample, c) for c in candidates}
+        k, k_method = (self.k, "given") if self.k else self._choose_k(scores)
+        labels, centroids = self._kmeans(xc, k)
         if self.k is None:
-            labels, centroids = merge_close(x, labels, centroids, self.merge_threshold)
+            labels, centroids = merge_close(xc, labels, centroids, self.merge_threshold)
         # Outliers first, so no theme drops below the size floor after losing them.
-        labels, threshold = self._mark_outliers(x, labels, centroids)
-        labels, centroids = self._dissolve_small(x, labels, centroids)
-        labels, centroids = _relabel(labels, x)
-        return Clustering(labels, centroids, k, scores, threshold, k_method)
+        labels, threshold = self._mark_outliers(xc, labels, centroids)
+        labels, centroids = self._dissolve_small(xc, labels, centroids)
+        labels, centroids = _relabel(labels, xc)
+        runs = self._restarts(sample, k)
+        recurrence = _recurrence(labels[::stride], runs, len(centroids))
+        out = np.empty_like(labels)
+        out[order] = labels
+        return Clustering(
+            out, centroids, k, scores, threshold, k_method,
+            stability={k: _agreement(runs)},
+            recurrence=tuple(recurrence),
+            tentative=tuple(bool(r < self.tentative_below) for r in recurrence),
+        )
 
-    def score_candidates(self, x: np.ndarray) -> dict[int, float]:
-        rng = np.random.default_rng(self.seed)
-        sample = x[rng.choice(len(x), min(len(x), self.sample_size), replace=False)]
-        candidates = [c for c in self.k_candidates if c < len(sample) // max(self.min_size, 2)]
-        scores = {}
-        for c in candidates or [2]:
-            km = KMeans(c, n_init=1, random_state=self.seed).fit(sample)
-            scores[c] = float(silhouette_score(sample, km.labels_, metric="cosine"))
-        return scores
+    def _score(self, sample: np.ndarray, k: int) -> float:
+        labels = KMeans(k, n_init=1, random_state=self.restart_offset).fit(sample).labels_
+        if len(set(labels.tolist())) < 2:
+            return -1.0
+        return float(silhouette_score(sample, labels, metric="cosine"))
 
-    def _choose_k(self, scores: dict[int, float], n: int) -> tuple[int, str]:
-        if self.structure_floor is None or max(scores.values()) >= self.structure_floor:
-            return choose_k(scores, self.tolerance), "silhouette"
-        return int(np.clip(round(n / self.mean_theme_size), min(scores), max(scores))), "size"
+    def _restarts(self, sample: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        out = []
+        for r in range(self.restarts):
+            km = KMeans(k, n_init=1, random_state=self.restart_offset + 1 + r).fit(sample)
+            out.append((km.labels_, unit_rows(km.cluster_centers_)))
+        return out
+
+    def _choose_k(self, scores: dict[int, float]) -> tuple[int, str]:
+        """The candidate with the best silhouette; "silhouette" when it shows clear structure,
+        "no structure" when no candidate reaches the floor (the best is then still taken, and
+        on such data it is the largest k allowed: the silhouette rises steadily with k)."""
+        best = max(scores, key=lambda c: (round(scores[c], 3), c))
+        if self.structure_floor is None or scores[best] >= self.structure_floor:
+            return best, "silhouette"
+        return best, "no structure"
 
     def _kmeans(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        # Fixed internal seeds on canonically ordered rows: the same answers give the same
+        # themes whatever the caller's seed or row order.
         if len(x) > 60_000:
-            km = MiniBatchKMeans(
-                k, n_init=3, batch_size=4096, random_state=self.seed, max_no_improvement=20
-            ).fit(x)
+            km = MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=self.restart_offset,
+                                 max_no_improvement=20).fit(x)
         else:
-            km = KMeans(k, n_init=3, random_state=self.seed).fit(x)
+            km = KMeans(k, n_init=3, random_state=self.restart_offset).fit(x)
         return _relabel(km.labels_, x)
 
     def _dissolve_small(self, x, labels, centroids):
@@ -143,6 +188,68 @@ class ThemeFinder:
         idx = np.flatnonzero(inside)
         labels[idx[sims < threshold]] = OTHER_LABEL
         return labels, threshold
+
+
+def canonical_order(x: np.ndarray) -> np.ndarray:
+    """A row order that depends only on the vectors: sorted by two fixed random projections."""
+    rng = np.random.default_rng(20)
+    p = x.astype(np.float64) @ rng.standard_normal((x.shape[1], 2))
+    return np.lexsort((np.round(p[:, 1], 6), np.round(p[:, 0], 6)))
+
+
+def consensus_centroids(runs) -> np.ndarray:
+    """The restarts' centroids matched to the most typical restart's and averaged."""
+    medoid = int(np.argmax(_pairwise_ari(runs).mean(axis=1)))
+    ref = runs[medoid][1]
+    total = ref.astype(np.float64).copy()
+    for r, (_, centroids) in enumerate(runs):
+        if r == medoid:
+            continue
+        rows, cols = linear_sum_assignment(-(ref @ centroids.T))
+        total[rows] += centroids[cols]
+    return unit_rows(total).astype(np.float32)
+
+
+def _pairwise_ari(runs) -> np.ndarray:
+    m = np.eye(len(runs))
+    for a in range(len(runs)):
+        for b in range(a + 1, len(runs)):
+            m[a, b] = m[b, a] = adjusted_rand_score(runs[a][0], runs[b][0])
+    return m
+
+
+def _agreement(runs) -> float:
+    if len(runs) < 2:
+        return 1.0
+    m = _pairwise_ari(runs)
+    return float(m[np.triu_indices(len(runs), 1)].mean())
+
+
+def _silhouette(sample: np.ndarray, runs) -> float:
+    labels = runs[int(np.argmax(_pairwise_ari(runs).mean(axis=1)))][0]
+    if len(set(labels.tolist())) < 2:
+        return -1.0
+    return float(silhouette_score(sample, labels, metric="cosine"))
+
+
+def _recurrence(labels: np.ndarray, runs, k: int) -> list[float]:
+    """Per final cluster, the share of restarts holding a cluster with Jaccard >= 0.5 to it
+    (on the sample rows; "other" rows left out)."""
+    out = []
+    for c in range(k):
+        mine = labels == c
+        if not mine.any():
+            out.append(0.0)
+            continue
+        hits = 0
+        for run_labels, _ in runs:
+            best = 0.0
+            for d in np.unique(run_labels[mine]):
+                theirs = run_labels == d
+                best = max(best, (mine & theirs).sum() / (mine | theirs).sum())
+            hits += best >= 0.5
+        out.append(hits / len(runs))
+    return out
 
 
 def choose_k(scores: dict[int, float], tolerance: float) -> int:

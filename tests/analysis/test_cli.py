@@ -159,3 +159,27 @@ class TestBadInput:
         message = self._fails(["themes", "--input", str(tmp_path / "latin1.csv"), "--text-column", "answer"],
                               capsys)
         assert "UTF-8" in message
+
+
+class TestMalformedCsv:
+    def run(self, tmp_path, content):
+        path = tmp_path / "in.csv"
+        path.write_text(content, encoding="utf-8")
+        try:
+            main(["themes", "--input", str(path), "--text-column", "text", "--embedder", "fake"])
+        except SystemExit as refused:
+            return str(refused)
+        return None
+
+    def test_ragged_row_is_refused_naming_the_line(self, tmp_path):
+        assert self.run(tmp_path, "id,text\n1,fine\n2,too,many\n") == f"{tmp_path}/in.csv, line 3: 3 fields where the header has 2"
+
+    def test_unclosed_quote_that_swallows_a_row_is_refused(self, tmp_path):
+        message = self.run(tmp_path, 'id,text\n1,"hello\n2,world"\n3,ok\n')
+        assert message == f"{tmp_path}/in.csv, line 2: a quote left open merges this row with the next"
+
+    def test_quote_open_at_the_end_is_refused(self, tmp_path):
+        assert "line 3" in self.run(tmp_path, 'id,text\n1,ok\n2,"never closed\n')
+
+    def test_multi_line_answers_are_fine(self, tmp_path, capsys):
+        assert self.run(tmp_path, 'id,text\n1,"one line\nand another, with a comma"\n2,fine\n') is None

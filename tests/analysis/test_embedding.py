@@ -91,3 +91,29 @@ class TestCpuPrecision:
 
     def test_no_cpuinfo_chooses_int8(self, tmp_path):
         assert cpu_precision(tmp_path / "missing") == "int8"
+
+
+class TestLongAnswers:
+    def test_long_answers_are_read_whole_in_passages(self):
+        from analysis.embedding import passages
+
+        text = " ".join(f"Sentence {i} has exactly seven words here." for i in range(60))
+        parts = passages(text)
+        assert len(parts) == 3 and all(len(p.split()) <= 150 for p in parts)
+        assert " ".join(parts).split() == text.split()
+        assert passages("short answer") == ["short answer"]
+
+    def test_a_long_answer_vector_combines_its_passages(self):
+        import numpy as np
+
+        from analysis import FakeEmbedder
+        from analysis.embedding import embed
+
+        fake = FakeEmbedder()
+        start = "bins " * 200
+        end = "library " * 200
+        vector = embed([start + end], fake)[0]
+        bins, library = fake.encode(["bins"])[0], fake.encode(["library"])[0]
+        # The end of the answer counts as much as its start (the model alone reads 256 tokens).
+        assert abs(float(vector @ bins) - float(vector @ library)) < 0.05
+        assert np.isclose(np.linalg.norm(vector), 1.0)

@@ -44,7 +44,7 @@ class TestAnalyse:
         acc = result.accounting
         assert acc.total == len(texts) == len(result.assignment)
         assert acc.balanced
-        assert acc.no_comment == 3 and acc.in_campaigns == 6
+        assert acc.no_comment == 2 and acc.blank == 1 and acc.in_campaigns == 6
         assert acc.in_themes == sum(t.size for t in result.top_themes)
         assert sorted(result.other_indices) == [i for i, a in enumerate(result.assignment) if a == "other"]
 
@@ -97,7 +97,7 @@ class TestAnalyse:
         calls = []
         analyse(consultation[0], embedder=fake, progress=lambda *a: calls.append(a))
         stages = list(dict.fromkeys(c[0] for c in calls))
-        assert stages[:4] == ["preparing", "embedding", "clustering", "labelling"]
+        assert stages[:5] == ["preparing", "embedding", "clustering", "sub-themes", "labelling"]
         assert all(0 <= done <= total for _, done, total in calls)
 
     def test_given_k(self, consultation, fake):
@@ -110,7 +110,8 @@ class TestAnalyse:
 
     def test_nothing_to_analyse(self, fake):
         result = analyse(["n/a", "", None], embedder=fake)
-        assert result.themes == () and result.accounting.no_comment == 3
+        assert result.themes == () and result.accounting.no_comment == 1
+        assert result.accounting.blank == 2 and result.assignment == ("no_comment", "blank", "blank")
 
     def test_subthemes_nest_inside_parents(self, fake):
         texts, _ = topic_corpus(per_topic=40)

@@ -48,19 +48,40 @@ class TestThemeFinder:
         clustering = ThemeFinder(k_candidates=(2, 4, 7, 10, 14)).fit(x)
         assert clustering.k_method == "silhouette" and clustering.k_chosen == 7
 
-    def test_no_structure_sets_k_by_size(self):
-        # 120 points spread evenly on a 64-dimensional sphere: no k is better than another.
-        x = unit_rows(np.random.default_rng(4).standard_normal((120, 64))).astype(np.float32)
-        clustering = ThemeFinder(k_candidates=(6, 8, 10, 12, 15, 20, 25)).fit(x)
+    def test_no_structure_is_said_and_k_is_still_measured(self):
+        # 300 points spread evenly on a 64-dimensional sphere: no k is better than another.
+        x = unit_rows(np.random.default_rng(4).standard_normal((300, 64))).astype(np.float32)
+        clustering = ThemeFinder().fit(x)
         assert max(clustering.scores.values()) < 0.1
-        assert clustering.k_method == "size" and clustering.k_chosen == 15  # 120 / 8
-        small = ThemeFinder(k_candidates=(6, 8, 10, 12), structure_floor=None).fit(x)
-        assert small.k_method == "silhouette"
+        assert clustering.k_method == "no structure"
+        assert clustering.k_chosen == max(clustering.scores, key=lambda c: (round(clustering.scores[c], 3), c))
+        assert len(clustering.centroids) <= 12
 
-    def test_size_rule_stays_within_the_candidates(self):
-        x = unit_rows(np.random.default_rng(5).standard_normal((600, 64))).astype(np.float32)
-        clustering = ThemeFinder(k_candidates=(6, 8, 10, 12, 15, 20, 25)).fit(x)
-        assert clustering.k_method == "size" and clustering.k_chosen == 25
+    def test_small_sets_are_not_shredded(self):
+        x = unit_rows(np.random.default_rng(5).standard_normal((60, 64))).astype(np.float32)
+        clustering = ThemeFinder().fit(x)
+        assert clustering.k_chosen <= 6  # at most one theme per 10 answers
+        assert np.bincount(clustering.labels[clustering.labels >= 0]).min() >= 3
+
+    def test_same_themes_whatever_the_seed_or_row_order(self):
+        from sklearn.metrics import adjusted_rand_score
+
+        x, _ = blobs(k=5)
+        first = ThemeFinder(seed=0).fit(x)
+        other_seed = ThemeFinder(seed=7).fit(x)
+        order = np.random.default_rng(1).permutation(len(x))
+        shuffled = ThemeFinder(seed=3).fit(x[order])
+        back = np.empty_like(shuffled.labels)
+        back[order] = shuffled.labels
+        assert adjusted_rand_score(first.labels, other_seed.labels) == 1.0
+        assert adjusted_rand_score(first.labels, back) == 1.0
+
+    def test_themes_that_do_not_recur_are_tentative(self):
+        x, _ = blobs(k=4)
+        clustering = ThemeFinder().fit(x)
+        assert len(clustering.tentative) == len(clustering.centroids)
+        assert not any(clustering.tentative)  # clear blobs recur in every restart
+        assert all(r == 1.0 for r in clustering.recurrence)
 
     def test_tiny_input(self):
         x, _ = blobs(k=1, per=3)
