@@ -4,7 +4,7 @@ Migrates the database, starts the app as in production (uvicorn, two worker proc
 CHORUS_ENV=production, uvloop + httptools, rate limits in Redis when reachable), signs from this
 separate process over real HTTP (form + CSRF cookie and token, one distinct X-Forwarded-For per
 signer: uvicorn trusts forwarded headers from 127.0.0.1 only, as behind a local reverse proxy, so
-e-petitions' default limits of 1/minute and 5/5 minutes per address per petition stay ON), then
+the default limits of 5/minute and 30/hour per address per petition stay ON), then
 reads the confirmation links from the outbox in the database, clicks them, reads the count on the
 petition page, stops the app and checks every row. Last output line: JSON.
 """

@@ -195,8 +195,8 @@ class PetitionSettings(Base):
     debate_threshold: Mapped[int] = mapped_column(default=20_000)
     duration_days: Mapped[int] = mapped_column(default=182)
     anonymise_after_days: Mapped[int] = mapped_column(default=182)
-    signing_limit_per_address_short: Mapped[str] = mapped_column(String(40), default="1/minute")
-    signing_limit_per_address_long: Mapped[str] = mapped_column(String(40), default="5/5 minutes")
+    signing_limit_per_address_short: Mapped[str] = mapped_column(String(40), default="5/minute")
+    signing_limit_per_address_long: Mapped[str] = mapped_column(String(40), default="30/hour")
     confirmation_hours: Mapped[int] = mapped_column(default=72)
     moderation_queue_alert: Mapped[int] = mapped_column(default=20)
 

@@ -33,6 +33,7 @@ from app.templating import render
 router = APIRouter(prefix="/petitions", include_in_schema=False)
 
 STARTS_PER_ADDRESS = "5/hour"
+SIGN_LIMIT_ANCHOR = "sign-limit"  # the form's note on the per-address limit, where its error links
 COUNT_POLL_SECONDS = 5
 SIGNING_SLOTS = 8  # per process; below the connection pool's 10
 
@@ -91,14 +92,34 @@ def _start_page(request, db, *, errors=None, values=None, status_code=200):
             "values": values or {},
             "reviews": reviews.list_reviews(db),
             "settings_row": petitions.cached_settings(db, caches(request)),
+            "start_limit": _limit_words(STARTS_PER_ADDRESS),
         },
         status_code=status_code,
     )
 
 
 @router.get("/new")
-def new_petition(request: Request, db: DbSession, user: CurrentUser):
-    return _start_page(request, db)
+def new_petition(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    title: Annotated[str, Query(max_length=400)] = "",
+    checked: Annotated[str, Query(max_length=2)] = "",
+):
+    """First what the petition asks, then similar open petitions (as UK Parliament petitions do),
+    then the whole form with that title filled in."""
+    title = title.strip()
+    if not title:
+        errors = {"title": "Enter what you want the council to do"} if "title" in request.query_params else {}
+        return render(request, "petitions/new_title.html", {"errors": errors, "values": {}},
+                      status_code=422 if errors else 200)
+    if not checked:
+        similar = petitions.similar_open(db, title)
+        if similar:
+            return render(request, "petitions/similar.html", {
+                "asked": title, "similar": similar,
+                "counts": petitions.cached_counts(db, [p.id for p in similar], caches(request))})
+    return _start_page(request, db, values={"title": title})
 
 
 @router.post("")
@@ -147,7 +168,9 @@ def create_petition(
         return _start_page(request, db, errors=errors, values=values, status_code=422)
     ip = _ip(request)
     if ip and not request.app.state.rate_limiter.allow("petition-start", STARTS_PER_ADDRESS, ip):
-        raise RateLimited("Too many petitions have been started from your connection. Try again later.")
+        message = ("Several petitions have been started from your connection in the last hour. Try again "
+                   "later: what you typed is kept on this page.")
+        return _start_page(request, db, errors={"start-limit": message}, values=values, status_code=429)
     start_petition(
         db,
         title=title,
@@ -172,6 +195,21 @@ def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_i
     return _petition_page(request, db, petition_id)
 
 
+def _limit_words(limit: str) -> str:
+    """'10/minute' -> '10 a minute'; '30/5 minutes' -> '30 in 5 minutes'."""
+    count, _, per = limit.partition("/")
+    per = per.strip()
+    if per[:1].isdigit():
+        return f"{count.strip()} in {per}"
+    return f"{count.strip()} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
+
+
+def _sign_limit_words(settings_row) -> str:
+    """The per-address limit in words, for the note on every signing form."""
+    return " and ".join(_limit_words(limit) for limit in (
+        settings_row.signing_limit_per_address_short, settings_row.signing_limit_per_address_long))
+
+
 def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):
     petition = petitions.get_visible(db, petition_id)
     return render(
@@ -188,6 +226,7 @@ def _petition_page(request, db, petition_id, *, errors=None, values=None, status
             "errors": errors or {},
             "values": values or {},
             "action_url": f"/petitions/{petition.id}/signatures",
+            "sign_limit": _sign_limit_words(petitions.cached_settings(db, caches(request))),
         },
         status_code=status_code,
     )
@@ -202,6 +241,7 @@ def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_
         {
             "petition": petition,
             "count": petitions.cached_count(db, petition.id, caches(request)),
+            "settings_row": petitions.cached_settings(db, caches(request)),
             "poll_seconds": COUNT_POLL_SECONDS,
         },
         fragment="petitions/_count.html",
@@ -288,7 +328,9 @@ async def _sign(request, petition_id, support_token, form_values, on_error):
     """Signed, already signed or dropped by a block rule: all answered the same (no enumeration).
 
     An async handler with one hop to a worker thread for the database, instead of one hop per
-    dependency: the threadpool hand-offs cost more than the INSERT itself under load.
+    dependency: the threadpool hand-offs cost more than the INSERT itself under load. A burst of
+    signatures from one address (a household, a library PC, a mobile network) gets the form back
+    with what was typed and the wait explained, never a bare error page.
     """
     try:
         signer = clean_signer(
@@ -300,8 +342,17 @@ async def _sign(request, petition_id, support_token, form_values, on_error):
         )
     except InvalidInput as error:
         return await run_in_threadpool(on_error, error.errors)
-    async with _signing_slots(request):
-        await run_in_threadpool(_sign_apart, request, petition_id, signer, support_token)
+    try:
+        async with _signing_slots(request):
+            await run_in_threadpool(_sign_apart, request, petition_id, signer, support_token)
+    except RateLimited as limited:
+        minutes = max(1, -(-limited.retry_after_seconds // 60))
+        message = (f"Several signatures have just been sent from your connection. Wait {minutes} "
+                   f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed "
+                   f"is kept.")
+        answer = await run_in_threadpool(on_error, {SIGN_LIMIT_ANCHOR: message}, 429)
+        answer.headers["Retry-After"] = str(limited.retry_after_seconds)
+        return answer
     return None
 
 
@@ -328,10 +379,11 @@ async def sign_petition(
 ):
     values = form.model_dump()
 
-    def page_with_errors(errors):
+    def page_with_errors(errors, status_code=422):
         with request.app.state.database.transaction(write=False) as db:
             _with_user(request, db)
-            return _petition_page(request, db, petition_id, errors=errors, values=values, status_code=422)
+            return _petition_page(request, db, petition_id, errors=errors, values=values,
+                                  status_code=status_code)
 
     answer = await _sign(request, petition_id, None, values, page_with_errors)
     return answer or RedirectResponse(f"/petitions/{petition_id}/signed", status_code=303)
@@ -357,6 +409,7 @@ def _support_page(request, db, token, *, errors=None, values=None, status_code=2
             "settings_row": settings_row,
             "signable": petition.state in SIGNABLE,
             "action_url": f"/petitions/support/{token}",
+            "sign_limit": _sign_limit_words(settings_row),
         },
         status_code=status_code,
     )
@@ -375,10 +428,10 @@ async def support_sign(
 ):
     values = form.model_dump()
 
-    def page_with_errors(errors):
+    def page_with_errors(errors, status_code=422):
         with request.app.state.database.transaction(write=False) as db:
             _with_user(request, db)
-            return _support_page(request, db, token, errors=errors, values=values, status_code=422)
+            return _support_page(request, db, token, errors=errors, values=values, status_code=status_code)
 
     answer = await _sign(request, 0, token, values, page_with_errors)
     return answer or RedirectResponse("/petitions/check-email", status_code=303)

@@ -28,7 +28,9 @@ SETTINGS_ROW_ID = 1
 
 # Resident-facing filters: name -> (label, condition on a visible petition).
 FILTERS: dict[str, tuple[str, Any]] = {
-    "open": ("Open", Petition.state == PetitionState.OPEN),
+    # Open: still signable and not yet past a council response, which have filters of their own.
+    "open": ("Open", (Petition.state == PetitionState.OPEN)
+             & Petition.response_threshold_reached_at.is_(None) & Petition.responded_at.is_(None)),
     "awaiting_response": (
         "Awaiting a council response",
         (Petition.response_threshold_reached_at.is_not(None))
@@ -189,7 +191,42 @@ def _escape_like(word: str) -> str:
 
 
 def open_petitions(db: Session, limit: int = 5) -> list[Petition]:
-    return search(db, status="open", limit=limit)
+    """Petitions anyone can sign now (the home page's list), whatever their response."""
+    query = visible_petitions().where(Petition.state == PetitionState.OPEN)
+    return list(db.scalars(query.order_by(Petition.opened_at.desc().nulls_last(), Petition.id.desc())
+                           .limit(limit)))
+
+
+_STOP_WORDS_TEXT = """a about after all also an and any are as at be been but by can could council councils do
+does for from get give has have how if in into is it its make more must no not of on or our out please put
+should so stop start that the their them then there these they this to up us we were what when which who
+will with would you your"""
+SIMILAR_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def _keywords(text: str) -> list[str]:
+    words = {w.strip(".,;:!?'\"()").lower() for w in text.split()}
+    return sorted(w for w in words if len(w) >= 3 and w not in SIMILAR_STOP_WORDS)[:12]
+
+
+def similar_open(db: Session, text: str, limit: int = 5) -> list[Petition]:
+    """Open petitions asking much the same, before someone starts another: those whose title or
+    request shares at least half of the new title's words (ignoring small words), best first."""
+    keywords = _keywords(text)
+    if not keywords:
+        return []
+    matches = [or_(Petition.title.ilike(f"%{_escape_like(w)}%", escape="\\"),
+                   Petition.action.ilike(f"%{_escape_like(w)}%", escape="\\")) for w in keywords]
+    candidates = db.scalars(visible_petitions().where(Petition.state == PetitionState.OPEN, or_(*matches))
+                            .order_by(Petition.id.desc()).limit(200))
+    needed = max(1, (len(keywords) + 1) // 2)
+    scored = []
+    for petition in candidates:
+        words = set(_keywords(f"{petition.title} {petition.action}"))
+        score = sum(1 for w in keywords if any(w in other or other in w for other in words))
+        if score >= needed:
+            scored.append((score, petition.id, petition))
+    return [p for _, _, p in sorted(scored, key=lambda item: (-item[0], -item[1]))[:limit]]
 
 
 # --- counts: always from the signatures table ---------------------------------------------

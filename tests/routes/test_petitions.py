@@ -61,11 +61,18 @@ class TestSigning:
         assert 'href="#email"' in response.text and 'href="#consent"' in response.text
         assert page(response).find("input", id="name")["value"] == "Ada Resident"
 
-    def test_rate_limited_after_one_signature_a_minute_from_an_address(self, client, db):
+    def test_a_burst_from_one_address_is_told_to_wait_and_keeps_the_form(self, client, db):
+        petitions.update_settings(db, actor_id=None, signing_limit_per_address_short="1/minute")
         target = make.petition(db)
         client.submit(f"/petitions/{target.id}/signatures", sign_form())
         response = client.submit(f"/petitions/{target.id}/signatures", sign_form(email="bo@example.org"))
         assert response.status_code == 429 and "Retry-After" in response.headers
+        html = page(response)
+        link = html.select_one(".error-summary-list a")
+        assert link["href"] == "#sign-limit" and html.find(id="sign-limit") is not None
+        assert "Wait 1 minute, then press the button again: what you typed is kept." in link.get_text()
+        assert html.find("input", id="email")["value"] == "bo@example.org"
+        assert html.find("input", id="consent").has_attr("checked")
 
     def test_a_petition_closed_while_cached_as_open_takes_no_signature(self, client, db, app):
         app.state.petition_caches = petitions.new_caches(count_ttl=0, settings_ttl=60)
@@ -86,7 +93,7 @@ class TestSigning:
         assert counter["hx-get"] == f"/petitions/{target.id}/count" and "every" in counter["hx-trigger"]
         assert counter.find("a")["href"] == f"/petitions/{target.id}/count"
         fragment = client.get(f"/petitions/{target.id}/count", headers={"HX-Request": "true"})
-        assert fragment.text.lstrip().startswith('<p class="signature-count"') and "<html" not in fragment.text
+        assert fragment.text.lstrip().startswith('<div class="signature-count"') and "<html" not in fragment.text
 
 
 class TestStarting:

@@ -116,20 +116,21 @@ def test_fifty_concurrent_signatures_with_one_email_store_one(committed_database
 
 
 class TestAntiAbuse:
-    def test_one_per_minute_per_address_per_petition(self, db):
+    def test_the_short_limit_per_address_per_petition(self, db):
         limiter = RateLimiter("memory://")
         target, other = make.petition(db), make.petition(db)
-        make.signed(db, target, ip="192.0.2.1", limiter=limiter)
+        for _ in range(5):  # a household or a library PC: five a minute by default
+            make.signed(db, target, ip="192.0.2.1", limiter=limiter)
         with pytest.raises(RateLimited):
             make.signed(db, target, ip="192.0.2.1", limiter=limiter)
         make.signed(db, target, ip="192.0.2.2", limiter=limiter)
         make.signed(db, other, ip="192.0.2.1", limiter=limiter)
 
-    def test_five_per_five_minutes_when_the_short_limit_is_relaxed(self, db):
+    def test_the_long_limit_when_the_short_limit_is_relaxed(self, db):
         petitions.update_settings(db, actor_id=None, signing_limit_per_address_short="100/minute")
         limiter = RateLimiter("memory://")
         target = make.petition(db)
-        for _ in range(5):
+        for _ in range(30):
             make.signed(db, target, ip="192.0.2.9", limiter=limiter)
         with pytest.raises(RateLimited):
             make.signed(db, target, ip="192.0.2.9", limiter=limiter)
