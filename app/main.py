@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from app import jobs, routes
+from app import anonymity, jobs, routes
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
+    anonymity.configure(settings.rate_limit_storage_url)  # the daily secret: memory or Redis only
     jobs.use_database(database)
     app.add_middleware(InputGuard)
     if settings.page_cache_ttl > 0:

@@ -1,11 +1,14 @@
 """Stakeholder forums: forums on a review, threads, posts (with revisions), reports, follows,
 meetings, and organisations' formal submissions.
 
-Anonymous posts (staff-only forums) store NO author id: only `author_key`, a keyed hash of
-(account, forum) that ties rate limits, edits and bans to the account without revealing it.
+Anonymous posts (staff-only forums) store NO author id and nothing that leads to one: their
+`author_key` is keyed with a daily secret that is never stored (app/anonymity.py, decision 0080),
+and different for every post. Every post is addressed in URLs by a random `public_id`; the
+sequential `id` stays internal.
 """
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -98,11 +101,18 @@ class Thread(CreatedAtMixin, Base):
     forum: Mapped[Forum] = relationship(lazy="raise")
 
 
+def new_public_id() -> str:
+    """12 random characters, the first a letter (so never mistaken for a numeric id): ~61 bits."""
+    letters, digits = "abcdefghijklmnopqrstuvwxyz", "0123456789"
+    return secrets.choice(letters) + "".join(secrets.choice(letters + digits) for _ in range(11))
+
+
 class Post(CreatedAtMixin, Base):
     __tablename__ = "forum_post"
     __table_args__ = (Index("ix_forum_post_thread_status_id", "thread_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, index=True, default=new_public_id)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
     forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"), index=True)
     is_opening: Mapped[bool] = mapped_column(default=False)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.auth import CurrentUser, DbSession, SignedIn
@@ -22,6 +22,7 @@ from app.templating import is_htmx, render
 router = APIRouter(prefix="/forums")
 
 Body = Annotated[str, Form(max_length=20_000)]
+PostRef = Annotated[str, Path(max_length=16)]  # a post's random public id
 
 
 def _poster(request: Request, user) -> Poster:
@@ -115,15 +116,15 @@ def post_reply(request: Request, db: DbSession, user: SignedIn, forum_id: int, t
     if is_htmx(request):
         return _thread_page(request, db, user, thread, page=100_000, posted=status)
     return RedirectResponse(
-        f"/forums/{forum_id}/threads/{thread_id}?page=100000&posted={status}#post-{post.id}",
+        f"/forums/{forum_id}/threads/{thread_id}?page=100000&posted={status}#post-{post.public_id}",
         status_code=303)
 
 
 @router.get("/{forum_id}/threads/{thread_id}/new-replies")
 def new_replies(request: Request, db: DbSession, user: CurrentUser, forum_id: int, thread_id: int,
-                after: Annotated[int, Query(ge=0)] = 0):
+                after: Annotated[str, Query(max_length=16)] = ""):
     thread = get_thread(db, user, forum_id, thread_id)
-    count = forums_posting.new_reply_count(db, user, thread, after)
+    count = forums_posting.new_reply_count(db, user, thread, forums_posting.internal_id(db, thread, after))
     return render(request, "forums/_new_replies.html",
                   {"forum": thread.forum, "thread": thread, "after": after, "count": count})
 
@@ -148,26 +149,26 @@ def _own_post(request, db, user, forum_id, post_id):
 
 
 @router.get("/{forum_id}/posts/{post_id}/edit")
-def edit_page(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: int):
+def edit_page(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: PostRef):
     forum, post = _own_post(request, db, user, forum_id, post_id)
     return render(request, "forums/edit.html", {"forum": forum, "post": post, "errors": {},
                                                 "values": {"body": post.body_text}})
 
 
 @router.post("/{forum_id}/posts/{post_id}/edit")
-def edit(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: int, body: Body = ""):
+def edit(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: PostRef, body: Body = ""):
     forum, post = _own_post(request, db, user, forum_id, post_id)
     try:
-        forums_posting.edit_post(db, _poster(request, user), forum, post_id, body=body)
+        forums_posting.edit_post(db, _poster(request, user), forum, post.public_id, body=body)
     except InvalidInput as error:
         return render(request, "forums/edit.html", {"forum": forum, "post": post, "errors": error.errors,
                                                     "values": {"body": body}}, status_code=422)
-    return RedirectResponse(f"/forums/{forum_id}/threads/{post.thread_id}?page=100000#post-{post.id}",
+    return RedirectResponse(f"/forums/{forum_id}/threads/{post.thread_id}?page=100000#post-{post.public_id}",
                             status_code=303)
 
 
 @router.get("/{forum_id}/posts/{post_id}/history")
-def history(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: int):
+def history(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: PostRef):
     forum = get_forum(db, user, forum_id)
     post = forums_posting.get_post(db, forum, post_id)
     if post.status != "published" and not can_moderate(user, forum):
@@ -177,14 +178,14 @@ def history(request: Request, db: DbSession, user: CurrentUser, forum_id: int, p
 
 
 @router.get("/{forum_id}/posts/{post_id}/report")
-def report_page(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: int):
+def report_page(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: PostRef):
     forum = get_forum(db, user, forum_id)
     post = forums_posting.get_post(db, forum, post_id)
     return render(request, "forums/report.html", {"forum": forum, "post": post, "errors": {}, "values": {}})
 
 
 @router.post("/{forum_id}/posts/{post_id}/report")
-def report(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: int,
+def report(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: PostRef,
            reason: Annotated[str, Form(max_length=1000)] = ""):
     forum = get_forum(db, user, forum_id)
     post = forums_posting.get_post(db, forum, post_id)

@@ -19,6 +19,17 @@ from app.tokens import new_token, token_hash
 
 INVITATION_LIFETIME = timedelta(days=7)
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+# Staff activity times are kept to 5 minutes, never finer: exact sign-in and last-seen times would
+# line up with the (hour-rounded, unsigned) anonymous posts (decision 0080).
+ACTIVITY_GRAIN = timedelta(minutes=5)
+
+
+def activity_time(moment: datetime, *, round_up: bool = False) -> datetime:
+    """`moment` to the 5-minute grain: down, or up (last_seen_at: so the 30-minute idle timeout
+    never ends a session early; it ends between 30 and 35 minutes after the last request)."""
+    grain = int(ACTIVITY_GRAIN.total_seconds())
+    floor = moment - timedelta(seconds=moment.timestamp() % grain)
+    return floor + ACTIVITY_GRAIN if round_up and floor != moment else floor
 
 
 def normalise_account_email(email: str) -> str:
@@ -133,7 +144,7 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_at = utcnow()
+    user.last_sign_in_at = activity_time(utcnow())
     return user
 
 
@@ -141,7 +152,8 @@ def start_session(db: Session, user: User) -> str:
     """A fresh session token on every sign-in, so a planted cookie is never promoted."""
     token = new_token()
     now = utcnow()
-    db.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
+    db.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=activity_time(now),
+                        last_seen_at=activity_time(now, round_up=True)))
     db.flush()
     return token
 
@@ -173,7 +185,7 @@ def find_session(db: Session, token: str, settings: Settings, now: datetime | No
 def touch_session(db: Session, session_id: int) -> None:
     staff_session = db.get(StaffSession, session_id)
     if staff_session is not None:
-        staff_session.last_seen_at = utcnow()
+        staff_session.last_seen_at = activity_time(utcnow(), round_up=True)
 
 
 def end_session(db: Session, token: str) -> None:

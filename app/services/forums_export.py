@@ -31,5 +31,5 @@ def export_rows(db: Session, viewer: User, forum: Forum) -> Iterator[list[str]]:
             org = post.author.organisation
             author = post.author.display_name
             organisation, org_type = (org.name, org.type.value) if org else ("", "")
-        yield [str(post.id), neutralise(post.thread.title), post.created_at.isoformat(), neutralise(author),
+        yield [post.public_id, neutralise(post.thread.title), post.created_at.isoformat(), neutralise(author),
                neutralise(organisation), org_type, neutralise(post.body_text)]

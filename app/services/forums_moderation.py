@@ -117,11 +117,18 @@ def set_pinned(db: Session, moderator: User, forum: Forum, thread: Thread, *, pi
                  object_type="forum_thread", object_id=thread.id, forum_id=forum.id)
 
 
+BAR_LAPSED = ("This post was written before today's anonymity key was made, so nobody can now be "
+              "stopped as its author. Hide the post instead.")
+
+
 def bar_poster(db: Session, moderator: User, forum: Forum, post: Post, *, reason: str) -> None:
-    """Stop the author of `post` posting in this forum, by poster key: works for anonymous posts
-    without anyone learning who wrote them."""
+    """Stop the author of `post` posting in this forum, by the post's author key: works for anonymous
+    posts without anyone learning who wrote them. In an anonymous forum the bar lasts until the
+    daily secret rotates (at most a day): a longer one would need a stable identity (decision 0080)."""
     _require_moderator(moderator, forum)
     reason = _reason(reason)
+    if forum.is_anonymous and post.created_at.date() != utcnow().date():
+        raise InvalidInput({"reason": BAR_LAPSED})
     exists_already = db.scalar(select(ForumBan.id).where(ForumBan.forum_id == forum.id,
                                                          ForumBan.author_key == post.author_key))
     if not exists_already:

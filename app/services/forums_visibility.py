@@ -74,7 +74,9 @@ def can_read(viewer: User | None, forum: Forum) -> bool:
 def can_post(viewer: User | None, forum: Forum, thread: Thread | None = None) -> bool:
     if viewer is None or not viewer.is_active or not can_read(viewer, forum) or not forum.is_open:
         return False
-    return thread is None or not thread.is_locked or can_moderate(viewer, forum)
+    # In an anonymous forum nobody may post in a locked thread: a post there would show it came
+    # from a moderator (decision 0080).
+    return thread is None or not thread.is_locked or (can_moderate(viewer, forum) and not forum.is_anonymous)
 
 
 def can_moderate(viewer: User | None, forum: Forum) -> bool:
@@ -118,10 +120,10 @@ def get_moderated_forum(db: Session, viewer: User | None, forum_id: int) -> Foru
 
 
 def poster_key(secret_key: str, user_id: int, forum_id: int) -> str:
-    """An opaque, per-forum pseudonym of an account: ties rate limits, edits and bans to it.
+    """A per-forum pseudonym of an account for NAMED posts: ties rate limits, edits and bans to it.
 
-    Keyed with a key derived from SECRET_KEY, so the database and pages alone cannot reverse it,
-    and different per forum, so anonymous posts cannot be linked to named posts elsewhere.
+    Anyone holding SECRET_KEY can recompute it for every account, so it is never used for an
+    anonymous post (those use app.anonymity.post_key, with a secret that is never stored).
     """
     key = hashlib.sha256(f"chorus-forum-poster-key|{secret_key}".encode()).digest()
     return hmac.new(key, f"{user_id}:{forum_id}".encode(), hashlib.sha256).hexdigest()

@@ -25,6 +25,8 @@ SPECIAL = {"verb": "open", "bucket": "other", "page": "1", "reference": "NOTAREF
 def _value_for(db, name: str) -> str:
     if name in SPECIAL:
         return SPECIAL[name]
+    if name == "post_id":  # posts are addressed by their random public id
+        return db.execute(text("SELECT public_id FROM forum_post ORDER BY id LIMIT 1")).scalar() or "nopost"
     if name.endswith("slug"):
         return db.execute(text("SELECT slug FROM organisation ORDER BY id LIMIT 1")).scalar_one()
     stem = name.removesuffix("_id")

@@ -37,8 +37,8 @@ class TestVisibilityByEveryRoute:
             for name, (forum, thread, post) in threads.items():
                 urls = [f"/forums/{forum.id}", f"/forums/{forum.id}/threads/{thread.id}",
                         f"/forums/{forum.id}/threads/{thread.id}/new-replies?after=0",
-                        f"/forums/{forum.id}/posts/{post.id}/history",
-                        f"/forums/{forum.id}/posts/{post.id}/report"]
+                        f"/forums/{forum.id}/posts/{post.public_id}/history",
+                        f"/forums/{forum.id}/posts/{post.public_id}/report"]
                 allowed = who in READERS[name]
                 for url in urls:
                     status = client.get(url).status_code
@@ -134,12 +134,12 @@ class TestPosting:
     def test_edit_keeps_history(self, db, client, world):
         forum, thread, post = _thread(db, world, "public", author="member_a", body="First version")
         sign_in(client, db, world.users["member_a"])
-        response = client.submit(f"/forums/{forum.id}/posts/{post.id}/edit", {"body": "Second version"})
+        response = client.submit(f"/forums/{forum.id}/posts/{post.public_id}/edit", {"body": "Second version"})
         assert response.status_code == 303
         assert "Second version" in client.get(f"/forums/{forum.id}/threads/{thread.id}").text
-        assert "First version" in client.get(f"/forums/{forum.id}/posts/{post.id}/history").text
+        assert "First version" in client.get(f"/forums/{forum.id}/posts/{post.public_id}/history").text
         sign_in(client, db, world.users["member_b"])
-        assert client.get(f"/forums/{forum.id}/posts/{post.id}/edit").status_code == 404
+        assert client.get(f"/forums/{forum.id}/posts/{post.public_id}/edit").status_code == 404
 
     def test_new_reply_indicator(self, db, client, world):
         forum, thread, post = _thread(db, world, "public")
@@ -160,11 +160,11 @@ class TestModeration:
                                      body="Offensive words about a named carer")
         db.flush()
         sign_in(client, db, None)
-        report = client.submit(f"/forums/{forum.id}/posts/{reply.id}/report", {"reason": "Names a carer"})
+        report = client.submit(f"/forums/{forum.id}/posts/{reply.public_id}/report", {"reason": "Names a carer"})
         assert report.status_code == 303
         sign_in(client, db, world.users["organiser_a"])
-        assert f"Post {reply.id}" in client.get("/officer/forums").text
-        response = client.submit(f"/officer/forums/{forum.id}/posts/{reply.id}/hide",
+        assert f"Post {reply.public_id}" in client.get("/officer/forums").text
+        response = client.submit(f"/officer/forums/{forum.id}/posts/{reply.public_id}/hide",
                                  {"reason": "Names a care worker"})
         assert response.status_code == 303
         sign_in(client, db, world.users["member_a"])
@@ -174,19 +174,19 @@ class TestModeration:
         event = db.scalar(select(AuditEvent).where(AuditEvent.action == "forum_post.hide"))
         assert event.actor_id == world.users["organiser_a"].id and event.object_id == reply.id
         sign_in(client, db, world.users["officer"])
-        client.submit(f"/officer/forums/{forum.id}/posts/{reply.id}/restore")
+        client.submit(f"/officer/forums/{forum.id}/posts/{reply.public_id}/restore")
         assert db.get(Post, reply.id).status == PostStatus.PUBLISHED
 
     def test_hiding_needs_a_reason(self, db, client, world):
         forum, _, post = _thread(db, world, "public")
         sign_in(client, db, world.users["officer"])
-        response = client.submit(f"/officer/forums/{forum.id}/posts/{post.id}/hide", {"reason": ""})
+        response = client.submit(f"/officer/forums/{forum.id}/posts/{post.public_id}/hide", {"reason": ""})
         assert response.status_code == 422 and 'href="#hide-reason"' in response.text
 
     def test_members_cannot_moderate(self, db, client, world):
         forum, _, post = _thread(db, world, "public")
         sign_in(client, db, world.users["member_a"])
-        assert client.submit(f"/officer/forums/{forum.id}/posts/{post.id}/hide",
+        assert client.submit(f"/officer/forums/{forum.id}/posts/{post.public_id}/hide",
                              {"reason": "x"}).status_code == 404
         assert db.get(Post, post.id).status == PostStatus.PUBLISHED
 
@@ -230,6 +230,6 @@ class TestModeration:
         sign_in(client, db, world.users["member_b"])
         assert "Held words" not in client.get(f"/forums/{forum.id}/threads/{thread.id}").text
         sign_in(client, db, world.users["organiser_a"])
-        client.submit(f"/officer/forums/{forum.id}/posts/{held.id}/approve")
+        client.submit(f"/officer/forums/{forum.id}/posts/{held.public_id}/approve")
         sign_in(client, db, world.users["member_b"])
         assert "Held words" in client.get(f"/forums/{forum.id}/threads/{thread.id}").text

@@ -40,7 +40,7 @@ def _audit(db, action):
 
 
 def _post_url(forum, post):
-    return f"/officer/forums/{forum.id}/posts/{post.id}"
+    return f"/officer/forums/{forum.id}/posts/{post.public_id}"
 
 
 class TestModerationDecisions:

@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import DbSession, SignedIn
@@ -140,7 +140,7 @@ def export(request: Request, db: DbSession, user: SignedIn, forum_id: int):
 
 def _post_page(request, db, user, forum, post, *, errors=None, values=None, status_code=200):
     thread = get_thread(db, user, forum.id, post.thread_id)
-    loaded = forums_posting.get_post_with_author(db, forum, post.id)
+    loaded = forums_posting.get_post_with_author(db, forum, post.public_id)
     return render(request, "forums/officer/post.html", {
         "forum": forum, "thread": thread,
         "post": forums_posting.post_view(loaded, user, forum, request.app.state.settings.secret_key),
@@ -149,14 +149,17 @@ def _post_page(request, db, user, forum, post, *, errors=None, values=None, stat
         status_code=status_code)
 
 
+PostRef = Annotated[str, Path(max_length=16)]  # a post's random public id
+
+
 @router.get("/{forum_id}/posts/{post_id}")
-def post_page(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: int):
+def post_page(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: PostRef):
     forum = get_moderated_forum(db, user, forum_id)
     return _post_page(request, db, user, forum, forums_posting.get_post(db, forum, post_id))
 
 
 @router.post("/{forum_id}/posts/{post_id}/{action}")
-def decide(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: int, action: str,
+def decide(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: PostRef, action: str,
            reason: Reason = ""):
     forum = get_moderated_forum(db, user, forum_id)
     post = forums_posting.get_post(db, forum, post_id)
@@ -179,7 +182,8 @@ def decide(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_
         errors = {f"{action}-reason": message for message in error.errors.values()}
         return _post_page(request, db, user, forum, post, errors=errors,
                           values={f"{action}-reason": reason}, status_code=422)
-    return RedirectResponse(f"/officer/forums/{forum_id}/posts/{post_id}?done={action}", status_code=303)
+    return RedirectResponse(f"/officer/forums/{forum_id}/posts/{post.public_id}?done={action}",
+                            status_code=303)
 
 
 @router.post("/{forum_id}/threads/{thread_id}/lock")
