@@ -61,15 +61,17 @@ def worker(argv: list[str]) -> int:
     from huey.consumer_options import ConsumerConfig
 
     from app import jobs
+    from app.config import get_settings
+    from app.observability import configure_logging
 
+    configure_logging(get_settings())
     jobs.load_tasks()
     parser = argparse.ArgumentParser(prog="python -m app worker")
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     config = ConsumerConfig(workers=args.workers, worker_type="process", periodic=True, backoff=1.15,
                             max_delay=2.0, check_worker_health=True)
-    config.validate()
-    config.setup_logger()
+    config.validate()  # logging is app.observability's (JSON in production), not Huey's own handler
     consumer = jobs.queue.create_consumer(**config.values)
     consumer.run()
     return 0

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # A running analysis whose heartbeat is older than this is marked failed: its worker died.
     analysis_stale_after_seconds: int = Field(300, alias="ANALYSIS_STALE_AFTER_SECONDS")
 
+    # Logs: "auto" is JSON lines in production and readable lines elsewhere; or "json" / "text".
+    log_format: Literal["auto", "json", "text"] = Field("auto", alias="LOG_FORMAT")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
     # Requests in flight per process before new ones get 503 + Retry-After (0 turns shedding off).
     max_in_flight: int = Field(200, alias="MAX_IN_FLIGHT")
     # Anonymous public pages may be served this many seconds old (app/page_cache.py). Unset: 2 s in

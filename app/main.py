@@ -18,6 +18,7 @@ from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
 from app.input_guard import InputGuard
 from app.load_shedding import LoadShedding
+from app.observability import RequestIdMiddleware, configure_logging
 from app.page_cache import PageCache
 from app.ratelimit import RateLimiter
 from app.routes.api import COMMON_RESPONSES as COMMON_API_RESPONSES
@@ -32,6 +33,7 @@ CACHED_PUBLIC_PAGES = (r"/", r"/petitions", r"/petitions/\d+", r"/petitions/\d+/
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
     database = database or Database(settings.database_url)
 
     @asynccontextmanager
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.max_in_flight:
         app.add_middleware(LoadShedding, max_in_flight=settings.max_in_flight)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line logged for a request has its id
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module_name, router in _discover_routers():
         # Only the JSON API is part of the OpenAPI schema; HTML pages are not an API.

@@ -16,6 +16,7 @@ os.environ.setdefault("QUEUE_IMMEDIATE", "1")
 os.environ.setdefault("CHORUS_ENV", "test")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANALYSIS_EMBEDDER", "fake")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault(
     "EMBEDDING_CACHE_PATH", os.path.join(tempfile.gettempdir(), f"chorus-test-embeddings-{os.getpid()}.db")
 )

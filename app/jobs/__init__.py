@@ -3,17 +3,21 @@
 Run a worker with `python -m app worker` (make run starts one). Jobs open their own transactions.
 """
 
-import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import Task, TaskWrapper
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.db import Database, get_database
+from app.observability import request_id
 
+logger = logging.getLogger(__name__)
+REQUEST_ID_KWARG = "_request_id"
 _database: Database | None = None
 
 
@@ -57,8 +61,20 @@ def enqueue_after_commit(db: Session, task: Callable[..., Any], *args: Any) -> N
 def _enqueue_committed_jobs(session: Session) -> None:
     # A failed enqueue loses nothing: periodic sweeps pick up work whose job never ran.
     for task, args in session.info.pop("jobs_after_commit", []):
-        with contextlib.suppress(Exception):
-            task(*args)
+        try:
+            if isinstance(task, TaskWrapper):
+                task(*args, **{REQUEST_ID_KWARG: request_id.get()})
+            else:
+                task(*args)
+        except Exception:
+            logger.exception("could not enqueue %s%r; the periodic sweep will pick the work up",
+                             getattr(task, "__name__", task), args)
+
+
+@queue.pre_execute()
+def _carry_request_id(task: Task) -> None:
+    """The id of the request that enqueued this job, so its log lines can be tied together."""
+    request_id.set(task.kwargs.pop(REQUEST_ID_KWARG, None) if task.kwargs else None)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -2,6 +2,7 @@
 
 import atexit
 import contextlib
+import logging
 import threading
 
 from huey import crontab
@@ -13,6 +14,8 @@ from app.jobs.email import send_email
 from app.models.petition import Petition, PetitionState
 from app.services import petitions_anonymisation, petitions_invalidation, petitions_moderation
 from app.services.petitions_thresholds import check_thresholds, notify_signers
+
+logger = logging.getLogger(__name__)
 
 
 @queue.task(retries=3, retry_delay=10)
@@ -78,6 +81,7 @@ def send_emails(email_ids: list[int]) -> None:
         try:
             send_email.call_local(email_id)
         except Exception:
+            logger.exception("email %s failed in its batch; retrying it in a job of its own", email_id)
             send_email(email_id)
 
 
