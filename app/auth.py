@@ -9,6 +9,7 @@ from app.db import request_session
 from app.errors import Forbidden, NotSignedIn
 from app.models.user import Role, User
 from app.services import accounts
+from app.services.sign_in import SecondFactorRequired, second_factor_required
 
 SESSION_COOKIE = "chorus_session"
 
@@ -49,9 +50,11 @@ def require_user(user: CurrentUser) -> User:
 
 
 def require_role(*roles: Role):
-    def dependency(user: Annotated[User, Depends(require_user)]) -> User:
+    def dependency(request: Request, user: Annotated[User, Depends(require_user)]) -> User:
         if user.role not in roles:
             raise Forbidden("Your account does not have access to this page.")
+        if second_factor_required(request.app.state.settings, user):
+            raise SecondFactorRequired("Admins must set up two-step verification before anything else.")
         return user
 
     return dependency

@@ -70,8 +70,7 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
-    sign_in_attempts_per_account: str = "5/15 minutes"
-    sign_in_attempts_per_address: str = "20/15 minutes"
+    # Sign-in limits count failures per (account, address) and per address: app/services/sign_in.py
 
     @property
     def is_development(self) -> bool:

@@ -23,6 +23,7 @@ from app.page_cache import PageCache
 from app.ratelimit import RateLimiter
 from app.routes.api import COMMON_RESPONSES as COMMON_API_RESPONSES
 from app.security import SecurityMiddleware, verify_csrf
+from app.services.sign_in import SecondFactorRequired
 from app.templating import TEMPLATE_DIR, render
 
 logger = logging.getLogger("chorus")
@@ -106,6 +107,8 @@ def _add_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str(error.retry_after_seconds)
         if isinstance(error, NotSignedIn) and not _wants_json(request):
             return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+        if isinstance(error, SecondFactorRequired) and not _wants_json(request):
+            return RedirectResponse("/account/two-factor?required=1", status_code=303)
         if _wants_json(request):
             body = {"detail": error.message}
             if isinstance(error, InvalidInput):

@@ -62,6 +62,21 @@ class RateLimiter:
                 waits.append(int(reset_at - time.time()))
         return max(waits)
 
+    def wait_seconds(self, rule: str, limits: tuple[str, ...], *keys: str) -> int:
+        """Seconds until `keys` may try again under every limit of `limits` (0: now). Records nothing:
+        for limits on failures, which `record` counts once the attempt has failed."""
+        waits = [0]
+        for limit in limits:
+            item = _parse(limit)
+            if not self._limiter.test(item, rule, *keys):
+                reset_at, _remaining = self._limiter.get_window_stats(item, rule, *keys)
+                waits.append(max(1, int(reset_at - time.time()) + 1))
+        return max(waits)
+
+    def record(self, rule: str, limits: tuple[str, ...], *keys: str) -> None:
+        for limit in limits:
+            self._limiter.hit(_parse(limit), rule, *keys)
+
     def remaining_seconds(self, rule: str, limit: str, *keys: str) -> int:
         reset_at, _remaining = self._limiter.get_window_stats(_parse(limit), rule, *keys)
         return max(1, int(reset_at - time.time()))

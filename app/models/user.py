@@ -31,6 +31,8 @@ class User(CreatedAtMixin, Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None]
+    # RFC 6238 second factor (base32), set once the person has proved their app shows the codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")

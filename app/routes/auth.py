@@ -3,12 +3,13 @@
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth import SESSION_COOKIE, CurrentUser, DbSession
+from app.auth import SESSION_COOKIE, CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, RateLimited
 from app.services import accounts
+from app.services import sign_in as sign_in_rules
 from app.templating import render
 
 router = APIRouter()
@@ -50,15 +51,9 @@ def sign_in(
 ):
     settings = request.app.state.settings
     limiter = request.app.state.rate_limiter
-    address = request.client.host if request.client else "unknown"
+    address = _address(request)
     account_key = accounts.normalise_account_email(email)
-    if not (
-        limiter.allow("sign-in-address", settings.sign_in_attempts_per_address, address)
-        and limiter.allow("sign-in-account", settings.sign_in_attempts_per_account, account_key)
-    ):
-        raise RateLimited(
-            "Too many sign-in attempts. Wait 15 minutes, then try again.", retry_after_seconds=900
-        )
+    _slow_down(limiter, account_key, address)
     errors = {}
     if not email.strip():
         errors["email"] = "Enter your email address"
@@ -66,19 +61,95 @@ def sign_in(
         errors["password"] = "Enter your password"  # noqa: S105 - a message
     user = accounts.authenticate(db, email, password) if not errors else None
     if user is None:
+        if not errors:
+            sign_in_rules.record_failure(limiter, account_key, address)
         errors = errors or {"email": GENERIC_SIGN_IN_ERROR}
         return render(
             request, "auth/sign_in.html",
             {"next": safe_next(next), "errors": errors, "values": {"email": email}},
             status_code=422,
         )
+    if user.totp_secret:
+        return _code_page(request, sign_in_rules.pending_token(settings.secret_key, user), next)
+    return _signed_in(request, db, user, next)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _slow_down(limiter, account_key: str, address: str) -> None:
+    wait = sign_in_rules.wait_seconds(limiter, account_key, address)
+    if wait:
+        minutes = max(1, -(-wait // 60))
+        raise RateLimited(f"Too many failed sign-in attempts from your connection. Wait {minutes} "
+                          f"minute{'s' if minutes != 1 else ''}, then try again.", retry_after_seconds=wait)
+
+
+def _signed_in(request: Request, db, user, next_url: str):
     old_token = request.cookies.get(SESSION_COOKIE)
     if old_token:
         accounts.end_session(db, old_token)
     token = accounts.start_session(db, user)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    target = safe_next(next_url)
+    if sign_in_rules.second_factor_required(request.app.state.settings, user):
+        target = "/account/two-factor?required=1"
+    response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, token)
     return response
+
+
+def _code_page(request: Request, pending: str, next_url: str, errors=None, status_code=200):
+    return render(request, "auth/sign_in_code.html",
+                  {"pending": pending, "next": safe_next(next_url), "errors": errors or {}},
+                  status_code=status_code)
+
+
+@router.post("/sign-in/code")
+def sign_in_code(
+    request: Request,
+    db: DbSession,
+    pending: Annotated[str, Form(max_length=200)] = "",
+    code: Annotated[str, Form(max_length=20)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+):
+    """The second step for accounts with a second factor: the code their app shows now."""
+    settings = request.app.state.settings
+    limiter = request.app.state.rate_limiter
+    user = sign_in_rules.pending_user(db, settings.secret_key, pending)
+    if user is None:
+        return RedirectResponse(f"/sign-in?next={safe_next(next)}", status_code=303)
+    account_key = accounts.normalise_account_email(user.email)
+    address = _address(request)
+    _slow_down(limiter, account_key, address)
+    if not sign_in_rules.code_is_right(limiter, user.totp_secret or "", code, user.id):
+        sign_in_rules.record_failure(limiter, account_key, address)
+        return _code_page(request, pending, next, {"code": "Enter the 6-digit code your app shows now"}, 422)
+    return _signed_in(request, db, user, next)
+
+
+@router.get("/account/two-factor")
+def two_factor_page(request: Request, user: SignedIn, required: Annotated[str, Query(max_length=1)] = ""):
+    secret = sign_in_rules.new_secret()
+    return _two_factor(request, user, secret, required=bool(required))
+
+
+def _two_factor(request, user, secret, *, errors=None, required=False, status_code=200):
+    return render(request, "auth/two_factor.html", {
+        "secret": secret, "uri": sign_in_rules.provisioning_uri(secret, user), "errors": errors or {},
+        "required": required or sign_in_rules.second_factor_required(request.app.state.settings, user),
+        "done": bool(user.totp_secret) and not errors}, status_code=status_code)
+
+
+@router.post("/account/two-factor")
+def two_factor(request: Request, db: DbSession, user: SignedIn,
+               secret: Annotated[str, Form(max_length=64)] = "",
+               code: Annotated[str, Form(max_length=20)] = ""):
+    try:
+        sign_in_rules.turn_on(db, user, secret, code)
+    except InvalidInput as error:
+        return _two_factor(request, user, secret, errors=error.errors, status_code=422)
+    return RedirectResponse("/officer" if user.is_staff else "/", status_code=303)
 
 
 @router.post("/sign-out")
