@@ -7,6 +7,7 @@ they run in ORDER after the foundation, all in one transaction.
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -71,6 +72,7 @@ def _load_foundation(db: Session) -> Demo:
     people = [
         ("admin@riverside.example", Role.ADMIN, "Asha Patel", None),
         ("officer@riverside.example", Role.OFFICER, "Tom Okafor", None),
+        ("councillor@riverside.example", Role.COUNCILLOR, "Cllr Joan Mensah", None),
         ("organiser@tenants.example", Role.ORGANISER, "Maureen Kelly", tenants.id),
         ("organiser@unison.example", Role.ORGANISER, "Dev Sharma", union.id),
     ]
@@ -79,6 +81,7 @@ def _load_foundation(db: Session) -> Demo:
                                     display_name=name, organisation_id=org_id)
         for email, role, name, org_id in people
     }
+    officer = users["officer@riverside.example"]
     review = reviews.create_review(
         db,
         title="Best Value review of home care",
@@ -86,6 +89,9 @@ def _load_foundation(db: Session) -> Demo:
         summary=("The council is reviewing how home care is provided in Riverside: whether the "
                  "in-house service should continue, how it compares with other councils and "
                  "providers, and what people who use it, their carers and staff say."),
+        scope=("Home care for adults arranged by the council: the in-house service and the "
+               "contracted providers. Not residential care, and not care people arrange themselves."),
+        lead_officer_id=officer.id, starts_on=date(2026, 9, 1), ends_on=date(2027, 6, 30), actor=officer,
     )
     return Demo(review=review, organisations=organisations, users=users)
 

@@ -1,13 +1,16 @@
 """The whole loop on first start: the closed survey analysed, themes curated, findings published,
 and 'you said, we did' live for residents."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.config import get_settings
 from app.demo.consultations import BETTER_QUESTION, WHY_QUESTION
 from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
 from app.models.finding import EvidenceKind, TeamRole
-from app.services import analysis_runs, findings, outcomes, review_team, themes
+from app.models.review import TimelineStage
+from app.services import analysis_runs, findings, outcomes, review_team, reviews, themes
 from app.services import consultations as consultation_service
 
 ORDER = 90
@@ -19,6 +22,11 @@ DECISION = (
     "Scrutiny Committee in six months."
 )
 
+
+SCRUTINY_VIEW = (
+    "The Adult Social Care Scrutiny Committee agrees with this finding and asks the review team to "
+    "report visit punctuality to it every quarter."
+)
 
 # The consult-stage findings, one per free-text question, cite that question's two largest themes.
 FINDING_OPENINGS = {
@@ -42,7 +50,11 @@ def load(db, demo) -> None:
         analysis_runs.run_now(db, run)
         curated[question.text] = _curate(db, question, officer)
     _team(db, demo, officer)
+    _timeline(db, demo, officer)
     published = _findings(db, demo, closed, curated, officer)
+    councillor = demo.users.get("councillor@riverside.example")
+    if councillor is not None and published:
+        findings.record_scrutiny_view(db, published[0], councillor, SCRUTINY_VIEW)
     consultation_service.publish_consultation(db, closed, actor_id=officer.id)
     outcomes.save_outcome(db, closed, decision=DECISION, what_happened="",
                           finding_ids=[f.id for f in published], officer=officer)
@@ -68,6 +80,31 @@ def _team(db, demo, officer):
         if email in demo.users:
             review_team.add_member(db, review_id=demo.review.id, email=email, role=TeamRole.MEMBER.value,
                                    officer=officer)
+    if "councillor@riverside.example" in demo.users:
+        review_team.add_member(db, review_id=demo.review.id, email="councillor@riverside.example",
+                               role=TeamRole.SCRUTINY.value, officer=officer)
+
+
+SCHEDULE = {
+    TimelineStage.SCOPING: (date(2026, 9, 1), date(2026, 9, 30)),
+    TimelineStage.CHALLENGE: (date(2026, 10, 1), date(2026, 10, 31)),
+    TimelineStage.COMPARE: (date(2026, 10, 1), date(2026, 11, 30)),
+    TimelineStage.CONSULT: (date(2026, 11, 1), date(2027, 1, 31)),
+    TimelineStage.COMPETE: (date(2027, 2, 1), date(2027, 3, 31)),
+    TimelineStage.DECISION: (date(2027, 4, 1), date(2027, 4, 30)),
+    TimelineStage.IMPLEMENTATION: (date(2027, 5, 1), date(2028, 4, 30)),
+    TimelineStage.FOLLOW_UP: (date(2027, 11, 1), date(2027, 11, 30)),
+}
+
+
+def _timeline(db, demo, officer):
+    """The review is public, scheduled, and at its consult stage."""
+    review = reviews.get_review(db, demo.review.id)
+    reviews.schedule(db, review, SCHEDULE, actor=officer)
+    reviews.move_to(db, review, TimelineStage.CONSULT, actor=officer)
+    reviews.update_review(db, review, title=review.title, service=review.service, summary=review.summary,
+                          scope=review.scope, lead_officer_id=review.lead_officer_id,
+                          starts_on=review.starts_on, ends_on=review.ends_on, is_public=True, actor=officer)
 
 
 def _findings(db, demo, consultation, curated, officer):

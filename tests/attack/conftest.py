@@ -16,5 +16,6 @@ def accounts(demo_db):
         "admin": by_email["admin@riverside.example"],
         "officer": by_email["officer@riverside.example"],
         "organiser_a": by_email["organiser@tenants.example"],
+        "councillor": by_email["councillor@riverside.example"],  # scrutiny, in the demo review's team
         "organiser_b": other,
     }
