@@ -1,15 +1,67 @@
 """Refuse request bodies no database can store (NUL bytes) or no form needs (oversized), cleanly.
 
 PostgreSQL cannot store NUL in text, and a 1 MB "answer" is abuse, not an answer: both get a
-clear 4xx page before any handler runs, instead of a 500 from deep inside.
+clear 4xx page before any handler runs, instead of a 500 from deep inside (or a misleading 404).
+
+- `Content-Type` is matched case-insensitively (`Application/X-WWW-Form-Urlencoded` is a form).
+- urlencoded and JSON bodies: the whole body is checked for NUL and capped at 512 KB.
+- multipart bodies: only the text fields are checked for NUL and counted against the 512 KB;
+  uploaded files (PDFs, CSVs) may hold NUL bytes and run to megabytes, within the limits of the
+  handler that reads them (the whole body is capped at MAX_MULTIPART_BYTES).
+- A middleware cannot re-render a form. Handlers that re-render their own form with the text
+  kept (status 422) are listed in HANDLER_CHECKED: the guard lets NUL through to them, and they
+  call `nul_errors` and `without_nul`.
 """
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CHECKED_TYPES = (b"application/x-www-form-urlencoded", b"application/json")
+FORM, JSON_TYPE, MULTIPART = "application/x-www-form-urlencoded", "application/json", "multipart/form-data"
 NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
+MAX_MULTIPART_BYTES = 64 * 1024 * 1024
+# (method, path pattern) whose handler answers NUL in its form itself: 422, the form, the text kept.
+HANDLER_CHECKED = (("POST", re.compile(r"/petitions")),)
+NUL_MESSAGE = ("Your text contained an invisible character (NUL) that we cannot store. We have "
+               "removed it: check your text, then send it again.")
+
+
+def nul_errors(values: dict[str, str]) -> dict[str, str]:
+    """One error per field whose text holds a NUL byte (for handlers in HANDLER_CHECKED)."""
+    return {field: NUL_MESSAGE for field, value in values.items()
+            if isinstance(value, str) and "\x00" in value}
+
+
+def without_nul(values: dict[str, str]) -> dict[str, str]:
+    """What the person typed, minus the NUL bytes, to show back in the form."""
+    return {field: value.replace("\x00", "") if isinstance(value, str) else value
+            for field, value in values.items()}
+
+
+def _media_type(scope: Scope) -> tuple[str, str]:
+    raw = dict(scope.get("headers", [])).get(b"content-type", b"").decode("latin-1")
+    media, _, params = raw.partition(";")
+    return media.strip().lower(), params
+
+
+def _boundary(params: str) -> bytes | None:
+    found = re.search(r'boundary="?([^";]+)"?', params, re.IGNORECASE)
+    return found.group(1).encode("latin-1") if found else None
+
+
+def _multipart_text(body: bytes, boundary: bytes) -> bytes:
+    """The text fields of a multipart body, joined (file parts are left to their handlers)."""
+    text = []
+    for part in body.split(b"--" + boundary):
+        headers, separator, content = part.partition(b"\r\n\r\n")
+        if not separator:
+            continue
+        disposition = headers.lower()
+        if b"filename=" in disposition or b"filename*=" in disposition:
+            continue
+        text.append(content.removesuffix(b"\r\n"))
+    return b"\n".join(text)
 
 
 def _page(title: str, message: str) -> bytes:
@@ -31,24 +83,38 @@ class InputGuard:
             await _refuse(send, 404, "Page not found", "We could not find that page.",
                           scope["path"].startswith("/api/"))
             return
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-        if scope["type"] != "http" or not content_type.startswith(CHECKED_TYPES):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        media, params = _media_type(scope)
+        if media not in (FORM, JSON_TYPE, MULTIPART):
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_MULTIPART_BYTES if media == MULTIPART else self.max_body_bytes
         body, more, too_big = b"", True, False
         while more:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_body_bytes:
+            if len(body) > limit:
                 too_big = True
                 break
         api = scope["path"].startswith("/api/")
+        checked = body
+        if media == MULTIPART and not too_big:
+            boundary = _boundary(params)
+            checked = _multipart_text(body, boundary) if boundary else b""
+            too_big = len(checked) > self.max_body_bytes
         if too_big:
             await _refuse(send, 413, "Too much text",
                           "What you sent is longer than any answer we accept.", api)
             return
-        if any(marker in body for marker in NUL_MARKERS):
+        handler_checks = not api and any(method == scope["method"] and pattern.fullmatch(scope["path"])
+                                         for method, pattern in HANDLER_CHECKED)
+        # Multipart text is sent raw: only a real NUL byte counts there ("%00" is just text).
+        markers = (b"\x00",) if media == MULTIPART else NUL_MARKERS
+        nul = any(marker in checked for marker in markers)
+        if nul and not handler_checks:
             await _refuse(send, 400 if not api else 422, "Your text contains a character we cannot store",
                           "Remove any unusual invisible characters (such as NUL) and send it again.", api)
             return

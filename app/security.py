@@ -121,7 +121,7 @@ async def verify_csrf(request: Request) -> None:
     if origin and origin != "null" and not _same_origin(origin, request):
         raise CsrfRejected("This form was sent from another website, so we did not accept it.")
     if request.scope["path"].startswith(API_PREFIX):
-        content_type = request.headers.get("content-type", "")
+        content_type = request.headers.get("content-type", "").lower()
         if not content_type.startswith("application/json"):
             raise AppError("The API accepts application/json only.", status_code=415)
         return
@@ -140,5 +140,5 @@ async def verify_csrf(request: Request) -> None:
 
 
 def _is_form(request: Request) -> bool:
-    content_type = request.headers.get("content-type", "")
+    content_type = request.headers.get("content-type", "").lower()
     return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))

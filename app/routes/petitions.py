@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser, DbSession, current_user_or_none
 from app.errors import InvalidInput, RateLimited
+from app.input_guard import nul_errors, without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
 from app.services.petitions import PetitionCaches, new_caches
@@ -148,7 +149,9 @@ def create_petition(
         "consent": consent,
         "notify": notify,
     }
-    errors: dict[str, str] = {}
+    # The input guard leaves NUL bytes to this form, which says so and keeps the text (input_guard.py).
+    errors: dict[str, str] = nul_errors(values)
+    values = without_nul(values)
     try:
         title, action_text, background = check_petition_text(
             title=title, action=action_text, background=background
