@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.csv_export import restored_cell
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.consultation import Channel, ConsultationState, QuestionKind
@@ -21,7 +22,6 @@ from app.models.consultation_response import ApiToken
 from app.services import audit
 from app.services import consultations_answering as answering
 from app.services import consultations_rules as rules
-from app.services.consultations_exports import FORMULA_PREFIXES
 from app.tokens import new_token, token_hash
 
 MAX_IMPORT_ROWS = 20_000
@@ -80,8 +80,7 @@ def _column_for(question, header: list[str]) -> str | None:
 
 def _csv_value(question, cell: str):
     cell = (cell or "").strip()
-    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_PREFIXES:
-        cell = cell[1:]  # undo the export's formula guard so a round trip keeps the text
+    cell = restored_cell(cell)  # undo the export's formula guard so a round trip keeps the text
     kind = QuestionKind(question.kind)
     if kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING):
         return [part.strip() for part in cell.split(";") if part.strip()]

@@ -4,8 +4,6 @@ CSV cells that a spreadsheet would run as a formula are neutralised. Equalities 
 in their own export, without the response reference, so they cannot be joined back to answers.
 """
 
-import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -13,18 +11,13 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.csv_export import csv_line
 from app.models.consultation import Question, QuestionKind
 from app.models.consultation_response import Answer, EqualitiesAnswer, Response
 
 BATCH = 1000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_COLUMNS = ["reference", "submitted_at", "respondent_type", "organisation_name", "channel", "is_panel"]
 EQUALITIES_COLUMNS = ["respondent_type", "age_band", "sex", "disability", "ethnicity", "ward"]
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _batches(db: Session, consultation_id: int) -> Iterator[list[Response]]:
@@ -68,20 +61,14 @@ def _fixed(response: Response) -> list:
             response.organisation_name, response.channel.value, "yes" if response.is_panel else "no"]
 
 
-def _csv_line(row: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
-
-
 def _joined(value) -> str:
     return "; ".join(value) if isinstance(value, list) else (value or "")
 
 
 def responses_csv(db: Session, consultation_id: int, questions: list[Question]) -> Iterator[str]:
-    yield "\ufeff" + _csv_line(FIXED_COLUMNS + [f"q{q.id} {q.text}" for q in questions])
+    yield "\ufeff" + csv_line(FIXED_COLUMNS + [f"q{q.id} {q.text}" for q in questions])
     for response, values in _records(db, consultation_id, questions):
-        yield _csv_line(_fixed(response) + [_joined(values[q.id]) for q in questions])
+        yield csv_line(_fixed(response) + [_joined(values[q.id]) for q in questions])
 
 
 def responses_json(db: Session, consultation_id: int, questions: list[Question]) -> Iterator[str]:
@@ -100,7 +87,7 @@ def responses_json(db: Session, consultation_id: int, questions: list[Question])
 
 
 def equalities_csv(db: Session, consultation_id: int) -> Iterator[str]:
-    yield "\ufeff" + _csv_line(EQUALITIES_COLUMNS)
+    yield "\ufeff" + csv_line(EQUALITIES_COLUMNS)
     statement = (select(Response.respondent_type, EqualitiesAnswer.age_band, EqualitiesAnswer.sex,
                         EqualitiesAnswer.disability, EqualitiesAnswer.ethnicity, EqualitiesAnswer.ward)
                  .join(Response, Response.id == EqualitiesAnswer.response_id)
@@ -108,4 +95,4 @@ def equalities_csv(db: Session, consultation_id: int) -> Iterator[str]:
                  .order_by(EqualitiesAnswer.age_band, EqualitiesAnswer.sex, EqualitiesAnswer.ethnicity,
                            EqualitiesAnswer.ward, Response.respondent_type))
     for row in db.execute(statement).yield_per(BATCH):
-        yield _csv_line([row[0].value, *row[1:]])
+        yield csv_line([row[0].value, *row[1:]])

@@ -1,5 +1,5 @@
 """CSV export of a forum's posts for its moderators: visible posts only, no anonymous authors,
-formula prefixes neutralised (citizens' text is data)."""
+written by app.csv_export, which neutralises formula prefixes (citizens' text is data)."""
 
 from collections.abc import Iterator
 
@@ -11,10 +11,6 @@ from app.services.forums_posting import ANONYMOUS_LABEL
 from app.services.forums_visibility import visible_posts
 
 HEADER = ["post_id", "thread", "posted_at", "author", "organisation", "organisation_type", "text"]
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def export_rows(db: Session, viewer: User, forum: Forum) -> Iterator[list[str]]:
@@ -31,5 +27,5 @@ def export_rows(db: Session, viewer: User, forum: Forum) -> Iterator[list[str]]:
             org = post.author.organisation
             author = post.author.display_name
             organisation, org_type = (org.name, org.type.value) if org else ("", "")
-        yield [post.public_id, neutralise(post.thread.title), post.created_at.isoformat(), neutralise(author),
-               neutralise(organisation), org_type, neutralise(post.body_text)]
+        yield [post.public_id, post.thread.title, post.created_at.isoformat(), author, organisation, org_type,
+               post.body_text]

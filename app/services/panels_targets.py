@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.csv_export import csv_text
 from app.errors import InvalidInput
 from app.models.panel import Panel, PanelCategory, PanelFeature
 from app.services import audit
@@ -137,16 +138,11 @@ def _apply(rows: list[TargetRow]) -> None:
 
 def targets_csv(panel: Panel) -> str:
     """The panel's targets in the import format (also what the CLI reads as categories.csv)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["category", "feature", "min", "max"])
+    rows = [["category", "feature", "min", "max"]]
     for category in panel.categories:
         if category.has_targets:
-            for feature in category.features:
-                writer.writerow([category.key, _safe(feature.value), feature.target_min,
-                                 "" if feature.target_max is None else feature.target_max])
-    return out.getvalue()
+            rows += [[category.key, feature.value, feature.target_min,
+                      "" if feature.target_max is None else feature.target_max]
+                     for feature in category.features]
+    return csv_text(rows)
 
-
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

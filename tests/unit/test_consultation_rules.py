@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from app.csv_export import safe_cell
 from app.services import consultations_rules as rules
-from app.services.consultations_exports import safe_cell
 from app.services.consultations_results import ranking_scores
 
 

@@ -4,14 +4,13 @@ Moderators are officers and the organisers of the organisation running a forum; 
 gets a 404 here, as if the forum did not exist.
 """
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import DbSession, SignedIn
+from app.csv_export import csv_text
 from app.errors import InvalidInput, NotFound
 from app.models.forum import ForumVisibility, ModerationMode
 from app.services import accounts, forums, forums_meetings, forums_moderation, forums_posting, reviews
@@ -129,11 +128,7 @@ def record_meeting(request: Request, db: DbSession, user: SignedIn, forum_id: in
 @router.get("/{forum_id}/export.csv")
 def export(request: Request, db: DbSession, user: SignedIn, forum_id: int):
     forum = get_moderated_forum(db, user, forum_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in export_rows(db, user, forum):
-        writer.writerow(row)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    return Response(csv_text(export_rows(db, user, forum)), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="forum-{forum.id}-posts.csv"',
         "Cache-Control": "no-store"})
 
