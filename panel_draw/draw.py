@@ -9,7 +9,7 @@ import numpy as np
 
 from .diagnosis import counting_findings, raise_infeasible
 from .legacy import legacy_distribution
-from .leximin import STOPPED_BY_SAFETY, LeximinOutcome, solve_leximin
+from .leximin import STOPPED_BY_SAFETY, LeximinOutcome, Work, solve_leximin
 from .models import (
     LEXIMIN,
     LEXIMIN_TRUNCATED,
@@ -26,6 +26,7 @@ from .panel_mip import PanelMip
 from .pool import Pool, build_pool
 from .quotas import check_quotas
 from .sampling import gini, lottery_record, sample_panel
+from .typed import solve_typed_leximin
 
 DEFAULT_TOLERANCE = 1e-6
 DEFAULT_BUDGET = WorkBudget()
@@ -33,6 +34,11 @@ DEFAULT_BUDGET = WorkBudget()
 # on the machine's speed and its record says so.
 DEFAULT_TIME_LIMIT_SECONDS = 1800.0
 NEGLIGIBLE_WEIGHT = 1e-12
+AUTO, STAGES, TYPES = "auto", "stages", "types"
+# Below this many groups the stage-by-stage method closes every level in about a second.
+TYPES_FROM_GROUPS = 60
+# How far under the relaxation's LEXIMIN a type-based lottery may leave anyone (absolute).
+TYPES_TOLERANCE = 5e-5
 
 
 def draw_panel(
@@ -88,6 +94,7 @@ def find_leximin_distribution(
     budget: WorkBudget = DEFAULT_BUDGET,
     time_limit_seconds: float | None = None,
     group_interchangeable: bool = True,
+    method: str = AUTO,
 ) -> PanelDistribution:
     """The LEXIMIN lottery over quota-meeting panels (no draw).
 
@@ -99,19 +106,44 @@ def find_leximin_distribution(
         one_per_household=one_per_household, group_interchangeable=group_interchangeable,
     )
     return leximin_for_pool(
-        pool, tolerance=tolerance, budget=budget, time_limit_seconds=time_limit_seconds
+        pool, tolerance=tolerance, budget=budget, time_limit_seconds=time_limit_seconds,
+        method=method,
     )
 
 
 def leximin_for_pool(
-    pool: Pool, *, tolerance: float, budget: WorkBudget, time_limit_seconds: float | None
+    pool: Pool,
+    *,
+    tolerance: float,
+    budget: WorkBudget,
+    time_limit_seconds: float | None,
+    method: str = AUTO,
 ) -> PanelDistribution:
+    """LEXIMIN by `method`: STAGES (column generation level by level, exact to `tolerance`),
+    TYPES (the relaxation's LEXIMIN realised within TYPES_TOLERANCE; see typed.py), or AUTO:
+    TYPES from TYPES_FROM_GROUPS groups up, falling back to STAGES where TYPES cannot reach
+    its tolerance (the fallback and why are recorded in `work`)."""
+    if method not in (AUTO, STAGES, TYPES):
+        raise ValueError(f"unknown LEXIMIN method {method!r}")
     deadline = None if time_limit_seconds is None else time.monotonic() + time_limit_seconds
     mip = PanelMip(pool, time_limit_seconds=time_limit_seconds, max_nodes=budget.mip_nodes)
     if mip.any_panel() is None:
         raise_infeasible(pool)
+    use_types = method == TYPES or (
+        method == AUTO and len(pool.groups) >= TYPES_FROM_GROUPS and not pool.one_per_household
+    )
+    notes: dict[str, object] = {}
+    if use_types:
+        work = Work(budget, deadline)
+        typed = solve_typed_leximin(mip, tolerance=TYPES_TOLERANCE, work=work)
+        notes = {"method": TYPES, "type_shortfall": typed.shortfall, "relaxation_levels": typed.levels}
+        if typed.outcome is not None:
+            return _as_distribution(pool, typed.outcome, budget, notes)
+        notes = {**notes, "method": STAGES, "types_fallback": typed.reason}
+        if method == TYPES:
+            raise SolverUnavailableError(f"type-based LEXIMIN could not finish: {typed.reason}")
     outcome = solve_leximin(mip, tolerance=tolerance, budget=budget, deadline=deadline)
-    return _as_distribution(pool, outcome, budget)
+    return _as_distribution(pool, outcome, budget, notes or {"method": STAGES})
 
 
 def _distribution_with_fallback(
@@ -129,7 +161,9 @@ def _distribution_with_fallback(
     return distribution, None
 
 
-def _as_distribution(pool: Pool, outcome: LeximinOutcome, budget: WorkBudget) -> PanelDistribution:
+def _as_distribution(
+    pool: Pool, outcome: LeximinOutcome, budget: WorkBudget, notes: dict[str, object]
+) -> PanelDistribution:
     panels = tuple(
         WeightedPanel(float(weight), _composition(pool, counts))
         for counts, weight in zip(outcome.panels, outcome.weights, strict=True)
@@ -165,6 +199,7 @@ def _as_distribution(pool: Pool, outcome: LeximinOutcome, budget: WorkBudget) ->
             "budget_pricing_rounds": budget.pricing_rounds,
             "budget_mip_calls": budget.mip_calls,
             "budget_mip_nodes": budget.mip_nodes,
+            **notes,
         },
     )
 

@@ -107,7 +107,7 @@ class PanelDistribution:
     settled_volunteers: int = 0  # whose probability is LEXIMIN-final (all, when finished)
     open_stage_gap: float | None = None  # when cut short: how far the open stage may be from optimal
     stopped_by: str | None = None  # "work-budget" or "safety-time-limit" when cut short
-    work: Mapping[str, int] = field(default_factory=dict)  # pricing rounds, MIP calls, budget
+    work: Mapping[str, object] = field(default_factory=dict)  # rounds, MIP calls, budget, method
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "probabilities", MappingProxyType(dict(self.probabilities)))

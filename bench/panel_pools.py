@@ -1,0 +1,68 @@
+"""Synthetic self-selected pools for the panel-draw benchmarks (documented generator).
+
+`skewed_pool(volunteers, size, seed, categories=4)` draws each volunteer's features
+independently with numpy's PCG64 (`numpy.random.default_rng(seed)`), one category after
+another in the order below, from the *volunteering* shares: older people and the first wards
+volunteer more, service users less. Quotas are set from the *population* shares: share x size,
+-10% / +10% (floor / ceil, at least one apart), except the service-user quota, which asks for
+at least 1.5 x its population share (above the share of service users in the pool), as a
+council that wants to hear its service users would. Categories 5 and 6 (ethnicity, tenure) are
+added when asked for. Ids are "v1".."vN" in draw order; no household column.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from panel_draw import Quota, Volunteer
+
+# category: (features, population shares, volunteering shares)
+SKEWED: dict[str, tuple[list[str], list[float], list[float]]] = {
+    "gender": (["female", "male"], [0.51, 0.49], [0.57, 0.43]),
+    "age": (["16-29", "30-44", "45-64", "65+"], [0.24, 0.26, 0.30, 0.20], [0.08, 0.17, 0.35, 0.40]),
+    "ward": (
+        ["north", "south", "east", "west", "centre"],
+        [0.20, 0.20, 0.20, 0.20, 0.20],
+        [0.32, 0.25, 0.18, 0.14, 0.11],
+    ),
+    "uses_service": (["yes", "no"], [0.15, 0.85], [0.12, 0.88]),
+    "ethnicity": (
+        ["white", "asian", "black", "mixed", "other"],
+        [0.80, 0.09, 0.05, 0.04, 0.02],
+        [0.88, 0.05, 0.03, 0.03, 0.01],
+    ),
+    "tenure": (
+        ["owner", "social-rent", "private-rent", "other"],
+        [0.62, 0.17, 0.19, 0.02],
+        [0.75, 0.10, 0.13, 0.02],
+    ),
+}
+SERVICE_USER = ("uses_service", "yes")
+SERVICE_USER_BOOST = 1.5
+
+
+def skewed_pool(
+    volunteers: int, size: int, seed: int, categories: int = 4
+) -> tuple[list[Volunteer], list[Quota], int]:
+    names = list(SKEWED)[:categories]
+    rng = np.random.default_rng(seed)
+    draws = {c: rng.choice(len(SKEWED[c][0]), size=volunteers, p=SKEWED[c][2]) for c in names}
+    pool = [
+        Volunteer(f"v{i + 1}", {c: SKEWED[c][0][draws[c][i]] for c in names})
+        for i in range(volunteers)
+    ]
+    quotas = []
+    for category in names:
+        features, shares, _ = SKEWED[category]
+        for feature, share in zip(features, shares, strict=True):
+            target = share * size
+            if (category, feature) == SERVICE_USER:
+                low = math.ceil(target * SERVICE_USER_BOOST)
+                high = max(low + 1, math.ceil(target * SERVICE_USER_BOOST * 1.1))
+            else:
+                low = max(0, math.floor(target * 0.9))
+                high = max(low + 1, math.ceil(target * 1.1))
+            quotas.append(Quota(category, feature, low, high))
+    return pool, quotas, size
