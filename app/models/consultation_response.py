@@ -71,6 +71,7 @@ class EqualitiesAnswer(Base):
     )
     age_band: Mapped[str] = mapped_column(String(40), default="")
     sex: Mapped[str] = mapped_column(String(40), default="")
+    gender_identity: Mapped[str] = mapped_column(String(80), default="", server_default="")
     disability: Mapped[str] = mapped_column(String(40), default="")
     ethnicity: Mapped[str] = mapped_column(String(80), default="")
     ward: Mapped[str] = mapped_column(String(80), default="")

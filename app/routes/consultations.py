@@ -19,6 +19,7 @@ from app.services import consultations_building as building
 from app.services import consultations_results as results
 from app.services import consultations_rules as rules
 from app.services import consultations_time as local_time
+from app.services import equalities
 from app.services.accounts import check_email
 from app.services.email import queue_email
 from app.templating import render, templates
@@ -241,11 +242,14 @@ def save_question_page(request: Request, db: DbSession, consultation_id: int, pa
     return RedirectResponse(following, status_code=303)
 
 
-def _about_you_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200,
+def _about_you_page(request, db, consultation, form, draft, *, values=None, errors=None, status_code=200,
                     return_to=""):
+    wards = equalities.council_wards(db)
     return render(request, "consultations/about_you.html", {
         "consultation": consultation, "values": values if values is not None else dict(draft.about_you),
-        "errors": errors or {}, "fields": rules.EQUALITIES_FIELDS,
+        "errors": errors or {}, "questions": equalities.QUESTIONS, "wards": wards,
+        "prefer_not": equalities.PREFER_NOT_TO_SAY, "gender_different": equalities.GENDER_DIFFERENT,
+        "write_in_key": equalities.WRITE_IN_KEY,
         **_page_context(form, draft, "about-you", return_to)}, status_code=status_code)
 
 
@@ -254,7 +258,7 @@ def about_you_page(request: Request, db: DbSession, consultation_id: int, change
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None or not form.about_you_enabled:
         return _start_over(consultation_id)
-    return _about_you_page(request, consultation, form, draft, return_to=_return_to(change))
+    return _about_you_page(request, db, consultation, form, draft, return_to=_return_to(change))
 
 
 @router.post("/{consultation_id}/respond/about-you")
@@ -262,11 +266,11 @@ def save_about_you(request: Request, db: DbSession, consultation_id: int, posted
     consultation, form, draft = _journey(request, db, consultation_id)
     if draft is None or not form.about_you_enabled:
         return _start_over(consultation_id)
-    values = {name: str(posted.get(name) or "")[:200] for name in rules.EQUALITIES_FIELDS}
+    values = {name: str(posted.get(name) or "")[:200] for name in (*equalities.KEYS, equalities.WRITE_IN_KEY)}
     try:
-        answering.save_about_you(draft, values)
+        answering.save_about_you(draft, values, equalities.council_wards(db))
     except InvalidInput as error:
-        return _about_you_page(request, consultation, form, draft, values=values, errors=error.errors,
+        return _about_you_page(request, db, consultation, form, draft, values=values, errors=error.errors,
                                status_code=422, return_to=_return_to(posted.get("return_to")))
     action = posted.get("action")
     return RedirectResponse(_next_url(form, draft, "about-you", action if isinstance(action, str) else None,

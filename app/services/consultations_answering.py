@@ -343,8 +343,8 @@ def save_page(form: ConsultationForm, draft: Draft, page: int, raw: dict[str, An
     draft.updated_at = utcnow()
 
 
-def save_about_you(draft: Draft, values: dict[str, str]) -> None:
-    clean, errors = rules.check_equalities(values)
+def save_about_you(draft: Draft, values: dict[str, str], wards: tuple[str, ...] = ()) -> None:
+    clean, errors = rules.check_equalities(values, wards)
     if errors:
         raise InvalidInput(errors)
     draft.about_you = clean

@@ -12,18 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.consultation import QuestionKind, RespondentType
+from app.services import equalities
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-AGE_BANDS = ["Under 18", "18 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74",
-             "75 or over", "Prefer not to say"]
-SEXES = ["Female", "Male", "Prefer to self-describe", "Prefer not to say"]
-DISABILITY = ["Yes", "No", "Prefer not to say"]
-ETHNICITIES = ["Asian or Asian British", "Black, Black British, Caribbean or African",
-               "Mixed or multiple ethnic groups", "White", "Other ethnic group", "Prefer not to say"]
-EQUALITIES_FIELDS = {"age_band": AGE_BANDS, "sex": SEXES, "disability": DISABILITY,
-                     "ethnicity": ETHNICITIES, "ward": None}
+# The harmonised equalities set, shared with citizens' panels: key -> answers (None: the wards).
+EQUALITIES_FIELDS = {q.key: (equalities.options_for(q) or None) for q in equalities.QUESTIONS}
 
 
 def new_reference() -> str:
@@ -210,18 +205,11 @@ def check_respondent(respondent_type: str, organisation_name: str) -> tuple[str,
     return organisation_name, errors
 
 
-def check_equalities(values: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    clean, errors = {}, {}
-    for name, allowed in EQUALITIES_FIELDS.items():
-        value = clean_text(str(values.get(name) or ""))
-        if not value:
-            continue
-        if allowed is not None and value not in allowed:
-            errors[name] = "Choose one of the options"
-        elif len(value) > 80:
-            errors[name] = "Your answer must be 80 characters or fewer"
-        clean[name] = value
-    return clean, errors
+def check_equalities(values: Mapping[str, Any],
+                     wards: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """The harmonised equalities answers (app/services/equalities.py); a ward from `wards` when the
+    council has a list, else a name of up to 80 characters."""
+    return equalities.check(values, wards)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
 from app.models.panel import NOT_SAID, Panel, PanelCategory, PanelFeature, PanelVolunteer
-from app.services import audit
+from app.services import audit, equalities
 
 CONSENT_TEXT = (
     "I agree that {council} keeps my name, contact details and the answers above so that it "
@@ -37,22 +37,20 @@ class CategorySpec:
     service_user: bool = False
 
 
+# The harmonised equalities questions (app/services/equalities.py), and the panel's own.
 STANDARD_CATEGORIES = (
-    CategorySpec("age_band", "Your age", ("16 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64",
-                                          "65 to 74", "75 or over")),
-    CategorySpec("sex", "Your sex", ("Female", "Male")),
-    CategorySpec("ward", "The ward you live in", (), hint="Your council tax bill shows your ward."),
+    CategorySpec(equalities.AGE.key, equalities.AGE.text, equalities.AGE_BANDS_16_AND_OVER),
+    CategorySpec(equalities.SEX.key, equalities.SEX.text, equalities.SEXES),
+    CategorySpec(equalities.WARD.key, equalities.WARD.text, (), hint=equalities.WARD.hint),
     CategorySpec("housing", "Your home", ("Owned outright or with a mortgage",
                                           "Rented from the council or a housing association",
                                           "Rented from a private landlord", "Other")),
     CategorySpec("home_care", "Do you use home care, or care for someone who does?",
                  ("I use home care", "I care for someone who uses home care", "Neither"),
                  service_user=True),
-    CategorySpec("ethnicity", "Your ethnic group", (
-        "Asian or Asian British", "Black, Black British, Caribbean or African",
-        "Mixed or multiple ethnic groups", "White", "Other ethnic group"), special=True),
-    CategorySpec("disability", "Do you have a disability or long-term health condition that limits "
-                 "your day-to-day activities?", ("Yes", "No"), special=True),
+    CategorySpec(equalities.ETHNICITY.key, equalities.ETHNICITY.text, equalities.ETHNIC_GROUPS, special=True),
+    CategorySpec(equalities.DISABILITY_QUESTION.key, equalities.DISABILITY_QUESTION.text,
+                 equalities.DISABILITY, special=True),
 )
 
 

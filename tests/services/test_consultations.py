@@ -163,7 +163,7 @@ class TestRecording:
 
     def test_equalities_stored_apart_and_deleted_with_the_response(self, db):
         made, qs = make.consultation(db)
-        reference, _ = make.submit(db, made, qs, "eq", equalities={"age_band": "18 to 24", "ward": "North"})
+        reference, _ = make.submit(db, made, qs, "eq", equalities={"age_band": "16 to 24", "ward": "North"})
         response = db.scalar(select(Response).where(Response.reference == reference))
         assert db.scalar(select(EqualitiesAnswer.ward).where(EqualitiesAnswer.response_id == response.id)) == "North"
         db.delete(response)
@@ -243,12 +243,12 @@ class TestResults:
         made, qs = make.consultation(db)
         organisation = factories.organisation(db)
         make.submit(db, made, qs, "seam", respondent_type="organisation", organisation_name=organisation.name,
-                    equalities={"age_band": "18 to 24"}, is_panel=True)
+                    equalities={"age_band": "16 to 24"}, is_panel=True)
         (item,) = results.free_text_answers(db, qs["why"].id)
         assert item.text == "They know my mum." and item.stance == "Yes"
         assert item.respondent_type == "organisation" and item.organisation_type == organisation.type.value
         assert item.is_panel and item.channel == "online"
-        assert not any("18 to 24" in str(value) for value in vars(item).values())
+        assert not any("16 to 24" in str(value) for value in vars(item).values())
 
 
 class TestExports:
@@ -266,16 +266,16 @@ class TestExports:
 
     def test_json_streams_valid_json_and_no_equalities(self, db):
         made, qs = make.consultation(db)
-        make.submit(db, made, qs, "j1", equalities={"age_band": "18 to 24"})
+        make.submit(db, made, qs, "j1", equalities={"age_band": "16 to 24"})
         data = json.loads("".join(exports.responses_json(db, made.id, list(service.get_consultation(db, made.id).questions))))
-        assert len(data["responses"]) == 1 and "18 to 24" not in json.dumps(data)
+        assert len(data["responses"]) == 1 and "16 to 24" not in json.dumps(data)
         assert data["responses"][0]["answers"][str(qs["rank"].id)] == ["On time", "Same carers", "Longer visits"]
 
     def test_equalities_export_has_no_reference(self, db):
         made, qs = make.consultation(db)
-        reference, _ = make.submit(db, made, qs, "e1", equalities={"age_band": "18 to 24"})
+        reference, _ = make.submit(db, made, qs, "e1", equalities={"age_band": "16 to 24"})
         text = "".join(exports.equalities_csv(db, made.id))
-        assert "18 to 24" in text and reference not in text
+        assert "16 to 24" in text and reference not in text
 
 
 class TestImport:

@@ -64,6 +64,7 @@ class EqualitiesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     age_band: str = ""
     sex: str = ""
+    gender_identity: str = Field("", max_length=80)
     disability: str = ""
     ethnicity: str = ""
     ward: str = Field("", max_length=80)
