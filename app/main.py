@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="Open data and other channels for Chorus consultations and petitions.",
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is routes/api_docs.py: vendored swagger-ui, no inline script
         redoc_url=None,
     )
     app.state.settings = settings
