@@ -36,7 +36,7 @@ def create_forum(
     *,
     review_id: int | None,
     title: str,
-    visibility: ForumVisibility,
+    visibility: ForumVisibility | None,
     organisation_id: int | None = None,
     description: str = "",
     prompt: str = DEFAULT_PROMPT,
@@ -62,7 +62,9 @@ def create_forum(
         if consultation is None or consultation.review_id != review_id:
             errors["consultation_id"] = ("Choose a consultation of the same review, or none" if review_id
                                          else "Choose a stand-alone consultation, or none")
-    if errors:
+    if visibility is None:
+        errors["visibility"] = "Choose who can read the forum"
+    if errors:  # every mistake at once
         raise InvalidInput(errors)
     forum = Forum(review_id=review_id, consultation_id=consultation_id, organisation_id=organisation_id,
                   title=title.strip(),

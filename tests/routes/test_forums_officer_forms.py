@@ -202,3 +202,40 @@ class TestThreadAndForumForms:
         assert response.status_code == 303, text_of(response)
         forum = db.scalar(select(Forum).where(Forum.title == "Day centres"))
         assert forum is not None and forum.description == "Talk about day centres"
+
+
+class TestOrganiserScreens:
+    def test_the_queue_shows_what_each_post_says(self, db, client, world):
+        forum, _, reply = _reply(db, world, body="The evening carer never stays the full half hour")
+        forums_moderation.report(db, world.users["member_a"], reply, reason="Names a carer")
+        db.flush()
+        sign_in(client, db, world.users["organiser_a"])
+        for url in ("/officer/forums", f"/officer/forums/{forum.id}"):
+            excerpt = page(client.get(url)).select_one(".queue-excerpt")
+            assert excerpt.get_text() == "\u201cThe evening carer never stays the full half hour\u201d"
+
+    def test_the_audit_trail_lists_decisions_with_who_and_why(self, db, client, world):
+        forum, _, reply = _reply(db, world)
+        sign_in(client, db, world.users["organiser_a"])
+        manage = page(client.get(f"/officer/forums/{forum.id}"))
+        trail_url = manage.find("a", string="Audit trail")["href"]
+        submit_form(client, _post_url(forum, reply), f"{_post_url(forum, reply)}/hide",
+                    {"Reason, shown in place of the post": "Names a care worker"}, press="Hide post")
+        rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+                for row in page(client.get(trail_url)).select("tbody tr")]
+        hid = next(row for row in rows if row[2].startswith("Hid a post"))
+        assert hid[1] == world.users["organiser_a"].display_name and hid[3] == "Names a care worker"
+        assert world.users["member_b"].display_name not in str(rows)  # the poster is never named
+        sign_in(client, db, world.users["member_a"])
+        assert client.get(trail_url).status_code == 404
+
+    def test_an_empty_set_up_form_reports_every_mistake(self, db, client, world):
+        sign_in(client, db, world.users["officer"])
+        response = submit_form(client, "/officer/forums/new", "/officer/forums/new", press="Set up forum")
+        assert response.status_code == 422
+        links = {a["href"]: a.get_text() for a in page(response).select(".error-summary-list a")}
+        assert links == {"#title": "Enter a title for the forum",
+                         "#review_id": "Choose the review this forum belongs to, or none",
+                         "#visibility": "Choose who can read the forum"}
+        for anchor in links:
+            assert page(response).find(id=anchor[1:]) is not None

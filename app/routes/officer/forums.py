@@ -13,7 +13,15 @@ from app.auth import DbSession, SignedIn
 from app.csv_export import csv_text
 from app.errors import InvalidInput, NotFound
 from app.models.forum import ForumVisibility, ModerationMode
-from app.services import accounts, forums, forums_meetings, forums_moderation, forums_posting, reviews
+from app.services import (
+    accounts,
+    forums,
+    forums_audit,
+    forums_meetings,
+    forums_moderation,
+    forums_posting,
+    reviews,
+)
 from app.services.forums_export import export_rows
 from app.services.forums_visibility import can_moderate, get_moderated_forum, get_thread, is_staff
 from app.templating import render
@@ -63,11 +71,7 @@ def create_forum(
               "visibility": visibility, "moderation": moderation,
               "description": description, "prompt": prompt, "organisation_id": organisation_id,
               "member_organisation_ids": member_organisation_ids or []}
-    try:
-        chosen = ForumVisibility(visibility)
-    except ValueError:
-        return _new_page(request, db, user, errors={"visibility": "Choose who can read the forum"},
-                         values=values, status_code=422)
+    chosen = ForumVisibility(visibility) if visibility in ForumVisibility.__members__.values() else None
     org_id = user.organisation_id if not is_staff(user) else (
         int(organisation_id) if organisation_id.isdigit() else None)
     try:
@@ -123,6 +127,13 @@ def record_meeting(request: Request, db: DbSession, user: SignedIn, forum_id: in
         return _manage_page(request, db, user, forum, errors=error.errors, status_code=422, values={
             "held_on": held_on, "title": title, "notes": notes, "organisation_ids": [str(i) for i in ids]})
     return RedirectResponse(f"/forums/{forum_id}", status_code=303)
+
+
+@router.get("/{forum_id}/audit")
+def audit_trail(request: Request, db: DbSession, user: SignedIn, forum_id: int):
+    forum = get_moderated_forum(db, user, forum_id)
+    return render(request, "forums/officer/audit.html", {
+        "forum": forum, "entries": forums_audit.trail(db, user, forum)})
 
 
 @router.get("/{forum_id}/export.csv")
