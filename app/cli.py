@@ -90,10 +90,17 @@ def panel_draw(argv: list[str]) -> int:
     return main(argv)
 
 
+def panel_verify(argv: list[str]) -> int:
+    from app.panel_verify_cli import main
+
+    return main(argv)
+
+
 COMMANDS = {
     "create-user": create_user,
     "demo-data": demo_data,
     "worker": worker,
     "migrate": migrate,
     "panel-draw": panel_draw,
+    "panel-verify": panel_verify,
 }

@@ -1,12 +1,16 @@
 """`panel-draw`: draw a fair citizens' panel from two spreadsheets.
 
     python -m app panel-draw --pool respondents.csv --quotas categories.csv \\
-        --size K --seed S [--households-column COL] [--record draw.json]
+        --size K --seed S [--households-column COL] [--record draw.json] \\
+        [--lottery M [--publish lottery.txt]]
 
 respondents.csv has one row per volunteer, one column per quota category and an optional
 `id` column (otherwise the row number, from 1, is the id); categories.csv has the columns
 category,feature,min,max. Prints the selected ids, one per line, then as the last line a JSON
 object with selected, quota_violations, min_selection_probability, gini, algorithm, seconds.
+With --lottery M the LEXIMIN lottery is rounded to M equally likely panels (panel_draw.transparent),
+the panel drawn is ticket int(sha256(str(seed)).hexdigest(), 16) % M + 1, the JSON adds
+lottery_size and ticket, and min_selection_probability is the uniform lottery's minimum.
 Exit status: 0 drawn, 1 drawn but a quota is not met, 2 bad input or infeasible quotas.
 """
 
@@ -23,9 +27,12 @@ from panel_draw import (
     InfeasibleQuotasError,
     PanelDraw,
     PoolError,
+    SolverUnavailableError,
+    check_quotas,
     draw_panel,
 )
 from panel_draw.spreadsheets import InputError, read_pool, read_quotas
+from panel_draw.transparent import ticket_from_seed, uniform_lottery
 
 COMMAND = "panel-draw"
 
@@ -47,14 +54,46 @@ def main(argv: Sequence[str]) -> int:
         print(f"panel-draw: {exc}", file=sys.stderr)
         print(json.dumps(_failure_summary(str(exc))))
         return 2
+    result = summary(draw)
+    record = audit_record(draw)
+    selected = draw.selected_ids
+    if options.lottery is not None:
+        try:
+            lottery = uniform_lottery(draw.distribution, draw.probabilities, options.lottery, options.seed)
+        except (PoolError, SolverUnavailableError) as exc:
+            print(f"panel-draw: {exc}", file=sys.stderr)
+            print(json.dumps(_failure_summary(str(exc))))
+            return 2
+        ticket = ticket_from_seed(str(options.seed), lottery.size)
+        selected = tuple(v.id for v in volunteers if v.id in set(lottery.panel_ids(ticket)))
+        violations = check_quotas(
+            volunteers, quotas, selected, size=options.size,
+            one_per_household=options.households_column is not None,
+        )
+        result.update(
+            selected=list(selected), quota_violations=[asdict(v) for v in violations],
+            min_selection_probability=lottery.min_selection_probability,
+            lottery_size=lottery.size, ticket=ticket,
+        )
+        record.update(result, lottery_digest=lottery.digest(),
+                      lottery_largest_change=lottery.largest_change,
+                      lottery_probabilities=dict(lottery.probabilities),
+                      pseudonyms={str(n): vid for n, vid in sorted(lottery.pseudonyms.items())})
+        if options.publish:
+            Path(options.publish).write_bytes(lottery.published_text().encode("utf-8"))
+            Path(options.publish + ".sha256").write_text(
+                f"{lottery.digest()}  {Path(options.publish).name}\n")
+        print(f"panel-draw: lottery of {lottery.size} tickets, SHA-256 {lottery.digest()}, "
+              f"ticket {ticket}, largest change from LEXIMIN {lottery.largest_change:.6f}",
+              file=sys.stderr)
     if options.record:
-        Path(options.record).write_text(json.dumps(audit_record(draw), indent=2) + "\n")
-    for member in draw.selected_ids:
+        Path(options.record).write_text(json.dumps(record, indent=2) + "\n")
+    for member in selected:
         print(member)
     if draw.fallback_reason:
         print(f"panel-draw: fell back to {draw.algorithm}: {draw.fallback_reason}", file=sys.stderr)
-    print(json.dumps(summary(draw)))
-    return 0 if draw.quotas_met else 1
+    print(json.dumps(result))
+    return 0 if not result["quota_violations"] else 1
 
 
 def summary(draw: PanelDraw) -> dict:
@@ -114,6 +153,15 @@ def _parser() -> argparse.ArgumentParser:
         "--households-column", help="column with an address/household key: one person per key"
     )
     parser.add_argument("--record", help="write the full audit record (JSON) to this file")
+    parser.add_argument(
+        "--lottery", type=int, metavar="M",
+        help="round LEXIMIN to M equally likely numbered panels (a draw anyone can verify); "
+        "the ticket is int(sha256(str(seed)).hexdigest(), 16) %% M + 1",
+    )
+    parser.add_argument(
+        "--publish", metavar="FILE",
+        help="with --lottery: write the M panels (pseudonymous numbers) here and FILE.sha256",
+    )
     parser.add_argument(
         "--time-limit", type=float, default=1800.0,
         help="wall-clock safety stop in seconds (default 1800); LEXIMIN normally stops on its "

@@ -61,3 +61,48 @@ def test_cli_runs_as_a_module_with_clean_stdout():
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 5
     assert json.loads(lines[-1])["selected"] == lines[:4]
+
+
+def test_lottery_draw_publishes_a_file_that_panel_verify_checks(capsys, tmp_path):
+    from app import panel_verify_cli
+
+    published = tmp_path / "lottery.txt"
+    arguments = ["--pool", str(SMALL_POOL), "--quotas", str(SMALL_QUOTAS), "--size", "4",
+                 "--seed", "8", "--lottery", "100", "--publish", str(published)]
+    assert panel_draw_cli.main(arguments) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(lines[-1])
+    assert set(summary) == {
+        "selected", "quota_violations", "min_selection_probability", "gini", "algorithm",
+        "seconds", "lottery_size", "ticket",
+    }
+    assert summary["lottery_size"] == 100 and 1 <= summary["ticket"] <= 100
+    first_bytes = published.read_bytes()
+    assert panel_draw_cli.main(arguments) == 0  # the same inputs give the same bytes
+    capsys.readouterr()
+    assert published.read_bytes() == first_bytes
+
+    assert panel_verify_cli.main(["--published", str(published), "--ticket", str(summary["ticket"])]) == 0
+    verified = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert verified["digest_ok"] is True and len(verified["panel"]) == 4
+    assert panel_verify_cli.main(["--published", str(published), "--seed", "8"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["ticket"] == summary["ticket"]
+
+    published.write_bytes(first_bytes.replace(b"\n1: ", b"\n1:  "))  # tampered after publishing
+    assert panel_verify_cli.main(["--published", str(published), "--ticket", "1"]) == 1
+    assert "DIFFERS" in capsys.readouterr().err
+
+
+def test_panel_verify_runs_as_python_m_app(tmp_path):
+    published = tmp_path / "lottery.txt"
+    subprocess.run(
+        [sys.executable, "-m", "app", "panel-draw", "--pool", str(SMALL_POOL), "--quotas",
+         str(SMALL_QUOTAS), "--size", "4", "--seed", "3", "--lottery", "20", "--publish", str(published)],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=60,
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "panel-verify", "--published", str(published), "--ticket", "20"],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["digest_ok"] is True
