@@ -277,7 +277,7 @@ def save_about_you(request: Request, db: DbSession, consultation_id: int, posted
                                       _return_to(posted.get("return_to"))), status_code=303)
 
 
-def _check_page(request, consultation, form, draft, *, errors=None, status_code=200):
+def _check_page(request, consultation, form, draft, *, errors=None, status_code=200, receipt=None):
     questions = answering.questions_for(form, draft.respondent_type) if draft.respondent_type else []
     rows = [(q, rules.display_value(q, draft.answers.get(str(q.id))))
             for q in rules.visible_questions(questions, draft.answers)]
@@ -285,6 +285,7 @@ def _check_page(request, consultation, form, draft, *, errors=None, status_code=
         "consultation": consultation, "draft": draft, "rows": rows, "errors": errors or {},
         "respondent_label": RespondentType(draft.respondent_type).label if draft.respondent_type else "",
         "about_you": form.about_you_enabled, "idempotency_key": answering.new_idempotency_key(),
+        "receipt": receipt or {},
         **_page_context(form, draft, "check")}, status_code=status_code)
 
 
@@ -298,17 +299,28 @@ def check_page(request: Request, db: DbSession, consultation_id: int):
 
 @router.post("/{consultation_id}/respond/submit")
 def submit(request: Request, db: DbSession, consultation_id: int,
-           idempotency_key: Annotated[str, Form(max_length=64)] = ""):
-    service.public_consultation(db, consultation_id)
+           idempotency_key: Annotated[str, Form(max_length=64)] = "",
+           receipt: Annotated[str, Form(max_length=5)] = "",
+           receipt_email: Annotated[str, Form(max_length=320)] = ""):
+    consultation = service.public_consultation(db, consultation_id)
     form = answering.load_form(db, consultation_id)
     draft = answering.find_draft(db, consultation_id, _token(request, consultation_id))
+    receipt_to, answers = None, []
     try:
+        if receipt == "yes" and draft is not None:
+            receipt_to = check_email(receipt_email, field="receipt_email")
+            answers = answering.receipt_answers(form, draft)
         reference = answering.submit_draft(db, form, draft, idempotency_key)
     except InvalidInput as error:
-        consultation = service.public_consultation(db, consultation_id)
         errors = {("who" if k in ("respondent_type", "organisation_name") else k): v
                   for k, v in error.errors.items()}
-        return _check_page(request, consultation, form, draft, errors=errors, status_code=422)
+        return _check_page(request, consultation, form, draft, errors=errors, status_code=422,
+                           receipt={"receipt": receipt, "receipt_email": receipt_email})
+    if receipt_to:  # opted in: a copy through the outbox, once (a repeat submit finds no draft)
+        link = f"{request.app.state.settings.base_url}/consultations/{consultation_id}"
+        queue_email(db, to=receipt_to, subject=f"Your response to {consultation.title} ({reference})",
+                    body=answering.receipt_body(answers, title=consultation.title, reference=reference,
+                                                link=link))
     response = RedirectResponse(f"/consultations/{consultation_id}/confirmation/{reference}", status_code=303)
     response.delete_cookie(DRAFT_COOKIE.format(consultation_id), path=f"/consultations/{consultation_id}")
     return response

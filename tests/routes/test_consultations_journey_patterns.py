@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.models.consultation import QuestionKind
 from app.models.consultation_response import Draft
+from app.models.outbox import OutboxEmail
 from app.services import consultations as service
 from tests.forms import submit_form
 from tests.helpers import page, text_of
@@ -137,3 +138,49 @@ class TestOrganisationReveal:
                     press="Continue")
         draft = _draft(db, made)
         assert draft.respondent_type == "resident" and draft.organisation_name == ""
+
+
+class TestEmailedReceipt:
+    def test_a_copy_of_the_answers_goes_through_the_outbox_when_asked_for(self, client, db, open_consultation):
+        made, qs = open_consultation
+        start(client, made.id)
+        answer_everything(client, made, qs)
+        check_url = f"{_base(made)}/check"
+        option = page(client.get(check_url)).find("input", {"name": "receipt", "value": "yes"})
+        assert page(client.get(check_url)).find(id=option["data-aria-controls"]).find(id="receipt_email")
+        sent = submit_form(client, check_url, f"{_base(made)}/submit", {
+            "Yes, email me a copy": True, "Email address": "ada@example.org"}, press="Send my response")
+        assert sent.status_code == 303
+        reference = sent.headers["location"].rsplit("/", 1)[1]
+        [email] = db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "ada@example.org")).all()
+        assert reference in email.subject and reference in email.body_text
+        assert qs["keep"].text in email.body_text and "Not sure" in email.body_text
+        assert "45 to 54" not in email.body_text  # answers about the person stay out of email
+        assert len(db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "ada@example.org")).all()) == 1
+
+    def test_no_copy_unless_asked_and_a_bad_address_is_explained(self, client, db, open_consultation):
+        made, qs = open_consultation
+        start(client, made.id)
+        answer_everything(client, made, qs)
+        check_url = f"{_base(made)}/check"
+        refused = submit_form(client, check_url, f"{_base(made)}/submit", {
+            "Yes, email me a copy": True, "Email address": "not an address"}, press="Send my response")
+        assert refused.status_code == 422
+        html = page(refused)
+        assert html.select_one(".error-summary-list a")["href"] == "#receipt_email"
+        assert html.find(id="receipt_email")["value"] == "not an address"
+        sent = submit_form(client, check_url, f"{_base(made)}/submit", press="Send my response")
+        assert sent.status_code == 303
+        assert db.scalar(select(OutboxEmail.id).where(OutboxEmail.subject.like("Your response to%"))) is None
+
+
+    def test_a_double_submit_sends_one_copy(self, client, db, open_consultation):
+        made, qs = open_consultation
+        start(client, made.id)
+        answer_everything(client, made, qs)
+        key = page(client.get(f"{_base(made)}/check")).find("input", {"name": "idempotency_key"})["value"]
+        fields = {"idempotency_key": key, "receipt": "yes", "receipt_email": "ada@example.org"}
+        first = client.submit(f"{_base(made)}/submit", fields)
+        second = client.submit(f"{_base(made)}/submit", fields)
+        assert first.headers["location"] == second.headers["location"]
+        assert len(db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "ada@example.org")).all()) == 1
