@@ -93,28 +93,31 @@ def uniform_lottery(
     numbers = list(range(1, len(ids) + 1))
     rng.shuffle(numbers)
     number_of = dict(zip(ids, numbers, strict=True))
-    members = {key: sorted(key) for key in groups}
+    members = {index: sorted(key) for key, index in groups.items()}
     for key in sorted(groups):
-        rng.shuffle(members[key])
-    compositions = [panel for panel, times in zip(panels, copies, strict=True) for _ in range(times)]
-    compositions.sort(key=lambda panel: _composition_key(panel))
-    dealt = dict.fromkeys(groups, 0)
+        rng.shuffle(members[groups[key]])
+    index_of = {group.member_ids: groups[tuple(sorted(group.member_ids))]
+                for p in panels for group in p.groups}
+    order = sorted(range(len(panels)), key=lambda i: _composition_key(panels[i]))
+    dealt = [0] * len(groups)
     tickets = []
-    for panel in compositions:
-        chosen = []
-        for group in panel.groups:
-            key = tuple(sorted(group.member_ids))
-            for _ in range(group.count):
-                chosen.append(number_of[members[key][dealt[key] % len(key)]])
-                dealt[key] += 1
-        tickets.append(tuple(sorted(chosen)))
+    for i in order:
+        seats = [(index_of[group.member_ids], group.count) for group in panels[i].groups]
+        for _ in range(copies[i]):
+            chosen = []
+            for index, count in seats:
+                people = members[index]
+                for _ in range(count):
+                    chosen.append(number_of[people[dealt[index] % len(people)]])
+                    dealt[index] += 1
+            tickets.append(tuple(sorted(chosen)))
     tickets.sort()
-    seats = dict.fromkeys(ids, 0)
+    held = dict.fromkeys(ids, 0)
     pseudonyms = {number: vid for vid, number in number_of.items()}
     for ticket in tickets:
         for number in ticket:
-            seats[pseudonyms[number]] += 1
-    uniform = {vid: seats[vid] / lottery_size for vid in ids}
+            held[pseudonyms[number]] += 1
+    uniform = {vid: held[vid] / lottery_size for vid in ids}
     change = max(abs(uniform[vid] - probabilities[vid]) for vid in ids)
     panel_size = len(tickets[0]) if tickets else 0
     return UniformLottery(

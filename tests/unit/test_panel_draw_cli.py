@@ -95,11 +95,10 @@ def test_lottery_draw_publishes_a_file_that_panel_verify_checks(capsys, tmp_path
 
 def test_panel_verify_runs_as_python_m_app(tmp_path):
     published = tmp_path / "lottery.txt"
-    subprocess.run(
-        [sys.executable, "-m", "app", "panel-draw", "--pool", str(SMALL_POOL), "--quotas",
-         str(SMALL_QUOTAS), "--size", "4", "--seed", "3", "--lottery", "20", "--publish", str(published)],
-        capture_output=True, text=True, cwd=ROOT, check=True, timeout=60,
-    )
+    assert panel_draw_cli.main([
+        "--pool", str(SMALL_POOL), "--quotas", str(SMALL_QUOTAS), "--size", "4", "--seed", "3",
+        "--lottery", "20", "--publish", str(published),
+    ]) == 0
     result = subprocess.run(
         [sys.executable, "-m", "app", "panel-verify", "--published", str(published), "--ticket", "20"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
