@@ -98,10 +98,10 @@ def person(chromium, empty_server):
         journey.context.close()
 
 
-def _accept_invitation(person, server, email: str, name: str, address: int) -> Journey:
+def _accept_invitation(person, server, email: str, name: str, journey: str, address: int) -> Journey:
     link = link_in(server.wait_for_email(email, "invited"), r"/invitations/")
     assert link.startswith(server.url), link  # BASE_URL followed PORT
-    someone = person(name, "desktop", address)
+    someone = person(journey, "desktop", address)
     someone.goto(link)
     someone.fill("Your name", name)
     someone.fill("Choose a password", PASSWORD)
@@ -153,8 +153,8 @@ def test_a_council_starts_from_nothing(person, empty_server):
         assert f"Invitation sent to {email}" in admin.text()
     admin.assert_all_checked()
 
-    officer = _accept_invitation(person, server, OFFICER, "Sam Officer", 2)
-    councillor = _accept_invitation(person, server, COUNCILLOR, "Cllr Rose Adeyemi", 3)
+    officer = _accept_invitation(person, server, OFFICER, "Sam Officer", "fresh-install", 2)
+    councillor = _accept_invitation(person, server, COUNCILLOR, "Cllr Rose Adeyemi", "fresh-councillor", 3)
 
     # The officer creates a review and sets up its team at scoping.
     officer.follow("Create a review")
