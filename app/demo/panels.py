@@ -10,6 +10,7 @@ import random
 
 from sqlalchemy.orm import Session
 
+from app.job_queue import pending_jobs
 from app.models.base import utcnow
 from app.models.panel import (
     NOT_SAID,
@@ -143,7 +144,5 @@ def load(db: Session, demo) -> None:
 
 def _drop_queued_draw(db: Session) -> None:
     """The demo draws in its own transaction, so the worker must not draw it again."""
-    from app.jobs.panels import run_panel_draw
-
-    queued = db.info.get("jobs_after_commit", [])
-    queued[:] = [(task, args) for task, args in queued if task is not run_panel_draw]
+    queued = pending_jobs(db)
+    queued[:] = [(name, args) for name, args in queued if name != "panels.run_panel_draw"]

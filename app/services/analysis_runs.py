@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
+from app.job_queue import enqueue_after_commit
 from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeStatus
 from app.models.base import utcnow
 from app.models.consultation import Question
@@ -66,10 +67,7 @@ def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) 
     db.flush()
     audit.record(db, actor_id=officer.id, action="analysis.start", object_type="analysis_run",
                  object_id=run.id, question_id=question.id, mode=run.mode.value)
-    from app.jobs import enqueue_after_commit
-    from app.jobs.analysis import run_analysis
-
-    enqueue_after_commit(db, run_analysis, run.id)
+    enqueue_after_commit(db, "analysis.run_analysis", run.id)
     return run
 
 

@@ -3,17 +3,15 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.jobs import enqueue_after_commit
+from app.job_queue import enqueue_after_commit
 from app.models.outbox import OutboxEmail
 
 
 def queue_email(db: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
-    from app.jobs.email import send_email
-
     email = OutboxEmail(to_address=to, subject=subject[:300], body_text=body)
     db.add(email)
     db.flush()
-    enqueue_after_commit(db, send_email, email.id)
+    enqueue_after_commit(db, "email.send_email", email.id)
     return email
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 import panel_draw
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
-from app.jobs import enqueue_after_commit
+from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.panel import (
     NOT_SAID,
@@ -109,9 +109,7 @@ def request_draw(db: Session, panel: Panel, *, purpose: str, size: str, seed: st
     db.flush()
     audit.record(db, actor_id=actor_id, action="panel.draw_request", object_type="panel_draw",
                  object_id=record.id, size=size_value, seed=seed_value)
-    from app.jobs.panels import run_panel_draw
-
-    enqueue_after_commit(db, run_panel_draw, record.id)
+    enqueue_after_commit(db, "panels.run_panel_draw", record.id)
     return record
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
-from app.jobs import enqueue_after_commit
+from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.petition import InvalidationState, Petition, PetitionInvalidation, PetitionSignature
 from app.models.user import User
@@ -156,9 +156,7 @@ def start(db: Session, invalidation: PetitionInvalidation, officer: User) -> Non
         matched=invalidation.matched_count,
         reason=invalidation.reason,
     )
-    from app.jobs.petitions import run_invalidation
-
-    enqueue_after_commit(db, run_invalidation, invalidation.id)
+    enqueue_after_commit(db, "petitions.run_invalidation", invalidation.id)
 
 
 def start_undo(db: Session, invalidation: PetitionInvalidation, officer: User) -> None:
@@ -173,9 +171,7 @@ def start_undo(db: Session, invalidation: PetitionInvalidation, officer: User) -
         object_type="petition_invalidation",
         object_id=invalidation.id,
     )
-    from app.jobs.petitions import undo_invalidation
-
-    enqueue_after_commit(db, undo_invalidation, invalidation.id)
+    enqueue_after_commit(db, "petitions.undo_invalidation", invalidation.id)
 
 
 def run(db: Session, invalidation_id: int, now: datetime | None = None) -> int:

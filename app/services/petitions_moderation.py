@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
-from app.jobs import enqueue_after_commit
+from app.job_queue import enqueue_after_commit
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.petition import (
@@ -139,9 +139,7 @@ def respond(
     petition.response_text = text
     petition.responded_at = now or utcnow()
     _record(db, petition, officer, "petition.respond")
-    from app.jobs.petitions import notify_signers_of_answer
-
-    enqueue_after_commit(db, notify_signers_of_answer, petition.id, "response")
+    enqueue_after_commit(db, "petitions.notify_signers_of_answer", petition.id, "response")
 
 
 def record_debate(
@@ -158,9 +156,7 @@ def record_debate(
     petition.debate_outcome = outcome
     petition.debated_at = now or utcnow()
     _record(db, petition, officer, "petition.debate")
-    from app.jobs.petitions import notify_signers_of_answer
-
-    enqueue_after_commit(db, notify_signers_of_answer, petition.id, "debate")
+    enqueue_after_commit(db, "petitions.notify_signers_of_answer", petition.id, "debate")
 
 
 def close_expired(db: Session, now: datetime | None = None) -> int:

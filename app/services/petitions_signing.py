@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, RateLimited
-from app.jobs import enqueue_after_commit
+from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.petition import (
@@ -386,9 +386,7 @@ def _queue_email(db: Session, *, to: str, subject: str, body: str) -> None:
 
 
 def _send_after_commit(db: Session, email_id: int) -> None:
-    from app.jobs.petitions import email_batches
-
-    enqueue_after_commit(db, email_batches.add, email_id)
+    enqueue_after_commit(db, "petitions.email_batches.add", email_id)
 
 
 # --- confirmation -----------------------------------------------------------------------------
@@ -448,9 +446,7 @@ def confirm_signature(db: Session, token: str, *, base_url: str, now: datetime |
     petition = db.get(Petition, petition_id)
     if is_creator and petition.state == PetitionState.PENDING:
         _creator_confirmed(db, petition, now, base_url)
-    from app.jobs.petitions import check_petition_thresholds
-
-    enqueue_after_commit(db, check_petition_thresholds, petition_id)
+    enqueue_after_commit(db, "petitions.check_petition_thresholds", petition_id)
     return Confirmation(ConfirmOutcome.CONFIRMED, petition, is_creator)
 
 

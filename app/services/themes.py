@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer, load_only
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.job_queue import enqueue_after_commit
 from app.models.analysis import AnalysisScope, Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.base import utcnow
 from app.models.consultation import Question
@@ -139,11 +140,8 @@ def set_forum_evidence(db: Session, question: Question, include: bool, officer: 
 def request_split(db: Session, theme: Theme, officer: User) -> None:
     if theme.size < 4:
         raise Conflict("A theme needs at least 4 answers to be split.")
-    from app.jobs import enqueue_after_commit
-    from app.jobs.analysis import split_theme
-
     _record(db, officer, "theme.split_requested", theme)
-    enqueue_after_commit(db, split_theme, theme.id, officer.id)
+    enqueue_after_commit(db, "analysis.split_theme", theme.id, officer.id)
 
 
 def execute_split(database, theme_id: int, actor_id: int) -> None:
@@ -222,10 +220,7 @@ def _cluster_in_two_or_more(theme: Theme, texts: list[str]):
 
 
 def _refresh_groups_later(db: Session, question_id: int) -> None:
-    from app.jobs import enqueue_after_commit
-    from app.jobs.analysis import refresh_theme_groups
-
-    enqueue_after_commit(db, refresh_theme_groups, question_id)
+    enqueue_after_commit(db, "analysis.refresh_theme_groups", question_id)
 
 
 def _record(db: Session, officer: User, action: str, theme: Theme, **detail) -> None:

@@ -4,11 +4,14 @@ enqueued, and no failure swallowed unlogged."""
 import contextvars
 import json
 import logging
+import sys
+import types
 
-from sqlalchemy import create_engine
+import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from app import jobs
+from app import job_queue, jobs
 from app.config import Settings
 from app.observability import configure_logging, new_request_id, request_id
 from tests import conftest
@@ -19,6 +22,16 @@ seen_by_job: list[str | None] = []
 @jobs.queue.task()
 def record_request_id(label: str) -> None:
     seen_by_job.append(request_id.get())
+
+
+@pytest.fixture
+def probe_job(monkeypatch):
+    """A job module of the test's own, reachable by name as app/jobs modules are."""
+    monkeypatch.setitem(sys.modules, "app.jobs.probe", types.SimpleNamespace(record=record_request_id))
+    job_queue.job_named.cache_clear()
+    seen_by_job.clear()
+    yield "probe.record"
+    job_queue.job_named.cache_clear()
 
 
 def _settings(**values) -> Settings:
@@ -58,11 +71,10 @@ def test_every_response_says_its_request_id_and_echoes_a_sane_one(client):
     assert other.headers["x-request-id"] not in ("bad id\t", "lb-42") and len(other.headers["x-request-id"]) == 32
 
 
-def test_a_job_enqueued_in_a_request_runs_with_that_request_id():
+def test_a_job_enqueued_in_a_request_runs_with_that_request_id(probe_job):
     session = Session(create_engine("sqlite://"))
-    seen_by_job.clear()
     token = request_id.set("req-job")
-    jobs.enqueue_after_commit(session, record_request_id, "after commit")
+    job_queue.enqueue_after_commit(session, probe_job, "after commit")
     session.commit()
     request_id.reset(token)
     assert seen_by_job == ["req-job"]
@@ -70,22 +82,43 @@ def test_a_job_enqueued_in_a_request_runs_with_that_request_id():
 
 def test_the_worker_sets_the_id_from_the_job_itself_not_from_its_surroundings():
     seen_by_job.clear()
-    task = record_request_id.s("in the worker", **{jobs.REQUEST_ID_KWARG: "req-from-web"})
+    task = record_request_id.s("in the worker", **{job_queue.REQUEST_ID_KWARG: "req-from-web"})
     contextvars.Context().run(jobs.queue.execute, task)  # a worker process: no ambient request id
     assert seen_by_job == ["req-from-web"]
-    assert jobs.REQUEST_ID_KWARG not in task.kwargs
+    assert job_queue.REQUEST_ID_KWARG not in task.kwargs
 
 
-def test_a_job_that_cannot_be_enqueued_is_logged_not_swallowed(caplog):
+def test_a_job_that_cannot_be_enqueued_is_logged_not_swallowed(caplog, monkeypatch):
     def refuses(*_args):
         raise ConnectionError("redis is down")
 
+    monkeypatch.setitem(sys.modules, "app.jobs.probe_down", types.SimpleNamespace(send=refuses))
+    job_queue.job_named.cache_clear()
     session = Session(create_engine("sqlite://"))
-    jobs.enqueue_after_commit(session, refuses, 12)
-    with caplog.at_level(logging.ERROR, logger="app.jobs"):
+    job_queue.enqueue_after_commit(session, "probe_down.send", 12)
+    with caplog.at_level(logging.ERROR, logger="app.job_queue"):
         session.commit()
+    job_queue.job_named.cache_clear()
     (record,) = [r for r in caplog.records if "could not enqueue" in r.getMessage()]
-    assert "refuses" in record.getMessage() and record.exc_info[0] is ConnectionError
+    assert "probe_down.send" in record.getMessage() and record.exc_info[0] is ConnectionError
+
+
+def test_an_unknown_job_name_fails_where_it_is_asked_for():
+    session = Session(create_engine("sqlite://"))
+    with pytest.raises(AttributeError):
+        job_queue.enqueue_after_commit(session, "petitions.no_such_task", 1)
+    with pytest.raises(ModuleNotFoundError):
+        job_queue.enqueue_after_commit(session, "nowhere.task", 1)
+    assert job_queue.pending_jobs(session) == []
+
+
+def test_a_rolled_back_change_enqueues_nothing(probe_job):
+    session = Session(create_engine("sqlite://"))
+    session.execute(text("SELECT 1"))  # the work that asked for the job is in a transaction
+    job_queue.enqueue_after_commit(session, probe_job, "rolled back")
+    session.rollback()
+    session.commit()
+    assert seen_by_job == []
 
 
 def test_test_settings_stay_quiet():
