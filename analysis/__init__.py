@@ -15,22 +15,32 @@ Public API (stable; the web app's jobs call only this)::
         cache=SqliteEmbeddingCache("var/embeddings.sqlite"),  # optional
         seed=0,
         progress=lambda stage, done, total: ...,  # stages: preparing, embedding,
-    )                                             # clustering, labelling, sub-themes
+    )                                             # clustering, sub-themes, labelling
     result.to_dict()  # plain JSON; AnalysisResult.from_dict(d) restores it
 
     update = assign_incremental(result, new_texts, embedder=..., cache=...)
-    update.assignment   # per new text: existing theme id, "newN", "other" or "no_comment"
+    update.assignment   # per new text: existing theme id, "newN", "other", "no_comment",
+                        # "blank" or "other_language"
     update.new_themes   # proposed themes for what fitted no existing theme
 
 AnalysisResult (frozen):
-- themes: top-level themes ("t1", "t2", ... by size) then sub-themes ("t1.1", parent_id
-  "t1"). Each has label, keywords, size, share (of texts that said something), member
-  indices, quotes as (index, scrubbed text), centroid, stance_counts, groups
-  (GroupFlag per column/value with p, q and flag "over"/"under"/None), campaign_ids.
+- themes: top-level themes ("t1", "t2", ... by size; at most 12 by default) then sub-themes
+  ("t1.1", parent_id "t1"). Each has label (a phrase several answers use), description (a
+  scrubbed central answer as a quote), direction ("praise", "criticism", "suggestion", "for",
+  "against", "mixed", "neutral"; every leaf is one direction, a mixed theme is split into its
+  sides), tentative (did not recur across k-means restarts), keywords, size, share (of texts
+  that said something), member indices, quotes as (index, scrubbed text), centroid,
+  stance_counts, direction_counts, groups (GroupFlag per column/value with p, q and flag
+  "over"/"under"/None), campaign_ids and campaign_responses.
 - assignment[i]: where input i ended: a top-level theme id, a campaign id ("c1"...),
-  "other" or "no_comment". Each input ends in exactly one; `accounting` counts them.
-- other_indices, no_comment_indices, campaigns (representative, members, size, theme_id),
-  model_name, seed, parameters (k chosen, scores, thresholds), seconds.
+  "other", "no_comment", "blank" or "other_language". Each input ends in exactly one;
+  `accounting` counts them.
+- other_indices, no_comment_indices, blank_indices, other_languages ((index, language)),
+  campaigns (representative, members, size, theme_id), model_name, seed, parameters (k chosen,
+  how, scores, thresholds), seconds. The same answers give the same themes whatever the seed
+  or row order (decision 0094).
+
+Scrubbing (`analysis.privacy.scrub`) and language naming (`analysis.language`) are pure Python.
 """
 
 from analysis.embedding import (

@@ -9,8 +9,9 @@ import numpy as np
 
 from analysis.embedding import Embedder, EmbeddingCache, embed
 from analysis.labels import Labeller
+from analysis.language import has_content, language_of
 from analysis.preparation import is_no_comment, normalise
-from analysis.result import NO_COMMENT, OTHER, AnalysisResult, Theme
+from analysis.result import BLANK, NO_COMMENT, OTHER, OTHER_LANGUAGE, AnalysisResult, Theme
 from analysis.themes import ThemeFinder
 
 Progress = Callable[[str, int, int], None]
@@ -18,12 +19,14 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class IncrementalResult:
-    """`assignment[j]` for new text j: an existing theme id, a proposed id, "other" or
-    "no_comment". Proposed themes have ids "new1", "new2", ... and indices into new_texts."""
+    """`assignment[j]` for new text j: an existing theme id, a proposed id, "other",
+    "no_comment", "blank" or "other_language". Proposed themes have ids "new1", "new2", ... and
+    indices into new_texts."""
 
     assignment: tuple[str, ...]
     new_themes: tuple[Theme, ...]
     similarities: tuple[float, ...]  # cosine to the nearest existing theme
+    other_languages: tuple[tuple[int, str], ...] = ()  # (new text index, language named)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -51,13 +54,20 @@ def assign_incremental(
     if embedder.name != previous.model_name:
         raise ValueError(f"previous result used {previous.model_name}, not {embedder.name}")
     texts = [normalise(t) for t in new_texts]
-    assignment = [NO_COMMENT if is_no_comment(t) else OTHER for t in texts]
-    rows = [j for j, a in enumerate(assignment) if a != NO_COMMENT]
+    languages = {j: language_of(t) for j, t in enumerate(texts) if has_content(t)}
+    languages = {j: lang for j, lang in languages.items() if lang is not None}
+    assignment = [
+        BLANK if not has_content(t) else OTHER_LANGUAGE if j in languages
+        else NO_COMMENT if is_no_comment(t) else OTHER
+        for j, t in enumerate(texts)
+    ]
+    rows = [j for j, a in enumerate(assignment) if a == OTHER]
+    found = tuple(sorted(languages.items()))
     top = previous.top_themes
     x = embed([texts[j] for j in rows], embedder, cache=cache, progress=progress)
     sims = np.zeros(len(texts))
     if not top or not rows:
-        return IncrementalResult(tuple(assignment), (), tuple(float(s) for s in sims))
+        return IncrementalResult(tuple(assignment), (), tuple(float(s) for s in sims), found)
     centroids = np.array([t.centroid for t in top], dtype=np.float32)
     fit = previous.parameters.get("fit_thresholds", {})
     scores = x @ centroids.T
@@ -72,7 +82,7 @@ def assign_incremental(
         else:
             leftovers.append(p)
     new_themes = _propose(texts, rows, x, leftovers, assignment, min_new_theme_size, seed)
-    return IncrementalResult(tuple(assignment), tuple(new_themes), tuple(float(s) for s in sims))
+    return IncrementalResult(tuple(assignment), tuple(new_themes), tuple(float(s) for s in sims), found)
 
 
 def _propose(texts, rows, x, leftovers, assignment, min_size, seed) -> list[Theme]:

@@ -339,13 +339,17 @@ class PhraseLabeller:
         return fallback, 0
 
     def description(self, members: Sequence[int], x, centroid, label: str, limit: int = 200) -> str:
+        return self.description_of(members, x, centroid, label, limit)[0]
+
+    def description_of(self, members: Sequence[int], x, centroid, label: str,
+                       limit: int = 200) -> tuple[str, int | None]:
         """The most central answer that uses the label's words (else the most central), as a
         scrubbed quote of at most `limit` characters."""
         from analysis.privacy import scrub
 
         members = np.asarray(list(members))
         if len(members) == 0:
-            return ""
+            return "", None
         sims = x[members] @ np.asarray(centroid, dtype=np.float32)
         ranked = [int(members[j]) for j in np.argsort(-sims, kind="stable")[:200]]
         wordy = [i for i in ranked if len(self.texts[i].split()) >= 4] or ranked
@@ -354,4 +358,4 @@ class PhraseLabeller:
         text = scrub(self.texts[chosen])
         if len(text) > limit:
             text = text[:limit].rsplit(" ", 1)[0] + "…"
-        return f"\u201c{text}\u201d"
+        return f"\u201c{text}\u201d", chosen

@@ -36,7 +36,12 @@ class Options:
     max_themes: int = 12
     praise_merge: float = 0.8  # a theme this positive joins the one "general praise" theme
     subthemes: bool = True
-    subtheme_min_size: int = 60
+    subtheme_min_size: int = 20
+    subtheme_min_answers: int = 6  # at most one sub-theme per this many answers of its theme
+    max_leaves: int = 40  # sub-themes (or undivided themes) in all, sides of mixed leaves included
+    split_mixed: bool = True  # split leaves that mix praise and complaint into their sides
+    subtheme_tolerance: float = 0.7  # sub-theme k: the finest within this share of the best silhouette
+    tolerance: float = 1.0  # top-level k: the finest within this share of the best silhouette
     fit_z: float = 2.5  # incremental: a new text fits above mean - fit_z * sd of members' cosine
     alpha: float = 0.05
     min_group_count: int = 10
@@ -66,7 +71,7 @@ def analyse(
     rows = list(prepared.analysable)
     x = embed([prepared.texts[i] for i in rows], embedder, cache=cache, progress=report)
     report("clustering", 0, 1)
-    clustering = ThemeFinder(k=opts.k, max_k=opts.max_themes, seed=seed).fit(x)
+    clustering = ThemeFinder(k=opts.k, max_k=opts.max_themes, tolerance=opts.tolerance, seed=seed).fit(x)
     report("clustering", 1, 1)
     reader = DirectionReader()
     directions = dict(zip(rows, reader.read([prepared.texts[i] for i in rows],
@@ -120,17 +125,22 @@ class _Builder:
         tentative = list(self.clustering.tentative) or [False] * n_top
         groups = [_Group(self._cluster_rows(c), tentative[c]) for c in range(n_top)]
         groups = self._merge_praise(groups)
+        # Leaves are budgeted (`max_leaves`): larger themes are split first, each into at most as
+        # many sub-themes as the budget still allows, and sides of mixed leaves count too.
+        used = sum(len(g.children) or 1 for g in groups)
         report("sub-themes", 0, len(groups))
-        for n, g in enumerate(groups):
-            if not g.children and self._count(g.rows) >= self.opts.subtheme_min_size:
-                g.children = self._split(g.rows, g.tentative)
-            report("sub-themes", n + 1, len(groups))
-        for g in groups:
+        for n, g in enumerate(sorted(groups, key=lambda g: -self._count(g.rows))):
+            before = len(g.children) or 1
+            room = self.opts.max_leaves - used
+            if not g.children and room >= 1 and self._count(g.rows) >= self.opts.subtheme_min_size:
+                g.children = self._split(g.rows, g.tentative, max_k=min(6, room + 1))
             g.children = [side for child in g.children for side in self._sides(child)]
             if not g.children:
                 sides = self._sides(g)
                 if len(sides) > 1:
                     g.children = sides
+            used += (len(g.children) or 1) - before
+            report("sub-themes", n + 1, len(groups))
         groups.sort(key=lambda g: (-self._count(g.rows), min(g.rows) if g.rows else 0))
         return self._label(groups, report)
 
@@ -152,15 +162,17 @@ class _Builder:
         total = sum(sides.values())
         return total > 0 and sides["positive"] >= self.opts.praise_merge * total
 
-    def _split(self, rows: list[int], parent_tentative: bool) -> list[_Group]:
+    def _split(self, rows: list[int], parent_tentative: bool, max_k: int = 6) -> list[_Group]:
         members = np.asarray(rows)
         finder = ThemeFinder(
-            k_candidates=(2, 3, 4, 5, 6),
+            k_candidates=tuple(range(2, max_k + 1)),
+            max_k=max_k,
             sample_size=1000,
             min_share=0.08,
-            min_theme_answers=20,
+            min_theme_answers=self.opts.subtheme_min_answers,
             merge_threshold=0.9,
             structure_floor=None,  # split by silhouette alone; no size-based split
+            tolerance=self.opts.subtheme_tolerance,
             restarts=3,
             threads=1,  # 50,000 answers: splits took 6.3 s on one thread, 11-12 s on two
             seed=self.seed,
@@ -179,7 +191,7 @@ class _Builder:
     def _sides(self, group: _Group) -> list[_Group]:
         """The group itself when it has one direction; else one group per side, answers with
         no side joining the side whose centre is nearer."""
-        if self._direction_of(group.rows) != MIXED:
+        if not self.opts.split_mixed or self._direction_of(group.rows) != MIXED:
             return [group]
         sides: dict[str, list[int]] = {"positive": [], "negative": []}
         undecided = []
@@ -220,6 +232,7 @@ class _Builder:
                 label = "General praise and thanks"
             direction = self._direction_of(g.rows)
             counts = Counter(self.directions.get(i, NEUTRAL) for i in g.rows)
+            description, described = phrases.description_of(rows, self.x_by_index, centroid, label)
             out.append(Theme(
                 id=ids[id(g)],
                 label=label,
@@ -233,7 +246,8 @@ class _Builder:
                 campaign_ids=tuple(f"c{self.campaign_of[i] + 1}" for i in g.rows if i in self.campaign_of),
                 campaign_responses=sum(len(self.prepared.campaigns[self.campaign_of[i]].members)
                                        for i in g.rows if i in self.campaign_of),
-                description=phrases.description(rows, self.x_by_index, centroid, label),
+                description=description,
+                description_index=described,
                 direction=direction,
                 tentative=bool(g.tentative),
                 direction_counts=dict(sorted(counts.items())),

@@ -45,6 +45,7 @@ class Theme:
     tentative: bool = False  # did not recur across restarts: shown as a proposal, not as fact
     direction_counts: dict[str, int] = field(default_factory=dict)
     campaign_responses: int = 0  # campaign copies counted in this theme's total
+    description_index: int | None = None  # the input the description quotes
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _theme_from_dict(d: dict[str, Any]) -> Theme:
         tentative=bool(d.get("tentative", False)),
         direction_counts=dict(d.get("direction_counts", {})),
         campaign_responses=int(d.get("campaign_responses", 0)),
+        description_index=d.get("description_index"),
     )
 
 

@@ -76,6 +76,7 @@ class ThemeFinder:
         min_size: int = 3,
         other_z: float = 2.5,
         structure_floor: float | None = 0.1,
+        tolerance: float = 1.0,
         threads: int | None = None,
         seed: int = 0,
     ):
@@ -93,6 +94,7 @@ class ThemeFinder:
         self.min_size = min_size
         self.other_z = other_z
         self.structure_floor = structure_floor
+        self.tolerance = tolerance
         self.threads = threads
         self.seed = seed  # kept for the record: the themes do not depend on it
 
@@ -154,7 +156,10 @@ class ThemeFinder:
         """The candidate with the best silhouette; "silhouette" when it shows clear structure,
         "no structure" when no candidate reaches the floor (the best is then still taken, and
         on such data it is the largest k allowed: the silhouette rises steadily with k)."""
-        best = max(scores, key=lambda c: (round(scores[c], 3), c))
+        top = max(scores.values())
+        # The finest k scoring within `tolerance` of the best: silhouettes of a few hundred
+        # answers are noisy and nearly flat across k, and merging undoes over-splitting.
+        best = max(c for c in scores if scores[c] >= top - (1 - self.tolerance) * abs(top))
         if self.structure_floor is None or scores[best] >= self.structure_floor:
             return best, "silhouette"
         return best, "no structure"

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin, str_enum
@@ -76,6 +76,14 @@ class Theme(CreatedAtMixin, Base):
     fit_threshold: Mapped[float] = mapped_column(Float, default=0.0)
     groups: Mapped[list] = mapped_column(JSON, default=list)
     stance_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Issue 20: a one-line description (a scrubbed central answer), the direction of what it says
+    # (praise, criticism, suggestion, for, against, mixed, neutral) with the count of each, and
+    # whether the machine could not reproduce it across restarts (tentative: never published
+    # until an officer approves or renames it).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    direction: Mapped[str] = mapped_column(String(20), default="neutral", server_default="neutral")
+    tentative: Mapped[bool] = mapped_column(default=False, server_default=false())
+    direction_counts: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     parent: Mapped["Theme | None"] = relationship(lazy="raise", remote_side="Theme.id",
                                                   foreign_keys=[parent_id])
@@ -89,12 +97,26 @@ class Theme(CreatedAtMixin, Base):
     def is_curated(self) -> bool:
         return self.status == ThemeStatus.APPROVED or self.label_by_people
 
+    @property
+    def publishable(self) -> bool:
+        """Only approved themes reach residents, and a tentative one only once an officer has
+        approved or renamed it (both clear the flag)."""
+        return self.status == ThemeStatus.APPROVED and not self.tentative
+
+    @property
+    def wants_change(self) -> int:
+        """Answers in this theme that criticise or suggest a change."""
+        counts = self.direction_counts or {}
+        return sum(int(counts.get(d, 0)) for d in ("criticism", "suggestion", "against"))
+
 
 class Bucket(enum.StrEnum):
     THEME = "theme"
     OTHER = "other"
     NO_COMMENT = "no_comment"
     CAMPAIGN = "campaign"
+    BLANK = "blank"
+    OTHER_LANGUAGE = "other_language"
 
 
 SOURCE_COLUMNS = ("answer_id", "post_id", "meeting_id", "submission_id")
@@ -129,6 +151,7 @@ class ThemeAssignment(Base):
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
     bucket: Mapped[Bucket] = mapped_column(str_enum(Bucket))
     campaign_key: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(40), default="", server_default="")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id", ondelete="SET NULL"))
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 

@@ -10,6 +10,8 @@ from app.services.analysis_sources import SourceText, source_values
 
 NO_COMMENT = "no_comment"
 OTHER = "other"
+BLANK = "blank"
+OTHER_LANGUAGE = "other_language"
 
 
 def save_full(db: Session, run: AnalysisRun, items: list[SourceText], result) -> None:
@@ -22,8 +24,9 @@ def save_full(db: Session, run: AnalysisRun, items: list[SourceText], result) ->
         db.flush()
         theme_ids[analysed.id] = theme.id
     campaigns = {c.id: c for c in result.campaigns}
-    rows = [_assignment(run, item, label, theme_ids, campaigns)
-            for item, label in zip(items, result.assignment, strict=True)]
+    languages = dict(getattr(result, "other_languages", ()))
+    rows = [_assignment(run, item, label, theme_ids, campaigns, languages.get(n, ""))
+            for n, (item, label) in enumerate(zip(items, result.assignment, strict=True))]
     _insert(db, rows)
     refresh_sizes(db, run.question_id)
     run.summary = {
@@ -35,6 +38,7 @@ def save_full(db: Session, run: AnalysisRun, items: list[SourceText], result) ->
         ],
         "themes_proposed": len(result.top_themes),
         "analysis_seconds": round(result.seconds, 2),
+        "other_languages": _language_counts(languages.values()),
     }
     run.parameters = {**run.parameters, **_json_safe(result.parameters)}
 
@@ -49,12 +53,31 @@ def save_incremental(db: Session, run: AnalysisRun, items: list[SourceText], out
         db.add(theme)
         db.flush()
         theme_ids[analysed.id] = theme.id
-    rows = [_assignment(run, item, label, theme_ids, {})
-            for item, label in zip(items, outcome.assignment, strict=True)]
+    languages = dict(getattr(outcome, "other_languages", ()))
+    rows = [_assignment(run, item, label, theme_ids, {}, languages.get(n, ""))
+            for n, (item, label) in enumerate(zip(items, outcome.assignment, strict=True))]
     _insert(db, rows)
     refresh_sizes(db, run.question_id)
     run.summary = {"texts": len(items), "placed": outcome.counts,
                    "themes_proposed": len(outcome.new_themes)}
+
+
+def _public_description(items, analysed) -> str:
+    """The description quotes one text; if that text may not leave the officers' pages (a
+    members-only forum post), the first quote that may stands in for it."""
+    text = getattr(analysed, "description", "") or ""
+    index = getattr(analysed, "description_index", None)
+    if not text or index is None or items[index].is_public:
+        return text
+    public = [t for i, t in analysed.quotes if items[i].is_public]
+    return f"\u201c{public[0]}\u201d" if public else ""
+
+
+def _language_counts(languages) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for language in languages:
+        counts[language] = counts.get(language, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _new_theme(run, items, analysed, fit_threshold: float, parent_id: int | None) -> Theme:
@@ -65,6 +88,10 @@ def _new_theme(run, items, analysed, fit_threshold: float, parent_id: int | None
         centroid=[round(float(v), 6) for v in analysed.centroid], fit_threshold=float(fit_threshold),
         groups=[dataclasses.asdict(g) for g in analysed.groups],
         stance_counts=dict(analysed.stance_counts),
+        description=_public_description(items, analysed),
+        direction=getattr(analysed, "direction", "neutral") or "neutral",
+        tentative=bool(getattr(analysed, "tentative", False)),
+        direction_counts=dict(getattr(analysed, "direction_counts", {}) or {}),
     )
 
 
@@ -74,11 +101,16 @@ def quote(item: SourceText, text: str) -> dict:
             "public": item.is_public}
 
 
-def _assignment(run, item: SourceText, label: str, theme_ids: dict, campaigns: dict) -> dict:
+def _assignment(run, item: SourceText, label: str, theme_ids: dict, campaigns: dict,
+                language: str = "") -> dict:
     row = {"question_id": run.question_id, **source_values(item), "run_id": run.id,
-           "theme_id": None, "campaign_key": "", "bucket": Bucket.THEME}
+           "theme_id": None, "campaign_key": "", "bucket": Bucket.THEME, "language": ""}
     if label == NO_COMMENT:
         row["bucket"] = Bucket.NO_COMMENT
+    elif label == BLANK:
+        row["bucket"] = Bucket.BLANK
+    elif label == OTHER_LANGUAGE:
+        row.update(bucket=Bucket.OTHER_LANGUAGE, language=language[:40])
     elif label == OTHER:
         row["bucket"] = Bucket.OTHER
     elif label in campaigns:

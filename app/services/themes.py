@@ -34,7 +34,8 @@ def live_themes(db: Session, question_id: int) -> list[Theme]:
 
 
 def sub_themes(db: Session, question_id: int) -> dict[int, list[Theme]]:
-    rows = db.scalars(select(Theme).options(load_only(Theme.id, Theme.parent_id, Theme.label, Theme.size))
+    rows = db.scalars(select(Theme).options(load_only(Theme.id, Theme.parent_id, Theme.label, Theme.size,
+                                                      Theme.direction, Theme.tentative, Theme.description))
                       .where(Theme.question_id == question_id, Theme.parent_id.is_not(None))
                       .order_by(Theme.size.desc()))
     grouped: dict[int, list[Theme]] = {}
@@ -57,13 +58,16 @@ def rename(db: Session, theme: Theme, label: str, officer: User) -> None:
     if len(label) > 200:
         raise InvalidInput({"label": "Theme name must be 200 characters or fewer"})
     old = theme.label
-    theme.label, theme.label_by_people = label, True
+    # A person naming the theme has judged it: it is no longer the machine's tentative proposal.
+    theme.label, theme.label_by_people, theme.tentative = label, True, False
     _record(db, officer, "theme.rename", theme, before=old, after=label)
 
 
 def approve(db: Session, theme: Theme, officer: User) -> None:
+    was_tentative = theme.tentative
     theme.status, theme.reviewed_at, theme.reviewed_by_id = ThemeStatus.APPROVED, utcnow(), officer.id
-    _record(db, officer, "theme.approve", theme)
+    theme.tentative = False
+    _record(db, officer, "theme.approve", theme, **({"was_tentative": True} if was_tentative else {}))
 
 
 def merge(db: Session, keep: Theme, absorb: Theme, officer: User) -> None:
@@ -238,6 +242,7 @@ class AnswerRow:
     source: str = "answer"
     source_id: int = 0
     forum: str | None = None
+    language: str = ""  # named for answers in the other-languages bucket
 
     @property
     def ref(self) -> str:
@@ -296,14 +301,14 @@ def answers_in(db: Session, question: Question, *, theme_id: int | None = None, 
 def _answer_rows(db: Session, where: list, *, offset: int, limit: int) -> list[AnswerRow]:
     rows = db.execute(
         select(Answer.id, Answer.value_text, Response.respondent_type, Response.channel,
-               ThemeAssignment.campaign_key)
+               ThemeAssignment.campaign_key, ThemeAssignment.language)
         .join(ThemeAssignment, ThemeAssignment.answer_id == Answer.id)
         .join(Response, Response.id == Answer.response_id)
         .where(*where, ThemeAssignment.bucket != Bucket.CAMPAIGN)
         .order_by(Answer.id).limit(limit).offset(offset)
     ).all()
     return [AnswerRow(r.id, r.value_text, str(r.respondent_type), str(r.channel), r.campaign_key,
-                      source_id=r.id) for r in rows]
+                      source_id=r.id, language=r.language or "") for r in rows]
 
 
 def _evidence_rows(db: Session, question: Question, where: list, search: str) -> list[AnswerRow]:

@@ -1,19 +1,15 @@
 """The themes page's data and exports: read from aggregates stored with themes, no per-answer work."""
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
-from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme, ThemeStatus
+from app.csv_export import csv_text
+from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme
 from app.models.consultation import Question
 from app.services import analysis_runs, analysis_sources, themes
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -50,6 +46,14 @@ class Summary:
     columns: list[str]
     last_run: AnalysisRun | None
     k_method: str | None = None  # how the last full run chose the number of themes
+    languages: dict[str, int] = field(default_factory=dict)  # other-languages bucket by language
+
+    @property
+    def wanted_changes(self) -> list[ThemeView]:
+        """Themes ordered by how many of their answers criticise or ask for a change: what people
+        want changed is never buried under praise."""
+        views = [v for v in self.themes if v.theme.wants_change]
+        return sorted(views, key=lambda v: (-v.theme.wants_change, v.theme.id))
 
     @property
     def chart_rows(self) -> list[tuple[str, int, float]]:
@@ -67,7 +71,7 @@ class Summary:
 def summarise(db: Session, question: Question, *, approved_only: bool = False) -> Summary:
     live = themes.live_themes(db, question.id)
     if approved_only:
-        live = [t for t in live if t.status == ThemeStatus.APPROVED]
+        live = [t for t in live if t.publishable]
     children = themes.sub_themes(db, question.id)
     buckets = analysis_runs.bucket_counts(db, question.id)
     denominator = max(1, buckets.get("theme", 0) + buckets.get("campaign", 0) + buckets.get("other", 0))
@@ -82,7 +86,8 @@ def summarise(db: Session, question: Question, *, approved_only: bool = False) -
         .order_by(AnalysisRun.id.desc()).limit(1)).first()
     campaigns = (last_full.summary or {}).get("campaigns", []) if last_full else []
     k_method = (last_full.parameters or {}).get("k_method") if last_full else None
-    return Summary(total, buckets, views, campaigns, columns, last_run, k_method)
+    languages = (last_full.summary or {}).get("other_languages", {}) if last_full else {}
+    return Summary(total, buckets, views, campaigns, columns, last_run, k_method, languages)
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,12 @@ def _cells(theme: Theme) -> list[GroupCell]:
             for g in theme.groups or []]
 
 
-def _safe(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def summary_rows(db: Session, question: Question) -> list[dict]:
     summary = summarise(db, question)
     return [{
         "theme_id": view.theme.id, "label": view.theme.label, "status": view.theme.status.value,
+        "description": view.theme.description, "direction": view.theme.direction,
+        "tentative": view.theme.tentative,
         "answers": view.theme.size, "share": round(view.share, 4), "keywords": list(view.theme.keywords),
         "quotes": [q["text"] for q in view.theme.quotes],
         "stance": view.theme.stance_counts,
@@ -131,24 +133,19 @@ def summary_rows(db: Session, question: Question) -> list[dict]:
     } for view in summary.themes]
 
 
-def csv_response(db: Session, question: Question) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["theme_id", "label", "status", "answers", "share", "keywords", "quotes",
-                     "groups_more_likely", "groups_less_likely"])
+def themes_csv(db: Session, question: Question) -> str:
+    rows = [["theme_id", "label", "status", "answers", "share", "keywords", "quotes",
+             "groups_more_likely", "groups_less_likely"]]
     for row in summary_rows(db, question):
         over = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "over"]
         under = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "under"]
-        writer.writerow([_safe(v) for v in [
-            row["theme_id"], row["label"], row["status"], row["answers"], row["share"],
-            "; ".join(row["keywords"]), " | ".join(row["quotes"]), "; ".join(over), "; ".join(under)]])
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="question-{question.id}-themes.csv"'})
+        rows.append([row["theme_id"], row["label"], row["status"], row["answers"], row["share"],
+                     "; ".join(row["keywords"]), " | ".join(row["quotes"]),
+                     "; ".join(over), "; ".join(under)])
+    return csv_text(rows)
 
 
-def json_response(db: Session, question: Question) -> Response:
+def themes_json(db: Session, question: Question) -> str:
     body = {"question_id": question.id, "question": question.text, "themes": summary_rows(db, question),
             "buckets": analysis_runs.bucket_counts(db, question.id)}
-    return Response(json.dumps(body, ensure_ascii=False, indent=1), media_type="application/json",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="question-{question.id}-themes.json"'})
+    return json.dumps(body, ensure_ascii=False, indent=1)

@@ -159,7 +159,7 @@ class TestNhsEndToEnd:
         truth = [r["label"] for r in nhs]
         nmi = normalized_mutual_info_score(truth, nhs_result.assignment)
         assert nmi > 0.15
-        assert 3 <= len(nhs_result.top_themes) <= 25
+        assert 2 <= len(nhs_result.top_themes) <= 12
 
     def test_accounting_and_no_comment(self, nhs, nhs_result):
         assert nhs_result.accounting.balanced
@@ -168,9 +168,9 @@ class TestNhsEndToEnd:
 
     def test_labels_and_quotes_readable(self, nhs_result):
         for theme in nhs_result.top_themes:
-            assert theme.label != "Unlabelled"
-            assert 3 <= len(theme.quotes) <= 5
-        assert any("staff" in t.label.lower() for t in nhs_result.top_themes)
+            assert theme.label not in {"Unlabelled", "Various comments"} and " / " not in theme.label
+            assert 3 <= len(theme.quotes) <= 5 and theme.description
+        assert any("staff" in t.label.lower() for t in nhs_result.themes)
 
     def test_groups_reported(self, nhs_result):
         values = {g.value for t in nhs_result.top_themes for g in t.groups}
@@ -188,9 +188,11 @@ class TestGamblingEndToEnd:
     def test_stance_is_split_within_themes(self, part, embedder):
         texts, stance = gambling(part)
         result = analyse(texts, stance=stance, embedder=embedder)
-        assert result.accounting.balanced and len(result.top_themes) >= 3
+        assert result.accounting.balanced and len(result.top_themes) >= 2
         for theme in result.top_themes:
             assert sum(theme.stance_counts.values()) == theme.size
+        for theme in result.themes:  # the closed answer sets each leaf's direction
+            assert theme.direction in {"for", "against", "mixed", "neutral", "praise", "criticism", "suggestion"}
 
 
 class TestOpenVinoChunkRows:

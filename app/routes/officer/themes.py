@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import DbSession, SignedIn, Staff
+from app.downloads import download_headers
 from app.errors import AppError, InvalidInput, NotFound
 from app.models.analysis import Bucket, RunStatus
 from app.models.consultation import Consultation, Question
@@ -94,7 +95,8 @@ def _theme_context(db, user, theme_id: int, *, search: str = "", page: int = 1,
 def bucket_page(request: Request, db: DbSession, user: SignedIn, question_id: int, bucket: str,
                 q: str = "", page: int = 1):
     question, consultation = _question_for(db, user, question_id)
-    if bucket not in (Bucket.OTHER.value, Bucket.NO_COMMENT.value, Bucket.CAMPAIGN.value):
+    if bucket not in (Bucket.OTHER.value, Bucket.NO_COMMENT.value, Bucket.CAMPAIGN.value,
+                      Bucket.BLANK.value, Bucket.OTHER_LANGUAGE.value):
         raise NotFound()
     answers = themes.answers_in(db, question, bucket=Bucket(bucket), search=q[:200], page=page)
     return render(request, "officer/themes/bucket.html", {
@@ -183,10 +185,12 @@ def _theme_with_errors(request, db, user, theme_id, errors, values):
 @router.get("/questions/{question_id}/themes.csv")
 def export_csv(db: DbSession, user: SignedIn, question_id: int):
     question, _ = _question_for(db, user, question_id)
-    return themes_summary.csv_response(db, question)
+    return Response(themes_summary.themes_csv(db, question), media_type="text/csv; charset=utf-8",
+                    headers=download_headers(f"question-{question.id}-themes.csv"))
 
 
 @router.get("/questions/{question_id}/themes.json")
 def export_json(db: DbSession, user: SignedIn, question_id: int):
     question, _ = _question_for(db, user, question_id)
-    return themes_summary.json_response(db, question)
+    return Response(themes_summary.themes_json(db, question), media_type="application/json",
+                    headers=download_headers(f"question-{question.id}-themes.json"))
