@@ -26,7 +26,7 @@ from app.models.panel import (
     PanelMember,
     PanelVolunteer,
 )
-from app.services import audit
+from app.services import audit, panels_lottery
 from app.services.panels import get_panel, pool_size
 
 MAX_SEED = 2**31 - 1
@@ -97,13 +97,26 @@ def _check_request(panel: Panel, size_raw: str, seed_raw: str, purpose: str, poo
 
 
 def request_draw(db: Session, panel: Panel, *, purpose: str, size: str, seed: str = "",
-                 one_per_household: bool = False, actor_id: int | None = None) -> PanelDrawRecord:
-    """Record the request (size, seed, households) and queue the draw once this is committed."""
-    size_value, seed_value = _check_request(panel, size, seed, purpose, pool_size(db, panel.id))
+                 one_per_household: bool = False, tickets: str = "",
+                 actor_id: int | None = None) -> PanelDrawRecord:
+    """Record the request (size, seed, households, public lottery tickets) and queue the draw
+    once this is committed."""
+    errors = {}
+    try:
+        size_value, seed_value = _check_request(panel, size, seed, purpose, pool_size(db, panel.id))
+    except InvalidInput as error:
+        errors = dict(error.errors)
+    try:
+        lottery_size = panels_lottery.check_lottery_size(tickets)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
     record = PanelDrawRecord(
         panel_id=panel.id, purpose=purpose.strip()[:200], size=size_value, seed=seed_value,
         one_per_household=one_per_household, status=DrawStatus.QUEUED,
         quotas=[vars(q) for q in quotas_for(panel, size_value)], requested_by_id=actor_id,
+        details={} if lottery_size is None else {"lottery_tickets": lottery_size},
     )
     db.add(record)
     db.flush()
@@ -121,7 +134,7 @@ def perform_draw(database: Database, draw_id: int) -> None:
             return
         record.status, record.started_at = DrawStatus.RUNNING, utcnow()
         inputs = _inputs(db, record)
-    outcome = _solve(inputs)
+    outcome = _public_lottery(inputs, _solve(inputs))
     with database.transaction() as db:
         _record(db, db.get(PanelDrawRecord, draw_id), inputs, outcome)
     if isinstance(outcome, Exception):
@@ -132,7 +145,7 @@ def draw_in_session(db: Session, record: PanelDrawRecord) -> None:
     """The same draw inside the caller's transaction (demo data and scripts; never a request)."""
     record.status, record.started_at = DrawStatus.RUNNING, utcnow()
     inputs = _inputs(db, record)
-    outcome = _solve(inputs)
+    outcome = _public_lottery(inputs, _solve(inputs))
     _record(db, record, inputs, outcome)
     db.flush()
 
@@ -143,13 +156,25 @@ class _Inputs(DrawInputs):
     seed: int
     households: bool
     labels: dict
+    tickets: int | None = None
+
+
+def _public_lottery(inputs: _Inputs, outcome):
+    """For a public draw, the outcome also carries its rounded, publishable lottery."""
+    if inputs.tickets is None or not isinstance(outcome, panel_draw.PanelDraw):
+        return outcome
+    try:
+        return outcome, panels_lottery.publish(inputs.seed, outcome, inputs.tickets)
+    except (panel_draw.PoolError, panel_draw.SolverUnavailableError) as error:
+        return f"The lottery could not be rounded to {inputs.tickets:,} tickets: {error}"
 
 
 def _inputs(db: Session, record: PanelDrawRecord) -> _Inputs:
     quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
     volunteers = pool_volunteers(db, record.panel_id, quotas, households=record.one_per_household)
     labels = {c.key: c.label for c in get_panel(db, record.panel_id).categories}
-    return _Inputs(volunteers, quotas, record.size, record.seed, record.one_per_household, labels)
+    return _Inputs(volunteers, quotas, record.size, record.seed, record.one_per_household, labels,
+                   (record.details or {}).get("lottery_tickets"))
 
 
 def _solve(inputs: _Inputs) -> "panel_draw.PanelDraw | str | Exception":
@@ -172,11 +197,15 @@ def _record(db: Session, record: PanelDrawRecord, inputs: _Inputs, outcome) -> N
             f"The draw stopped unexpectedly: {type(outcome).__name__}"
         record.status, record.message, record.finished_at = DrawStatus.FAILED, message[:4000], utcnow()
         return
-    _store(db, record, inputs.volunteers, inputs.quotas, outcome)
+    lottery = None
+    if isinstance(outcome, tuple):
+        outcome, lottery = outcome
+    _store(db, record, inputs.volunteers, inputs.quotas, outcome, lottery)
 
 
-def _store(db: Session, record: PanelDrawRecord, volunteers, quotas, result: panel_draw.PanelDraw) -> None:
-    selected = set(result.selected_ids)
+def _store(db: Session, record: PanelDrawRecord, volunteers, quotas, result: panel_draw.PanelDraw,
+           lottery: dict | None = None) -> None:
+    selected = set(result.selected_ids) if lottery is None else set()
     still_here = set(db.scalars(select(PanelVolunteer.id).where(PanelVolunteer.panel_id == record.panel_id)))
     record.algorithm = result.algorithm
     record.fallback_reason = result.fallback_reason or ""
@@ -187,10 +216,13 @@ def _store(db: Session, record: PanelDrawRecord, volunteers, quotas, result: pan
                       "quota_violations": [vars(v) for v in result.quota_violations],
                       "maximin_upper_bound": result.maximin_upper_bound,
                       "unselectable": len(result.unselectable_ids)}
+    if lottery is not None:  # a public draw: members are seated once the ticket is drawn
+        record.details = {**record.details, "lottery_tickets": lottery["tickets"],
+                          panels_lottery.KEY: lottery}
     record.pool_size = len(volunteers)
     record.min_probability, record.gini = result.min_selection_probability, result.gini
     record.seconds = round(result.seconds, 3)
-    for ref in result.selected_ids:
+    for ref in result.selected_ids if lottery is None else ():
         gone = int(ref) not in still_here  # left the pool while the draw ran
         db.add(PanelMember(draw_id=record.id, pool_ref=ref, volunteer_id=None if gone else int(ref),
                            status=MemberStatus.LEFT if gone else MemberStatus.SELECTED))

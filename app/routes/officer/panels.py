@@ -9,7 +9,15 @@ from app.auth import DbSession, Staff
 from app.errors import AppError, InvalidInput, NotFound
 from app.models.panel import DrawStatus
 from app.routes.panels import form_fields
-from app.services import panels, panels_draws, panels_invitations, panels_pool, panels_report, panels_targets
+from app.services import (
+    panels,
+    panels_draws,
+    panels_invitations,
+    panels_lottery,
+    panels_pool,
+    panels_report,
+    panels_targets,
+)
 from app.templating import render
 
 router = APIRouter(prefix="/officer/panels")
@@ -163,14 +171,17 @@ def request_draw(request: Request, db: DbSession, user: Staff, panel_id: int,
                  purpose: Annotated[str, Form(max_length=200)] = "",
                  size: Annotated[str, Form(max_length=10)] = "",
                  seed: Annotated[str, Form(max_length=20)] = "",
-                 households: Annotated[str, Form(max_length=5)] = ""):
+                 households: Annotated[str, Form(max_length=5)] = "",
+                 tickets: Annotated[str, Form(max_length=10)] = ""):
     panel = panels.get_panel(db, panel_id)
     try:
         record = panels_draws.request_draw(db, panel, purpose=purpose, size=size, seed=seed,
-                                           one_per_household=households == "yes", actor_id=user.id)
+                                           one_per_household=households == "yes", tickets=tickets,
+                                           actor_id=user.id)
     except InvalidInput as error:
         return _panel_page(request, db, panel, errors=error.errors, status_code=422, values={
-            "purpose": purpose, "size": size, "seed": seed, "households": households})
+            "purpose": purpose, "size": size, "seed": seed, "households": households,
+            "tickets": tickets})
     return RedirectResponse(f"{_base(panel_id)}/draws/{record.id}", status_code=303)
 
 
@@ -180,6 +191,7 @@ def _draw_page(request, db, panel, record, *, errors=None, values=None, status_c
     responded = panels_invitations.responded_member_ids(db, record) if invitations else set()
     return render(request, "officer/panels/draw.html", {
         "panel": panel, "draw": record, "invitations": invitations, "responded": responded,
+        "lottery": panels_lottery.lottery_of(record), "lottery_panel": panels_lottery.panel_numbers(record),
         "consultations": panels_invitations.panel_consultations(db) if done else [],
         "errors": errors or {}, "values": values or {}, "title": f"Draw: {record.purpose}",
     }, status_code=status_code, fragment="officer/panels/_draw_status.html")
@@ -225,6 +237,33 @@ def send_invitations(request: Request, db: DbSession, user: Staff, panel_id: int
     return RedirectResponse(f"{_base(panel_id)}/draws/{draw_id}#invitations", status_code=303)
 
 
+@router.post("/{panel_id}/draws/{draw_id}/ticket")
+def choose_ticket(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int,
+                  ticket: Annotated[str, Form(max_length=10)] = "",
+                  seed_text: Annotated[str, Form(max_length=200)] = ""):
+    panel = panels.get_panel(db, panel_id)
+    record = panels_draws.get_draw(db, panel_id, draw_id, with_members=True)
+    try:
+        panels_lottery.choose_ticket(db, record, ticket=ticket, seed_text=seed_text, actor_id=user.id)
+    except AppError as error:
+        if error.status_code == 404:
+            raise
+        errors = error.errors if isinstance(error, InvalidInput) else {"ticket": error.message}
+        return _draw_page(request, db, panel, record, errors=errors, status_code=error.status_code,
+                          values={"ticket": ticket, "seed_text": seed_text})
+    return RedirectResponse(f"{_base(panel_id)}/draws/{draw_id}#lottery", status_code=303)
+
+
+@router.get("/{panel_id}/draws/{draw_id}/lottery.txt")
+def published_lottery(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int):
+    """The file to publish before the ticket is drawn: tickets and pseudonymous numbers only."""
+    lottery = panels_lottery.lottery_of(panels_draws.get_draw(db, panel_id, draw_id))
+    if lottery is None:
+        raise NotFound()
+    return Response(lottery["text"].encode("utf-8"), media_type="text/plain; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="panel-{panel_id}-draw-{draw_id}-lottery.txt"'})
+
+
 @router.get("/{panel_id}/draws/{draw_id}/audit")
 def audit_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw_id: int):
     panel = panels.get_panel(db, panel_id)
@@ -233,6 +272,7 @@ def audit_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw
     probabilities = sorted(record.probabilities.items(), key=lambda item: int(item[0]))
     return render(request, "officer/panels/audit.html", {
         "panel": panel, "draw": record, "probabilities": probabilities, "selected_refs": selected_refs,
+        "lottery": panels_lottery.lottery_of(record), "lottery_panel": panels_lottery.panel_numbers(record),
         "total": sum(record.probabilities.values()), "title": f"Audit: {record.purpose}"})
 
 
