@@ -1,17 +1,70 @@
-"""Petitions, forum threads, meetings and organisation submissions as evidence a finding can cite."""
+"""Every kind of evidence a finding can cite: what each shows now (its view), and what a review
+offers to cite (its options). A new kind adds its resolver to RESOLVERS and, if a review offers it
+in the picker, its options to `other_evidence_options`; nothing registers itself on import."""
+
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from app.models.analysis import Theme, ThemeStatus
+from app.models.consultation import Consultation, Question
+from app.models.consultation_response import Answer
 from app.models.finding import EvidenceKind
 from app.models.forum import Forum, Meeting, Post, PostStatus, Submission, SubmissionStatus, Thread
 from app.models.organisation import Organisation
 from app.models.petition import Petition
 from app.services import petitions
-from app.services.evidence import EvidenceView, register
-from app.services.review_workspace import EvidenceOption, register_provider
 
 
-@register(EvidenceKind.PETITION)
+@dataclass(frozen=True)
+class EvidenceView:
+    kind: EvidenceKind
+    object_id: int
+    title: str
+    figures: dict
+    quotes: tuple[str, ...] = ()
+    link: str = ""
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceOption:
+    value: str  # "kind:id", as posted by the finding form
+    label: str
+
+
+def _theme(db: Session, theme_id: int) -> EvidenceView | None:
+    theme = db.get(Theme, theme_id)
+    if theme is None:
+        return None
+    while theme.status == ThemeStatus.MERGED and theme.merged_into_id:
+        theme = db.get(Theme, theme.merged_into_id)
+    question = db.get(Question, theme.question_id)
+    total = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id)) or 0
+    return EvidenceView(
+        EvidenceKind.THEME, theme_id, f"Theme: {theme.label}",
+        {"answers": theme.size, "of": total},
+        tuple(q["text"] for q in theme.quotes[:3]), f"/officer/themes/{theme.id}",
+    )
+
+
+def _question(db: Session, question_id: int) -> EvidenceView | None:
+    question = db.get(Question, question_id)
+    if question is None:
+        return None
+    rows = db.execute(select(Answer.option_index, func.count()).where(
+        Answer.question_id == question_id, Answer.option_index.is_not(None))
+        .group_by(Answer.option_index)).all()
+    options = list(question.options or [])
+    figures = {(options[i] if i is not None and i < len(options) else str(i)): n for i, n in rows}
+    consultation = db.get(Consultation, question.consultation_id)
+    return EvidenceView(EvidenceKind.QUESTION, question_id, f"{consultation.title}: {question.text}",
+                        figures, (), f"/officer/consultations/{consultation.id}/results")
+
+
+
+
 def _petition(db, petition_id: int) -> EvidenceView | None:
     petition = db.get(Petition, petition_id)
     if petition is None:
@@ -31,7 +84,6 @@ def _petition(db, petition_id: int) -> EvidenceView | None:
     )
 
 
-@register(EvidenceKind.FORUM_THREAD)
 def _thread(db, thread_id: int) -> EvidenceView | None:
     thread = db.get(Thread, thread_id)
     if thread is None:
@@ -55,7 +107,6 @@ def _thread(db, thread_id: int) -> EvidenceView | None:
     )
 
 
-@register(EvidenceKind.MEETING)
 def _meeting(db, meeting_id: int) -> EvidenceView | None:
     meeting = db.get(Meeting, meeting_id)
     if meeting is None:
@@ -70,7 +121,6 @@ def _meeting(db, meeting_id: int) -> EvidenceView | None:
     )
 
 
-@register(EvidenceKind.SUBMISSION)
 def _submission(db, submission_id: int) -> EvidenceView | None:
     submission = db.get(Submission, submission_id)
     if submission is None or submission.status != SubmissionStatus.SIGNED_OFF:
@@ -86,8 +136,8 @@ def _submission(db, submission_id: int) -> EvidenceView | None:
     )
 
 
-@register_provider
-def _options(db, review_id: int):
+def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption]]:
+    """What a review's petitions, forums, meetings and submissions offer to cite."""
     options = [
         EvidenceOption(f"petition:{p.id}", f"{p.title} ({p.signature_count:,} signatures, {p.status_label})")
         for p in petitions.petitions_for_review(db, review_id)
@@ -118,3 +168,13 @@ def _options(db, review_id: int):
         EvidenceOption(f"submission:{s.id}", f"Submission: {s.title} ({name})") for s, name in submissions
     ]
     return "Petitions, forums, meetings and submissions", options
+
+
+RESOLVERS = {
+    EvidenceKind.THEME: _theme,
+    EvidenceKind.QUESTION: _question,
+    EvidenceKind.PETITION: _petition,
+    EvidenceKind.FORUM_THREAD: _thread,
+    EvidenceKind.MEETING: _meeting,
+    EvidenceKind.SUBMISSION: _submission,
+}

@@ -1,7 +1,5 @@
 """What the review workspace page shows: findings by stage and the evidence an officer can cite."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,12 +7,7 @@ from app.models.analysis import Theme, ThemeStatus
 from app.models.consultation import Consultation, Question, QuestionKind
 from app.models.finding import Finding, ReviewStage
 from app.services import findings
-
-
-@dataclass(frozen=True)
-class EvidenceOption:
-    value: str  # "kind:id", as posted by the finding form
-    label: str
+from app.services.evidence_sources import EvidenceOption, other_evidence_options
 
 
 def findings_by_stage(db: Session, review_id: int, *, published_only: bool = False) -> dict:
@@ -69,8 +62,7 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
             ],
         ),
     ]
-    for provider in EXTRA_PROVIDERS:
-        groups.append(provider(db, review_id))
+    groups.append(other_evidence_options(db, review_id))
     return [(name, options) for name, options in groups if options]
 
 
@@ -86,11 +78,3 @@ def consultations_of(db: Session, review_id: int) -> list[tuple[Consultation, li
         by_consultation.setdefault(question.consultation_id, []).append(question)
     return [(c, by_consultation.get(c.id, [])) for c in consultations]
 
-
-EXTRA_PROVIDERS: list = []
-
-
-def register_provider(function):
-    """Petitions, forums and submissions add their evidence options here."""
-    EXTRA_PROVIDERS.append(function)
-    return function
