@@ -93,7 +93,7 @@ def _start_page(request, db, *, errors=None, values=None, status_code=200):
             "values": values or {},
             "reviews": reviews.list_reviews(db),
             "settings_row": petitions.cached_settings(db, caches(request)),
-            "start_limit": _limit_words(STARTS_PER_ADDRESS),
+            "start_limit": _limit_words(STARTS_PER_ADDRESS, "petitions"),
         },
         status_code=status_code,
     )
@@ -198,19 +198,20 @@ def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_i
     return _petition_page(request, db, petition_id)
 
 
-def _limit_words(limit: str) -> str:
-    """'10/minute' -> '10 a minute'; '30/5 minutes' -> '30 in 5 minutes'."""
+def _limit_words(limit: str, noun: str = "") -> str:
+    """'10/minute' -> '10 signatures a minute' (noun 'signatures'); '30/5 minutes' -> '30 in 5 minutes'."""
     count, _, per = limit.partition("/")
-    per = per.strip()
+    count, per = count.strip(), per.strip()
+    counted = f"{count} {noun}" if noun else count
     if per[:1].isdigit():
-        return f"{count.strip()} in {per}"
-    return f"{count.strip()} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
+        return f"{counted} in {per}"
+    return f"{counted} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
 
 
 def _sign_limit_words(settings_row) -> str:
     """The per-address limit in words, for the note on every signing form."""
-    return " and ".join(_limit_words(limit) for limit in (
-        settings_row.signing_limit_per_address_short, settings_row.signing_limit_per_address_long))
+    return (f"{_limit_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
+            f"{_limit_words(settings_row.signing_limit_per_address_long)}")
 
 
 def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):

@@ -24,8 +24,8 @@ class TestAddressLimit:
     def test_the_form_explains_the_limit(self, client, db):
         target = make.petition(db)
         note = text_of(client.get(f"/petitions/{target.id}"))
-        assert "one connection (a home's wifi, a library or a mobile network) can send 5 a minute and " \
-               "30 an hour signatures to a petition" in note
+        assert "one connection (a home's wifi, a library or a mobile network) can send 5 signatures a minute and " \
+               "30 an hour to one petition" in note
 
     def test_two_people_at_one_address_both_sign_within_a_minute(self, client, db):
         target = make.petition(db)

@@ -26,8 +26,7 @@
     document.querySelectorAll("input[data-aria-controls]").forEach(function (input) {
       var target = document.getElementById(input.dataset.ariaControls);
       if (!target) { return; }
-      input.setAttribute("aria-controls", target.id);
-      input.setAttribute("aria-expanded", input.checked ? "true" : "false");
+      input.setAttribute("aria-controls", target.id);  // no aria-expanded: not allowed on radios (GOV.UK 5)
       target.classList.toggle("conditional-hidden", !input.checked);
     });
   }
