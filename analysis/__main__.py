@@ -1,3 +1,5 @@
+"""Command line: python -m analysis themes | evaluate (see --help)."""
+
 import sys
 
 from analysis.cli import main

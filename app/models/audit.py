@@ -1,3 +1,5 @@
+"""Audit log: who did what to which object, with details; written by services.audit."""
+
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 

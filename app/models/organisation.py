@@ -1,3 +1,5 @@
+"""Community organisations (unions, tenants, voluntary groups, providers) and the people they speak for."""
+
 import enum
 
 from sqlalchemy import String, Text

@@ -1,3 +1,5 @@
+"""The email outbox: every email is written here in the caller's transaction and sent by a job."""
+
 import enum
 from datetime import datetime
 

@@ -1,3 +1,5 @@
+"""Best Value reviews: the service under review, its stages, team and dates."""
+
 import enum
 from datetime import date, datetime
 

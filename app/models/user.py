@@ -1,3 +1,5 @@
+"""People who sign in (staff, organisation members), their roles and sessions."""
+
 import enum
 from datetime import datetime
 

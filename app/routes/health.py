@@ -1,3 +1,5 @@
+"""`/healthz`: the app is up and its database answers."""
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text

@@ -1,3 +1,5 @@
+"""The public home page."""
+
 from fastapi import APIRouter, Request
 
 from app.auth import CurrentUser, DbSession

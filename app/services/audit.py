@@ -1,3 +1,5 @@
+"""Record an audited action in the caller's transaction."""
+
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEvent

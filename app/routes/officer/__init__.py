@@ -1,0 +1,1 @@
+"""Staff pages under /officer: reviews, consultations, themes, forums, panels, petitions."""

@@ -1,3 +1,5 @@
+"""The staff home page: the reviews this person can read, each linked."""
+
 from fastapi import APIRouter, Request
 
 from app.auth import DbSession, SignedIn
