@@ -8,6 +8,10 @@ Pure: no database and nothing from the rest of `app`. Frozen dataclasses in and 
     replay_sample(draw.details["lottery"], seed) -> the same ids, from the stored record
     draw_replacement(volunteers, quotas, panel_ids, declined_id, seed, ...) -> Replacement
     check_quotas(volunteers, quotas, panel_ids, size=..., one_per_household=...) -> violations
+    transparent.uniform_lottery(draw.distribution, draw.probabilities, M, seed) -> M panels to
+        publish by number, with their SHA-256 digest (transparent.ticket_from_seed picks one)
+
+LEXIMIN runs level by level (leximin.py) or, from 60 groups up, by types (typed.py).
 """
 
 from .draw import draw_panel, find_leximin_distribution
