@@ -8,11 +8,18 @@ volunteer more, service users less. Quotas are set from the *population* shares:
 at least 1.5 x its population share (above the share of service users in the pool), as a
 council that wants to hear its service users would. Categories 5 and 6 (ethnicity, tenure) are
 added when asked for. Ids are "v1".."vN" in draw order; no household column.
+
+    python -m bench panel_pools --volunteers 10000 --size 100 --seed 10000 --categories 4 --out DIR
+
+writes DIR/respondents.csv and DIR/categories.csv for `python -m app panel-draw`.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -66,3 +73,35 @@ def skewed_pool(
                 high = max(low + 1, math.ceil(target * 1.1))
             quotas.append(Quota(category, feature, low, high))
     return pool, quotas, size
+
+
+def write_csv(directory: Path, volunteers: list[Volunteer], quotas: list[Quota]) -> tuple[Path, Path]:
+    """respondents.csv and categories.csv, as `python -m app panel-draw` reads them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    categories = list(dict.fromkeys(q.category for q in quotas))
+    pool_path, quota_path = directory / "respondents.csv", directory / "categories.csv"
+    with pool_path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", *categories])
+        for volunteer in volunteers:
+            writer.writerow([volunteer.id, *(volunteer.features[c] for c in categories)])
+    with quota_path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["category", "feature", "min", "max"])
+        for quota in quotas:
+            writer.writerow([quota.category, quota.feature, quota.min, quota.max])
+    return pool_path, quota_path
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench panel_pools", description=__doc__)
+    parser.add_argument("--volunteers", type=int, default=10_000)
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=10_000)
+    parser.add_argument("--categories", type=int, default=4, choices=range(1, len(SKEWED) + 1))
+    parser.add_argument("--out", type=Path, required=True, help="directory for the two CSV files")
+    options = parser.parse_args(argv)
+    volunteers, quotas, _ = skewed_pool(options.volunteers, options.size, options.seed, options.categories)
+    for path in write_csv(options.out, volunteers, quotas):
+        print(path)
+    return 0
