@@ -128,16 +128,15 @@ def _image(tmp_path, sqlite_url, **extra):
 
 
 def test_docker_image_trusts_only_the_named_load_balancer(tmp_path, sqlite_url):
-    process, url = _image(tmp_path, sqlite_url)
-    try:
-        _wait(process, url)
-        assert _probe(process, url, "127.0.0.1", "203.0.113.9", "image-local") == "127.0.0.1"
-    finally:
-        process.stop()
+    image_env, _command = _dockerfile()
+    assert image_env["FORWARDED_ALLOW_IPS"] == "", "the image believes no X-Forwarded-For unless told"
+    # One launch covers both cases: the named balancer is believed, every other peer is not,
+    # not even 127.0.0.1, which uvicorn would otherwise trust by default.
     process, url = _image(tmp_path, sqlite_url, FORWARDED_ALLOW_IPS="127.0.0.2")
     try:
         _wait(process, url)
         assert _probe(process, url, "127.0.0.2", "203.0.113.9", "image-lb") == "203.0.113.9"
         assert _probe(process, url, "127.0.0.3", "198.51.100.7", "image-direct") == "127.0.0.3"
+        assert _probe(process, url, "127.0.0.1", "198.51.100.7", "image-local") == "127.0.0.1"
     finally:
         process.stop()
