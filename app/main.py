@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from app import anonymity, jobs, routes
+from app.caching import new_petition_caches
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
+    app.state.petition_caches = new_petition_caches()
     anonymity.configure(settings.rate_limit_storage_url)  # the daily secret: memory or Redis only
     jobs.use_database(database)
     app.add_middleware(InputGuard)

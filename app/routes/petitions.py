@@ -1,9 +1,6 @@
 """Residents' petition pages: find, start, support, sign, confirm; the live count fragment."""
 
 import asyncio
-import fcntl
-import threading
-from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -12,11 +9,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser, DbSession, current_user_or_none
+from app.caching import PetitionCaches
 from app.errors import InvalidInput, RateLimited
 from app.input_guard import nul_errors, without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
-from app.services.petitions import PetitionCaches, new_caches
 from app.services.petitions_rules import RuleSet, load_rules
 from app.services.petitions_signing import (
     ConfirmOutcome,
@@ -40,11 +37,8 @@ SIGNING_SLOTS = 8  # per process; below the connection pool's 10
 
 
 def caches(request: Request) -> PetitionCaches:
-    """Per-process caches for counts, settings and rules (a few seconds old at most)."""
-    state = request.app.state
-    if not hasattr(state, "petition_caches"):
-        state.petition_caches = new_caches()
-    return state.petition_caches
+    """Per-process caches for counts, settings and rules (a few seconds old at most; app.caching)."""
+    return request.app.state.petition_caches
 
 
 def _rules(request: Request, db) -> RuleSet:
@@ -269,7 +263,7 @@ def _sign_apart(request: Request, petition_id: int, signer, support_token: str |
     limiter = request.app.state.rate_limiter
     if not screen(target.id, signer, ip=ip, settings=settings_row, rules=rules, limiter=limiter):
         return  # dropped: answered like any other signature
-    with _write_lock(database), database.transaction() as db:
+    with database.write_transaction() as db:
         sign(
             db,
             target,
@@ -295,29 +289,6 @@ def _signable_ref(db, key) -> PetitionRef:
     else:
         found = petitions.get_visible(db, value)
     return PetitionRef(found.id, found.title, found.state)
-
-
-_sqlite_locks: dict[str, threading.Lock] = {}
-
-
-@contextmanager
-def _write_lock(database):
-    """SQLite: one signing writer at a time across threads and processes, waiting on a file lock.
-
-    SQLite's own busy handler polls with sleeps of up to 100 ms, which made p99 seconds long;
-    flock wakes the next writer as soon as the lock is free. PostgreSQL needs nothing.
-    """
-    path = database.engine.url.database if database.is_sqlite else None
-    if not path or path == ":memory:":
-        yield
-        return
-    lock = _sqlite_locks.setdefault(path, threading.Lock())
-    with lock, open(f"{path}.signing-lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _signing_slots(request: Request) -> asyncio.Semaphore:

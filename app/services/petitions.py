@@ -5,15 +5,14 @@ petitions_thresholds, bulk invalidation in petitions_invalidation, anonymisation
 petitions_anonymisation, address rules in petitions_rules, email keys in petitions_email.
 """
 
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.caching import PetitionCaches, new_petition_caches
 from app.errors import NotFound
 from app.models.petition import (
     UNMODERATED,
@@ -44,40 +43,7 @@ FILTERS: dict[str, tuple[str, Any]] = {
 }
 
 
-class TTLCache:
-    """A small per-process cache: counts and settings may be a few seconds old, never wrong for long."""
-
-    def __init__(self, ttl_seconds: float, max_entries: int = 10_000):
-        self.ttl = ttl_seconds
-        self.max_entries = max_entries
-        self._values: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        hit = self._values.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._values) >= self.max_entries:
-                self._values.clear()
-            self._values[key] = (now + self.ttl, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
-
-@dataclass
-class PetitionCaches:
-    counts: TTLCache
-    settings: TTLCache
-
-
-def new_caches(count_ttl: float = 2.0, settings_ttl: float = 5.0) -> PetitionCaches:
-    return PetitionCaches(counts=TTLCache(count_ttl), settings=TTLCache(settings_ttl))
+new_caches = new_petition_caches
 
 
 # --- settings -------------------------------------------------------------------------------
