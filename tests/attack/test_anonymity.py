@@ -106,8 +106,12 @@ def _when(value):
 
 
 def _name_by_timing(dump, forum_id) -> dict[int, int]:
-    """Bracket each anonymous post between named posts (by id), then name the one account whose
-    sign-in or session activity falls inside that window, if exactly one does."""
+    """Bracket each anonymous post between named posts (by id), then name the one account that
+    could post there (staff, or a member of a named service) whose sign-in or session activity
+    falls inside that window, if exactly one does. With exact times this names authors."""
+    services = {link["organisation_id"] for link in dump["forum_organisation"] if link["forum_id"] == forum_id}
+    could_post = {u["id"] for u in dump["user_account"]
+                  if u["role"] in ("admin", "officer") or u["organisation_id"] in services}
     named_posts = sorted((p["id"], _when(p["created_at"])) for p in dump["forum_post"] if p["forum_id"] != forum_id)
     activity = [(u["id"], _when(u["last_sign_in_at"])) for u in dump["user_account"] if u["last_sign_in_at"]]
     activity += [(s["user_id"], _when(s[column])) for s in dump["staff_session"]
@@ -121,7 +125,7 @@ def _name_by_timing(dump, forum_id) -> dict[int, int]:
         after = min((t for i, t in named_posts if i > post["id"]), default=None)
         if before is None or after is None:
             continue
-        candidates = {user for user, moment in activity if before <= moment <= after}
+        candidates = {user for user, moment in activity if before <= moment <= after and user in could_post}
         if len(candidates) == 1:
             found[post["id"]] = candidates.pop()
     return found
