@@ -11,7 +11,8 @@ import importlib
 import sys
 import time
 
-ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis", "analysis_ceiling", "mixed"]
+ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis", "analysis_ceiling", "mixed",
+         "lighthouse"]
 
 
 def main(argv: list[str]) -> int:
