@@ -1,4 +1,9 @@
-"""The demo council: a Best Value review of home care, its people and real residents' words.
+"""The demo council: a Best Value review of community health and care, its people and real people's words.
+
+Every free text in the demo is real and says where it comes from (data/ATTRIBUTION.md): NHS
+Friends and Family Test comments answer the review's patient-experience survey; comments from a
+public conversation on affordable housing fill a stand-alone housing forum and the union's
+points about housing costs.
 
 Each feature adds a module `app/demo/<feature>.py` with `ORDER` (int) and `load(db, demo)`;
 they run in ORDER after the foundation, all in one transaction.
@@ -84,13 +89,15 @@ def _load_foundation(db: Session) -> Demo:
     officer = users["officer@riverside.example"]
     review = reviews.create_review(
         db,
-        title="Best Value review of home care",
-        service="Home care",
-        summary=("The council is reviewing how home care is provided in Riverside: whether the "
-                 "in-house service should continue, how it compares with other councils and "
-                 "providers, and what people who use it, their carers and staff say."),
-        scope=("Home care for adults arranged by the council: the in-house service and the "
-               "contracted providers. Not residential care, and not care people arrange themselves."),
+        title="Best Value review of community health and care",
+        service="Community health and care (home care, with the NHS)",
+        summary=("The council and the local NHS are reviewing community health and care in Riverside: "
+                 "whether the council's own home-care service should continue, how services compare "
+                 "with other councils and providers, and what patients, people who use care, their "
+                 "carers and staff say."),
+        scope=("Home care for adults arranged by the council (the in-house service and the contracted "
+               "providers), and what patients say about the NHS services they use alongside it. Not "
+               "residential care, and not care people arrange themselves."),
         lead_officer_id=officer.id, starts_on=date(2026, 9, 1), ends_on=date(2027, 6, 30), actor=officer,
     )
     return Demo(review=review, organisations=organisations, users=users)
@@ -98,7 +105,7 @@ def _load_foundation(db: Session) -> Demo:
 
 def _summary(demo: Demo) -> str:
     lines = [
-        "Loaded the demo council: a Best Value review of home care.",
+        "Loaded the demo council: a Best Value review of community health and care.",
         f"Sign in at /sign-in with any of these accounts; the password is {DEMO_PASSWORD!r}:",
     ]
     lines += [f"  {user.role.value:<10} {user.email}" for user in demo.users.values()]

@@ -1,11 +1,12 @@
-"""Demo consultations for the home-care review: one open for anyone, one closed with real answers.
+"""Demo consultations for the review: one open for anyone on home care, one closed with real answers.
 
-The closed consultation's free-text answers are the 480 real NHS Friends and Family Test comments
-in data/nhs_feedback_sample.csv (MIT). Each comment answers the survey question that matches the
-one its trust asked: "what could be improved?" comments answer "What could the service do
-better?", the others (why that rating, what was good) answer "Please tell us why you gave that
-rating." Respondent types, channels and dates are spread with a seeded random generator so the
-results and analysis pages have realistic breakdowns.
+The closed consultation is a patient-experience survey: its free-text answers are the 480 real NHS
+Friends and Family Test comments in data/nhs_feedback_sample.csv (MIT), written by patients of three
+anonymised NHS trusts about the care they received, and it says so to everyone who reads it. Each
+comment answers the survey question that matches the one its trust asked: "what could be improved?"
+comments answer "What could the service do better?", the others (why that rating, what was good)
+answer "Please tell us why you gave that rating." Ratings, respondent types, channels and dates are
+illustrative, spread with a seeded random generator so the results pages have realistic breakdowns.
 """
 
 import csv
@@ -25,6 +26,7 @@ RATING = ["Very poor", "Poor", "Fair", "Good", "Very good"]
 # The source trusts' questions that asked what could be improved (the rest asked why people gave
 # their rating, or what was good).
 IMPROVEMENT_QUESTIONS = {"Trust A - Q1", "Trust C - Q2"}
+SURVEY_TITLE = "Patients' experiences of NHS care (Friends and Family Test)"
 WHY_QUESTION = "Please tell us why you gave that rating."
 BETTER_QUESTION = "What could the service do better?"
 PRIORITIES = ["The same care workers each visit", "Visits that arrive on time", "Longer visits",
@@ -75,13 +77,15 @@ def _asked(row: dict, why, better):
 
 def _closed_consultation(db, demo, officer_id):
     consultation = service.create_consultation(
-        db, review_id=demo.review.id, title="Home care users' experiences survey",
-        summary=("An earlier survey of people who use home care, their carers and staff about their "
-                 "experience of the service and what it could do better."),
+        db, review_id=demo.review.id, title=SURVEY_TITLE,
+        summary=("What patients of three NHS trusts wrote about the care they received and what could be "
+                 "better. The comments are real: NHS Friends and Family Test answers published by The "
+                 "Strategy Unit (pxtextmining, MIT licence), the trusts anonymised. The ratings, who "
+                 "answered and when are illustrative."),
         audience=Audience.ANYONE, actor_id=officer_id)
     consultation.opens_at = utcnow() - timedelta(days=70)
     rating = _question(db, consultation, QuestionKind.RATING,
-                       "Overall, how would you rate the care you receive or give?", page=1,
+                       "Overall, how would you rate the care you received?", page=1,
                        required=True, options=RATING)
     why = _question(db, consultation, QuestionKind.LONG_TEXT, WHY_QUESTION, page=1, max_length="4000")
     better = _question(db, consultation, QuestionKind.LONG_TEXT, BETTER_QUESTION, page=1, max_length="4000")

@@ -1,7 +1,8 @@
-"""Demo forums: a public forum run by the Riverside Tenants' Federation on the home-care review,
-with threads and replies in people's own words (real Polis comments, see data/ATTRIBUTION.md),
-a members-only forum run by UNISON, and a staff-only forum where council employees post
-anonymously to the review team."""
+"""Demo forums: a stand-alone public forum on affordable housing run by the Riverside Tenants'
+Federation, with threads and replies in people's own words (real comments from a public Polis
+conversation on affordable housing, see data/ATTRIBUTION.md; every forum that shows them says so),
+a members-only forum in the review run by UNISON (housing costs and keeping care staff), and a
+staff-only forum where council employees post anonymously to the review team."""
 
 import csv
 from pathlib import Path
@@ -25,6 +26,9 @@ PUBLIC_THREADS = [
     [1, 64, 10, 8, 149],
 ]
 MEMBERS_THREAD = [137, 150, 134]
+SOURCE = ("The posts are real comments from a 2017 public conversation on affordable housing in New "
+          "Zealand (Scoop HiveMind), gathered with Polis and shared under CC BY 4.0 with attribution to "
+          "The Computational Democracy Project; the names of who posted them are the demo's.")
 # A meeting's notes and a union's formal submission, made of what people wrote (Polis comments).
 MEETING_POINTS = [97, 57, 164, 126]
 SUBMISSION_POINTS = [138, 72, 61, 149]
@@ -59,10 +63,10 @@ def load(db, demo) -> None:
         demo.users[user.email] = user
 
     public = forums.create_forum(
-        db, officer, review_id=demo.review.id, organisation_id=tenants.id, visibility=ForumVisibility.PUBLIC,
-        title="Tenants' forum on the home-care review",
-        description="Run by the Riverside Tenants' Federation: what tenants say about housing, care "
-                    "and the cost of living in the borough.")
+        db, officer, review_id=None, organisation_id=tenants.id, visibility=ForumVisibility.PUBLIC,
+        title="Tenants' forum: affordable housing",
+        description="Run by the Riverside Tenants' Federation: what tenants say about the cost and "
+                    f"supply of housing in the borough. Not part of a review. {SOURCE}")
     public = get_forum(db, officer, public.id)
     turn = 0
     for ids in PUBLIC_THREADS:
@@ -74,13 +78,14 @@ def load(db, demo) -> None:
             forums_posting.reply(db, Poster(people[turn % len(people)], secret), thread,
                                  body=comments[comment_id])
 
-    _meeting(db, public, people[0], comments, [tenants.id, carers.id])
     members = forums.create_forum(
         db, officer, review_id=demo.review.id, organisation_id=union.id,
         visibility=ForumVisibility.MEMBERS_ONLY, member_organisation_ids=[union.id, carers.id],
         title="Care staff and carers (members only)",
-        description="For members of UNISON Riverside Branch and the Riverside Carers' Network.")
+        description="For members of UNISON Riverside Branch and the Riverside Carers' Network: what "
+                    f"housing costs mean for recruiting and keeping care staff. {SOURCE}")
     members = get_forum(db, officer, members.id)
+    _meeting(db, members, demo.users["organiser@unison.example"], comments, [union.id, carers.id])
     organiser = Poster(demo.users["organiser@unison.example"], secret)
     thread, _ = forums_posting.start_thread(db, organiser, members, title=_title(comments[MEMBERS_THREAD[0]]),
                                             body=comments[MEMBERS_THREAD[0]])
@@ -96,7 +101,8 @@ def load(db, demo) -> None:
         description="For the council's own home-care staff. Posts are anonymous: Chorus does not "
                     "store who wrote them.")
     _submission(db, demo, union, comments)
-    demo.notes.append(f"Forums: /forums (public forum /forums/{public.id}); members-only and staff-only "
+    demo.notes.append(f"Forums: /forums (stand-alone public forum /forums/{public.id}); members-only "
+                      "and staff-only "
                       "forums for grace@tenants.example (member), organiser@unison.example and "
                       "carer@homecare.example (anonymous staff forum).")
 
@@ -104,8 +110,9 @@ def load(db, demo) -> None:
 def _meeting(db, forum, organiser, comments, organisation_ids) -> None:
     points = "\n".join(f"- {comments[i]}" for i in MEETING_POINTS)
     forums_meetings.record_meeting(
-        db, organiser, forum, held_on="2026-10-14", title="Open meeting on home care and housing",
-        notes=f"Points tenants and carers raised, in their own words:\n{points}",
+        db, organiser, forum, held_on="2026-10-14", title="Members' meeting on housing costs and care staff",
+        notes=(f"Points members raised, in their own words:\n{points}\n\n(Sample text: real comments "
+               "from a public Polis conversation on affordable housing, CC BY 4.0.)"),
         organisation_ids=organisation_ids)
 
 
@@ -113,6 +120,8 @@ def _submission(db, demo, union, comments) -> None:
     organiser = demo.users["organiser@unison.example"]
     body = "\n\n".join(comments[i] for i in SUBMISSION_POINTS)
     draft = forums_submissions.draft(db, organiser, union, review_id=demo.review.id, body=body,
-                                     title="UNISON Riverside Branch: response to the home-care review")
+                                     title="UNISON Riverside Branch: housing costs and the care workforce "
+                                           "(sample text: real comments from a Polis conversation on "
+                                           "affordable housing, CC BY 4.0)")
     signed = forums_submissions.get_submission(db, organiser, union, draft.id)
     forums_submissions.sign_off(db, organiser, signed)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.config import get_settings
 from app.demo.consultations import BETTER_QUESTION, WHY_QUESTION
+from app.jobs import analysis_work
 from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
 from app.models.finding import EvidenceKind, TeamRole
 from app.models.review import TimelineStage
@@ -30,8 +31,8 @@ SCRUTINY_VIEW = (
 
 # The consult-stage findings, one per free-text question, cite that question's two largest themes.
 FINDING_OPENINGS = {
-    WHY_QUESTION: "Asked why they gave their rating, people wrote most about",
-    BETTER_QUESTION: "Asked what the service could do better, people most often raised",
+    WHY_QUESTION: "Asked why they gave their rating, patients wrote most about",
+    BETTER_QUESTION: "Asked what the service could do better, patients most often raised",
 }
 
 
@@ -47,7 +48,7 @@ def load(db, demo) -> None:
     curated = {}
     for question in questions:
         run = analysis_runs.start_run(db, question, officer, seed=0)
-        analysis_runs.run_now(db, run)
+        analysis_work.run_now(db, run)  # the demo loader is a command, never the web process
         curated[question.text] = _curate(db, question, officer)
     _team(db, demo, officer)
     _timeline(db, demo, officer)
@@ -121,7 +122,9 @@ def _findings(db, demo, consultation, curated, officer):
     if rating:
         written.append(findings.write_finding(
             db, review_id=demo.review.id, stage="challenge",
-            statement="Most users rate the in-house service well: the case to outsource it is not made.",
+            statement=("Most patients rate the care they received as good or very good (the demo's "
+                       "ratings are illustrative): the case for changing how care is provided must "
+                       "come from elsewhere."),
             evidence_refs=[(EvidenceKind.QUESTION, rating.id)], officer=officer))
     for finding in written:
         db.flush()

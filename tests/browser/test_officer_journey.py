@@ -10,7 +10,7 @@ import pytest
 # One worker runs every journey against the session's one server and one browser.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SURVEY = "Home care users' experiences survey"
+SURVEY = "Patients' experiences of NHS care (Friends and Family Test)"
 QUESTION = "What could the service do better?"
 
 
@@ -71,7 +71,7 @@ def test_tom_builds_analyses_curates_and_publishes(journey, live_server, viewpor
 
     # Write a finding citing the theme, and publish it.
     tom.goto("/officer/reviews")
-    tom.follow("Best Value review of home care")
+    tom.follow("Best Value review of community health and care")
     stage = tom.page.get_by_label("Stage of the review")
     stage.select_option(index=1)
     statement = f"People value carers who arrive on time and stay for the whole visit ({viewport})."
