@@ -26,7 +26,7 @@ from .panel_mip import PanelMip
 from .pool import Pool, build_pool
 from .quotas import check_quotas
 from .sampling import gini, lottery_record, sample_panel
-from .typed import solve_typed_leximin
+from .typed import TypedResult, solve_typed_leximin
 
 DEFAULT_TOLERANCE = 1e-6
 DEFAULT_BUDGET = WorkBudget()
@@ -135,7 +135,10 @@ def leximin_for_pool(
     notes: dict[str, object] = {}
     if use_types:
         work = Work(budget, deadline)
-        typed = solve_typed_leximin(mip, tolerance=TYPES_TOLERANCE, work=work)
+        try:
+            typed = solve_typed_leximin(mip, tolerance=TYPES_TOLERANCE, work=work)
+        except SolverUnavailableError as error:  # the stage method is the fallback, not LEGACY
+            typed = TypedResult(None, float("inf"), 0, str(error))
         notes = {"method": TYPES, "type_shortfall": typed.shortfall, "relaxation_levels": typed.levels}
         if typed.outcome is not None:
             return _as_distribution(pool, typed.outcome, budget, notes)

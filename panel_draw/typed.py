@@ -38,8 +38,14 @@ from .relaxation import RelaxationBound
 from .swap_search import SwapSearch
 
 DUAL_EPSILON = 1e-9
-LEVEL_SLACK = 1e-9  # fixed levels sit this far under the value reached, for LP tolerances
+# Fixed levels sit this far under the value reached, so HiGHS's feasibility tolerance (1e-7)
+# never makes a later level infeasible (as the stage method's FIX_SLACK).
+LEVEL_SLACK = 2e-7
 MIP_EVERY = 4
+
+
+class RelaxationFailed(RuntimeError):
+    """A relaxation level did not solve: the caller uses the stage method instead."""
 
 
 @dataclass
@@ -61,7 +67,7 @@ def relaxation_leximin(pool, unselectable: list[int]) -> tuple[np.ndarray, list[
     while free.any():
         solved = relaxation.bound()
         if solved is None:
-            raise SolverUnavailableError("the LP relaxation of the panel polytope did not solve")
+            raise RelaxationFailed("the LP relaxation of the panel polytope did not solve")
         z, duals = solved
         z = min(max(z, 0.0), 1.0)
         tight = np.flatnonzero(free & (duals > DUAL_EPSILON))
@@ -139,7 +145,10 @@ class _Realisation:
 def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> TypedResult:
     sizes = mip.group_sizes
     covering, unselectable = find_covering_panels(mip)
-    target, levels = relaxation_leximin(mip.pool, unselectable)
+    try:
+        target, levels = relaxation_leximin(mip.pool, unselectable)
+    except RelaxationFailed as error:
+        return TypedResult(None, float("inf"), 0, str(error))
     lp = _Realisation(sizes, target)
     for counts in covering:
         lp.add(counts)

@@ -91,7 +91,8 @@ def _demo_database(target: Path, env: dict) -> None:
     from app.migrations_runner import upgrade_to_head
 
     digest = hashlib.sha256(date.today().isoformat().encode())
-    for pattern in ("migrations/**/*.py", "app/**/*.py", "app/demo/data/**/*", "analysis/**/*.py"):
+    for pattern in ("migrations/**/*.py", "app/**/*.py", "app/demo/data/**/*", "analysis/**/*.py",
+                    "panel_draw/**/*.py"):
         for path in sorted(ROOT.glob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())

@@ -63,3 +63,13 @@ def test_skewed_pool_with_a_service_user_quota_matches():
     assert typed.stages == exact.stages  # the same number of LEXIMIN levels
     # the relaxation's first level is a proven upper bound on the LEXIMIN minimum
     assert min(typed.probabilities.values()) <= typed.maximin_upper_bound + 1e-9
+
+
+def test_a_relaxation_that_does_not_solve_falls_back_to_the_stage_method(monkeypatch):
+    # The demo council's pool once hit this (levels fixed too tightly for HiGHS's tolerance):
+    # the draw must then run level by level, never fall to the greedy LEGACY method.
+    volunteers, quotas, size = skewed_pool(1000, 100, seed=1000, categories=4)
+    monkeypatch.setattr("panel_draw.typed.RelaxationBound.bound", lambda self: None)
+    found = find_leximin_distribution(volunteers, quotas, size)
+    assert found.algorithm == LEXIMIN
+    assert found.work["method"] == STAGES and "relaxation" in found.work["types_fallback"]
