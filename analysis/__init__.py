@@ -43,15 +43,36 @@ AnalysisResult (frozen):
 Scrubbing (`analysis.privacy.scrub`) and language naming (`analysis.language`) are pure Python.
 """
 
-from analysis.embedding import (
-    FakeEmbedder,
-    InMemoryEmbeddingCache,
-    SentenceTransformerEmbedder,
-    SqliteEmbeddingCache,
-)
-from analysis.incremental import IncrementalResult, assign_incremental
-from analysis.pipeline import Options, analyse
-from analysis.result import Accounting, AnalysisResult, Campaign, GroupFlag, Theme
+import importlib
+
+# Names load on first use (PEP 562): the web process imports `analysis.privacy` to scrub quotes, and
+# must not pay for (or hold) scikit-learn, scipy and torch, which `analysis.pipeline` brings.
+_HOMES = {
+    "FakeEmbedder": "analysis.embedding",
+    "InMemoryEmbeddingCache": "analysis.embedding",
+    "SentenceTransformerEmbedder": "analysis.embedding",
+    "SqliteEmbeddingCache": "analysis.embedding",
+    "IncrementalResult": "analysis.incremental",
+    "assign_incremental": "analysis.incremental",
+    "Options": "analysis.pipeline",
+    "analyse": "analysis.pipeline",
+    "Accounting": "analysis.result",
+    "AnalysisResult": "analysis.result",
+    "Campaign": "analysis.result",
+    "GroupFlag": "analysis.result",
+    "Theme": "analysis.result",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "Accounting",

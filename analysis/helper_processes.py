@@ -66,7 +66,7 @@ class HelperProcess:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the helper; closed in close()
         env = {**os.environ, **_ONE_THREAD_OFFLINE}
         self._process = subprocess.Popen(  # noqa: S603  # nosec B603 - fixed argv, no shell
-            [sys.executable, "-m", "analysis.helper_processes", *spec],
+            [sys.executable, "-m", "analysis.helper_main", *spec],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
         )
         try:
@@ -238,11 +238,8 @@ def _serve_chunks(start_helper, chunks, work: _Chunks, done: queue.SimpleQueue) 
         helper.close()
 
 
-def serve(argv: Sequence[str], stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """The helper's side: load the embedder named by argv, then answer requests until EOF."""
-    from analysis.embedding import embedder_from_spec
-
-    embedder = embedder_from_spec(argv)
+def serve(embedder, stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The helper's side (run by analysis.helper_main): answer requests with `embedder` until EOF."""
     stdout.write(_UINT32.pack(embedder.dim))
     stdout.flush()
     while header := stdin.read(4):
@@ -252,14 +249,3 @@ def serve(argv: Sequence[str], stdin: BinaryIO, stdout: BinaryIO) -> None:
         vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
         stdout.write(_UINT32.pack(len(vectors)) + vectors.tobytes())
         stdout.flush()
-
-
-def _main() -> None:
-    # Replies go out on a private copy of stdout; anything a library prints lands on stderr.
-    replies = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    serve(sys.argv[1:], sys.stdin.buffer, replies)
-
-
-if __name__ == "__main__":
-    _main()

@@ -66,7 +66,7 @@ class Labeller:
             for kw, m, c in zip(keywords, members, centroids, strict=True)
         ]
 
-    def keywords(self, texts: Sequence[str], members: Sequence[Sequence[int]]) -> list[list[str]]:
+    def keywords(self, texts: Sequence[str], members: Sequence[Sequence[int]], clean=None) -> list[list[str]]:
         """c-TF-IDF over how many of a theme's answers use each term (not how often), and a term
         only leads when several of the theme's answers use it: one long answer repeating
         "takeaways" must not name a theme of twelve."""
@@ -76,7 +76,8 @@ class Labeller:
         sampled = [self._sample(m, rng) for m in members]
         vectorizer = CountVectorizer(analyzer=phrases, binary=True)
         try:
-            per_answer = vectorizer.fit_transform([clean_for_labels(texts[i]) for s in sampled for i in s])
+            clean = clean or (lambda i: clean_for_labels(texts[i]))
+            per_answer = vectorizer.fit_transform([clean(i) for s in sampled for i in s])
         except ValueError:  # nothing but stop-words
             return [[] for _ in members]
         answers_using = (_theme_rows(sampled) @ per_answer).toarray()
@@ -272,7 +273,7 @@ class PhraseLabeller:
     answers at least. Built from `clean_for_labels` text only."""
 
     def __init__(self, texts: Sequence[str], population: Sequence[int], *, docs: int = 1500,
-                 min_answers: int = 2, min_share: float = 0.02, seed: int = 0):
+                 min_answers: int = 2, min_share: float = 0.01, seed: int = 0):
         self.texts = texts
         self.docs = docs
         self.min_answers = min_answers

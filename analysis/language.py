@@ -70,6 +70,8 @@ _ROMANIAN_LETTERS = set("șțăȘȚĂ")
 def language_of(text: str) -> str | None:
     """The language of a non-English answer ("Urdu", "Welsh", ...), or None for English, for
     text with no letters, and for answers too short to tell."""
+    if text.isascii():  # the common case, and no other script can be in it
+        return _latin_language(text) if any(c.isalpha() for c in text) else None
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
@@ -116,8 +118,10 @@ def _latin_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return None
-    chars = set(text)
     english = sum(w in _ENGLISH for w in words)
+    if english * 2 >= len(words):  # mostly English function words: no need to look further
+        return None
+    chars = set(text)
     best, hits = None, 0
     for name, vocab in _FOREIGN.items():
         n = sum(w in vocab for w in words)

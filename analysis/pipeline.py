@@ -34,6 +34,7 @@ Progress = Callable[[str, int, int], None]
 class Options:
     k: int | None = None
     max_themes: int = 12
+    min_theme_size: int = 5  # a smaller top-level cluster is dissolved into "other"
     praise_merge: float = 0.8  # a theme this positive joins the one "general praise" theme
     subthemes: bool = True
     subtheme_min_size: int = 20
@@ -71,7 +72,8 @@ def analyse(
     rows = list(prepared.analysable)
     x = embed([prepared.texts[i] for i in rows], embedder, cache=cache, progress=report)
     report("clustering", 0, 1)
-    clustering = ThemeFinder(k=opts.k, max_k=opts.max_themes, tolerance=opts.tolerance, seed=seed).fit(x)
+    clustering = ThemeFinder(k=opts.k, max_k=opts.max_themes, tolerance=opts.tolerance,
+                             min_size=opts.min_theme_size, seed=seed).fit(x)
     report("clustering", 1, 1)
     reader = DirectionReader()
     directions = dict(zip(rows, reader.read([prepared.texts[i] for i in rows],
@@ -211,7 +213,7 @@ class _Builder:
         report("labelling", 0, len(everything))
         members = [[i for i in g.rows if i not in self.campaign_of] or list(g.rows) for g in everything]
         centroids = np.array([_centroid(self.x_by_index[g.rows]) for g in everything], dtype=np.float32)
-        keyword_lists = keywords_of.keywords(texts, members)
+        keyword_lists = keywords_of.keywords(texts, members, clean=phrases.clean)
         out: list[Theme] = []
         denominator = max(len(self.population()), 1)
         ids = {}

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.analysis import ROOT, data_root_or_skip, load_gambling, load_nhs, run_kmeans_embeddings
+from bench.analysis import (
+    ROOT,
+    data_root_or_skip,
+    load_gambling,
+    load_nhs,
+    run_kmeans_embeddings,
+    seeds_for,
+)
 
 RESULTS = ROOT / "bench" / "results" / "analysis_themes.json"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -221,7 +228,7 @@ def per_set(name, texts, embedder, cache, log, truth=None, crit=None) -> dict:
             if vectors is None:
                 vectors = embed([normalise(t) for t in texts], embedder, cache=cache)
             km = [normalized_mutual_info_score(codes, run_kmeans_embeddings(vectors, k_true, s)[0])
-                  for s in range(3)]
+                  for s in seeds_for(len(texts))]  # as `bench analysis`: 5 seeds on small sets, 3 on NHS
             n_leaves = len({x for x in leaf if x.startswith("t")})  # leaf themes, buckets left out
             top_nmi = normalized_mutual_info_score(codes, found)
             leaf_nmi = normalized_mutual_info_score(codes, leaf) if n_leaves <= max(k_true, 40) else None
@@ -301,17 +308,37 @@ def render(results: dict) -> str:
     lines.append(f"| injected-PII leaks into labels, keywords, descriptions, quotes | NHS phase 1,"
                  f" {pii['answers_injected']} answers injected | {total}"
                  f" ({', '.join(f'{k} {v}' for k, v in pii['leaks'].items() if v) or 'none'}) |")
+    bertopic = _bertopic_figures()
     for name, s in sets.items():
         for label_name, n in (s.get("nmi") or {}).items():
-            leaves = f"{n['leaves']:.3f} ({n['leaf_count']} leaves)" if n["leaves"] is not None else "n/a"
+            leaves = f"{n['leaves']:.3f} ({n['leaf_count']} leaves)" if n["leaves"] is not None else "n/a (over the cap)"
+            bt = bertopic.get((name, label_name))
+            versus = f"; BERTopic {bt:.3f} ({n['best'] - bt:+.3f})" if bt is not None else ""
             lines.append(
-                f"| NMI top / leaves / best vs k-means true k | {name} `{label_name}` |"
-                f" {n['top']:.3f} / {leaves} / {n['best']:.3f} vs {n['kmeans_true_k']:.3f} ({n['vs_kmeans']:+.3f}) |"
+                f"| NMI top / leaves / best; k-means true k; BERTopic defaults | {name} `{label_name}` |"
+                f" {n['top']:.3f} / {leaves} / **{n['best']:.3f}**; {n['kmeans_true_k']:.3f}"
+                f" ({n['vs_kmeans']:+.3f}){versus} |"
             )
     for name, s in sets.items():
         lines.append(f"| time, raw answers to themes (embeddings cached) | {name} | {s['seconds']:.1f} s |")
     lines += ["", "Top-level themes on NHS phase 1: " + "; ".join(nhs["top_labels"]) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _bertopic_figures() -> dict:
+    """BERTopic's mean NMI from the last `bench analysis` run (same data, same vectors): running it
+    again costs minutes of a shared CPU and its figure does not depend on Chorus."""
+    path = ROOT / "bench" / "results" / "analysis.json"
+    if not path.exists():
+        return {}
+    quality = json.loads(path.read_text()).get("quality", {})
+    names = {"nhs_phase1": "NHS phase 1", "gambling_XS_q1": "gambling q1", "gambling_XS_q2": "gambling q2"}
+    out = {}
+    for key, name in names.items():
+        for label_name, methods in quality.get(key, {}).get("by_label", {}).items():
+            if "bertopic_defaults" in methods:
+                out[(name, label_name)] = methods["bertopic_defaults"]["nmi_mean"]
+    return out
 
 
 def write_doc(results: dict) -> None:
