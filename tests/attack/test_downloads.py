@@ -18,6 +18,7 @@ from app.models.consultation import Consultation, Question
 from app.models.forum import Forum, Submission, SubmissionAttachment, SubmissionStatus
 from app.models.organisation import Organisation
 from app.models.panel import Panel
+from app.models.review import Review
 from tests.routes.test_forums_organisations import PDF
 
 pytestmark = pytest.mark.xdist_group("demo")
@@ -36,9 +37,9 @@ def test_content_disposition_follows_rfc_6266(name):
 
 
 def _submission_with_attachment(db, name):
-    organisation = db.scalars(select(Organisation)).first()
-    forum = db.scalars(select(Forum)).first()
-    submission = Submission(organisation_id=organisation.id, review_id=forum.review_id, title="Our view",
+    organisation = db.scalars(select(Organisation).order_by(Organisation.id)).first()
+    review_id = db.scalars(select(Review.id).order_by(Review.id)).first()
+    submission = Submission(organisation_id=organisation.id, review_id=review_id, title="Our view",
                             body="Keep it in house.", status=SubmissionStatus.SIGNED_OFF)
     db.add(submission)
     db.flush()
