@@ -48,11 +48,13 @@ deploy-deps:
 
 test: install browser-deps deploy-deps
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	scripts/security-checks $(PY)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	scripts/security-checks $(PY)
 
 bench: install

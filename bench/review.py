@@ -133,19 +133,19 @@ def _build(database, args):
 
 
 def _analyse_sample(database, run_id, sample_ids):
-    from app.services import analysis_runs
+    from app.jobs import analysis_work
 
-    original = analysis_runs.texts_for_question
+    original = analysis_work.texts_for_question
 
     def only_sample(db, question, **kwargs):
         wanted = set(sample_ids)
         return [item for item in original(db, question, **kwargs) if item.answer_id in wanted]
 
-    analysis_runs.texts_for_question = only_sample
+    analysis_work.texts_for_question = only_sample
     try:
-        analysis_runs.execute_run(database, run_id)
+        analysis_work.execute_run(database, run_id)
     finally:
-        analysis_runs.texts_for_question = original
+        analysis_work.texts_for_question = original
 
 
 def _measure_page(url, question_id, email, requests_n):
@@ -193,6 +193,7 @@ def _wait(base):
 
 
 def _measure_rerun(database, question_id, new):
+    from app.jobs import analysis_work
     from app.models.base import utcnow
     from app.models.consultation import Question
     from app.models.consultation_response import Answer, Response
@@ -212,7 +213,7 @@ def _measure_rerun(database, question_id, new):
         run = analysis_runs.start_run(db, question, officer)
         run_id = run.id
     started = time.perf_counter()
-    analysis_runs.execute_run(database, run_id)
+    analysis_work.execute_run(database, run_id)
     seconds = time.perf_counter() - started
     with database.transaction() as db:
         from app.models.analysis import AnalysisRun

@@ -1,4 +1,8 @@
-"""Analysis runs and curation jobs: CPU work that never runs inside a web request."""
+"""Analysis runs and curation jobs: CPU work that never runs inside a web request.
+
+The web process imports this module to enqueue these tasks by name; the model stack
+(app/jobs/analysis_work.py) is imported inside each task, so it loads only in the worker.
+"""
 
 from huey import crontab
 
@@ -8,14 +12,16 @@ from app.services import analysis_runs
 
 @queue.task()
 def run_analysis(run_id: int) -> None:
-    analysis_runs.execute_run(database(), run_id)
+    from app.jobs import analysis_work  # the worker's half: keeps torch out of the web process
+
+    analysis_work.execute_run(database(), run_id)
 
 
 @queue.task()
 def split_theme(theme_id: int, actor_id: int) -> None:
-    from app.services import themes
+    from app.jobs import analysis_work  # the worker's half: keeps torch out of the web process
 
-    themes.execute_split(database(), theme_id, actor_id)
+    analysis_work.execute_split(database(), theme_id, actor_id)
 
 
 @queue.periodic_task(crontab(minute="*/2"))
@@ -26,7 +32,7 @@ def fail_stale_analysis_runs() -> None:
 
 @queue.task()
 def refresh_theme_groups(question_id: int) -> None:
-    from app.services.theme_stats import refresh_groups
+    from app.jobs import analysis_work  # the worker's half: keeps scipy out of the web process
 
     with database().transaction() as db:
-        refresh_groups(db, question_id)
+        analysis_work.refresh_groups(db, question_id)

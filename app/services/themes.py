@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer, load_only
 
+from analysis.privacy import scrub
 from app.errors import Conflict, InvalidInput, NotFound
 from app.job_queue import enqueue_after_commit
 from app.models.analysis import AnalysisScope, Bucket, Theme, ThemeAssignment, ThemeStatus
@@ -21,7 +22,7 @@ from app.services.analysis_sources import (
     includes_forum_evidence,
     key_of,
 )
-from app.services.theme_results import forget_question_evidence, quote, refresh_sizes
+from app.services.theme_results import forget_question_evidence, refresh_sizes
 
 PAGE_SIZE = 25
 
@@ -148,38 +149,7 @@ def request_split(db: Session, theme: Theme, officer: User) -> None:
     enqueue_after_commit(db, "analysis.split_theme", theme.id, officer.id)
 
 
-def execute_split(database, theme_id: int, actor_id: int) -> None:
-    """Re-cluster one theme's answers into two or more (the worker's half of a split)."""
-    with database.transaction() as db:
-        theme = db.get(Theme, theme_id)
-        if theme is None or theme.status == ThemeStatus.MERGED:
-            return
-        question = db.get(Question, theme.question_id)
-        rows = _theme_texts(db, question, theme)
-        parts = _cluster_in_two_or_more(theme, [item.text for _, item in rows])
-        if len(parts) < 2:
-            return
-        for label, members, centroid in parts:
-            part = Theme(question_id=theme.question_id, run_id=theme.run_id, label=label.label[:200],
-                         keywords=list(label.keywords),
-                         quotes=[quote(rows[i][1], q) for i, q in label.quotes],
-                         centroid=[round(float(v), 6) for v in centroid], fit_threshold=theme.fit_threshold)
-            db.add(part)
-            db.flush()
-            db.execute(update(ThemeAssignment)
-                       .where(ThemeAssignment.id.in_([rows[i][0] for i in members]))
-                       .values(theme_id=part.id, assigned_by_id=actor_id)
-                       .execution_options(synchronize_session=False))
-        theme.status = ThemeStatus.MERGED
-        refresh_sizes(db, theme.question_id)
-        audit.record(db, actor_id=actor_id, action="theme.split", object_type="theme", object_id=theme.id,
-                     parts=len(parts))
-        from app.services.theme_stats import refresh_groups
-
-        refresh_groups(db, theme.question_id)
-
-
-def _theme_texts(db: Session, question: Question, theme: Theme) -> list[tuple[int, SourceText]]:
+def theme_texts(db: Session, question: Question, theme: Theme) -> list[tuple[int, SourceText]]:
     """(assignment id, text) for each text in a theme; evidence no longer visible is left out."""
     rows = db.execute(select(ThemeAssignment.id, *SOURCE_COLUMN.values(), Answer.value_text)
                       .outerjoin(Answer, Answer.id == ThemeAssignment.answer_id)
@@ -195,32 +165,6 @@ def _theme_texts(db: Session, question: Question, theme: Theme) -> list[tuple[in
         if item is not None:
             texts.append((assignment_id, item))
     return texts
-
-
-def _cluster_in_two_or_more(theme: Theme, texts: list[str]):
-    from analysis.embedding import embed
-    from analysis.labels import Labeller
-    from analysis.themes import ThemeFinder
-    from app.services.analysis_runs import _cache, make_embedder
-
-    embedder, cache = make_embedder("fake" if len(theme.centroid) == 64 else "minilm"), _cache()
-    try:
-        x = embed(texts, embedder, cache=cache)
-    finally:
-        cache.close()
-    clustering = ThemeFinder(k=2, seed=0).fit(x)
-    clusters = sorted({int(c) for c in clustering.labels if c >= 0})
-    members = [[i for i, c in enumerate(clustering.labels) if c == cluster] for cluster in clusters]
-    keep = [(m, clustering.centroids[c]) for m, c in zip(members, clusters, strict=True) if m]
-    if len(keep) < 2:
-        return []
-    # Texts the clustering left out stay with the nearest part, so nothing leaves the theme.
-    placed = {i for m, _ in keep for i in m}
-    for i in set(range(len(texts))) - placed:
-        best = max(range(len(keep)), key=lambda p: float(x[i] @ keep[p][1]))
-        keep[best][0].append(i)
-    labels = Labeller().label(texts, x, [m for m, _ in keep], [c for _, c in keep])
-    return [(label, m, c) for label, (m, c) in zip(labels, keep, strict=True)]
 
 
 def _refresh_groups_later(db: Session, question_id: int) -> None:
@@ -333,6 +277,4 @@ def _evidence_rows(db: Session, question: Question, where: list, search: str) ->
 
 
 def _scrubbed(text: str) -> str:
-    from analysis.preparation import scrub
-
     return scrub(text or "")

@@ -142,7 +142,8 @@ def live_server(smtp) -> Iterator[LiveServer]:
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", smtp, workdir / "server.log", workdir / "chorus.db")
+    server = LiveServer(f"http://127.0.0.1:{port}", smtp, workdir / "server.log", workdir / "chorus.db",
+                        pid=process.pid)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -48,6 +48,7 @@ class LiveServer:
     smtp: SmtpServer
     log_path: Path
     database_path: Path | None = None
+    pid: int | None = None  # the uvicorn process: what it has loaded can be read from /proc
 
     def lookup(self, sql: str, *params) -> object:
         """Read one value from the server's database (journeys never write to it directly)."""

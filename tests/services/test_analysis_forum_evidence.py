@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from app.jobs import analysis_work
 from app.models.analysis import Theme, ThemeAssignment
 from app.models.organisation import Organisation
 from app.services import (
@@ -68,7 +69,7 @@ def _evidence(db, world):
 def _run(db, database, question, officer):
     run = analysis_runs.start_run(db, question, officer)
     db.flush()
-    analysis_runs.execute_run(database, run.id)
+    analysis_work.execute_run(database, run.id)
     db.expire_all()
     return run
 

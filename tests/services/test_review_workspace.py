@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import NotFound
+from app.jobs import analysis_work
 from app.models.analysis import Bucket, RunMode, RunStatus, Theme, ThemeAssignment, ThemeStatus
 from app.models.audit import AuditEvent
 from app.models.consultation import ConsultationState
@@ -26,7 +27,7 @@ def analysed(db, database, officer, **kwargs):
     consultation, agree, free = consultation_with_answers(db, **kwargs)
     run = analysis_runs.start_run(db, free, officer)
     db.flush()
-    analysis_runs.execute_run(database, run.id)
+    analysis_work.execute_run(database, run.id)
     db.expire_all()
     return consultation, agree, free, run
 
@@ -76,10 +77,10 @@ class TestAnalysisRun:
         run = analysis_runs.start_run(db, free, officer)
         db.flush()
         monkeypatch.setattr(
-            analysis_runs, "_full", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
+            analysis_work, "_full", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
         )
         with pytest.raises(RuntimeError):
-            analysis_runs.execute_run(database, run.id)
+            analysis_work.execute_run(database, run.id)
         db.expire_all()
         assert db.get(type(run), run.id).status == RunStatus.FAILED
         assert db.scalar(select(func.count(Theme.id))) == 0
@@ -134,7 +135,7 @@ class TestCuration:
         run = analysis_runs.start_run(db, free, officer)
         assert run.mode == RunMode.INCREMENTAL
         db.flush()
-        analysis_runs.execute_run(database, run.id)
+        analysis_work.execute_run(database, run.id)
         db.expire_all()
         assert db.get(Theme, keep.id).label == "Named by an officer"
         assert db.get(Theme, keep.id).status == ThemeStatus.APPROVED
@@ -230,7 +231,7 @@ def test_published_results_never_show_equalities_or_contact_details(db, database
     )
     run = analysis_runs.start_run(db, free, officer)
     db.flush()
-    analysis_runs.execute_run(database, run.id)
+    analysis_work.execute_run(database, run.id)
     db.expire_all()
     for theme in themes.live_themes(db, free.id):
         themes.approve(db, theme, officer)
