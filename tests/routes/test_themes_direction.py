@@ -4,17 +4,20 @@ theme reaches residents only once an officer approves it. Both databases."""
 
 from sqlalchemy import select
 
-from app.models.analysis import Theme, ThemeAssignment
+from app.models.analysis import AnalysisRun, Theme, ThemeAssignment
 from app.models.consultation import ConsultationState
 from app.services import themes
 from tests.factories.evidence import consultation_with_answers
 from tests.services.test_forums_visibility import build_world, sign_in
 
 PRAISE = "the carers are kind friendly and caring every visit {}"
-COMPLAINT = "visits are too short and rushed, carers arrive late and leave early {}"
+COMPLAINT = "visits are too short and rushed, carers arrive late {}"
 PARKING = "parking permit for visiting carers costs money {}"
+LETTER = ("Please keep the visits long enough for the carers to help my mother wash and eat properly "
+          "every single day")
 TEXTS = ([PRAISE.format(i) for i in range(14)] + [COMPLAINT.format(i) for i in range(14)]
          + [PARKING.format(i) for i in range(14)]
+         + [LETTER, LETTER + ".", "Dear council, " + LETTER, LETTER + " She is 91 and lives alone."]
          + ["بہت اچھی سروس ہے", "Diolch yn fawr iawn am y gwasanaeth gofal", "", "..."])
 
 
@@ -38,6 +41,11 @@ def test_themes_page_shows_direction_description_changes_and_languages(client, d
 
     page = client.get(f"/officer/questions/{free.id}/themes").text
     assert "What people want changed" in page
+    run = db.scalars(select(AnalysisRun).where(AnalysisRun.question_id == free.id)).one()
+    campaigns = run.summary["campaigns"]
+    assert [c["size"] for c in campaigns] == [4]  # the copy with a sentence of its own counts too
+    if campaigns[0]["theme_id"]:
+        assert "including 4 organised campaign responses" in page
     assert "In other languages" in page and "Urdu 1" in page and "Welsh 1" in page
     live = themes.live_themes(db, free.id)
     assert all(t.direction in {"praise", "criticism", "suggestion", "for", "against", "mixed", "neutral"}
