@@ -5,10 +5,12 @@ lottery gives panels irrational probabilities; a uniform lottery over M panels (
 panel each, panels may repeat) can be drawn in public with numbered balls or a published seed.
 
 Rounding, with every volunteer's probability within 1/M of its LEXIMIN value:
-  1. Each person of type g must sit on between lo_g = ceil(M p_g - 1) and hi_g = floor(M p_g + 1)
-     of the M panels. A small integer program over the LEXIMIN lottery's panels (a_p >= 0 copies
-     of panel p, sum a_p = M) keeps each type's seats between n_g lo_g and n_g hi_g; the
-     fractional point a = M w meets it, so it is feasible in all but degenerate cases.
+  1. Each person of type g should sit on between lo_g = ceil(M p_g - 1) and hi_g =
+     floor(M p_g + 1) of the M panels. Copies of the LEXIMIN lottery's panels (a_p >= 0, sum M)
+     start from systematic rounding of M w_p; then single tickets move from one panel to another
+     while that shrinks how far types' seats per person lie outside [lo_g, hi_g]. When every
+     type ends inside, everyone is within 1/M; otherwise the largest change is reported (it is
+     always computed and published with the lottery).
   2. Type counts become named volunteers: the type's members in a seeded shuffle, seats dealt
      round-robin in ticket order. Every member gets floor or ceil of (seats / n_g), which stays
      in [lo_g, hi_g]; a panel never holds the same person twice (it takes at most n_g seats of
@@ -36,12 +38,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .highs import highs_module, new_highs
-from .models import PoolError, SolverUnavailableError, WeightedPanel
+from .models import PoolError, WeightedPanel
 
 FORMAT_LINE = "# chorus panel lottery, format 1"
-ROUNDING_NODES = 200
-DISTANCE_COST = 0.0
+MAX_MOVES = 2_000
+MOVE_DONORS = 200
+WINDOW_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -173,71 +175,64 @@ def _round_copies(
     probabilities: Mapping[str, float],
     lottery_size: int,
 ) -> list[int]:
-    """a_p >= 0 integers, sum M, each group's seats within n_g * [lo_g, hi_g] (see module doc)."""
-    highspy = highs_module()
+    """a_p >= 0 integers, sum M: systematic rounding of M w_p, then moves of one ticket from one
+    panel to another while they shrink how far types fall outside their 1/M windows."""
     order = sorted(range(len(panels)), key=lambda i: _composition_key(panels[i]))
     weights = np.array([panels[i].probability for i in order])
     weights = weights / weights.sum()
-    num_groups = len(groups)
-    matrix = np.zeros((num_groups, len(order)))
-    for column, index in enumerate(order):
-        for group in panels[index].groups:
-            matrix[groups[tuple(sorted(group.member_ids))], column] += group.count
-    sizes = np.zeros(num_groups)
-    low = np.zeros(num_groups)
-    high = np.zeros(num_groups)
+    # Person units: a copy of panel p gives each member of type g c_pg / n_g seats.
+    share = np.zeros((len(groups), len(order)))
+    low = np.zeros(len(groups))
+    high = np.zeros(len(groups))
     for key, row in groups.items():
         target = lottery_size * probabilities[key[0]]
-        sizes[row] = len(key)
-        low[row] = len(key) * max(0, math.ceil(target - 1 - 1e-9))
-        high[row] = len(key) * math.floor(target + 1 + 1e-9)
-    highs = new_highs(random_seed=0, mip_max_nodes=ROUNDING_NODES, mip_rel_gap=1e-4)
-    # Stay close to the LEXIMIN weights: minimise sum |a_p - M w_p| (d_p >= both signs).
-    num = len(order)
-    lp = highspy.HighsLp()
-    lp.num_col_ = 2 * num
-    starts, indices, values = [0], [], []
-    lower_rows = [float(lottery_size), *list(low)]
-    upper_rows = [float(lottery_size), *list(high)]
-    # rows: 0 = sum a; 1..G = seats per group; then a_p - d_p <= Mw_p, a_p + d_p >= Mw_p
-    extra_low, extra_high = [], []
-    target_copies = lottery_size * weights
-    for p in range(num):
-        extra_low += [-highspy.kHighsInf, target_copies[p]]
-        extra_high += [target_copies[p], highspy.kHighsInf]
-    for p in range(num):
-        rows = [0] + [1 + g for g in np.flatnonzero(matrix[:, p])] + [1 + num_groups + 2 * p,
-                                                                     2 + num_groups + 2 * p]
-        vals = [1.0, *list(matrix[np.flatnonzero(matrix[:, p]), p]), 1.0, 1.0]
-        indices += rows
-        values += vals
-        starts.append(len(indices))
-    for p in range(num):
-        indices += [1 + num_groups + 2 * p, 2 + num_groups + 2 * p]
-        values += [-1.0, 1.0]
-        starts.append(len(indices))
-    lp.num_row_ = 1 + num_groups + 2 * num
-    lp.col_cost_ = np.concatenate([np.zeros(num), np.full(num, DISTANCE_COST)])
-    lp.col_lower_ = np.zeros(2 * num)
-    lp.col_upper_ = np.concatenate([np.full(num, float(lottery_size)), np.full(num, highspy.kHighsInf)])
-    lp.row_lower_ = np.array(lower_rows + extra_low, dtype=np.float64)
-    lp.row_upper_ = np.array(upper_rows + extra_high, dtype=np.float64)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(values, dtype=np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * num + [highspy.HighsVarType.kContinuous] * num
-    highs.passModel(lp)
-    highs.run()
-    if highs.getInfo().primal_solution_status == 2:
-        solution = np.rint(np.asarray(highs.getSolution().col_value)[:num]).astype(np.int64)
-    else:  # no rounding within 1/M found in the node budget: systematic rounding instead
-        solution = _systematic(target_copies)
-    if solution.sum() != lottery_size:
-        raise SolverUnavailableError(f"no uniform lottery of {lottery_size} panels found")
-    copies = [0] * len(panels)
+        low[row] = max(0, math.ceil(target - 1 - 1e-9))
+        high[row] = math.floor(target + 1 + 1e-9)
     for column, index in enumerate(order):
-        copies[index] = int(solution[column])
+        for group in panels[index].groups:
+            row = groups[tuple(sorted(group.member_ids))]
+            share[row, column] += group.count / len(group.member_ids)
+    copies = _systematic(lottery_size * weights)
+    copies = _repair(copies, share, low, high)
+    result = [0] * len(panels)
+    for column, index in enumerate(order):
+        result[index] = int(copies[column])
+    return result
+
+
+def _outside(seats: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """How far each type's seats per person lie outside [low, high] (0 inside), along the last axis."""
+    return np.maximum(0.0, np.maximum(seats - high, low - seats) - WINDOW_EPSILON).sum(axis=-1)
+
+
+def _repair(copies: np.ndarray, share: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Best single-ticket moves (panel p -> panel q) until every type is inside its window, no
+    move helps, or MAX_MOVES; deterministic (ties go to the lowest indices)."""
+    copies = copies.copy()
+    seats = share @ copies
+    for _ in range(MAX_MOVES):
+        current = float(_outside(seats, low, high))
+        if current <= 0.0:
+            break
+        excess = np.maximum(seats - high, 0.0)
+        deficit = np.maximum(low - seats, 0.0)
+        blame = share.T @ excess - share.T @ deficit  # how much removing a copy of p would help
+        donors = np.flatnonzero(copies > 0)
+        donors = donors[np.argsort(-blame[donors], kind="stable")[:MOVE_DONORS]]
+        best, move = current - 1e-12, None
+        for p in donors:
+            moved = seats[None, :] + (share.T - share[:, p][None, :])  # every q at once
+            outside = _outside(moved, low, high)
+            outside[p] = np.inf
+            q = int(np.argmin(outside))
+            if outside[q] < best:
+                best, move = float(outside[q]), (int(p), q)
+        if move is None:
+            break
+        p, q = move
+        copies[p] -= 1
+        copies[q] += 1
+        seats += share[:, q] - share[:, p]
     return copies
 
 
