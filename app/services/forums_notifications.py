@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.models.base import utcnow
 from app.models.forum import Post, Thread, ThreadFollow
 from app.models.user import User
 from app.services.email import queue_email
@@ -16,10 +17,19 @@ MAX_POSTS_PER_DIGEST = 50
 
 
 def follow(db: Session, user: User, thread: Thread) -> None:
+    """`thread.forum` must be loaded. In an anonymous forum the follow keeps the hour only, and
+    starts from the posts of earlier hours: following right after posting must not point at the
+    post just written (decision 0080); this hour's posts come in the next digest."""
     if is_following(db, user, thread):
         return
-    last_id = db.scalar(select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id.desc()).limit(1))
-    db.add(ThreadFollow(thread_id=thread.id, user_id=user.id, last_seen_post_id=last_id or 0))
+    latest = select(Post.id).where(Post.thread_id == thread.id)
+    created_at = utcnow()
+    if thread.forum.is_anonymous:
+        created_at = created_at.replace(minute=0, second=0, microsecond=0)
+        latest = latest.where(Post.created_at < created_at)
+    last_id = db.scalar(latest.order_by(Post.id.desc()).limit(1))
+    db.add(ThreadFollow(thread_id=thread.id, user_id=user.id, last_seen_post_id=last_id or 0,
+                        created_at=created_at))
     db.flush()
 
 

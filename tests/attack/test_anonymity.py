@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from app import anonymity
 from app.models import Base
-from app.models.forum import ModerationMode, Post, PostStatus
+from app.models.forum import ModerationMode, Post, PostStatus, ThreadFollow
 from app.models.user import Role
 from app.services.forums_visibility import poster_key
 from tests import factories
@@ -245,3 +245,24 @@ def test_edits_and_bars_last_only_until_the_daily_secret_rotates(db, client):
     sign_in(client, db, world.users["officer"])
     refused = client.submit(f"/officer/forums/{forum.id}/posts/{post.public_id}/bar", {"reason": "Old"})
     assert refused.status_code == 422 and "Hide the post instead" in refused.text
+
+
+def test_following_right_after_posting_does_not_point_at_the_post(db, client):
+    world = build_world(db)
+    forum = world.forums["staff"]
+    author = world.users["member_c"]
+    sign_in(client, db, world.users["officer"])
+    thread_url = _post(client, forum, body="an opening from someone else")
+    sign_in(client, db, author)
+    _post(client, forum, thread_url, body="my reply")
+    assert client.submit(f"{thread_url}/follow", {"action": "follow"}).status_code == 303
+    mine = db.scalar(select(Post).where(Post.forum_id == forum.id).order_by(Post.id.desc()))
+    follow = db.scalar(select(ThreadFollow).where(ThreadFollow.user_id == author.id))
+    assert follow.last_seen_post_id < mine.id and follow.last_seen_post_id not in written_ids(db, forum)
+    assert _when(follow.created_at).minute == 0 and _when(follow.created_at).second == 0
+
+
+def written_ids(db, forum) -> set[int]:
+    """Posts of this hour in the forum: none of them may be the follow's starting point."""
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return set(db.scalars(select(Post.id).where(Post.forum_id == forum.id, Post.created_at >= hour)))
