@@ -9,6 +9,7 @@ Measured on NHS phase 1 against its `criticality` codes: docs/benchmarks.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -48,9 +49,7 @@ class DirectionReader:
     """Per-answer direction from the text (VADER plus wording) or the closed answer."""
 
     def __init__(self, *, praise_from: float = 0.3, criticism_below: float = -0.05):
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._vader = SentimentIntensityAnalyzer()
+        self._vader = _vader()
         self.praise_from = praise_from
         self.criticism_below = criticism_below
 
@@ -78,6 +77,14 @@ class DirectionReader:
             closed = of_closed_answer(stance[i]) if stance is not None else None
             out.append(closed if closed is not None else self.of_text(text))
         return out
+
+
+@functools.cache
+def _vader():
+    """One analyser per process: loading its lexicon takes a noticeable share of a small run."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
 
 
 def of_closed_answer(answer: str | None) -> str | None:

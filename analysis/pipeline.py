@@ -38,10 +38,11 @@ class Options:
     praise_merge: float = 0.8  # a theme this positive joins the one "general praise" theme
     subthemes: bool = True
     subtheme_min_size: int = 20
+    subtheme_max_k: int = 8
     subtheme_min_answers: int = 6  # at most one sub-theme per this many answers of its theme
     max_leaves: int = 40  # sub-themes (or undivided themes) in all, sides of mixed leaves included
     split_mixed: bool = True  # split leaves that mix praise and complaint into their sides
-    subtheme_tolerance: float = 0.7  # sub-theme k: the finest within this share of the best silhouette
+    subtheme_tolerance: float = 0.6  # sub-theme k: the finest within this share of the best silhouette
     tolerance: float = 1.0  # top-level k: the finest within this share of the best silhouette
     fit_z: float = 2.5  # incremental: a new text fits above mean - fit_z * sd of members' cosine
     alpha: float = 0.05
@@ -135,7 +136,7 @@ class _Builder:
             before = len(g.children) or 1
             room = self.opts.max_leaves - used
             if not g.children and room >= 1 and self._count(g.rows) >= self.opts.subtheme_min_size:
-                g.children = self._split(g.rows, g.tentative, max_k=min(6, room + 1))
+                g.children = self._split(g.rows, g.tentative, max_k=min(self.opts.subtheme_max_k, room + 1))
             g.children = [side for child in g.children for side in self._sides(child)]
             if not g.children:
                 sides = self._sides(g)
