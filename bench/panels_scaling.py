@@ -136,7 +136,7 @@ def render(record: dict) -> str:
         "minimum reached; \"type shortfall\" the largest distance of any type from the relaxation's",
         "LEXIMIN (the type-based method stops at 5e-5). \"largest change\" is the most any",
         "volunteer's probability moves when the lottery is rounded to 1,000 equally likely panels",
-        "(bound: 1/1,000 when the rounding program finds a solution in its node budget).",
+        "(within 1/1,000 when the rounding's repair brings every type inside its window).",
         "",
         "What dominates, measured before the change (decision 0094; cProfile, same pools, stage",
         "method): 10,000 → 100 with 4 categories (80 types) already finished in 3.7 s (11 levels);",

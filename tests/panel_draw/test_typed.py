@@ -68,8 +68,9 @@ def test_skewed_pool_with_a_service_user_quota_matches():
 def test_a_relaxation_that_does_not_solve_falls_back_to_the_stage_method(monkeypatch):
     # The demo council's pool once hit this (levels fixed too tightly for HiGHS's tolerance):
     # the draw must then run level by level, never fall to the greedy LEGACY method.
-    volunteers, quotas, size = skewed_pool(1000, 100, seed=1000, categories=4)
+    volunteers, quotas = paper_example()
+    monkeypatch.setattr("panel_draw.draw.TYPES_FROM_GROUPS", 1)  # AUTO tries types on 3 groups
     monkeypatch.setattr("panel_draw.typed.RelaxationBound.bound", lambda self: None)
-    found = find_leximin_distribution(volunteers, quotas, size)
+    found = find_leximin_distribution(volunteers, quotas, 200)
     assert found.algorithm == LEXIMIN
     assert found.work["method"] == STAGES and "relaxation" in found.work["types_fallback"]
