@@ -51,7 +51,7 @@ def test_a_public_draw_is_published_then_seated_from_the_typed_ticket(client, db
     assert panel_verify_cli.main(["--published", str(file), "--ticket", "12", "--digest", digest]) == 0
     verified = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert verified["digest_ok"] is True
-    assert digest in audit and "12 (typed in)" in audit
+    assert digest in audit and "12 (typed in)" in audit and "Largest change from the fairest lottery" in audit
     assert ", ".join(map(str, verified["panel"])) in audit
     record_id = db.scalar(select(PanelDrawRecord.id).where(PanelDrawRecord.panel_id == panel.id))
     db.expire_all()
