@@ -72,7 +72,7 @@ def empty_server(smtp) -> LiveServer:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=3)  # the browser's open connections would hold a graceful stop
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
