@@ -4,6 +4,7 @@ from huey import crontab
 
 from app.jobs import database, queue
 from app.services import consultations
+from app.services import consultations_tallies as tallies
 
 
 @queue.periodic_task(crontab(minute="*/5"))
@@ -15,8 +16,6 @@ def close_due_consultations() -> None:
 @queue.periodic_task(crontab(minute="*"))
 def fold_results_tallies() -> None:
     """Keep results pages fast: fold new responses into each consultation's tallies."""
-    from app.services import consultations_tallies as tallies
-
     with database().transaction(write=False) as db:
         consultation_ids = tallies.consultations_to_fold(db)
     for consultation_id in consultation_ids:

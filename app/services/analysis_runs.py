@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.errors import Conflict, InvalidInput, NotFound
 from app.job_queue import enqueue_after_commit
-from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme
+from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, RunMode, RunStatus, Theme
 from app.models.base import utcnow
 from app.models.consultation import Question
+from app.models.consultation_response import Answer
 from app.models.user import User
 from app.services import audit
 from app.services.analysis_sources import (
@@ -64,8 +65,6 @@ def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) 
 
 
 def _answers_of(question: Question):
-    from app.models.consultation_response import Answer
-
     return Answer.question_id == question.id
 
 
@@ -82,8 +81,6 @@ def fail_stale_runs(db: Session) -> int:
 
 def bucket_counts(db: Session, question_id: int) -> dict[str, int]:
     """How many answers ended where, from the counts stored when assignments last changed."""
-    from app.models.analysis import QuestionThemeStats
-
     counts = {bucket.value: 0 for bucket in Bucket}
     stats = db.get(QuestionThemeStats, question_id)
     if stats is not None:
@@ -94,8 +91,6 @@ def bucket_counts(db: Session, question_id: int) -> dict[str, int]:
 def unanalysed_count(db: Session, question_id: int) -> int:
     """Texts not placed yet: answers after the last placement (only the tail of the index is
     counted) and, when included, forum evidence no run has placed (a few hundred at most)."""
-    from app.models.analysis import QuestionThemeStats
-    from app.models.consultation_response import Answer
 
     stats = db.get(QuestionThemeStats, question_id)
     last = stats.last_answer_id if stats else 0

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.panel import NOT_SAID, Panel, PanelCategory, PanelFeature
+
 PREFER_NOT_TO_SAY = "Prefer not to say"
 
 AGE_BANDS = ("Under 16", "16 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74", "75 or over")
@@ -64,8 +66,6 @@ def options_for(question: Question, wards: tuple[str, ...] = ()) -> tuple[str, .
 
 def council_wards(db: Session) -> tuple[str, ...]:
     """The council's wards: those its most recent citizens' panel recruits from."""
-    from app.models.panel import NOT_SAID, Panel, PanelCategory, PanelFeature
-
     latest = db.scalar(select(Panel.id).order_by(Panel.id.desc()).limit(1))
     if latest is None:
         return ()

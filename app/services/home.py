@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.consultation import Consultation, ConsultationState
 from app.models.review import Review
-from app.services import reviews
+from app.services import consultations, forums, panels, petitions, reviews
 
 
 @dataclass
@@ -30,34 +32,22 @@ def open_for_residents(db: Session) -> OpenForResidents:
 
 
 def _add_open_petitions(db: Session, found: OpenForResidents) -> None:
-    from app.services import petitions
-
     found.petitions = petitions.open_petitions(db, limit=5)
     found.petition_counts = petitions.signature_counts(db, [p.id for p in found.petitions])
 
 
 def _add_open_consultations(db: Session, found: OpenForResidents) -> None:
-    from app.services import consultations
-
     found.consultations = consultations.open_consultations(db)
 
 
 def _add_recruiting_panels(db: Session, found: OpenForResidents) -> None:
-    from app.services import panels
-
     found.panels = panels.recruiting_panels(db)
 
 
 def _add_public_forums(db: Session, found: OpenForResidents) -> None:
-    from app.services import forums
-
     found.forums = forums.forums_for_home(db)
 
 
 def _add_published_results(db: Session, found: OpenForResidents) -> None:
-    from sqlalchemy import select
-
-    from app.models.consultation import Consultation, ConsultationState
-
     found.results = list(db.scalars(select(Consultation).where(
         Consultation.state == ConsultationState.PUBLISHED).order_by(Consultation.id.desc()).limit(5)))

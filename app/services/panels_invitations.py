@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.base import utcnow
+from app.models.consultation import Audience, Consultation, ConsultationInvitation
 from app.models.panel import MemberStatus, Panel, PanelDrawRecord, PanelInvitation, PanelMember
-from app.services import audit
+from app.services import audit, consultations_building
 from app.services.email import queue_email
 from app.services.panels_draws import current_members
 from app.services.panels_pool import issue_manage_token, manage_link
@@ -19,8 +20,6 @@ from app.tokens import new_token, token_hash
 
 
 def panel_consultations(db: Session) -> list:
-    from app.models.consultation import Audience, Consultation
-
     return list(db.scalars(select(Consultation).where(Consultation.audience == Audience.PANEL)
                            .order_by(Consultation.id.desc())))
 
@@ -69,9 +68,6 @@ def send_invitations(db: Session, panel: Panel, record: PanelDrawRecord, *, base
 
 
 def _consultation_links(db, record, members, base_url, actor_id) -> dict[int, str]:
-    from app.models.consultation import Consultation
-    from app.services import consultations_building
-
     consultation = db.get(Consultation, record.consultation_id)
     if consultation is None:
         raise Conflict("The consultation chosen for this panel no longer exists: choose another.")
@@ -143,8 +139,6 @@ def responded_member_ids(db: Session, record: PanelDrawRecord) -> set[int]:
     responded = {member_id for member_id, used_at, _ in rows if used_at is not None}
     linked = {cid: member_id for member_id, _, cid in rows if cid is not None}
     if linked:
-        from app.models.consultation import ConsultationInvitation
-
         used = db.scalars(select(ConsultationInvitation.id).where(
             ConsultationInvitation.id.in_(linked), ConsultationInvitation.used_at.is_not(None)))
         responded |= {linked[cid] for cid in used}

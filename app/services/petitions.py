@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.caching import PetitionCaches, new_petition_caches
 from app.errors import NotFound
 from app.models.petition import (
+    PUBLIC_STATUS_LABELS,
     UNMODERATED,
     VISIBLE,
     Petition,
@@ -22,6 +23,7 @@ from app.models.petition import (
     PetitionSignature,
     PetitionState,
 )
+from app.services import audit
 
 SETTINGS_ROW_ID = 1
 
@@ -74,8 +76,6 @@ def _detached(db: Session, row: PetitionSettings) -> PetitionSettings:
 
 
 def update_settings(db: Session, *, actor_id: int | None, **values: Any) -> PetitionSettings:
-    from app.services import audit
-
     row = db.get(PetitionSettings, SETTINGS_ROW_ID)
     if row is None:
         row = current_settings(db)
@@ -270,8 +270,6 @@ class PetitionEvidence:
 
 def petitions_for_review(db: Session, review_id: int) -> list[PetitionEvidence]:
     """Published or rejected petitions linked to a review, with their counts, for its evidence."""
-    from app.models.petition import PUBLIC_STATUS_LABELS
-
     petitions = list(
         db.scalars(visible_petitions().where(Petition.review_id == review_id).order_by(Petition.id))
     )

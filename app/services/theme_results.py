@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, Theme, ThemeAssignment, ThemeStatus
-from app.services.analysis_sources import SourceText, source_values
+from app.services.analysis_sources import SOURCE_COLUMN, SourceText, source_values
 
 NO_COMMENT = "no_comment"
 OTHER = "other"
@@ -162,8 +162,6 @@ def _store_bucket_counts(db: Session, question_id: int) -> None:
 
 def forget_evidence(db: Session, source: str, source_id: int) -> None:
     """A post hidden or rejected after it was analysed leaves every theme and quote at once."""
-    from app.services.analysis_sources import SOURCE_COLUMN
-
     column = SOURCE_COLUMN[source]
     questions = set(db.scalars(select(ThemeAssignment.question_id).where(column == source_id)))
     if not questions:

@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput, NotFound
 from app.models.consultation import Consultation
-from app.services import findings, outcomes, review_access
+from app.services import findings, outcomes, report, review_access
 from app.templating import render
 
 router = APIRouter(prefix="/officer/consultations")
@@ -59,7 +59,5 @@ async def save_outcome(request: Request, db: DbSession, user: Staff, consultatio
 
 @router.get("/{consultation_id}/report")
 def printable_report(request: Request, db: DbSession, user: SignedIn, consultation_id: int):
-    from app.services import report
-
     consultation = _consultation(db, user, consultation_id)
     return render(request, "officer/outcomes/report.html", report.build(db, consultation))
