@@ -148,6 +148,15 @@ def test_stand_alone_consultation_and_forum_from_their_forms(signed_in, client, 
     assert (forum.review_id, forum.consultation_id) == (None, consultation.id)
     assert "Stand-alone forum" in client.get(f"/forums/{forum.id}").text
 
+    outcome = signed_in.get(f"/officer/consultations/{consultation.id}/outcome")
+    assert outcome.status_code == 200 and "stands alone" in outcome.text
+    factories.user(db, Role.ORGANISER, email="org@example.org")
+    client.cookies.clear()
+    client.sign_in("org@example.org", factories.PASSWORD)
+    assert client.get(f"/officer/consultations/{consultation.id}/report").status_code == 404
+    client.cookies.clear()
+    client.sign_in("lead@example.org", factories.PASSWORD)
+
     _create(signed_in, officer)
     review = db.scalars(select(Review)).one()
     prefilled = page(signed_in.get(f"/officer/consultations/new?review_id={review.id}"))
