@@ -1,5 +1,6 @@
 """create_app(): settings, database, middleware, routers and error handlers."""
 
+import asyncio
 import importlib
 import logging
 import pkgutil
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_url)
     app.state.petition_caches = new_petition_caches()
+    # Signatures written at once per process: fewer than the connection pool's 10, so none waits.
+    app.state.petition_signing_slots = asyncio.Semaphore(8)
     anonymity.configure(settings.rate_limit_storage_url)  # the daily secret: memory or Redis only
     jobs.use_database(database)
     app.add_middleware(InputGuard)

@@ -118,6 +118,11 @@ class Petition(CreatedAtMixin, Base):
     duplicate_of: Mapped["Petition | None"] = relationship(lazy="raise", remote_side=[id])
 
     @property
+    def is_public(self) -> bool:
+        """Shown to everyone: moderated and not hidden (open, closed or rejected)."""
+        return self.state in VISIBLE
+
+    @property
     def awaiting_response(self) -> bool:
         return self.response_threshold_reached_at is not None and self.responded_at is None
 

@@ -1,6 +1,5 @@
 """Residents' petition pages: find, start, support, sign, confirm; the live count fragment."""
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -14,16 +13,18 @@ from app.errors import InvalidInput, RateLimited
 from app.input_guard import nul_errors, without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
-from app.services.petitions_rules import RuleSet, load_rules
+from app.services.petitions_quick_signing import (
+    burst_message,
+    limit_in_words,
+    sign_through_caches,
+    signing_limit_in_words,
+)
 from app.services.petitions_signing import (
     ConfirmOutcome,
-    PetitionRef,
-    check_petition_text,
+    check_new_petition,
     clean_signer,
     confirm_signature,
     find_unconfirmed,
-    screen,
-    sign,
     start_petition,
 )
 from app.templating import render
@@ -33,16 +34,11 @@ router = APIRouter(prefix="/petitions", include_in_schema=False)
 STARTS_PER_ADDRESS = "5/hour"
 SIGN_LIMIT_ANCHOR = "sign-limit"  # the form's note on the per-address limit, where its error links
 COUNT_POLL_SECONDS = 5
-SIGNING_SLOTS = 8  # per process; below the connection pool's 10
 
 
 def caches(request: Request) -> PetitionCaches:
     """Per-process caches for counts, settings and rules (a few seconds old at most; app.caching)."""
     return request.app.state.petition_caches
-
-
-def _rules(request: Request, db) -> RuleSet:
-    return caches(request).settings.get("rules", lambda: load_rules(db))
 
 
 def _ip(request: Request) -> str | None:
@@ -87,7 +83,7 @@ def _start_page(request, db, *, errors=None, values=None, status_code=200):
             "values": values or {},
             "reviews": reviews.list_reviews(db),
             "settings_row": petitions.cached_settings(db, caches(request)),
-            "start_limit": _limit_words(STARTS_PER_ADDRESS, "petitions"),
+            "start_limit": limit_in_words(STARTS_PER_ADDRESS, "petitions"),
         },
         status_code=status_code,
     )
@@ -117,50 +113,29 @@ def new_petition(
     return _start_page(request, db, values={"title": title})
 
 
+class StartForm(BaseModel):
+    """What a resident sends to start a petition."""
+
+    title: str = Field("", max_length=400)
+    action_text: str = Field("", max_length=4000)
+    background: str = Field("", max_length=12000)
+    review_id: str = Field("", max_length=20)
+    name: str = Field("", max_length=400)
+    email: str = Field("", max_length=400)
+    location: str = Field("", max_length=400)
+    consent: str = Field("", max_length=10)
+    notify: str = Field("", max_length=10)
+
+
 @router.post("")
-def create_petition(
-    request: Request,
-    db: DbSession,
-    user: CurrentUser,
-    title: Annotated[str, Form(max_length=400)] = "",
-    action_text: Annotated[str, Form(max_length=4000)] = "",
-    background: Annotated[str, Form(max_length=12000)] = "",
-    review_id: Annotated[str, Form(max_length=20)] = "",
-    name: Annotated[str, Form(max_length=400)] = "",
-    email: Annotated[str, Form(max_length=400)] = "",
-    location: Annotated[str, Form(max_length=400)] = "",
-    consent: Annotated[str, Form(max_length=10)] = "",
-    notify: Annotated[str, Form(max_length=10)] = "",
-):
-    values = {
-        "title": title,
-        "action_text": action_text,
-        "background": background,
-        "review_id": review_id,
-        "name": name,
-        "email": email,
-        "location": location,
-        "consent": consent,
-        "notify": notify,
-    }
+def create_petition(request: Request, db: DbSession, user: CurrentUser, form: Annotated[StartForm, Form()]):
     # The input guard leaves NUL bytes to this form, which says so and keeps the text (input_guard.py).
-    errors: dict[str, str] = nul_errors(values)
-    values = without_nul(values)
+    errors: dict[str, str] = nul_errors(form.model_dump())
+    values = without_nul(form.model_dump())
     try:
-        title, action_text, background = check_petition_text(
-            title=title, action=action_text, background=background
-        )
+        new = check_new_petition(values, {r.id for r in reviews.list_reviews(db)})
     except InvalidInput as error:
         errors.update(error.errors)
-    try:
-        signer = clean_signer(
-            name=name, email=email, location=location, consent=bool(consent), notify=bool(notify)
-        )
-    except InvalidInput as error:
-        errors.update(error.errors)
-    linked_review = int(review_id) if review_id.isdigit() else None
-    if linked_review is not None and linked_review not in {r.id for r in reviews.list_reviews(db)}:
-        errors["review_id"] = "Choose a service from the list, or none"
     if errors:
         return _start_page(request, db, errors=errors, values=values, status_code=422)
     ip = _ip(request)
@@ -168,17 +143,9 @@ def create_petition(
         message = ("Several petitions have been started from your connection in the last hour. Try again "
                    "later: what you typed is kept on this page.")
         return _start_page(request, db, errors={"start-limit": message}, values=values, status_code=429)
-    start_petition(
-        db,
-        title=title,
-        action=action_text,
-        background=background,
-        signer=signer,
-        ip=ip,
-        settings=petitions.cached_settings(db, caches(request)),
-        base_url=_base_url(request),
-        review_id=linked_review,
-    )
+    settings_row = petitions.cached_settings(db, caches(request))
+    start_petition(db, title=new.title, action=new.action, background=new.background, signer=new.signer,
+                   ip=ip, settings=settings_row, base_url=_base_url(request), review_id=new.review_id)
     return RedirectResponse("/petitions/check-email?started=1", status_code=303)
 
 
@@ -190,22 +157,6 @@ def check_email(request: Request, user: CurrentUser, started: Annotated[str, Que
 @router.get("/{petition_id:int}")
 def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
     return _petition_page(request, db, petition_id)
-
-
-def _limit_words(limit: str, noun: str = "") -> str:
-    """'10/minute' -> '10 signatures a minute' (noun 'signatures'); '30/5 minutes' -> '30 in 5 minutes'."""
-    count, _, per = limit.partition("/")
-    count, per = count.strip(), per.strip()
-    counted = f"{count} {noun}" if noun else count
-    if per[:1].isdigit():
-        return f"{counted} in {per}"
-    return f"{counted} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
-
-
-def _sign_limit_words(settings_row) -> str:
-    """The per-address limit in words, for the note on every signing form."""
-    return (f"{_limit_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
-            f"{_limit_words(settings_row.signing_limit_per_address_long)}")
 
 
 def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):
@@ -224,7 +175,7 @@ def _petition_page(request, db, petition_id, *, errors=None, values=None, status
             "errors": errors or {},
             "values": values or {},
             "action_url": f"/petitions/{petition.id}/signatures",
-            "sign_limit": _sign_limit_words(petitions.cached_settings(db, caches(request))),
+            "sign_limit": signing_limit_in_words(petitions.cached_settings(db, caches(request))),
         },
         status_code=status_code,
     )
@@ -246,59 +197,6 @@ def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_
     )
 
 
-def _sign_apart(request: Request, petition_id: int, signer, support_token: str | None) -> None:
-    """In a worker thread: screen (rate limits, block lists), then one short write transaction.
-
-    Settings, rules and the petition's state come from per-process caches a few seconds old;
-    the INSERT itself checks that the petition is still signable, so the cache cannot let a
-    signature into a closed petition. Only a repeat signer or a stale cache costs more queries.
-    """
-    database = request.app.state.database
-    cache = caches(request)
-    settings_row = cache.settings.get("settings", lambda: _read(database, petitions.current_settings))
-    rules = cache.settings.get("rules", lambda: _read(database, load_rules))
-    ip = _ip(request)
-    key = ("support", support_token) if support_token else ("petition", petition_id)
-    target = cache.settings.get(key, lambda: _read(database, lambda db: _signable_ref(db, key)))
-    limiter = request.app.state.rate_limiter
-    if not screen(target.id, signer, ip=ip, settings=settings_row, rules=rules, limiter=limiter):
-        return  # dropped: answered like any other signature
-    with database.write_transaction() as db:
-        sign(
-            db,
-            target,
-            signer,
-            ip=ip,
-            settings=settings_row,
-            rules=RuleSet(),
-            limiter=None,
-            base_url=_base_url(request),
-        )
-
-
-def _read(database, load):
-    with database.transaction(write=False) as db:
-        return load(db)
-
-
-def _signable_ref(db, key) -> PetitionRef:
-    """The petition a signature is for, if the signer may see it (NotFound, never cached, if not)."""
-    kind, value = key
-    if kind == "support":
-        found = petitions.get_by_support_token(db, value)
-    else:
-        found = petitions.get_visible(db, value)
-    return PetitionRef(found.id, found.title, found.state)
-
-
-def _signing_slots(request: Request) -> asyncio.Semaphore:
-    """Signatures written at once per process: fewer than the connection pool, so none waits."""
-    state = request.app.state
-    if not hasattr(state, "petition_signing_slots"):
-        state.petition_signing_slots = asyncio.Semaphore(SIGNING_SLOTS)
-    return state.petition_signing_slots
-
-
 async def _sign(request, petition_id, support_token, form_values, on_error):
     """Signed, already signed or dropped by a block rule: all answered the same (no enumeration).
 
@@ -318,13 +216,13 @@ async def _sign(request, petition_id, support_token, form_values, on_error):
     except InvalidInput as error:
         return await run_in_threadpool(on_error, error.errors)
     try:
-        async with _signing_slots(request):
-            await run_in_threadpool(_sign_apart, request, petition_id, signer, support_token)
+        async with request.app.state.petition_signing_slots:
+            await run_in_threadpool(
+                sign_through_caches, request.app.state.database, caches(request),
+                request.app.state.rate_limiter, petition_id=petition_id, support_token=support_token,
+                signer=signer, ip=_ip(request), base_url=_base_url(request))
     except RateLimited as limited:
-        minutes = max(1, -(-limited.retry_after_seconds // 60))
-        message = (f"Several signatures have just been sent from your connection. Wait {minutes} "
-                   f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed "
-                   f"is kept.")
+        message = burst_message(limited.retry_after_seconds)
         answer = await run_in_threadpool(on_error, {SIGN_LIMIT_ANCHOR: message}, 429)
         answer.headers["Retry-After"] = str(limited.retry_after_seconds)
         return answer
@@ -384,7 +282,7 @@ def _support_page(request, db, token, *, errors=None, values=None, status_code=2
             "settings_row": settings_row,
             "signable": petition.state in SIGNABLE,
             "action_url": f"/petitions/support/{token}",
-            "sign_limit": _sign_limit_words(settings_row),
+            "sign_limit": signing_limit_in_words(settings_row),
         },
         status_code=status_code,
     )
@@ -437,14 +335,7 @@ def _confirmation_page(request, result, token, *, pending):
             "pending": pending,
             "token": token,
             "petition": petition,
-            "public": petition is not None
-            and petition.state
-            not in (
-                PetitionState.PENDING,
-                PetitionState.VALIDATED,
-                PetitionState.SPONSORED,
-                PetitionState.HIDDEN,
-            ),
+            "public": petition is not None and petition.is_public,
             "support_url": f"/petitions/support/{petition.support_token}" if petition is not None else "",
         },
         status_code=status,

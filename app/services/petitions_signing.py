@@ -106,6 +106,38 @@ def check_petition_text(*, title: str, action: str, background: str) -> tuple[st
     return title, action, background
 
 
+@dataclass(frozen=True)
+class NewPetition:
+    title: str
+    action: str
+    background: str
+    signer: "Signer"
+    review_id: int | None
+
+
+def check_new_petition(values: dict[str, str], review_ids: set[int]) -> NewPetition:
+    """A 'start a petition' form: every problem at once (InvalidInput), or what to start."""
+    errors: dict[str, str] = {}
+    text = None
+    try:
+        text = check_petition_text(title=values["title"], action=values["action_text"],
+                                   background=values["background"])
+    except InvalidInput as error:
+        errors.update(error.errors)
+    signer = None
+    try:
+        signer = clean_signer(name=values["name"], email=values["email"], location=values["location"],
+                              consent=bool(values["consent"]), notify=bool(values["notify"]))
+    except InvalidInput as error:
+        errors.update(error.errors)
+    review_id = int(values["review_id"]) if values["review_id"].isdigit() else None
+    if review_id is not None and review_id not in review_ids:
+        errors["review_id"] = "Choose a service from the list, or none"
+    if errors:
+        raise InvalidInput(errors)
+    return NewPetition(*text, signer=signer, review_id=review_id)
+
+
 def start_petition(
     db: Session,
     *,
