@@ -24,7 +24,28 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _foreign_keys_off_on_sqlite() -> None:
+    """SQLite alters a column by recreating its table (copy, DROP, rename); with foreign keys on,
+    dropping a table other rows refer to fails. The pragma only changes outside a transaction:
+    commit what ran before, turn the checks off, and carry on in a new transaction."""
+    connection = op.get_bind()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        raw.commit()
+        raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("BEGIN")
+
+
+def _check_foreign_keys_on_sqlite() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+
+
 def upgrade() -> None:
+    _foreign_keys_off_on_sqlite()
     op.create_table('password_reset',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -106,10 +127,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=10), nullable=False, server_default='en'))
-
+    _check_foreign_keys_on_sqlite()
 
 
 def downgrade() -> None:
+    _foreign_keys_off_on_sqlite()
     connection = op.get_bind()
     for table in ("consultation", "forum"):
         if connection.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE review_id IS NULL")).scalar():  # noqa: S608 - fixed names
@@ -170,3 +192,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_password_reset_user_id'))
 
     op.drop_table('password_reset')
+    _check_foreign_keys_on_sqlite()
