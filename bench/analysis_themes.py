@@ -321,6 +321,12 @@ def render(results: dict) -> str:
             )
     for name, s in sets.items():
         lines.append(f"| time, raw answers to themes (embeddings cached) | {name} | {s['seconds']:.1f} s |")
+    for n, figure in sorted((results.get("speed") or {}).items(), key=lambda kv: int(kv[0])):
+        lines.append(
+            f"| time, raw answers to themes, embedding and model load included | {int(n):,} synthetic NHS-like"
+            f" answers | {figure['wall_seconds_including_model_load']:.1f} s (analyse alone {figure['seconds']:.1f} s,"
+            f" peak {figure['peak_rss_mb']} MB, load average {figure['load_average']}) |"
+        )
     lines += ["", "Top-level themes on NHS phase 1: " + "; ".join(nhs["top_labels"]) + "."]
     return "\n".join(lines) + "\n"
 
@@ -341,6 +347,21 @@ def _bertopic_figures() -> dict:
     return out
 
 
+def speed_including_load(n: int) -> dict:
+    """`bench analysis`'s speed child (synthetic NHS-like texts, embedded for real) timed from
+    process start, so importing and loading the model count too."""
+    import subprocess
+    import sys
+
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "bench", "analysis", "--speed-child", str(n), "0", "1"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    figure = json.loads(out.strip().splitlines()[-1])
+    figure["wall_seconds_including_model_load"] = round(time.perf_counter() - started, 1)
+    figure["measured"] = time.strftime("%Y-%m-%d %H:%M")
+    return figure
+
+
 def write_doc(results: dict) -> None:
     text = DOC.read_text()
     section = render(results)
@@ -357,6 +378,8 @@ def write_doc(results: dict) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench analysis_themes")
     parser.add_argument("--cache", help="SQLite embedding cache")
+    parser.add_argument("--speed", action="store_true",
+                        help="also time 20,000 and 50,000 raw answers to themes in a fresh process")
     args = parser.parse_args(argv)
     root = data_root_or_skip()
     if root is None:
@@ -370,6 +393,12 @@ def main(argv: list[str]) -> int:
         print(message, flush=True)
 
     results = run(root, embedder, cache, log)
+    if args.speed:
+        results["speed"] = {str(n): speed_including_load(n) for n in (20_000, 50_000)}
+    elif RESULTS.exists():  # keep the last measured speed figures (they say when they were taken)
+        previous = json.loads(RESULTS.read_text()).get("speed")
+        if previous:
+            results["speed"] = previous
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_doc(results)
