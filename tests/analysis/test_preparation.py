@@ -179,3 +179,19 @@ class TestCampaigns:
         prepared = Preparer().prepare(["n/a", "Bins!", None, "nothing"])
         assert prepared.no_comment == (0, 3) and prepared.blank == (2,)
         assert prepared.analysable == (1,)
+
+
+class TestCampaignCopiesWithChanges:
+    def test_copies_that_change_words_or_add_sentences_stay_in_the_campaign(self):
+        changed = TEMPLATE.replace("older residents", "elderly residents").replace("read", "study")
+        added = (TEMPLATE + ". My children go every Saturday. The staff know them by name. "
+                 "Where else would they go?")
+        texts = [TEMPLATE, TEMPLATE + ".", changed, added, "The bins are never collected on time"]
+        prepared = Preparer().prepare(texts)
+        assert [c.members for c in prepared.campaigns] == [(0, 1, 2, 3)]
+
+    def test_the_representative_does_not_depend_on_row_order(self):
+        texts = [TEMPLATE + " Thank you.", TEMPLATE, "Dear council, " + TEMPLATE]
+        first = Preparer().prepare(texts).campaigns[0]
+        again = Preparer().prepare(texts[::-1]).campaigns[0]
+        assert texts[first.representative] == texts[::-1][again.representative] == TEMPLATE
