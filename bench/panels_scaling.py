@@ -147,8 +147,10 @@ def render(record: dict) -> str:
         "type-based method computes all levels on the LP relaxation (0.16 s for 17 levels on 666",
         "types) and runs one column generation. Not met: 10,000 → 100 with 6 categories (s = 6.3e-4",
         "after the default 400 rounds, 67 s; 1.5e-4 after 600 rounds, 200 s) and 50,000 → 150 with",
-        "5 categories (the row above: the type-based search ran out of budget at s = 1.5e-4 and the",
-        "stage method then stopped on its budget; 317 s wall for 64 s CPU on a machine at load 10).",
+        "5 categories (its row: the type-based search ran out of budget above s = 1e-4, and the",
+        "stage method then stopped on its budget; most of its wall time was waiting for a core).",
+        "Per the \"largest change\" column, the lottery keeps everyone within 1/1,000 where it",
+        "reads 0.001000 or less, and moves someone slightly more elsewhere.",
         "",
     ])
 
