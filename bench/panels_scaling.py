@@ -138,7 +138,7 @@ def render(record: dict) -> str:
         "volunteer's probability moves when the lottery is rounded to 1,000 equally likely panels",
         "(within 1/1,000 when the rounding's repair brings every type inside its window).",
         "",
-        "What dominates, measured before the change (decision 0094; cProfile, same pools, stage",
+        "What dominates, measured before the change (decision 0096; cProfile, same pools, stage",
         "method): 10,000 → 100 with 4 categories (80 types) already finished in 3.7 s (11 levels);",
         "with 5 categories (298 types) the work budget ended after 4 levels (35 s); with 6 (666",
         "types) after 2 levels in 100 s, of which HiGHS 56 s (master LP 47 s over 403 re-solves,",
