@@ -272,7 +272,7 @@ class PhraseLabeller:
     (at least `min_answers`, or `min_share` of a large theme); every keyword is used by two
     answers at least. Built from `clean_for_labels` text only."""
 
-    def __init__(self, texts: Sequence[str], population: Sequence[int], *, docs: int = 1500,
+    def __init__(self, texts: Sequence[str], population: Sequence[int], *, docs: int = 600,
                  min_answers: int = 2, min_share: float = 0.01, seed: int = 0):
         self.texts = texts
         self.docs = docs
@@ -281,7 +281,7 @@ class PhraseLabeller:
         self.rng = np.random.default_rng(seed)
         self._clean: dict[int, str] = {}
         self._phrases: dict[int, set[str]] = {}
-        sample = self._sample(list(population), 6000)
+        sample = self._sample(list(population), 4000)
         self.df: dict[str, int] = {}
         for i in sample:
             for p in self.phrases_of(i):

@@ -209,7 +209,7 @@ class _Builder:
     def _label(self, groups: list[_Group], report) -> list[Theme]:
         texts = self.prepared.texts
         phrases = PhraseLabeller(texts, self.population(), seed=self.seed)
-        keywords_of = Labeller(seed=self.seed)
+        keywords_of = Labeller(seed=self.seed, docs_per_theme=600)
         everything = [g for g in groups] + [c for g in groups for c in g.children]
         report("labelling", 0, len(everything))
         members = [[i for i in g.rows if i not in self.campaign_of] or list(g.rows) for g in everything]
