@@ -96,6 +96,9 @@ class EvidenceKind(enum.StrEnum):
     FORUM_THREAD = "forum_thread"
     MEETING = "meeting"
     SUBMISSION = "submission"
+    INDICATOR = "indicator"            # an adopted indicator (Compare)
+    BENCHMARK_ROW = "benchmark_row"    # one benchmark figure (Compare)
+    APPRAISAL_SCORE = "appraisal_score"  # one score in the options appraisal (Compete)
 
 
 class FindingEvidence(CreatedAtMixin, Base):

@@ -8,6 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.analysis import Theme, ThemeStatus
+from app.models.compare import (
+    AppraisalCriterion,
+    AppraisalOption,
+    AppraisalScore,
+    BenchmarkRow,
+    Indicator,
+    IndicatorStatus,
+    IndicatorSupport,
+)
 from app.models.consultation import Consultation, Question
 from app.models.consultation_response import Answer
 from app.models.finding import EvidenceKind
@@ -136,6 +145,64 @@ def _submission(db, submission_id: int) -> EvidenceView | None:
     )
 
 
+def _indicator(db, indicator_id: int) -> EvidenceView | None:
+    indicator = db.get(Indicator, indicator_id)
+    if indicator is None or indicator.status != IndicatorStatus.ADOPTED:
+        return None
+    supporters = db.scalar(select(func.count(IndicatorSupport.id))
+                           .where(IndicatorSupport.indicator_id == indicator_id)) or 0
+    return EvidenceView(
+        EvidenceKind.INDICATOR, indicator_id, f"Indicator: {indicator.name}",
+        {"supporters": supporters, "definition": indicator.definition, "source": indicator.source},
+        (), f"/officer/reviews/{indicator.review_id}/indicators#indicator-{indicator.id}",
+    )
+
+
+def _benchmark_row(db, row_id: int) -> EvidenceView | None:
+    row = db.get(BenchmarkRow, row_id)
+    if row is None:
+        return None
+    return EvidenceView(
+        EvidenceKind.BENCHMARK_ROW, row_id, f"Benchmark: {row.indicator}, {row.council}, {row.period}",
+        {"value": row.value, "unit": row.unit, "source": f"{row.source} ({row.source_date.isoformat()})"},
+        (), f"/officer/reviews/{row.review_id}/benchmarks#benchmark-row-{row.id}",
+    )
+
+
+def _appraisal_score(db, score_id: int) -> EvidenceView | None:
+    row = db.execute(select(AppraisalScore, AppraisalOption, AppraisalCriterion)
+                     .join(AppraisalOption, AppraisalOption.id == AppraisalScore.option_id)
+                     .join(AppraisalCriterion, AppraisalCriterion.id == AppraisalScore.criterion_id)
+                     .where(AppraisalScore.id == score_id)).first()
+    if row is None:
+        return None
+    score, option, criterion = row
+    return EvidenceView(
+        EvidenceKind.APPRAISAL_SCORE, score_id, f"Appraisal score: {option.name} on {criterion.name}",
+        {"score": f"{score.score} of 5", "weight": criterion.weight},
+        (score.rationale[:300],), f"/officer/reviews/{option.review_id}/appraisal#score-{score.id}",
+    )
+
+
+def compare_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption]]:
+    """What a review's adopted indicators, benchmark figures and appraisal scores offer to cite."""
+    options = [EvidenceOption(f"indicator:{i.id}", f"Indicator: {i.name}") for i in db.scalars(
+        select(Indicator).where(Indicator.review_id == review_id, Indicator.status == IndicatorStatus.ADOPTED)
+        .order_by(Indicator.name))]
+    options += [
+        EvidenceOption(f"benchmark_row:{r.id}",
+                       f"Benchmark: {r.indicator}, {r.council}, {r.period}: {r.value:,.6g} {r.unit}".strip())
+        for r in db.scalars(select(BenchmarkRow).where(BenchmarkRow.review_id == review_id)
+                            .order_by(BenchmarkRow.indicator, BenchmarkRow.period, BenchmarkRow.council))]
+    scores = db.execute(select(AppraisalScore, AppraisalOption.name, AppraisalCriterion.name)
+                        .join(AppraisalOption, AppraisalOption.id == AppraisalScore.option_id)
+                        .join(AppraisalCriterion, AppraisalCriterion.id == AppraisalScore.criterion_id)
+                        .where(AppraisalOption.review_id == review_id).order_by(AppraisalScore.id)).all()
+    options += [EvidenceOption(f"appraisal_score:{s.id}", f"Appraisal: {o} on {c} ({s.score} of 5)")
+                for s, o, c in scores]
+    return "Indicators, benchmarks and appraisal scores", options
+
+
 def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption]]:
     """What a review's petitions, forums, meetings and submissions offer to cite."""
     options = [
@@ -177,4 +244,7 @@ RESOLVERS = {
     EvidenceKind.FORUM_THREAD: _thread,
     EvidenceKind.MEETING: _meeting,
     EvidenceKind.SUBMISSION: _submission,
+    EvidenceKind.INDICATOR: _indicator,
+    EvidenceKind.BENCHMARK_ROW: _benchmark_row,
+    EvidenceKind.APPRAISAL_SCORE: _appraisal_score,
 }

@@ -7,7 +7,7 @@ from app.models.analysis import Theme, ThemeStatus
 from app.models.consultation import Consultation, Question, QuestionKind
 from app.models.finding import Finding, ReviewStage
 from app.services import findings
-from app.services.evidence_sources import EvidenceOption, other_evidence_options
+from app.services.evidence_sources import EvidenceOption, compare_evidence_options, other_evidence_options
 
 
 def findings_by_stage(db: Session, review_id: int, *, published_only: bool = False) -> dict:
@@ -63,6 +63,7 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
         ),
     ]
     groups.append(other_evidence_options(db, review_id))
+    groups.append(compare_evidence_options(db, review_id))
     return [(name, options) for name, options in groups if options]
 
 

@@ -1,0 +1,191 @@
+"""Compare and Compete in a review: indicators chosen with users and staff, benchmark figures, and the
+options appraisal (options, weighted criteria, scores citing evidence, scrutiny comments, decision)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.user import User
+
+
+class ProposerType(enum.StrEnum):
+    """Who proposed or supported an indicator: the split the review team reads."""
+
+    SERVICE_USER = "service_user"
+    CARER = "carer"
+    STAFF = "staff"
+    ORGANISATION = "organisation"
+
+    @property
+    def label(self) -> str:
+        return PROPOSER_LABELS[self]
+
+
+PROPOSER_LABELS = {
+    ProposerType.SERVICE_USER: "Service users",
+    ProposerType.CARER: "Carers",
+    ProposerType.STAFF: "Staff",
+    ProposerType.ORGANISATION: "Organisations",
+}
+
+
+class IndicatorStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ADOPTED = "adopted"
+
+
+class Indicator(CreatedAtMixin, Base):
+    """A performance indicator proposed for a review; the officer adopts it with a definition and source."""
+
+    __tablename__ = "review_indicator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proposed_by_type: Mapped[ProposerType] = mapped_column(str_enum(ProposerType))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    status: Mapped[IndicatorStatus] = mapped_column(
+        str_enum(IndicatorStatus), default=IndicatorStatus.PROPOSED
+    )
+    definition: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    asked_by: Mapped[str] = mapped_column(Text, default="")  # who asked for it, in the officer's words
+    adopted_at: Mapped[datetime | None]
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class IndicatorSupport(CreatedAtMixin, Base):
+    """One person's support for an indicator ("this matters to me"), kept only as who they are."""
+
+    __tablename__ = "review_indicator_support"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("review_indicator.id", ondelete="CASCADE"), index=True
+    )
+    supporter_type: Mapped[ProposerType] = mapped_column(str_enum(ProposerType))
+
+
+class BenchmarkImport(CreatedAtMixin, Base):
+    """One CSV file of benchmark figures, imported whole; residents see it once it is published."""
+
+    __tablename__ = "benchmark_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    row_count: Mapped[int] = mapped_column(default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None]
+
+
+class BenchmarkRow(Base):
+    __tablename__ = "benchmark_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("benchmark_import.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int]
+    indicator: Mapped[str] = mapped_column(String(200))
+    council: Mapped[str] = mapped_column(String(200))
+    is_this_council: Mapped[bool] = mapped_column(default=False)
+    period: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(500))
+    source_date: Mapped[date] = mapped_column(Date)
+
+
+class CriterionKind(enum.StrEnum):
+    COST = "cost"
+    QUALITY = "quality"
+    SOCIAL_VALUE = "social_value"
+    WHAT_PEOPLE_SAID = "what_people_said"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CRITERION_LABELS[self]
+
+
+CRITERION_LABELS = {
+    CriterionKind.COST: "Cost and value for money",
+    CriterionKind.QUALITY: "Quality and performance",
+    CriterionKind.SOCIAL_VALUE: "Social value (Public Services (Social Value) Act 2012)",
+    CriterionKind.WHAT_PEOPLE_SAID: "What people said (themes, petitions, forums)",
+    CriterionKind.OTHER: "Other",
+}
+
+
+class AppraisalOption(CreatedAtMixin, Base):
+    __tablename__ = "appraisal_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppraisalCriterion(CreatedAtMixin, Base):
+    __tablename__ = "appraisal_criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CriterionKind] = mapped_column(str_enum(CriterionKind))
+    weight: Mapped[int]  # percentage points; the weights of a review's criteria need not add to 100
+
+
+class AppraisalScore(CreatedAtMixin, Base):
+    """An option's score (0-5) on a criterion, with the evidence it cites (a snapshot for 'changed since')."""
+
+    __tablename__ = "appraisal_score"
+    __table_args__ = (UniqueConstraint("option_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("appraisal_option.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("appraisal_criterion.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[int]
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    evidence_kind: Mapped[str] = mapped_column(String(40))
+    evidence_id: Mapped[int]
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    option: Mapped[AppraisalOption] = relationship(lazy="raise")
+    criterion: Mapped[AppraisalCriterion] = relationship(lazy="raise")
+
+
+class AppraisalComment(CreatedAtMixin, Base):
+    """Scrutiny's (and the team's) comments on the appraisal."""
+
+    __tablename__ = "appraisal_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    is_scrutiny: Mapped[bool] = mapped_column(default=False)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class AppraisalDecision(CreatedAtMixin, Base):
+    """Which option the council chose, and why (one per review)."""
+
+    __tablename__ = "appraisal_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), unique=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("appraisal_option.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    results: Mapped[dict] = mapped_column(JSON, default=dict)  # the weighted result when decided
+
+    option: Mapped[AppraisalOption] = relationship(lazy="raise")

@@ -1,0 +1,167 @@
+"""Indicators chosen with users and staff: proposed, supported ("which of these matter most to you?"),
+read by the team with support split by who asked, adopted by an officer with definition, source and
+who asked for it. Adopted indicators are published with the review."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.base import utcnow
+from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, ProposerType
+from app.models.review import Review, ReviewStatus
+from app.models.user import User
+from app.services import audit, review_access
+
+MAX_SUPPORT = 3  # "choose up to three that matter most to you"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    indicator: Indicator
+    support: dict[ProposerType, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.support.values())
+
+
+def _proposer_type(value: str) -> ProposerType:
+    try:
+        return ProposerType(value)
+    except ValueError:
+        raise InvalidInput(
+            {"proposed_by_type": "Say who you are: a service user, a carer, staff or an organisation"}
+        ) from None
+
+
+def _open(review: Review) -> None:
+    if review.status == ReviewStatus.CONCLUDED:
+        raise Conflict("This review is concluded; it no longer takes proposals for indicators.")
+
+
+def propose(
+    db: Session, review: Review, *, name: str, reason: str, proposed_by_type: str, user: User | None = None
+) -> Indicator:
+    """A proposal counts as its proposer's support."""
+    _open(review)
+    errors = {}
+    name, reason = name.strip(), reason.strip()
+    if not name:
+        errors["name"] = "Say what should be measured"
+    elif len(name) > 200:
+        errors["name"] = "The indicator must be 200 characters or fewer"
+    if len(reason) > 2000:
+        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+    try:
+        kind = _proposer_type(proposed_by_type)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    indicator = Indicator(
+        review_id=review.id,
+        name=name,
+        reason=reason,
+        proposed_by_type=kind,
+        proposed_by_id=user.id if user else None,
+    )
+    db.add(indicator)
+    db.flush()
+    db.add(IndicatorSupport(indicator_id=indicator.id, supporter_type=kind))
+    return indicator
+
+
+def support(db: Session, review: Review, indicator_ids: list[int], supporter_type: str) -> int:
+    """'Which of these matter most to you?': up to three of the review's indicators."""
+    _open(review)
+    errors = {}
+    ids = list(dict.fromkeys(indicator_ids))
+    if not ids:
+        errors["indicators"] = "Choose at least one indicator that matters to you"
+    elif len(ids) > MAX_SUPPORT:
+        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+    try:
+        kind = _proposer_type(supporter_type)
+    except InvalidInput as error:
+        errors["supporter_type"] = error.errors["proposed_by_type"]
+    if errors:
+        raise InvalidInput(errors)
+    known = set(
+        db.scalars(select(Indicator.id).where(Indicator.review_id == review.id, Indicator.id.in_(ids)))
+    )
+    if known != set(ids):
+        raise InvalidInput({"indicators": "Choose indicators from the list"})
+    db.add_all(IndicatorSupport(indicator_id=i, supporter_type=kind) for i in ids)
+    return len(ids)
+
+
+def proposals(db: Session, review_id: int) -> list[Proposal]:
+    """Every indicator of the review with its support by who gave it, most supported first."""
+    indicators = list(
+        db.scalars(select(Indicator).where(Indicator.review_id == review_id).order_by(Indicator.id))
+    )
+    counts = db.execute(
+        select(IndicatorSupport.indicator_id, IndicatorSupport.supporter_type, func.count())
+        .join(Indicator, Indicator.id == IndicatorSupport.indicator_id)
+        .where(Indicator.review_id == review_id)
+        .group_by(IndicatorSupport.indicator_id, IndicatorSupport.supporter_type)
+    ).all()
+    by_indicator: dict[int, dict[ProposerType, int]] = {}
+    for indicator_id, kind, n in counts:
+        by_indicator.setdefault(indicator_id, {})[ProposerType(kind)] = n
+    result = [
+        Proposal(i, {k: by_indicator.get(i.id, {}).get(k, 0) for k in ProposerType}) for i in indicators
+    ]
+    return sorted(result, key=lambda p: (-p.total, p.indicator.id))
+
+
+def adopted(db: Session, review_id: int) -> list[Indicator]:
+    return list(
+        db.scalars(
+            select(Indicator)
+            .where(Indicator.review_id == review_id, Indicator.status == IndicatorStatus.ADOPTED)
+            .order_by(Indicator.name)
+        )
+    )
+
+
+def get_indicator(db: Session, user: User | None, indicator_id: int) -> Indicator:
+    indicator = db.get(Indicator, indicator_id)
+    if indicator is None or not review_access.can_read(db, user, indicator.review_id):
+        raise NotFound()
+    return indicator
+
+
+def adopt(
+    db: Session, indicator: Indicator, *, definition: str, source: str, asked_by: str, officer: User
+) -> None:
+    review_access.require_staff(officer)
+    definition, source, asked_by = definition.strip(), source.strip(), asked_by.strip()
+    errors = {}
+    if not definition:
+        errors["definition"] = "Say exactly what is measured and how"
+    if not source:
+        errors["source"] = "Say where the figures come from"
+    if not asked_by:
+        errors["asked_by"] = "Say who asked for this indicator"
+    for field, value in (("definition", definition), ("source", source), ("asked_by", asked_by)):
+        if len(value) > 2000:
+            errors[field] = "This must be 2,000 characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    indicator.definition, indicator.source, indicator.asked_by = definition, source, asked_by
+    if indicator.status != IndicatorStatus.ADOPTED:
+        indicator.status, indicator.adopted_at, indicator.adopted_by_id = (
+            IndicatorStatus.ADOPTED,
+            utcnow(),
+            officer.id,
+        )
+    audit.record(
+        db,
+        actor_id=officer.id,
+        action="indicator.adopt",
+        object_type="review_indicator",
+        object_id=indicator.id,
+    )
