@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     # production, off elsewhere, so that development and tests always see what they just changed.
     page_cache_seconds: float | None = Field(None, alias="PAGE_CACHE_SECONDS")
 
+    # Retention (services/retention.py, run daily by jobs/retention.py; the privacy notice shows both):
+    # answers are anonymised this many days after their review concludes or a stand-alone
+    # consultation closes; sent emails lose their personal data after OUTBOX_RETENTION_DAYS.
+    response_retention_days: int = Field(730, alias="RESPONSE_RETENTION_DAYS", ge=0)
+    outbox_retention_days: int = Field(30, alias="OUTBOX_RETENTION_DAYS", ge=0)
+
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     # Sign-in limits count failures per (account, address) and per address: app/services/sign_in.py

@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.config import Settings
 from app.db import Database, make_engine
 from app.migrations_runner import upgrade_to_head
@@ -164,6 +165,13 @@ class ConnectionBoundDatabase(Database):
 
     def dispose(self) -> None:
         pass  # the shared engine outlives each test's app
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """A test that moves the one clock (app/clock.py) leaves it on real time for the next."""
+    yield
+    clock.reset()
 
 
 @pytest.fixture

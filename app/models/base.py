@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -21,7 +23,8 @@ DEFAULT_LANGUAGE = "en"
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the one settable clock (app/clock.py)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -132,6 +132,8 @@ class Consultation(CreatedAtMixin, Base):
     closes_at: Mapped[datetime | None]
     about_you_enabled: Mapped[bool] = mapped_column(default=True)
     you_said_we_did: Mapped[str] = mapped_column(Text, default="")
+    # Set by the retention job (services/retention.py) when the answers were irreversibly anonymised.
+    answers_deleted_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     review: Mapped[Review | None] = relationship(lazy="raise")

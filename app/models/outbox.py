@@ -28,3 +28,6 @@ class OutboxEmail(CreatedAtMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+    # What the email is about ("petition:12", "consultation:3"): its personal data goes when that is
+    # anonymised (services/retention.py), or after OUTBOX_RETENTION_DAYS at the latest.
+    concerns: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)

@@ -320,7 +320,8 @@ def submit(request: Request, db: DbSession, consultation_id: int,
         link = f"{request.app.state.settings.base_url}/consultations/{consultation_id}"
         queue_email(db, to=receipt_to, subject=f"Your response to {consultation.title} ({reference})",
                     body=answering.receipt_body(answers, title=consultation.title, reference=reference,
-                                                link=link))
+                                                link=link),
+                    concerns=f"consultation:{consultation_id}")
     response = RedirectResponse(f"/consultations/{consultation_id}/confirmation/{reference}", status_code=303)
     response.delete_cookie(DRAFT_COOKIE.format(consultation_id), path=f"/consultations/{consultation_id}")
     return response

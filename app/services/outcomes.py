@@ -153,6 +153,7 @@ def notify_subscribers(db: Session, consultation: Consultation, base_url: str) -
                 f"were published.\n\nSee what people said and what the council decided:\n"
                 f"{link}\n"
             ),
+            concerns=f"consultation:{consultation.id}",
         )
         subscriber.notified_at = utcnow()
     return len(pending)

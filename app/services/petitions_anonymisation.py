@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.models.petition import Petition, PetitionSignature, PetitionState
-from app.services import audit
+from app.services import audit, retention
 from app.services.petitions import current_settings
 
 
@@ -62,6 +62,7 @@ def anonymise_petition(db: Session, petition_id: int, now: datetime | None = Non
         .values(anonymised_at=now)
         .execution_options(synchronize_session=False)
     )
+    emails = retention.purge_concerning(db, f"petition:{petition_id}")  # never kept past the signatures
     audit.record(
         db,
         actor_id=None,
@@ -69,6 +70,7 @@ def anonymise_petition(db: Session, petition_id: int, now: datetime | None = Non
         object_type="petition",
         object_id=petition_id,
         signatures=result.rowcount or 0,
+        emails=emails,
     )
     return result.rowcount or 0
 

@@ -205,4 +205,5 @@ def _email_creator(db: Session, petition: Petition, subject: str, message: str) 
     ).first()
     if creator is None or creator.email is None:
         return
-    queue_email(db, to=creator.email, subject=subject, body=f"Dear {creator.name},\n\n{message}\n")
+    queue_email(db, to=creator.email, subject=subject, body=f"Dear {creator.name},\n\n{message}\n",
+                concerns=f"petition:{petition.id}")

@@ -215,7 +215,8 @@ def sign(
     subject, body = _confirmation_message(petition, signer.name, token, settings, base_url)
     if db.get_bind().dialect.name == "postgresql":
         # One round trip: the signature and its outbox email, or neither.
-        email = {"to_address": signer.email, "subject": subject, "body_text": body}
+        email = {"to_address": signer.email, "subject": subject, "body_text": body,
+                 "concerns": f"petition:{petition.id}"}
         inserted = db.execute(_GUARDED_INSERT_WITH_EMAIL, values | email).first()
         if inserted is not None:
             _send_after_commit(db, inserted.id)
@@ -228,7 +229,7 @@ def sign(
             raise Conflict("This petition is not open for signatures.")
         _answer_duplicate(db, current, signer, settings, limiter, base_url)
         return SignOutcome.ALREADY
-    _queue_email(db, to=signer.email, subject=subject, body=body)
+    _queue_email(db, to=signer.email, subject=subject, body=body, petition_id=petition.id)
     return SignOutcome.SIGNED
 
 
@@ -311,8 +312,9 @@ def _guarded_insert(*, with_email: bool):
     if with_email:
         sql = (
             f"WITH signed AS ({sql}) "  # noqa: S608  # nosec B608
-            "INSERT INTO outbox_email (to_address, subject, body_text, status, attempts, last_error, "
-            f"created_at) SELECT :to_address, :subject, :body_text, '{EmailStatus.QUEUED.value}', 0, '', "
+            "INSERT INTO outbox_email (to_address, subject, body_text, concerns, status, attempts, "
+            "last_error, created_at) SELECT :to_address, :subject, :body_text, :concerns, "
+            f"'{EmailStatus.QUEUED.value}', 0, '', "
             ":created_at FROM signed RETURNING id"
         )
     return text(sql).bindparams(*(bindparam(c, type_=types[c]) for c in columns))
@@ -372,12 +374,13 @@ def _answer_duplicate(db, petition, signer, settings, limiter, base_url) -> None
             f"counted, and it is still counted once. You do not need to do anything.\n\n"
             f"{base_url}/petitions/{petition.id}\n"
         ),
+        petition_id=petition.id,
     )
 
 
 def _confirmation_email(db, petition, email, name, token, settings, base_url, *, creator=False) -> None:
     subject, body = _confirmation_message(petition, name, token, settings, base_url, creator=creator)
-    _queue_email(db, to=email, subject=subject, body=body)
+    _queue_email(db, to=email, subject=subject, body=body, petition_id=petition.id)
 
 
 def _confirmation_message(petition, name, token, settings, base_url, *, creator=False) -> tuple[str, str]:
@@ -407,11 +410,12 @@ def _confirmation_message(petition, name, token, settings, base_url, *, creator=
     return subject[:300], body
 
 
-def _queue_email(db: Session, *, to: str, subject: str, body: str) -> None:
+def _queue_email(db: Session, *, to: str, subject: str, body: str, petition_id: int | None = None) -> None:
     """The outbox row in the signing transaction (a Core INSERT); sent in batches after commit."""
     email_id = db.execute(
         insert(OutboxEmail)
-        .values(to_address=to, subject=subject[:300], body_text=body)
+        .values(to_address=to, subject=subject[:300], body_text=body,
+                concerns=f"petition:{petition_id}" if petition_id else "")
         .returning(OutboxEmail.id)
     ).scalar_one()
     _send_after_commit(db, email_id)

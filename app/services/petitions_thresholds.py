@@ -167,5 +167,6 @@ def notify_signers(db: Session, petition: Petition, base_url: str, *, subject: s
                 f"Dear {name},\n\n{message}\n\n{base_url}/petitions/{petition.id}\n\n"
                 "You get this email because you asked to hear about this petition when you signed it.\n"
             ),
+            concerns=f"petition:{petition.id}",
         )
     return len(rows)

@@ -13,7 +13,7 @@ from app.errors import InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.site_page import SitePage
 from app.models.user import User
-from app.services import audit, petitions
+from app.services import audit, petitions, retention
 
 TITLES = {"accessibility": "Accessibility statement", "privacy": "Privacy notice"}
 MAX_BODY = 50_000
@@ -97,8 +97,10 @@ def default_text(db: Session, slug: str, settings: Settings) -> str:
     if slug == "accessibility":
         return ACCESSIBILITY.format(council=council, contact=contact)
     petition_days = petitions.current_settings(db).anonymise_after_days
+    periods = retention.Periods.of(settings)  # the same settings the retention job uses
     return PRIVACY.format(council=council, contact=contact, petition_days=petition_days,
-                          idle=settings.session_idle_minutes, absolute=settings.session_absolute_hours)
+                          idle=settings.session_idle_minutes, absolute=settings.session_absolute_hours,
+                          answers_period=periods.response_wording, outbox_days=periods.outbox_days)
 
 
 ACCESSIBILITY = """This statement applies to {council}'s consultation website, run on Chorus.
@@ -143,6 +145,9 @@ You do not need to give your name. Each consultation says, before you start, wha
 long and who reads it. The optional questions about you (such as age or ethnicity) are stored apart
 from your answers and are used only to check the council has heard from everyone. Answers you save
 but do not send are deleted when the consultation closes. Published results never name you.
+{answers_period} after the review a consultation belongs to ends (or, for a consultation that is
+not part of a review, {answers_period} after it closes), your answers are deleted: what you wrote is
+removed from the council's records and from every published quote, and only counts and charts stay.
 
 ## Signing a petition
 
@@ -163,7 +168,9 @@ them.
 ## Email
 
 If you ask us to email you (a link to finish your answers, results of a consultation, petition
-updates), we use your address only for that.
+updates), we use your address only for that. If you asked to hear about a consultation's results,
+your address is deleted once we have told you. Copies of the emails we send are deleted
+{outbox_days} days after sending, or sooner, when the answers or petition they are about are deleted.
 
 ## Cookies
 

@@ -1,0 +1,37 @@
+"""Retention kept by jobs: when a consultation's answers were anonymised, and what an email concerns
+
+Revision ID: retention_promises
+Revises: compare_compete
+Create Date: 2026-12-06 16:00:00
+
+`consultation.answers_deleted_at` is set by the retention job when the answers of a consultation
+are irreversibly anonymised (issue 25); findings and public pages say so. `outbox_email.concerns`
+("petition:12", "consultation:3") lets the job purge an email's personal data as soon as the thing
+it concerns is anonymised, not only when the outbox period runs out.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "retention_promises"
+down_revision: str | Sequence[str] | None = "compare_compete"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("consultation") as batch_op:
+        batch_op.add_column(sa.Column("answers_deleted_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("outbox_email") as batch_op:
+        batch_op.add_column(sa.Column("concerns", sa.String(length=60), nullable=False, server_default=""))
+        batch_op.create_index("ix_outbox_email_concerns", ["concerns"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox_email") as batch_op:
+        batch_op.drop_index("ix_outbox_email_concerns")
+        batch_op.drop_column("concerns")
+    with op.batch_alter_table("consultation") as batch_op:
+        batch_op.drop_column("answers_deleted_at")
