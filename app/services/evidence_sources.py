@@ -35,6 +35,13 @@ class EvidenceView:
     quotes: tuple[str, ...] = ()
     link: str = ""
     missing: bool = False
+    note: str = ""  # e.g. the answers behind the figures were deleted on schedule (retention)
+
+
+def _deleted_note(consultation: Consultation | None) -> str:
+    when = consultation.answers_deleted_at if consultation is not None else None
+    return (f"The answers behind these figures were deleted on schedule on {when:%-d %B %Y}; "
+            "the figures are kept.") if when else ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ def _theme(db: Session, theme_id: int) -> EvidenceView | None:
         EvidenceKind.THEME, theme_id, f"Theme: {theme.label}",
         {"answers": theme.size, "of": total},
         tuple(q["text"] for q in theme.quotes[:3]), f"/officer/themes/{theme.id}",
+        note=_deleted_note(db.get(Consultation, question.consultation_id)),
     )
 
 
@@ -69,7 +77,8 @@ def _question(db: Session, question_id: int) -> EvidenceView | None:
     figures = {(options[i] if i is not None and i < len(options) else str(i)): n for i, n in rows}
     consultation = db.get(Consultation, question.consultation_id)
     return EvidenceView(EvidenceKind.QUESTION, question_id, f"{consultation.title}: {question.text}",
-                        figures, (), f"/officer/consultations/{consultation.id}/results")
+                        figures, (), f"/officer/consultations/{consultation.id}/results",
+                        note=_deleted_note(consultation))
 
 
 

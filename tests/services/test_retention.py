@@ -13,10 +13,18 @@ from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.consultation import Consultation
 from app.models.consultation_response import Answer, EqualitiesAnswer, Response
-from app.models.finding import ResultsSubscriber
+from app.models.finding import EvidenceKind, ResultsSubscriber
 from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.user import Role
-from app.services import consultations, outcomes, petitions_anonymisation, retention, reviews, site_pages
+from app.services import (
+    consultations,
+    evidence,
+    outcomes,
+    petitions_anonymisation,
+    retention,
+    reviews,
+    site_pages,
+)
 from app.services.email import queue_email
 from tests import factories
 from tests.services import consultation_helpers as make
@@ -162,3 +170,22 @@ def test_the_daily_job_runs_the_retention_service(database, monkeypatch):
     assert retention_job.apply_retention.call_local()["consultations"] >= 1
     with database.transaction() as db:
         assert db.get(Consultation, made.id).answers_deleted_at is not None
+
+
+def test_the_public_page_and_findings_lose_the_quotes_and_keep_the_figures(db, client):
+    made, _qs, theme = _consultation_with_answers(db)
+    consultations.publish_consultation(db, made)
+    _conclude(db, made)
+    page = client.get(f"/consultations/{made.id}/you-said-we-did")
+    assert page.status_code == 200 and "They know my mum." in page.text
+
+    clock.advance(timedelta(days=731))
+    retention.run(db, SETTINGS)
+    db.expire_all()
+    page = client.get(f"/consultations/{made.id}/you-said-we-did")
+    assert "They know my mum." not in page.text
+    assert "Trust in carers" in page.text and "2 people" in page.text
+    assert "deleted on schedule" in page.text
+    view = evidence.current(db, EvidenceKind.THEME, theme.id)
+    assert view.figures == {"answers": 2, "of": 2} and view.quotes == ("A forum post",)
+    assert "deleted on schedule" in view.note  # what a finding citing the theme shows
