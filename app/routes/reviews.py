@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.auth import CurrentUser, DbSession
 from app.models.consultation import Consultation
-from app.services import consultations, reviews
+from app.services import benchmarks, consultations, indicators, reviews
 from app.templating import render
 
 router = APIRouter(prefix="/reviews")
@@ -22,6 +22,8 @@ def review_page(request: Request, db: DbSession, user: CurrentUser, review_id: i
         consultations.visible_consultations().where(Consultation.review_id == review.id)
         .order_by(Consultation.id)))
     return render(request, "reviews/page.html", {
-        "review": review, "timeline": reviews.timeline(review), "consultations": review_consultations})
+        "review": review, "timeline": reviews.timeline(review), "consultations": review_consultations,
+        "adopted": indicators.adopted(db, review.id),
+        "comparisons": benchmarks.public_comparisons(db, review.id)})
 
 

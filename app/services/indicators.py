@@ -26,6 +26,12 @@ class Proposal:
     def total(self) -> int:
         return sum(self.support.values())
 
+    @property
+    def asked_by_suggestion(self) -> str:
+        """Who asked, in words an officer can keep: 'Proposed by carers; supported by 3 staff, ...'."""
+        given = [f"{n} {kind.label.lower()}" for kind, n in self.support.items() if n]
+        return f"Proposed by {self.indicator.proposed_by_type.label.lower()}; support: " + ", ".join(given)
+
 
 def _proposer_type(value: str) -> ProposerType:
     try:
@@ -165,3 +171,33 @@ def adopt(
         object_type="review_indicator",
         object_id=indicator.id,
     )
+
+
+
+def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion: str, reason: str,
+           supporter_type: str) -> int:
+    """The public question 'Which of these matter most to you?': up to three chosen, and/or a suggestion.
+
+    Returns how many indicators the answer counted for (chosen plus suggested)."""
+    _open(review)
+    suggestion, reason = suggestion.strip(), reason.strip()
+    ids = list(dict.fromkeys(indicator_ids))
+    errors = {}
+    if supporter_type not in {k.value for k in ProposerType}:
+        errors["supporter_type"] = "Say who you are: you use the service, care for someone, work for it, " \
+                                   "or answer for an organisation"
+    if not ids and not suggestion:
+        errors["indicators"] = "Choose what matters most to you, or suggest something to measure"
+    elif len(ids) > MAX_SUPPORT:
+        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+    if len(suggestion) > 200:
+        errors["suggestion"] = "Your suggestion must be 200 characters or fewer"
+    if len(reason) > 2000:
+        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    counted = support(db, review, ids, supporter_type) if ids else 0
+    if suggestion:
+        propose(db, review, name=suggestion, reason=reason, proposed_by_type=supporter_type)
+        counted += 1
+    return counted

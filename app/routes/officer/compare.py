@@ -1,0 +1,102 @@
+"""Compare in the review workspace: indicators proposed with users and staff and adopted by officers,
+and benchmark figures imported from CSV."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from app.auth import DbSession, SignedIn, Staff
+from app.errors import InvalidInput
+from app.models.compare import ProposerType
+from app.services import benchmarks, indicators, review_access
+from app.templating import render
+
+router = APIRouter(prefix="/officer")
+
+Short = Annotated[str, Form(max_length=1000)]
+Long = Annotated[str, Form(max_length=8000)]
+
+
+def _indicators_page(request, db, user, review, *, errors=None, values=None, adopt_for=None, status_code=200):
+    return render(request, "officer/compare/indicators.html", {
+        "review": review, "proposals": indicators.proposals(db, review.id),
+        "proposer_types": list(ProposerType),
+        "proposer_choices": [(k.value, k.label.rstrip("s") if k != ProposerType.STAFF else "Staff")
+                             for k in ProposerType],
+        "errors": errors or {}, "values": values or {}, "adopt_for": adopt_for,
+    }, status_code=status_code)
+
+
+@router.get("/reviews/{review_id:int}/indicators")
+def indicators_page(request: Request, db: DbSession, user: SignedIn, review_id: int):
+    review = review_access.readable_review(db, user, review_id)
+    return _indicators_page(request, db, user, review)
+
+
+@router.post("/reviews/{review_id:int}/indicators")
+def propose(request: Request, db: DbSession, user: SignedIn, review_id: int, name: Short = "",
+            reason: Long = "", proposed_by_type: Annotated[str, Form(max_length=40)] = ""):
+    review = review_access.readable_review(db, user, review_id)
+    try:
+        indicators.propose(db, review, name=name, reason=reason, proposed_by_type=proposed_by_type, user=user)
+    except InvalidInput as error:
+        return _indicators_page(request, db, user, review, errors=error.errors, status_code=422, values={
+            "name": name, "reason": reason, "proposed_by_type": proposed_by_type})
+    return RedirectResponse(f"/officer/reviews/{review_id}/indicators", status_code=303)
+
+
+@router.post("/indicators/{indicator_id:int}/adopt")
+def adopt(request: Request, db: DbSession, user: Staff, indicator_id: int, definition: Long = "",
+          source: Long = "", asked_by: Long = ""):
+    indicator = indicators.get_indicator(db, user, indicator_id)
+    try:
+        indicators.adopt(db, indicator, definition=definition, source=source, asked_by=asked_by, officer=user)
+    except InvalidInput as error:
+        review = review_access.readable_review(db, user, indicator.review_id)
+        return _indicators_page(
+            request, db, user, review, status_code=422, adopt_for=indicator.id,
+            errors={f"{field}-{indicator.id}": message for field, message in error.errors.items()},
+            values={"definition": definition, "source": source, "asked_by": asked_by})
+    return RedirectResponse(f"/officer/reviews/{indicator.review_id}/indicators#indicator-{indicator.id}",
+                            status_code=303)
+
+
+def _benchmarks_page(request, db, review, *, errors=None, error_lines=None, notice="", status_code=200):
+    return render(request, "officer/compare/benchmarks.html", {
+        "review": review, "imports": benchmarks.imports(db, review.id),
+        "comparisons": benchmarks.comparisons(db, review.id),
+        "council_name": request.app.state.settings.council_name, "errors": errors or {},
+        "error_lines": error_lines or [], "notice": notice,
+    }, status_code=status_code)
+
+
+@router.get("/reviews/{review_id:int}/benchmarks")
+def benchmarks_page(request: Request, db: DbSession, user: SignedIn, review_id: int,
+                    imported: int | None = None):
+    review = review_access.readable_review(db, user, review_id)
+    notice = f"Imported {imported:,} figures." if imported is not None else ""
+    return _benchmarks_page(request, db, review, notice=notice)
+
+
+@router.post("/reviews/{review_id:int}/benchmarks")
+async def import_benchmarks(request: Request, db: DbSession, user: Staff, review_id: int,
+                            file: Annotated[UploadFile | None, File()] = None):
+    review = review_access.readable_review(db, user, review_id)
+    try:
+        if file is None or not file.filename:
+            raise InvalidInput({"file": "Choose a CSV file of benchmark figures"})
+        data = await file.read(benchmarks.MAX_BYTES + 1)
+        record = benchmarks.import_csv(db, review, data, filename=file.filename,
+                                       council_name=request.app.state.settings.council_name, officer=user)
+    except InvalidInput as error:
+        return _benchmarks_page(request, db, review, errors=error.errors,
+                                error_lines=getattr(error, "lines", []), status_code=422)
+    return RedirectResponse(f"/officer/reviews/{review_id}/benchmarks?imported={record.row_count}",
+                            status_code=303)
+
+
+@router.post("/benchmark-imports/{import_id:int}/publish")
+def publish_benchmarks(db: DbSession, user: Staff, import_id: int):
+    record = benchmarks.publish(db, user, import_id)
+    return RedirectResponse(f"/officer/reviews/{record.review_id}/benchmarks", status_code=303)

@@ -1,0 +1,64 @@
+"""The public question on a review: 'Which of these matter most to you?' (choose up to three proposed
+indicators, or suggest one), answered by service users, carers, staff and organisations."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth import CurrentUser, DbSession
+from app.errors import InvalidInput, RateLimited
+from app.models.compare import ProposerType
+from app.services import indicators, reviews
+from app.templating import render
+
+router = APIRouter(prefix="/reviews/{review_id:int}/indicators")
+
+PER_ADDRESS = "20/hour"
+CHOICES = {
+    ProposerType.SERVICE_USER: "I use the service",
+    ProposerType.CARER: "I care for someone who uses it",
+    ProposerType.STAFF: "I work for the service",
+    ProposerType.ORGANISATION: "I answer for an organisation",
+}
+
+
+def _page(request, db, review, *, errors=None, values=None, status_code=200):
+    proposals = indicators.proposals(db, review.id)
+    return render(request, "reviews/indicators.html", {
+        "review": review, "proposals": proposals,
+        "indicator_choices": [(str(p.indicator.id), p.indicator.name) for p in proposals],
+        "max_support": indicators.MAX_SUPPORT,
+        "supporter_choices": [(k.value, label) for k, label in CHOICES.items()],
+        "thanks": request.query_params.get("thanks") == "1",
+        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+
+
+@router.get("")
+def question(request: Request, db: DbSession, user: CurrentUser, review_id: int):
+    return _page(request, db, reviews.public_review(db, review_id))
+
+
+@router.post("")
+async def answer(request: Request, db: DbSession, user: CurrentUser, review_id: int,
+                 suggestion: Annotated[str, Form(max_length=1000)] = "",
+                 reason: Annotated[str, Form(max_length=8000)] = "",
+                 supporter_type: Annotated[str, Form(max_length=40)] = ""):
+    review = reviews.public_review(db, review_id)
+    form = await request.form()
+    chosen = [str(v) for v in form.getlist("indicators")][:20]
+    address = request.client.host if request.client else "unknown"
+    if not request.app.state.rate_limiter.allow("review_indicators", PER_ADDRESS, address):
+        raise RateLimited("Too many answers from your connection. Try again in an hour.")
+    try:
+        ids = [int(v) for v in chosen]
+    except ValueError:
+        ids = [-1]
+    try:
+        indicators.answer(db, review, indicator_ids=ids, suggestion=suggestion, reason=reason,
+                          supporter_type=supporter_type)
+    except InvalidInput as error:
+        return _page(request, db, review, errors=error.errors, status_code=422, values={
+            "indicators": chosen, "suggestion": suggestion, "reason": reason,
+            "supporter_type": supporter_type})
+    return RedirectResponse(f"/reviews/{review_id}/indicators?thanks=1#thanks", status_code=303)
