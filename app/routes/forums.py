@@ -33,6 +33,11 @@ def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
 
 
+def _barred(request: Request, db, user, forum) -> bool:
+    """A barred poster is told so, instead of being offered a form the server would refuse."""
+    return can_post(user, forum) and forums_posting.is_barred(db, user, forum, _secret(request))
+
+
 @router.get("")
 def index(request: Request, db: DbSession, user: CurrentUser):
     return render(request, "forums/index.html", {"forums": forums.list_forums(db, user)})
@@ -47,9 +52,11 @@ def search(request: Request, db: DbSession, user: CurrentUser,
 
 def _forum_page(request, db, user, forum, *, page=1, errors=None, values=None, status_code=200):
     threads, pages = forums.list_threads(db, user, forum, page)
+    barred = _barred(request, db, user, forum)
     return render(request, "forums/forum.html", {
         "forum": forum, "threads": threads, "page": page, "pages": pages,
-        "can_post": can_post(user, forum), "can_moderate": can_moderate(user, forum),
+        "can_post": can_post(user, forum) and not barred, "barred": barred,
+        "can_moderate": can_moderate(user, forum),
         "meetings": forums_meetings.list_meetings(db, forum),
         "errors": errors or {}, "values": values or {},
         "posted": request.query_params.get("posted"),
@@ -81,9 +88,10 @@ def start_thread(request: Request, db: DbSession, user: SignedIn, forum_id: int,
 def _thread_page(request, db, user, thread, *, page=1, errors=None, values=None, status_code=200,
                  posted=None):
     data = forums_posting.thread_page(db, user, thread, _secret(request), page)
+    barred = _barred(request, db, user, data.forum)
     return render(request, "forums/thread.html", {
         "data": data, "forum": data.forum, "thread": thread,
-        "can_post": can_post(user, data.forum, thread),
+        "can_post": can_post(user, data.forum, thread) and not barred, "barred": barred,
         "can_moderate": can_moderate(user, data.forum),
         "following": forums_notifications.is_following(db, user, thread),
         "errors": errors or {}, "values": values or {},

@@ -70,7 +70,9 @@ def _body(poster: Poster, text: str, field: str = "body") -> tuple[str, str]:
     return body_html, body_text
 
 
-def _barred(db: Session, user: User, forum: Forum, secret_key: str) -> bool:
+def is_barred(db: Session, user: User, forum: Forum, secret_key: str) -> bool:
+    """Whether a moderator has stopped this person posting in this forum (pages say so instead of
+    offering a form that would be refused)."""
     if not forum.is_anonymous:
         key = poster_key(secret_key, user.id, forum.id)
         return db.scalar(select(ForumBan.id).where(ForumBan.forum_id == forum.id,
@@ -90,7 +92,7 @@ def _check_allowed(db: Session, poster: Poster, forum: Forum, thread: Thread | N
         if thread is not None and thread.is_locked:
             raise Forbidden("This thread is locked: no new replies can be added.")
         raise Forbidden("You cannot post in this forum.")
-    if _barred(db, poster.user, forum, poster.secret_key):
+    if is_barred(db, poster.user, forum, poster.secret_key):
         raise Forbidden("A moderator has stopped you posting in this forum.")
     if poster.limiter is not None:
         key = (anonymity.limit_key(poster.user.id, forum.id) if forum.is_anonymous

@@ -85,6 +85,20 @@ class TestModerationDecisions:
         assert refused.status_code in (403, 422)
         assert db.scalar(select(Post.id).where(Post.body_text == "More words")) is None
 
+    def test_a_barred_poster_is_told_instead_of_offered_a_form(self, db, client, world):
+        forum, thread, reply = _reply(db, world)
+        sign_in(client, db, world.users["organiser_a"])
+        submit_form(client, _post_url(forum, reply), f"{_post_url(forum, reply)}/bar",
+                    {"Reason": "Repeated abuse of staff"}, press="Stop them posting")
+        sign_in(client, db, world.users["member_b"])
+        for url in (f"/forums/{forum.id}", f"/forums/{forum.id}/threads/{thread.id}"):
+            html = page(client.get(url))
+            assert "A moderator has stopped you posting in this forum." in html.get_text(" ")
+            assert html.find("textarea", attrs={"name": "body"}) is None
+        sign_in(client, db, world.users["member_a"])  # nobody else is affected
+        assert page(client.get(f"/forums/{forum.id}/threads/{thread.id}")).find(
+            "textarea", attrs={"name": "body"}) is not None
+
     def test_approve_and_reject_held_posts(self, db, client, world):
         forum, thread, held = _reply(db, world, pre=True, body="Held for approval")
         other = forums_posting.reply(db, Poster(world.users["member_b"], SECRET), thread, body="Also held")
