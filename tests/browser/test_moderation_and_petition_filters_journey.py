@@ -166,7 +166,7 @@ def test_neighbours_at_a_library_pc_sign_until_the_limit_and_filter_open_petitio
     assert reader.page.get_by_label("Show").input_value() == "open"
     opened = _titles(reader)
     assert PETITION in opened and AWAITING not in opened and RESPONDED not in opened
-    reader.shot("2-open")
+    reader.shot("1-open")
     for label, expected in (("Awaiting a council response", [AWAITING]), ("Council responded", [RESPONDED])):
         reader.page.get_by_label("Show").select_option(label=label)
         reader.press("Search")
