@@ -98,19 +98,21 @@ def test_appraisal_forms_scrutiny_and_a_finding_citing_a_score(signed_in, client
                      files={"file": ("peers.csv", GOOD.format(ours=ours).encode(), "text/csv")})
     base = f"/officer/reviews/{review.id}/appraisal"
     for name in ("In-house improvement", "Community-led"):
-        assert submit_form(signed_in, base, f"{base}/options", {"Option": name}).status_code == 303
-    response = submit_form(signed_in, base, f"{base}/criteria", {"Criterion": "Local jobs",
+        response = submit_form(signed_in, base, f"{base}/options", {"Name of the option": name})
+        assert response.status_code == 303
+    response = submit_form(signed_in, base, f"{base}/criteria", {"Name of the criterion": "Local jobs",
                            "Kind of criterion": "social_value", "Weight (1 to 100)": "150"})
     assert response.status_code == 422 and "whole number from 1 to 100" in response.text
-    assert submit_form(signed_in, base, f"{base}/criteria", {
-        "Criterion": "Local jobs", "Kind of criterion": "social_value", "Weight (1 to 100)": "60"}).status_code == 303
+    response = submit_form(signed_in, base, f"{base}/criteria", {
+        "Name of the criterion": "Local jobs", "Kind of criterion": "social_value", "Weight (1 to 100)": "60"})
+    assert response.status_code == 303
     row = db.scalars(select(BenchmarkRow).order_by(BenchmarkRow.id)).first()
-    missing = submit_form(signed_in, base, f"{base}/scores", {"Option": "In-house improvement",
-                          "Criterion": "Local jobs (weight 60)", "Score from 0 (worst) to 5 (best)": "4",
-                          "Why it scores this": "Keeps 40 local jobs"})
+    missing = submit_form(signed_in, base, f"{base}/scores", {
+        "Option to score": "In-house improvement", "Criterion to score it on": "Local jobs (weight 60)",
+        "Score from 0 (worst) to 5 (best)": "4", "Why it scores this": "Keeps 40 local jobs"})
     assert missing.status_code == 422 and "Choose the evidence this score rests on" in missing.text
     response = submit_form(signed_in, base, f"{base}/scores", {
-        "Option": "In-house improvement", "Criterion": "Local jobs (weight 60)",
+        "Option to score": "In-house improvement", "Criterion to score it on": "Local jobs (weight 60)",
         "Score from 0 (worst) to 5 (best)": "4", "Why it scores this": "Keeps 40 local jobs",
         "Evidence this score rests on": f"benchmark_row:{row.id}"})
     assert response.status_code == 303
