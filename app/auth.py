@@ -63,3 +63,4 @@ def require_role(*roles: Role):
 SignedIn = Annotated[User, Depends(require_user)]
 Staff = Annotated[User, Depends(require_role(Role.ADMIN, Role.OFFICER))]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
+DataProtection = Annotated[User, Depends(require_role(Role.DATA_PROTECTION))]

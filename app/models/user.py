@@ -16,6 +16,8 @@ class Role(enum.StrEnum):
     ORGANISER = "organiser"
     MEMBER = "member"  # posts for an organisation; invited by one of its organisers
     COUNCILLOR = "councillor"  # scrutiny: reads the reviews whose team they are on, comments; never edits
+    # subject access and erasure, equalities exports (services/subject_access.py); nothing else
+    DATA_PROTECTION = "data_protection"
 
 
 class User(CreatedAtMixin, Base):

@@ -54,10 +54,20 @@ def concrete_get_paths(app, db) -> list[str]:
 
 
 ADMIN_ONLY_IN_OFFICER_AREA = ("/officer/petitions/settings",)
+DATA_PROTECTION_ONLY = ("/officer/data-protection",)
+
+
+def _data_protection_only(path: str) -> bool:
+    return path.startswith(DATA_PROTECTION_ONLY) or (
+        path.startswith("/officer/consultations/") and path.endswith("/equalities.csv"))
 
 
 def expected(role: str, path: str) -> set[int]:
     staff_area = path.startswith(("/officer", "/admin"))
+    if _data_protection_only(path) and role != "anonymous":
+        return {200} if role == "data_protection" else {403}
+    if role == "data_protection" and path.startswith("/officer/consultations"):
+        return {403, 404}  # no consultation's officer pages: only its equalities export (above)
     if path.startswith(ADMIN_ONLY_IN_OFFICER_AREA) and role != "anonymous":
         return {200} if role == "admin" else {403}
     if role == "anonymous":
@@ -69,12 +79,14 @@ def expected(role: str, path: str) -> set[int]:
     if role == "councillor" and path.startswith("/officer/reviews"):
         return {403} if path.endswith(("/new", "/edit", "/schedule", "/conclude")) else {200}
     if staff_area:
-        return {200, 303, 403, 404, 409} if role.startswith(("organiser", "councillor")) else {200, 303, 404, 409}
+        return {200, 303, 403, 404, 409} if role.startswith(("organiser", "councillor", "data_protection")) \
+            else {200, 303, 404, 409}
     return {200, 303, 404, 409, 410}
 
 
 
-@pytest.mark.parametrize("role", ["anonymous", "organiser_b", "organiser_a", "councillor", "officer", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "organiser_b", "organiser_a", "councillor", "officer", "admin",
+                                  "data_protection"])
 def test_every_page_for_every_role(demo_client, demo_db, accounts, role):
     if role != "anonymous":
         demo_client.sign_in(accounts[role].email, DEMO_PASSWORD)
@@ -139,3 +151,24 @@ def test_a_councillor_changes_nothing_but_comments_and_the_scrutiny_view(demo_cl
             assert response.status_code < 500, path  # forums decide by organisation; a councillor has none
         else:
             assert response.status_code in (403, 404), f"councillor POST {path} -> {response.status_code}"
+
+
+def test_the_data_protection_role_changes_nothing_else(demo_client, demo_db, accounts):
+    """Subject access, erasure and equalities exports are this role's; every other staff action refuses it,
+    and its own actions refuse everyone else."""
+    posts = sorted({concrete(demo_db, p) for p in routes(demo_client.app, "POST")
+                    if p.startswith(("/officer", "/admin"))})
+    demo_client.sign_in(accounts["data_protection"].email, DEMO_PASSWORD)
+    for path in posts:
+        response = demo_client.submit(path, {})
+        if path.startswith(DATA_PROTECTION_ONLY):
+            assert response.status_code == 422, path  # no address given
+        elif path.startswith(("/officer/forums", "/officer/organisations", "/officer/findings")):
+            assert response.status_code < 500, path  # forums decide by organisation; this role has none
+        else:
+            assert response.status_code in (403, 404), f"data_protection POST {path} -> {response.status_code}"
+    demo_client.cookies.clear()
+    demo_client.sign_in(accounts["officer"].email, DEMO_PASSWORD)
+    for path in posts:
+        if path.startswith(DATA_PROTECTION_ONLY):
+            assert demo_client.submit(path, {"email": "a@example.org", "confirm": "yes"}).status_code == 403, path

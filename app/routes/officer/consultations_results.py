@@ -3,11 +3,12 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from app.auth import DbSession, Staff
+from app.auth import DataProtection, DbSession, Staff
 from app.models.consultation import RESPONDENT_TYPE_LABELS
 from app.services import consultations as service
 from app.services import consultations_exports as exports
 from app.services import consultations_results as results
+from app.services import subject_access
 from app.templating import render
 
 router = APIRouter(prefix="/officer/consultations")
@@ -63,7 +64,9 @@ def export_json(request: Request, db: DbSession, user: Staff, consultation_id: i
 
 
 @router.get("/{consultation_id}/equalities.csv")
-def export_equalities(request: Request, db: DbSession, user: Staff, consultation_id: int):
+def export_equalities(request: Request, db: DbSession, user: DataProtection, consultation_id: int):
+    """Special-category data: the data-protection role only, and every download audited."""
     service.get_consultation(db, consultation_id)
+    subject_access.record_equalities_export(db, consultation_id, user)
     return _stream(request, consultation_id, lambda s: exports.equalities_csv(s, consultation_id),
                    "text/csv; charset=utf-8", f"consultation-{consultation_id}-equalities.csv")
