@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.direction import MIXED, NEUTRAL, SIDE, DirectionReader, leaf_direction
+from analysis.direction import (
+    CRITICISM,
+    MIXED,
+    NEUTRAL,
+    PRAISE,
+    SIDE,
+    SUGGESTION,
+    DirectionReader,
+    leaf_direction,
+)
 from analysis.embedding import Embedder, EmbeddingCache, embed
 from analysis.groups import GroupComparer
 from analysis.labels import Labeller, PhraseLabeller
@@ -161,9 +170,10 @@ class _Builder:
         return [g for g in groups if g not in praise] + [merged]
 
     def _is_praise(self, rows) -> bool:
-        sides = Counter(SIDE[self.directions[i]] for i in rows if self.directions.get(i) in SIDE)
-        total = sum(sides.values())
-        return total > 0 and sides["positive"] >= self.opts.praise_merge * total
+        """Praise read from the text: answers "for" a proposal (a closed answer) are not praise."""
+        said = Counter(self.directions.get(i) for i in rows)
+        praise, against = said[PRAISE], said[CRITICISM] + said[SUGGESTION]
+        return praise > 0 and praise >= self.opts.praise_merge * (praise + against)
 
     def _split(self, rows: list[int], parent_tentative: bool, max_k: int = 6) -> list[_Group]:
         members = np.asarray(rows)

@@ -65,3 +65,12 @@ def test_json_shape_has_description_direction_and_tentative(tmp_path):
         assert theme["direction"] in {"praise", "criticism", "suggestion", "for", "against", "mixed",
                                       "neutral"}
         assert isinstance(theme["tentative"], bool)
+
+
+def test_answers_for_a_proposal_are_not_merged_as_praise():
+    from tests.analysis.conftest import topic_corpus
+
+    texts, _ = topic_corpus()
+    result = analyse(texts, stance=["Agree"] * len(texts), embedder=FakeEmbedder())
+    assert "General praise and thanks" not in {t.label for t in result.top_themes}
+    assert len(result.top_themes) >= 4 and {t.direction for t in result.top_themes} == {"for"}
