@@ -151,3 +151,5 @@ class ResultsSubscriber(CreatedAtMixin, Base):
     email: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
     notified_at: Mapped[datetime | None]
+    # The words the person agreed to when opting in (created_at says when).
+    consent_wording: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -15,6 +15,14 @@ class EmailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class EmailOptOut(CreatedAtMixin, Base):
+    """An address that used the one unsubscribe link in an outcome email: stored as its SHA-256 only."""
+
+    __tablename__ = "email_opt_out"
+
+    address_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class OutboxEmail(CreatedAtMixin, Base):
     """An email written in the same transaction as the change that caused it, sent by a job."""
 

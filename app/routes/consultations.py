@@ -19,7 +19,7 @@ from app.services import consultations_building as building
 from app.services import consultations_results as results
 from app.services import consultations_rules as rules
 from app.services import consultations_time as local_time
-from app.services import equalities
+from app.services import equalities, outcomes
 from app.services.accounts import check_email
 from app.services.email import queue_email
 from app.templating import render, templates
@@ -333,7 +333,8 @@ def confirmation(request: Request, db: DbSession, consultation_id: int, referenc
     if not results.reference_exists(db, consultation_id, reference):
         raise NotFound()
     return render(request, "consultations/confirmation.html",
-                  {"consultation": consultation, "reference": reference})
+                  {"consultation": consultation, "reference": reference,
+                   "sign_up_wording": outcomes.SIGN_UP_WORDING})
 
 
 def _saved_page(request, consultation, token, *, errors=None, values=None, sent=False, status_code=200):

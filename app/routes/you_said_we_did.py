@@ -35,7 +35,8 @@ def subscribe(request: Request, db: DbSession, consultation_id: int,
         outcomes.subscribe(db, consultation, email)
     except InvalidInput as error:
         return render(request, "you_said_we_did/subscribe.html", {
-            "consultation": consultation, "errors": error.errors, "values": {"email": email}},
+            "consultation": consultation, "errors": error.errors, "values": {"email": email},
+            "sign_up_wording": outcomes.SIGN_UP_WORDING},
             status_code=422)
     return render(request, "you_said_we_did/subscribed.html", {"consultation": consultation})
 
@@ -48,4 +49,5 @@ def subscribe_page(request: Request, db: DbSession, consultation_id: int):
     if consultation.state.value == "published":
         return RedirectResponse(f"/consultations/{consultation_id}/you-said-we-did", status_code=303)
     return render(request, "you_said_we_did/subscribe.html",
-                  {"consultation": consultation, "errors": {}, "values": {}})
+                  {"consultation": consultation, "errors": {}, "values": {},
+                   "sign_up_wording": outcomes.SIGN_UP_WORDING})

@@ -124,7 +124,8 @@ def _drop_answer_quotes(db: Session, question_ids: list[int]) -> None:
 def purge_concerning(db: Session, concerns: str) -> int:
     """Emails about something now anonymised: sent or failed ones go; queued ones still go out."""
     result = db.execute(delete(OutboxEmail).where(
-        OutboxEmail.concerns == concerns, OutboxEmail.status != EmailStatus.QUEUED))
+        or_(OutboxEmail.concerns == concerns, OutboxEmail.concerns.startswith(f"{concerns}:")),
+        OutboxEmail.status != EmailStatus.QUEUED))
     return result.rowcount or 0
 
 

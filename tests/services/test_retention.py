@@ -113,7 +113,7 @@ def test_told_subscribers_are_deleted_and_the_outbox_is_purged(db):
     made, _qs, _ = _consultation_with_answers(db)
     outcomes.subscribe(db, made, "told@example.org")
     consultations.publish_consultation(db, made)
-    outcomes.notify_subscribers(db, made, "http://x")
+    outcomes.send_results_batch(db, made.id, base_url="http://x", secret="s")
     outcomes.subscribe(db, made, "late@example.org")  # signed up after the results went out
     other = queue_email(db, to="staff@example.org", subject="Hello", body="Hi")
     other.status = EmailStatus.SENT
