@@ -16,7 +16,8 @@ pytestmark = pytest.mark.xdist_group("demo")
 def test_petitions_and_threads_are_offered_and_cited(demo_db):
     officer = demo_db.scalars(select(User).where(User.email == "officer@riverside.example")).one()
     petition = demo_db.scalars(select(Petition).where(Petition.review_id.is_not(None)).order_by(Petition.id)).first()
-    thread = demo_db.scalars(select(Thread).join(Forum, Forum.id == Thread.forum_id)).first()
+    thread = demo_db.scalars(select(Thread).join(Forum, Forum.id == Thread.forum_id)
+                             .where(Forum.review_id == petition.review_id).order_by(Thread.id)).first()
     options = {o.value for _, group in review_workspace.evidence_options(demo_db, petition.review_id) for o in group}
     assert f"forum_thread:{thread.id}" in options
     finding = findings.write_finding(
