@@ -78,6 +78,7 @@ def _load_foundation(db: Session) -> Demo:
         ("admin@riverside.example", Role.ADMIN, "Asha Patel", None),
         ("officer@riverside.example", Role.OFFICER, "Tom Okafor", None),
         ("councillor@riverside.example", Role.COUNCILLOR, "Cllr Joan Mensah", None),
+        ("dpo@riverside.example", Role.DATA_PROTECTION, "Dana Lewis (data protection)", None),
         ("organiser@tenants.example", Role.ORGANISER, "Maureen Kelly", tenants.id),
         ("organiser@unison.example", Role.ORGANISER, "Dev Sharma", union.id),
     ]

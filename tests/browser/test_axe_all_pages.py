@@ -32,7 +32,8 @@ COUNCILLOR_AREAS = ("/officer/reviews", "/officer/findings")
 ADMIN_ONLY = ("/admin", "/officer/petitions/settings")
 ACCOUNTS = {"member": "grace@tenants.example", "organiser": "organiser@tenants.example",
             "councillor": "councillor@riverside.example",
-            "officer": "officer@riverside.example", "admin": "admin@riverside.example"}
+            "officer": "officer@riverside.example", "admin": "admin@riverside.example",
+            "data_protection": "dpo@riverside.example"}
 # Links that are not pages to follow: downloads and the sign-out form's target. /api/docs is
 # swagger-ui's own markup for developers (nested buttons, small targets: upstream issues; its
 # plain equivalent is /openapi.json); tests/attack/test_api_docs.py checks it under the CSP.
@@ -58,6 +59,8 @@ def _pages_for(role: str, patterns: list[str]) -> list[str]:
         if role == "councillor":
             return path == "/officer" or (path.startswith(COUNCILLOR_AREAS) and not path.endswith(
                 ("/new", "/edit", "/schedule", "/conclude")))
+        if role == "data_protection":
+            return path.startswith("/officer/data-protection")
         if role == "admin":
             return path.startswith(ADMIN_ONLY)
         return path.startswith("/officer") and not path.startswith(ADMIN_ONLY)
@@ -113,7 +116,7 @@ def _dead_links(visitor, links: dict[str, str], opened: set[str]) -> list[str]:
     return dead
 
 
-ROLES = ["anonymous", "member", "organiser", "councillor", "officer", "admin"]
+ROLES = ["anonymous", "member", "organiser", "councillor", "officer", "admin", "data_protection"]
 MODEL_STACK = ("torch", "sklearn", "scipy", "openvino")
 crawled_roles: set[str] = set()
 
