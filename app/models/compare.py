@@ -68,6 +68,7 @@ class IndicatorSupport(CreatedAtMixin, Base):
         ForeignKey("review_indicator.id", ondelete="CASCADE"), index=True
     )
     supporter_type: Mapped[ProposerType] = mapped_column(str_enum(ProposerType))
+    rank: Mapped[int | None]  # 1 = their first choice; None for a proposal (its proposer's support)
 
 
 class BenchmarkImport(CreatedAtMixin, Base):

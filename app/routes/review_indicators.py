@@ -15,6 +15,8 @@ from app.templating import render
 router = APIRouter(prefix="/reviews/{review_id:int}/indicators")
 
 PER_ADDRESS = "20/hour"
+RANK_FIELDS = (("first", "Your first choice"), ("second", "Your second choice (optional)"),
+               ("third", "Your third choice (optional)"))
 CHOICES = {
     ProposerType.SERVICE_USER: "I use the service",
     ProposerType.CARER: "I care for someone who uses it",
@@ -28,7 +30,7 @@ def _page(request, db, review, *, errors=None, values=None, status_code=200):
     return render(request, "reviews/indicators.html", {
         "review": review, "proposals": proposals,
         "indicator_choices": [(str(p.indicator.id), p.indicator.name) for p in proposals],
-        "max_support": indicators.MAX_SUPPORT,
+        "max_support": indicators.MAX_SUPPORT, "rank_fields": RANK_FIELDS,
         "supporter_choices": [(k.value, label) for k, label in CHOICES.items()],
         "thanks": request.query_params.get("thanks") == "1",
         "errors": errors or {}, "values": values or {}}, status_code=status_code)
@@ -40,13 +42,15 @@ def question(request: Request, db: DbSession, user: CurrentUser, review_id: int)
 
 
 @router.post("")
-async def answer(request: Request, db: DbSession, user: CurrentUser, review_id: int,
-                 suggestion: Annotated[str, Form(max_length=1000)] = "",
-                 reason: Annotated[str, Form(max_length=8000)] = "",
-                 supporter_type: Annotated[str, Form(max_length=40)] = ""):
+def answer(request: Request, db: DbSession, user: CurrentUser, review_id: int,
+           first: Annotated[str, Form(max_length=20)] = "",
+           second: Annotated[str, Form(max_length=20)] = "",
+           third: Annotated[str, Form(max_length=20)] = "",
+           suggestion: Annotated[str, Form(max_length=1000)] = "",
+           reason: Annotated[str, Form(max_length=8000)] = "",
+           supporter_type: Annotated[str, Form(max_length=40)] = ""):
     review = reviews.public_review(db, review_id)
-    form = await request.form()
-    chosen = [str(v) for v in form.getlist("indicators")][:20]
+    chosen = [v.strip() for v in (first, second, third) if v.strip()]
     address = request.client.host if request.client else "unknown"
     if not request.app.state.rate_limiter.allow("review_indicators", PER_ADDRESS, address):
         raise RateLimited("Too many answers from your connection. Try again in an hour.")
@@ -59,6 +63,6 @@ async def answer(request: Request, db: DbSession, user: CurrentUser, review_id: 
                           supporter_type=supporter_type)
     except InvalidInput as error:
         return _page(request, db, review, errors=error.errors, status_code=422, values={
-            "indicators": chosen, "suggestion": suggestion, "reason": reason,
+            "first": first, "second": second, "third": third, "suggestion": suggestion, "reason": reason,
             "supporter_type": supporter_type})
     return RedirectResponse(f"/reviews/{review_id}/indicators?thanks=1#thanks", status_code=303)

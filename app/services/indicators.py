@@ -21,6 +21,7 @@ MAX_SUPPORT = 3  # "choose up to three that matter most to you"
 class Proposal:
     indicator: Indicator
     support: dict[ProposerType, int]
+    first_choices: int = 0
 
     @property
     def total(self) -> int:
@@ -80,12 +81,14 @@ def propose(
 
 
 def support(db: Session, review: Review, indicator_ids: list[int], supporter_type: str) -> int:
-    """'Which of these matter most to you?': up to three of the review's indicators."""
+    """'Which of these matter most to you?': up to three of the review's indicators, most important first."""
     _open(review)
     errors = {}
-    ids = list(dict.fromkeys(indicator_ids))
+    ids = list(indicator_ids)
     if not ids:
         errors["indicators"] = "Choose at least one indicator that matters to you"
+    elif len(set(ids)) != len(ids):
+        errors["indicators"] = "Choose each indicator once"
     elif len(ids) > MAX_SUPPORT:
         errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
     try:
@@ -99,7 +102,7 @@ def support(db: Session, review: Review, indicator_ids: list[int], supporter_typ
     )
     if known != set(ids):
         raise InvalidInput({"indicators": "Choose indicators from the list"})
-    db.add_all(IndicatorSupport(indicator_id=i, supporter_type=kind) for i in ids)
+    db.add_all(IndicatorSupport(indicator_id=i, supporter_type=kind, rank=n) for n, i in enumerate(ids, 1))
     return len(ids)
 
 
@@ -117,10 +120,16 @@ def proposals(db: Session, review_id: int) -> list[Proposal]:
     by_indicator: dict[int, dict[ProposerType, int]] = {}
     for indicator_id, kind, n in counts:
         by_indicator.setdefault(indicator_id, {})[ProposerType(kind)] = n
+    firsts = dict(db.execute(
+        select(IndicatorSupport.indicator_id, func.count())
+        .join(Indicator, Indicator.id == IndicatorSupport.indicator_id)
+        .where(Indicator.review_id == review_id, IndicatorSupport.rank == 1)
+        .group_by(IndicatorSupport.indicator_id)).all())
     result = [
-        Proposal(i, {k: by_indicator.get(i.id, {}).get(k, 0) for k in ProposerType}) for i in indicators
+        Proposal(i, {k: by_indicator.get(i.id, {}).get(k, 0) for k in ProposerType}, firsts.get(i.id, 0))
+        for i in indicators
     ]
-    return sorted(result, key=lambda p: (-p.total, p.indicator.id))
+    return sorted(result, key=lambda p: (-p.total, -p.first_choices, p.indicator.id))
 
 
 def adopted(db: Session, review_id: int) -> list[Indicator]:
@@ -176,18 +185,20 @@ def adopt(
 
 def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion: str, reason: str,
            supporter_type: str) -> int:
-    """The public question 'Which of these matter most to you?': up to three chosen, and/or a suggestion.
+    """The public question 'Which of these matter most to you?': up to three ranked, and/or a suggestion.
 
     Returns how many indicators the answer counted for (chosen plus suggested)."""
     _open(review)
     suggestion, reason = suggestion.strip(), reason.strip()
-    ids = list(dict.fromkeys(indicator_ids))
+    ids = list(indicator_ids)
     errors = {}
     if supporter_type not in {k.value for k in ProposerType}:
         errors["supporter_type"] = "Say who you are: you use the service, care for someone, work for it, " \
                                    "or answer for an organisation"
     if not ids and not suggestion:
         errors["indicators"] = "Choose what matters most to you, or suggest something to measure"
+    elif len(set(ids)) != len(ids):
+        errors["indicators"] = "Choose each indicator once"
     elif len(ids) > MAX_SUPPORT:
         errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
     if len(suggestion) > 200:

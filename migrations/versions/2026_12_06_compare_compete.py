@@ -63,6 +63,7 @@ def upgrade() -> None:
             index=True,
         ),
         sa.Column("supporter_type", sa.String(40), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=True),
         _created(),
     )
     op.create_table(

@@ -45,7 +45,8 @@ def test_residents_choose_and_suggest_then_officer_adopts(client, db, review, of
     response = submit_form(client, url, url, {"Something that should be measured": "Visits on time",
                                               "I care for someone who uses it": True})
     assert response.status_code == 303
-    response = submit_form(client, url, url, {"Visits on time": True, "I work for the service": True})
+    response = submit_form(client, url, url, {"Your first choice": "Visits on time",
+                                              "I work for the service": True})
     assert response.status_code == 303
     refused = submit_form(client, url, url, {})
     assert refused.status_code == 422 and "Choose what matters most to you" in refused.text
@@ -54,7 +55,7 @@ def test_residents_choose_and_suggest_then_officer_adopts(client, db, review, of
     client.sign_in("officer@example.org", factories.PASSWORD)
     listing = page(client.get(f"/officer/reviews/{review.id}/indicators"))
     row = listing.find("th", string=None).find_parent("table").find("tbody").find("tr")
-    assert [td.get_text() for td in row.find_all("td")][:5] == ["0", "1", "1", "0", "2"]
+    assert [td.get_text() for td in row.find_all("td")][:6] == ["0", "1", "1", "0", "2", "1"]
     action = f"/officer/indicators/{indicator.id}/adopt"
     bad = submit_form(client, f"/officer/reviews/{review.id}/indicators", action,
                       {"Definition of “Visits on time”": "", "Source of the figures": ""})

@@ -49,6 +49,26 @@ def test_proposals_counted_by_who_proposed_and_supported(db, review, officer):
         ProposerType.ORGANISATION: 1,
     }
     assert listed[0].total == 3 and listed[1].total == 2
+    assert listed[0].first_choices == 2 and listed[1].first_choices == 0  # staff ranked visits first
+
+
+def test_public_answer_ranks_up_to_three_and_suggests(db, review):
+    a, b, c, d = (indicators.propose(db, review, name=n, reason="", proposed_by_type="staff") for n in "abcd")
+    assert indicators.answer(db, review, indicator_ids=[c.id, a.id], suggestion="Same carer each week",
+                             reason="Trust", supporter_type="service_user") == 3
+    db.flush()
+    by_name = {p.indicator.name: p for p in indicators.proposals(db, review.id)}
+    assert by_name["c"].first_choices == 1 and by_name["a"].first_choices == 0
+    assert by_name["Same carer each week"].support[ProposerType.SERVICE_USER] == 1
+    for ids, message in (([a.id, a.id], "Choose each indicator once"),
+                         ([a.id, b.id, c.id, d.id], "Choose up to 3 indicators"),
+                         ([], "Choose what matters most to you")):
+        with pytest.raises(InvalidInput) as error:
+            indicators.answer(db, review, indicator_ids=ids, suggestion="", reason="", supporter_type="carer")
+        assert error.value.errors["indicators"].startswith(message)
+    with pytest.raises(InvalidInput) as error:
+        indicators.answer(db, review, indicator_ids=[a.id], suggestion="", reason="", supporter_type="")
+    assert set(error.value.errors) == {"supporter_type"}
 
 
 def test_proposal_and_support_refuse_bad_input(db, review):
@@ -107,6 +127,9 @@ def test_benchmark_import_comparison_and_position(db, review, officer):
         (b"indicator,council,value\nx,y,1\n", "Line 1: the header must name the columns"),
         (b"\xff\xfe bad", "saved as UTF-8"),
         (b"indicator,council,period,value,unit,source,date\n", "no figures"),
+        (b"x" * 1_000_001, "1 MB or smaller"),
+        (b"indicator,council,period,value,unit,source,date\nV," + b"c" * 201 + b",2025,1,%,S,2026-01-01\n",
+         "Nothing was imported: 1 line"),
     ],
 )
 def test_bad_files_are_refused_whole(db, review, officer, body, expected):
