@@ -149,3 +149,20 @@ def test_appraisal_forms_scrutiny_and_a_finding_citing_a_score(signed_in, client
     assert response.status_code == 303
     finding = db.scalars(select(Finding)).one()
     assert "In-house improvement on Local jobs" in signed_in.get(f"/officer/findings/{finding.id}").text
+
+
+def test_a_cited_benchmark_figure_that_changes_is_flagged_on_the_finding(signed_in, db, review, app):
+    ours = app.state.settings.council_name
+    signed_in.submit(f"/officer/reviews/{review.id}/benchmarks",
+                     files={"file": ("peers.csv", GOOD.format(ours=ours).encode(), "text/csv")})
+    row = db.scalars(select(BenchmarkRow).where(BenchmarkRow.is_this_council)).one()
+    response = signed_in.submit(f"/officer/reviews/{review.id}/findings", [
+        ("stage", "compare"), ("statement", "Visits run late more often here."),
+        ("evidence", f"benchmark_row:{row.id}")])
+    assert response.status_code == 303
+    url = response.headers["location"]
+    assert "Changed since" not in signed_in.get(url).text
+    row.value = 90.0  # a corrected figure
+    db.flush()
+    text = page(signed_in.get(url)).get_text()
+    assert "Changed since this finding was written" in text and "value: 71.5" in text
