@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, ProposerType
 from app.models.review import Review, ReviewStatus
-from app.models.user import User
+from app.models.user import Role, User
 from app.services import audit, review_access
 
 MAX_SUPPORT = 3  # "choose up to three that matter most to you"
@@ -51,7 +51,10 @@ def _open(review: Review) -> None:
 def propose(
     db: Session, review: Review, *, name: str, reason: str, proposed_by_type: str, user: User | None = None
 ) -> Indicator:
-    """A proposal counts as its proposer's support."""
+    """A proposal counts as its proposer's support. Councillors scrutinise indicators; they do not propose."""
+    if user is not None and user.role == Role.COUNCILLOR:
+        raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
+                        "propose them.")
     _open(review)
     errors = {}
     name, reason = name.strip(), reason.strip()

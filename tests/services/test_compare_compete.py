@@ -80,6 +80,9 @@ def test_proposal_and_support_refuse_bad_input(db, review):
         indicators.support(db, review, [], "staff")
     with pytest.raises(InvalidInput):
         indicators.support(db, review, [one.id, 999_999], "staff")
+    with pytest.raises(Forbidden):  # scrutiny scrutinises; it does not propose
+        indicators.propose(db, review, name="B", reason="", proposed_by_type="staff",
+                           user=factories.user(db, Role.COUNCILLOR))
     other = reviews.create_review(db, title="Other", service="Libraries")
     with pytest.raises(InvalidInput):
         indicators.support(db, other, [one.id], "staff")
