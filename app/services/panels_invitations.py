@@ -60,7 +60,8 @@ def send_invitations(db: Session, panel: Panel, record: PanelDrawRecord, *, base
         link = links[member.id]
         manage = manage_link(base_url, issue_manage_token(member.volunteer))
         queue_email(db, to=member.volunteer.email, subject=f"You have been chosen: {record.purpose}",
-                    body=_invitation_body(panel, record, member, link, manage))
+                    body=_invitation_body(panel, record, member, link, manage),
+                    concerns=f"panel_volunteer:{member.volunteer.id}")
         member.invited_at = now
     audit.record(db, actor_id=actor_id, action="panel.invite", object_type="panel_draw",
                  object_id=record.id, count=len(members))

@@ -25,7 +25,7 @@ from app.models.panel import (
     PanelVolunteer,
     VolunteerSource,
 )
-from app.services import audit
+from app.services import audit, retention
 from app.services.accounts import check_email
 from app.services.email import queue_email
 from app.tokens import new_token, token_hash
@@ -139,7 +139,8 @@ def join(db: Session, panel: Panel, form: VolunteerForm, *, base_url: str) -> Pa
     _store_special(db, panel, volunteer, special, existing=None)
     token = issue_manage_token(volunteer)
     queue_email(db, to=volunteer.email, subject=f"You have joined {panel.name}",
-                body=_joined_body(panel, volunteer, manage_link(base_url, token)))
+                body=_joined_body(panel, volunteer, manage_link(base_url, token)),
+                concerns=f"panel_volunteer:{volunteer.id}")
     audit.record(db, actor_id=None, action="panel.join", object_type="panel", object_id=panel.id)
     return volunteer
 
@@ -181,7 +182,8 @@ def send_manage_link(db: Session, panel: Panel, volunteer: PanelVolunteer, *, ba
              "already in the pool." if already_joined else "You asked for a new link to your panel details.")
     queue_email(db, to=volunteer.email or "", subject=f"Your {panel.name} details",
                 body=(f"Dear {volunteer.name},\n\n{intro}\n\nUpdate your details or leave the panel "
-                      f"here:\n{manage_link(base_url, token)}\n\nThis link replaces any earlier one.\n"))
+                      f"here:\n{manage_link(base_url, token)}\n\nThis link replaces any earlier one.\n"),
+                concerns=f"panel_volunteer:{volunteer.id}")
 
 
 def request_manage_link(db: Session, panel: Panel, email: str, *, base_url: str) -> None:
@@ -236,6 +238,7 @@ def leave(db: Session, volunteer: PanelVolunteer) -> None:
     db.execute(delete(PanelSpecialProfile).where(PanelSpecialProfile.volunteer_id == volunteer.id))
     panel_id = volunteer.panel_id
     db.execute(delete(PanelVolunteer).where(PanelVolunteer.id == volunteer.id))
+    retention.purge_concerning(db, f"panel_volunteer:{volunteer.id}")  # their emails go with them
     db.expunge(volunteer)
     audit.record(db, actor_id=None, action="panel.leave", object_type="panel", object_id=panel_id)
 

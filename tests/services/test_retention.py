@@ -189,3 +189,19 @@ def test_the_public_page_and_findings_lose_the_quotes_and_keep_the_figures(db, c
     view = evidence.current(db, EvidenceKind.THEME, theme.id)
     assert view.figures == {"answers": 2, "of": 2} and view.quotes == ("A forum post",)
     assert "deleted on schedule" in view.note  # what a finding citing the theme shows
+
+
+def test_a_volunteer_who_leaves_is_erased_with_their_emails(db):
+    from app.models.panel import PanelVolunteer
+    from app.services import panels_pool
+    from tests.services.test_panels import BASE, join_form, make_panel
+
+    panel = make_panel(db)
+    volunteer = panels_pool.join(db, panel, join_form(panel), base_url=BASE)
+    volunteer_id, address = volunteer.id, volunteer.email
+    for email in db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == address)):
+        email.status = EmailStatus.SENT
+    db.flush()
+    panels_pool.leave(db, volunteer)
+    assert db.get(PanelVolunteer, volunteer_id) is None
+    assert not db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == address)).all()
