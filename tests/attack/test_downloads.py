@@ -81,7 +81,11 @@ def test_every_export_sends_no_store(demo_db, demo_client):
     }
     routes = _export_routes(demo_client.app)
     assert len(routes) >= 8, routes
-    for path in routes:
+    equalities = [p for p in routes if p.endswith("/equalities.csv")]  # the data-protection role's only
+    for path in [p for p in routes if p not in equalities] + equalities:
+        if path == (equalities or [None])[0]:
+            demo_client.cookies.clear()
+            demo_client.sign_in("dpo@riverside.example", DEMO_PASSWORD)
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
         response = demo_client.get(url)
         assert response.status_code == 200, (path, response.status_code)
