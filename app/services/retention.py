@@ -13,6 +13,7 @@
 "Now" is `utcnow()`, the one settable clock (app/clock.py), so tests move past a period.
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from app.models.finding import ResultsSubscriber
 from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.review import Review
 from app.services import audit
+from app.services.petitions_email import normalise_email
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ def _drop_answer_quotes(db: Session, question_ids: list[int]) -> None:
             theme.description = ""
 
 
+def address_digest(email: str) -> str:
+    """SHA-256 of the normalised address: what the audit keeps instead of the address."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
 def purge_concerning(db: Session, concerns: str) -> int:
     """Emails about something now anonymised: sent or failed ones go; queued ones still go out."""
     result = db.execute(delete(OutboxEmail).where(
@@ -137,8 +144,15 @@ def purge_outbox(db: Session, now: datetime, days: int) -> int:
 
 
 def delete_notified_subscribers(db: Session) -> int:
-    result = db.execute(delete(ResultsSubscriber).where(ResultsSubscriber.notified_at.is_not(None)))
-    return result.rowcount or 0
+    """Each deletion is audited with the address hashed, so subject access can show it happened."""
+    told = db.execute(select(ResultsSubscriber.id, ResultsSubscriber.email, ResultsSubscriber.consultation_id)
+                      .where(ResultsSubscriber.notified_at.is_not(None))).all()
+    for _id, email, consultation_id in told:
+        audit.record(db, actor_id=None, action="results_subscriber.deleted", object_type="consultation",
+                     object_id=consultation_id, address_sha256=address_digest(email))
+    if told:
+        db.execute(delete(ResultsSubscriber).where(ResultsSubscriber.id.in_([row.id for row in told])))
+    return len(told)
 
 
 def run(db: Session, settings: Settings, now: datetime | None = None) -> Report:

@@ -10,7 +10,6 @@ The audit never stores the address looked up: a SHA-256 of the normalised addres
 record that an erasure happened outlives the erasure without undoing it.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,7 +30,7 @@ from app.models.outbox import OutboxEmail
 from app.models.panel import PanelVolunteer
 from app.models.petition import PetitionSignature
 from app.models.user import Invitation, Role, User
-from app.services import audit, panels_pool, theme_results
+from app.services import audit, panels_pool, retention, theme_results
 from app.services.accounts import check_email
 from app.services.petitions_email import normalise_email
 
@@ -60,7 +59,7 @@ def record_equalities_export(db: Session, consultation_id: int, actor: User) -> 
 
 
 def address_hash(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    return retention.address_digest(email)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Issue 25's promises, end to end: Lena answers a consultation and asks for the results; the review
 concludes and "you said, we did" is published; her email arrives; the clock moves past the retention
 period; her answer is gone while the counts stay; and a subject-access search for her address finds
-nothing left."""
+nothing left but the audit record of the deletion."""
 
 import re
 from datetime import date
@@ -106,7 +106,9 @@ def test_answered_told_deleted_on_schedule_and_nothing_left(journey, live_server
         dana.goto("/officer/data-protection")
         dana.fill("Email address", email)
         dana.press("Find")
-        assert f"Held about {email}: 0 items" in dana.text()
+        held = dana.text()
+        assert f"Held about {email}: 1 item" in held and "Audit entries (1)" in held
+        assert "results_subscriber.deleted" in held  # only the record that her address was deleted
         dana.shot("3-subject-access")
     finally:
         tom.goto("/dev/clock")

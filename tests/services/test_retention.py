@@ -123,6 +123,8 @@ def test_told_subscribers_are_deleted_and_the_outbox_is_purged(db):
     report = retention.run(db, SETTINGS)
     assert report.subscribers == 1
     assert db.scalars(select(ResultsSubscriber.email)).all() == ["late@example.org"]
+    deleted = db.scalar(select(AuditEvent).where(AuditEvent.action == "results_subscriber.deleted"))
+    assert deleted.detail == {"address_sha256": retention.address_digest("told@example.org")}
 
     clock.advance(timedelta(days=31))
     retention.run(db, SETTINGS)
