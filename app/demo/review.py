@@ -68,10 +68,12 @@ def load(db, demo) -> None:
 
 
 def _curate(db, question, officer):
+    """The officer has approved the largest themes (up to 4), and left at least one to read."""
     live = themes.live_themes(db, question.id)
-    for theme in live[:4]:
+    approved = live[:max(1, min(4, len(live) - 1))]
+    for theme in approved:
         themes.approve(db, theme, officer)
-    return live[:4]
+    return approved
 
 
 def _team(db, demo, officer):
