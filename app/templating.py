@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from app.models.base import LANGUAGES
 from app.security import CSRF_FIELD
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -35,6 +36,7 @@ def _format_datetime(value) -> str:
 
 
 templates.env.globals["csrf_field"] = _csrf_field
+templates.env.globals["languages"] = list(LANGUAGES.items())  # the languages Chorus emails in
 templates.env.filters["number"] = _format_number
 templates.env.filters["date"] = _format_date
 templates.env.filters["datetime"] = _format_datetime

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession
 from app.errors import InvalidInput, NotFound, RateLimited
+from app.models.base import DEFAULT_LANGUAGE
 from app.models.consultation import Consultation
 from app.services import outcomes
 from app.templating import render
@@ -24,7 +25,8 @@ def you_said_we_did(request: Request, db: DbSession, consultation_id: int, subsc
 
 @router.post("/{consultation_id}/results-updates")
 def subscribe(request: Request, db: DbSession, consultation_id: int,
-              email: Annotated[str, Form(max_length=320)] = ""):
+              email: Annotated[str, Form(max_length=320)] = "",
+              language: Annotated[str, Form(max_length=10)] = DEFAULT_LANGUAGE):
     consultation = db.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound()
@@ -32,10 +34,11 @@ def subscribe(request: Request, db: DbSession, consultation_id: int,
     if not request.app.state.rate_limiter.allow("results-updates", "10/hour", address):
         raise RateLimited("You have asked for updates too many times. Try again in an hour.", 3600)
     try:
-        outcomes.subscribe(db, consultation, email)
+        outcomes.subscribe(db, consultation, email, language=language)
     except InvalidInput as error:
         return render(request, "you_said_we_did/subscribe.html", {
-            "consultation": consultation, "errors": error.errors, "values": {"email": email},
+            "consultation": consultation, "errors": error.errors,
+            "values": {"email": email, "language": language},
             "sign_up_wording": outcomes.SIGN_UP_WORDING},
             status_code=422)
     return render(request, "you_said_we_did/subscribed.html", {"consultation": consultation})

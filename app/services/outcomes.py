@@ -15,7 +15,9 @@ from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.consultation import Consultation, ConsultationState, Question, RespondentType
 from app.models.consultation_response import Response
 from app.models.finding import ConsultationOutcome, Finding, FindingStatus, ResultsSubscriber
+from app.models.forum import Forum, Thread, ThreadFollow
 from app.models.outbox import EmailOptOut, OutboxEmail
+from app.models.panel import PanelDrawRecord, PanelMember, PanelVolunteer
 from app.models.petition import Petition, PetitionSignature
 from app.models.user import User
 from app.services import audit, review_access, themes_summary
@@ -129,6 +131,8 @@ def save_outcome(
 SIGN_UP_WORDING = ("We will email you once when the council publishes what people said and what it "
                    "decided. We use your address for nothing else and delete it afterwards.")
 RESULTS_BATCH = 200
+# The words in a panel volunteer's consent (services.panels.CONSENT_TEXT) that agree to hear outcomes.
+PANEL_OUTCOME_CONSENT = "tell me what came of each one I am invited to"
 
 
 def subscribe(db: Session, consultation: Consultation, email: str, *,
@@ -168,10 +172,27 @@ def results_marker(consultation_id: int) -> str:
 
 
 def _recipients(db: Session, consultation: Consultation) -> list[Recipient]:
-    """Everyone who opted in: results sign-ups, then signers of the review's petitions who asked for news."""
+    """Everyone who opted in: results sign-ups; panel members invited to this consultation whose consent
+    says they will be told what came of it; people following a thread in the review's forums; signers
+    of the review's petitions who asked for news."""
     people = [Recipient(s.email, s.language, s.id) for s in db.scalars(
         select(ResultsSubscriber).where(ResultsSubscriber.consultation_id == consultation.id)
         .order_by(ResultsSubscriber.id))]
+    people += [Recipient(email, language) for email, language in db.execute(
+        select(PanelVolunteer.email, PanelVolunteer.language)
+        .join(PanelMember, PanelMember.volunteer_id == PanelVolunteer.id)
+        .join(PanelDrawRecord, PanelDrawRecord.id == PanelMember.draw_id)
+        .where(PanelDrawRecord.consultation_id == consultation.id, PanelMember.invited_at.is_not(None),
+               PanelVolunteer.email.is_not(None), PanelVolunteer.consent_text.contains(PANEL_OUTCOME_CONSENT))
+        .order_by(PanelMember.id))]
+    if consultation.review_id is not None:
+        people += [Recipient(email, language) for email, language in db.execute(
+            select(User.email, User.language).distinct()
+            .join(ThreadFollow, ThreadFollow.user_id == User.id)
+            .join(Thread, Thread.id == ThreadFollow.thread_id)
+            .join(Forum, Forum.id == Thread.forum_id)
+            .where(Forum.review_id == consultation.review_id, User.is_active.is_(True))
+            .order_by(User.email))]
     if consultation.review_id is not None:
         people += [Recipient(email, language) for email, language in db.execute(
             select(PetitionSignature.email, PetitionSignature.language)

@@ -16,7 +16,8 @@ from app.services import audit, equalities
 
 CONSENT_TEXT = (
     "I agree that {council} keeps my name, contact details and the answers above so that it "
-    "can invite me to take part in citizens' panel exercises. I may be chosen at random, "
+    "can invite me to take part in citizens' panel exercises, and tell me what came of each one I "
+    "am invited to. I may be chosen at random, "
     "weighted so that panels reflect the borough. I can update my details or leave at any "
     "time from the link in every email, and leaving deletes my profile."
 )

@@ -92,3 +92,59 @@ def test_the_one_unsubscribe_link_stops_results_emails(db, client):
     outcomes.send_results_batch(db, made.id, base_url="http://x", secret=SECRET)
     assert [e.to_address for e in _results_emails(db, made)] == ["resident@example.org"]
     assert made.state == ConsultationState.PUBLISHED
+
+
+def test_the_sign_up_asks_which_language_to_email_in(db, client):
+    made, qs = make.consultation(db)
+    reference, _ = make.submit(db, made, qs, "r1")
+    db.flush()
+    response = submit_form(client, f"/consultations/{made.id}/confirmation/{reference}",
+                           f"/consultations/{made.id}/results-updates",
+                           {"Email address": "cymraeg@example.org", "Cymraeg (Welsh)": True})
+    assert response.status_code == 200
+    chosen = db.scalar(select(ResultsSubscriber.language).where(ResultsSubscriber.email == "cymraeg@example.org"))
+    assert chosen == "cy"
+    submit_form(client, f"/consultations/{made.id}/confirmation/{reference}",
+                f"/consultations/{made.id}/results-updates", {"Email address": "plain@example.org"})
+    assert db.scalar(select(ResultsSubscriber.language).where(ResultsSubscriber.email == "plain@example.org")) == "en"
+
+
+def test_panel_members_who_agreed_and_forum_followers_are_told_in_their_language(db):
+    from app.models.forum import Forum, ForumVisibility, Thread, ThreadFollow
+    from app.models.panel import PanelDrawRecord, PanelMember, PanelVolunteer, VolunteerSource
+    from app.models.user import Role
+    from app.services import panels
+    from tests import factories
+    from tests.services.test_panels import make_panel
+
+    made = _published_with_contributors(db)
+    panel = make_panel(db)
+    draw = PanelDrawRecord(panel_id=panel.id, purpose="Home care review", size=2, seed=1,
+                           consultation_id=made.id)
+    db.add(draw)
+    db.flush()
+    for n, (consent, invited, language) in enumerate([(panel.consent_text, True, "cy"),  # told, in Welsh
+                                                      (panel.consent_text, False, "en"),  # never invited
+                                                      ("Letter, May", True, "en")]):  # consent says nothing
+        volunteer = PanelVolunteer(panel_id=panel.id, name=f"V {n}", email=f"volunteer{n}@example.org",
+                                   source=VolunteerSource.FORM, consent_text=consent, language=language)
+        db.add(volunteer)
+        db.flush()
+        db.add(PanelMember(draw_id=draw.id, volunteer_id=volunteer.id, pool_ref=f"v{n}",
+                           invited_at=made.created_at if invited else None))
+    assert outcomes.PANEL_OUTCOME_CONSENT in panels.CONSENT_TEXT
+    forum = Forum(review_id=made.review_id, title="Home care", visibility=ForumVisibility.PUBLIC)
+    db.add(forum)
+    db.flush()
+    thread = Thread(forum_id=forum.id, title="Visit times")
+    db.add(thread)
+    follower = factories.user(db, Role.OFFICER, email="follower@example.org")
+    db.flush()
+    db.add(ThreadFollow(thread_id=thread.id, user_id=follower.id))
+    db.flush()
+    assert outcomes.send_results_batch(db, made.id, base_url="http://x", secret=SECRET) == 0
+    told = {e.to_address: e.subject for e in _results_emails(db, made)}
+    assert set(told) == {"resident@example.org", "signer@example.org", "volunteer0@example.org",
+                         "follower@example.org"}
+    assert told["volunteer0@example.org"].startswith("Canlyniadau")
+    assert told["follower@example.org"] == f"Results published: {made.title}"
