@@ -36,9 +36,11 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     engine = make_engine(database_url())
-    with engine.connect() as connection:
-        _run(connection)
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()  # a migration that refuses (raises) must not leave its connection open
 
 
 def _run(connection) -> None:
