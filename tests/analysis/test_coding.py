@@ -1,0 +1,142 @@
+"""Guided coding with the fake embedder: small hand-made frames, where the right code is plain."""
+
+import pytest
+
+from analysis.coding import Proposal, agreement, least_sure, propose_codes
+from tests.analysis.conftest import TOPICS
+
+
+def every_tenth(truth):
+    return [t if i % 10 == 0 else None for i, t in enumerate(truth)]
+
+
+class TestProposeCodes:
+    def test_codes_the_rest_from_a_tenth_coded(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        proposals = propose_codes(texts, given, {}, embedder=fake)
+        open_rows = [i for i, g in enumerate(given) if g is None]
+        right = sum(proposals[i].code == truth[i] for i in open_rows)
+        assert right / len(open_rows) >= 0.75  # two examples a topic
+        assert all(0.0 <= proposals[i].confidence <= 1.0 for i in open_rows)
+
+    def test_given_codes_come_back_unchanged_at_full_confidence(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        given[0] = "a code nobody else uses"  # even one that the rest would not support
+        proposals = propose_codes(texts, given, {}, embedder=fake)
+        assert proposals[0] == Proposal("a code nobody else uses", 1.0)
+        assert all(proposals[i] == Proposal(g, 1.0) for i, g in enumerate(given) if g is not None)
+
+    def test_descriptions_alone_are_examples(self, fake):
+        frame = {"parking": "car parking spaces and permits", "bins": "bin collection and recycling"}
+        texts = ["not enough parking spaces", "the bins were not collected", "recycling bin lorry late"]
+        proposals = propose_codes(texts, [None, None, None], frame, embedder=fake)
+        assert [p.code for p in proposals] == ["parking", "bins", "bins"]
+
+    def test_descriptions_help_a_code_with_no_coded_answers(self, fake, corpus):
+        texts, truth = corpus
+        given = [t if i % 10 == 0 and t != "library" else None for i, t in enumerate(truth)]
+        library = [i for i, t in enumerate(truth) if t == "library"]
+        without = propose_codes(texts, given, {}, embedder=fake)
+        assert not any(without[i].code == "library" for i in library)
+        frame = {"library": TOPICS["library"]}
+        with_frame = propose_codes(texts, given, frame, embedder=fake)
+        assert sum(with_frame[i].code == "library" for i in library) >= len(library) * 0.8
+
+    def test_abstains_below_the_threshold(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        free = propose_codes(texts, given, {}, embedder=fake)
+        cautious = propose_codes(texts, given, {}, embedder=fake, abstain_below=0.6)
+        for f, c, g in zip(free, cautious, given, strict=True):
+            if g is None:
+                assert c.confidence == f.confidence
+                assert c.code == (f.code if f.confidence >= 0.6 else None)
+        assert any(c.code is None for c in cautious) and any(c.code is not None for c in cautious)
+
+    def test_nothing_to_learn_from_abstains_everywhere(self, fake):
+        proposals = propose_codes(["one", "two"], [None, None], {}, embedder=fake)
+        assert proposals == [Proposal(None, 0.0), Proposal(None, 0.0)]
+
+    def test_blank_answers_are_left_to_a_person(self, fake):
+        proposals = propose_codes(
+            ["", "  ", "parking"], [None, None, "parking"], {"bins": "bins"}, embedder=fake
+        )
+        assert proposals == [Proposal(None, 0.0), Proposal(None, 0.0), Proposal("parking", 1.0)]
+
+    def test_one_code_is_proposed_as_sure_as_the_answer_is_like_it(self, fake):
+        texts = ["parking spaces", "parking permits cars", "library books"]
+        proposals = propose_codes(texts, ["parking", None, None], {}, embedder=fake)
+        assert proposals[1].code == proposals[2].code == "parking"
+        assert proposals[1].confidence > proposals[2].confidence
+
+    def test_precomputed_vectors_are_used(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        by_embedder = propose_codes(texts, given, {}, embedder=fake)
+        by_vectors = propose_codes(texts, given, {}, vectors=fake.encode(texts))
+        assert by_vectors == by_embedder
+
+    def test_same_seed_same_proposals(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        assert propose_codes(texts, given, {}, embedder=fake, seed=3) == propose_codes(
+            texts, given, {}, embedder=fake, seed=3
+        )
+
+    def test_reports_progress(self, fake, corpus):
+        texts, truth = corpus
+        seen = []
+        propose_codes(texts, every_tenth(truth), {}, embedder=fake, progress=lambda *a: seen.append(a))
+        stages = [s for s, _, _ in seen]
+        assert stages[0] == "embedding" and stages[-1] == "proposing" and "training" in stages
+        assert seen[-1][1] == seen[-1][2]
+
+    def test_refuses_mismatched_lengths(self, fake):
+        with pytest.raises(ValueError):
+            propose_codes(["a", "b"], [None], {}, embedder=fake)
+
+
+class TestLeastSure:
+    def test_asks_about_the_least_sure_uncoded_answers_first(self):
+        proposals = [
+            Proposal("a", 1.0),
+            Proposal("b", 0.3),
+            Proposal(None, 0.1),
+            Proposal("a", 0.9),
+            Proposal("b", 0.3),
+        ]
+        given = ["a", None, None, None, None]
+        assert least_sure(proposals, given, 3) == [2, 1, 4]
+        assert least_sure(proposals, given, 10) == [2, 1, 4, 3]
+        assert least_sure(proposals, given, 0) == []
+
+
+class TestAgreement:
+    def test_perfect_agreement(self):
+        result = agreement(["a", "b", "a", "c"], ["a", "b", "a", "c"])
+        assert result.percent == 100.0 and result.kappa == 1.0
+        assert result.per_code["a"] == (100.0, 1.0, 2)
+
+    def test_kappa_as_cohen_defined_it(self):
+        # The textbook table: 20 yes-yes, 5 yes-no, 10 no-yes, 15 no-no: p_o 0.7, p_e 0.5, kappa 0.4.
+        officer = ["yes"] * 25 + ["no"] * 25
+        machine = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+        result = agreement(officer, machine)
+        assert result.percent == 70.0 and result.kappa == pytest.approx(0.4)
+        assert result.per_code["yes"] == (80.0, pytest.approx(0.4), 25)
+        assert result.per_code["no"] == (60.0, pytest.approx(0.4), 25)
+
+    def test_abstentions_count_against_the_machine(self):
+        result = agreement(["a", "a", "b", "b"], ["a", None, "b", None])
+        assert result.percent == 50.0 and result.per_code["a"][0] == 50.0
+
+    def test_a_code_only_the_machine_used(self):
+        result = agreement(["a", "a"], ["a", "z"])
+        assert result.per_code["z"][0] is None and result.per_code["z"][2] == 0
+
+    def test_nothing_to_compare(self):
+        result = agreement([], [])
+        assert result.n == 0 and result.percent is None and result.kappa is None
+        assert agreement(["a", "a"], ["a", "a"]).kappa is None  # chance already agrees fully
