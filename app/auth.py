@@ -9,7 +9,7 @@ from app.db import request_session
 from app.errors import Forbidden, NotSignedIn
 from app.models.user import Role, User
 from app.services import accounts
-from app.services.sign_in import SecondFactorRequired, second_factor_required
+from app.services.accounts.sign_in import SecondFactorRequired, second_factor_required
 
 SESSION_COOKIE = "chorus_session"
 

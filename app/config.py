@@ -76,7 +76,7 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
-    # Sign-in limits count failures per (account, address) and per address: app/services/sign_in.py
+    # Sign-in limits count failures per (account, address) and per address: app/services/accounts/sign_in.py
 
     @property
     def is_development(self) -> bool:

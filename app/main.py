@@ -25,7 +25,7 @@ from app.page_cache import PageCache
 from app.ratelimit import RateLimiter
 from app.routes.api import COMMON_RESPONSES as COMMON_API_RESPONSES
 from app.security import SecurityMiddleware, verify_csrf
-from app.services.sign_in import SecondFactorRequired
+from app.services.accounts.sign_in import SecondFactorRequired
 from app.templating import TEMPLATE_DIR, render
 
 logger = logging.getLogger("chorus")

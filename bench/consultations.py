@@ -84,8 +84,7 @@ def _prepare(url: str) -> dict:
     from app.models.user import Role
     from app.services import accounts, reviews
     from app.services import consultations as service
-    from app.services import consultations_building as building
-    from app.services import consultations_channels as channels
+    from app.services.consultations import building, channels
 
     upgrade_to_head(url)
     database = Database(url)
@@ -247,8 +246,7 @@ def _bulk_load(url: str, prepared: dict, stored: int) -> float:
     from app.db import Database
     from app.models.base import utcnow
     from app.models.consultation_response import Answer, Response
-    from app.services import consultations_answering as answering
-    from app.services import consultations_rules as rules
+    from app.services.consultations import answering, rules
 
     started = time.perf_counter()
     database = Database(url)
@@ -274,7 +272,7 @@ def _bulk_load(url: str, prepared: dict, stored: int) -> float:
                              "value_text": r.value_text, "option_index": r.option_index, "number": r.number}
                             for r in rules.answer_rows(form.questions, clean)]
             db.execute(insert(Answer), answers)
-    from app.services import consultations_tallies as tallies
+    from app.services.consultations import tallies
 
     for _run in range(2):  # what the worker's fold_results_tallies does every minute
         with database.transaction() as db:

@@ -47,8 +47,7 @@ def _fill(url: str, prepared: dict, stored: int) -> float:
     from app.db import Database
     from app.models.base import utcnow
     from app.models.consultation_response import Answer, Response
-    from app.services import consultations_answering as answering
-    from app.services import consultations_rules as rules
+    from app.services.consultations import answering, rules
 
     started = time.perf_counter()
     database = Database(url)
@@ -86,7 +85,7 @@ class _WithoutIndex:
 
     def __enter__(self):
         from app.models.consultation_response import Answer
-        from app.services import consultations_search as search
+        from app.services.consultations import search
 
         self.saved = search.searched, search.newest_first
 
@@ -98,7 +97,7 @@ class _WithoutIndex:
         return self
 
     def __exit__(self, *exc):
-        from app.services import consultations_search as search
+        from app.services.consultations import search
 
         search.searched, search.newest_first = self.saved
 
@@ -106,7 +105,7 @@ class _WithoutIndex:
 def _time(database, question_id: int, term: str, respondent_type: str, page: int, repeats: int) -> dict:
     """Wall-clock p50/p95, and this process's CPU p50 (on SQLite the whole query runs in-process, so
     that figure holds however loaded the machine is; on PostgreSQL it is the client's share only)."""
-    from app.services import consultations_results as results
+    from app.services.consultations import results
 
     timings, cpu, total = [], [], 0
     for _ in range(repeats + 2):

@@ -23,9 +23,10 @@ def _seed(database_url: str) -> tuple[int, int, int]:
     from app.models.forum import ForumVisibility, Post
     from app.models.organisation import OrganisationType
     from app.models.user import Role
-    from app.services import accounts, forums, forums_posting, reviews
-    from app.services.forums_posting import Poster
-    from app.services.forums_visibility import get_forum, poster_key
+    from app.services import accounts, forums, reviews
+    from app.services.forums import posting as forums_posting
+    from app.services.forums.posting import Poster
+    from app.services.forums.visibility import get_forum, poster_key
 
     secret = os.environ["SECRET_KEY"]
     database = Database(database_url)

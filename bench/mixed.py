@@ -100,8 +100,8 @@ def _prepare(url: str) -> dict:
     from app.models.user import Role
     from app.services import accounts, petitions, reviews
     from app.services import consultations as service
-    from app.services import consultations_building as building
-    from app.services.petitions_signing import clean_signer, start_petition
+    from app.services.consultations import building
+    from app.services.petitions.signing import clean_signer, start_petition
 
     database = Database(url)
     with database.transaction() as db:

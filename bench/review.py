@@ -78,8 +78,9 @@ def _build(database, args):
     from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
     from app.models.consultation_response import Answer, Response
     from app.models.user import Role, User
-    from app.services import accounts, analysis_runs, reviews
-    from app.services.theme_results import refresh_sizes
+    from app.services import accounts, reviews
+    from app.services.themes import runs as analysis_runs
+    from app.services.themes.results import refresh_sizes
 
     started = time.perf_counter()
     with database.transaction() as db:
@@ -198,7 +199,7 @@ def _measure_rerun(database, question_id, new):
     from app.models.consultation import Question
     from app.models.consultation_response import Answer, Response
     from app.models.user import User
-    from app.services import analysis_runs
+    from app.services.themes import runs as analysis_runs
 
     texts = _texts(new, 3)
     with database.transaction() as db:

@@ -5,7 +5,7 @@ from alembic import context
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Base
-from app.services.consultations_search import made_by_migration_only
+from app.services.consultations.search import made_by_migration_only
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):

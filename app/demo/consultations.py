@@ -17,8 +17,7 @@ from pathlib import Path
 from app.models.base import utcnow
 from app.models.consultation import Audience, Channel, ConsultationState, QuestionKind
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_building as building
+from app.services.consultations import answering, building
 
 ORDER = 20
 DATA = Path(__file__).parent / "data" / "nhs_feedback_sample.csv"

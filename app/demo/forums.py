@@ -10,9 +10,12 @@ from pathlib import Path
 from app.config import get_settings
 from app.models.forum import ForumVisibility
 from app.models.user import Role
-from app.services import accounts, forums, forums_meetings, forums_posting, forums_submissions
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import get_forum
+from app.services import accounts, forums
+from app.services.forums import meetings as forums_meetings
+from app.services.forums import posting as forums_posting
+from app.services.forums import submissions as forums_submissions
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import get_forum
 
 ORDER = 40
 POLIS = Path(__file__).parent / "data" / "polis_affordable_housing_sample.csv"

@@ -19,7 +19,9 @@ from app.models.panel import (
     PanelVolunteer,
     VolunteerSource,
 )
-from app.services import panels, panels_draws, panels_pool
+from app.services import panels
+from app.services.panels import draws as panels_draws
+from app.services.panels import pool as panels_pool
 from app.tokens import new_token, token_hash
 
 ORDER = 50

@@ -12,9 +12,10 @@ from sqlalchemy import insert, select
 from app.config import get_settings
 from app.models.base import utcnow
 from app.models.petition import PetitionSignature, PetitionState, RejectionCode
-from app.services import petitions, petitions_moderation
-from app.services.petitions_signing import Signer, start_petition
-from app.services.petitions_thresholds import check_thresholds
+from app.services import petitions
+from app.services.petitions import moderation as petitions_moderation
+from app.services.petitions.signing import Signer, start_petition
+from app.services.petitions.thresholds import check_thresholds
 from app.tokens import new_token, token_hash
 
 ORDER = 30

@@ -11,8 +11,11 @@ from app.jobs import analysis_work
 from app.models.consultation import Consultation, ConsultationState, Question, QuestionKind
 from app.models.finding import EvidenceKind, TeamRole
 from app.models.review import TimelineStage
-from app.services import analysis_runs, findings, outcomes, review_team, reviews, themes
 from app.services import consultations as consultation_service
+from app.services import reviews, themes
+from app.services.reviews import findings, outcomes
+from app.services.reviews import team as review_team
+from app.services.themes import runs as analysis_runs
 
 ORDER = 90
 

@@ -7,7 +7,7 @@ The web process imports this module to enqueue these tasks by name; the model st
 from huey import crontab
 
 from app.jobs import database, queue
-from app.services import analysis_runs
+from app.services.themes import runs as analysis_runs
 
 
 @queue.task()

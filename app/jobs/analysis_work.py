@@ -23,15 +23,16 @@ from app.db import Database
 from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeAssignment, ThemeStatus
 from app.models.base import utcnow
 from app.models.consultation import Question
-from app.services import audit, theme_results, themes
-from app.services.analysis_sources import (
+from app.services import audit, themes
+from app.services.themes import results as theme_results
+from app.services.themes.results import save_full, save_incremental
+from app.services.themes.sources import (
     SOURCE_COLUMN,
     SourceText,
     group_columns,
     key_of,
     texts_for_question,
 )
-from app.services.theme_results import save_full, save_incremental
 
 PROGRESS_INTERVAL_SECONDS = 0.5
 

@@ -4,7 +4,7 @@ from huey import crontab
 
 from app.jobs import database, queue
 from app.services import consultations
-from app.services import consultations_tallies as tallies
+from app.services.consultations import tallies
 
 
 @queue.periodic_task(crontab(minute="*/5"))

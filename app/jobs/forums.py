@@ -5,7 +5,7 @@ from huey import crontab
 
 from app.config import get_settings
 from app.jobs import database, queue
-from app.services import forums_notifications
+from app.services.forums import notifications as forums_notifications
 
 
 @queue.periodic_task(crontab(minute="7"))

@@ -3,7 +3,7 @@
 from app.config import get_settings
 from app.job_queue import enqueue_after_commit
 from app.jobs import database, queue
-from app.services import outcomes
+from app.services.reviews import outcomes
 
 
 @queue.task(retries=3, retry_delay=30)

@@ -1,7 +1,7 @@
 """Citizens' panel draws run here, never in a request: LEXIMIN can take seconds to minutes."""
 
 from app.jobs import database, queue
-from app.services.panels_draws import perform_draw
+from app.services.panels.draws import perform_draw
 
 
 @queue.task()

@@ -12,8 +12,10 @@ from app.config import get_settings
 from app.jobs import database, queue
 from app.jobs.email import send_email
 from app.models.petition import Petition, PetitionState
-from app.services import petitions_anonymisation, petitions_invalidation, petitions_moderation
-from app.services.petitions_thresholds import check_thresholds, notify_signers
+from app.services.petitions import anonymisation as petitions_anonymisation
+from app.services.petitions import invalidation as petitions_invalidation
+from app.services.petitions import moderation as petitions_moderation
+from app.services.petitions.thresholds import check_thresholds, notify_signers
 
 logger = logging.getLogger(__name__)
 

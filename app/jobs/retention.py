@@ -4,7 +4,7 @@ from huey import crontab
 
 from app.config import get_settings
 from app.jobs import database, queue
-from app.services import retention
+from app.services.privacy import retention
 
 
 @queue.periodic_task(crontab(hour="3", minute="45"))

@@ -10,7 +10,8 @@ from app.errors import InvalidInput
 from app.models.base import LANGUAGES
 from app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
 from app.models.user import Role
-from app.services import accounts, staff_accounts
+from app.services import accounts
+from app.services.accounts import staff as staff_accounts
 from app.services.email import queue_email
 from app.templating import render
 

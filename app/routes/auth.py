@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import SESSION_COOKIE, CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, RateLimited
 from app.services import accounts
-from app.services import sign_in as sign_in_rules
+from app.services.accounts import sign_in as sign_in_rules
 from app.templating import render
 
 router = APIRouter()

@@ -14,14 +14,11 @@ from app.auth import DbSession
 from app.errors import Conflict, InvalidInput, NotFound, RateLimited
 from app.models.consultation import Audience, ConsultationState, QuestionKind, RespondentType
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_building as building
-from app.services import consultations_results as results
-from app.services import consultations_rules as rules
-from app.services import consultations_time as local_time
-from app.services import equalities, outcomes
+from app.services import equalities
 from app.services.accounts import check_email
+from app.services.consultations import answering, building, local_time, results, rules
 from app.services.email import queue_email
+from app.services.reviews import outcomes
 from app.templating import render, templates
 
 # Consultation dates are shown in the council's local time with their zone (GMT/BST), wherever a

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.auth import CurrentUser, DbSession
-from app.services import consultations_directory as directory
+from app.services.consultations import directory
 from app.templating import render
 
 router = APIRouter()

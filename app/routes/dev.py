@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from app import clock
 from app.auth import DbSession
 from app.errors import NotFound
-from app.services import retention
 from app.services.email import recent_emails
+from app.services.privacy import retention
 from app.templating import render
 
 router = APIRouter(prefix="/dev", include_in_schema=False)

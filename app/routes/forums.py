@@ -7,16 +7,14 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, NotFound, RateLimited
-from app.services import (
-    forums,
-    forums_meetings,
-    forums_moderation,
-    forums_notifications,
-    forums_posting,
-    forums_search,
-)
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import can_moderate, can_post, get_forum, get_thread
+from app.services import forums
+from app.services.forums import meetings as forums_meetings
+from app.services.forums import moderation as forums_moderation
+from app.services.forums import notifications as forums_notifications
+from app.services.forums import posting as forums_posting
+from app.services.forums import search as forums_search
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import can_moderate, can_post, get_forum, get_thread
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/forums")

@@ -8,8 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser, DbSession, SignedIn
 from app.downloads import download_headers
 from app.errors import InvalidInput, NotFound, RateLimited
-from app.services import forums, forums_membership, forums_submissions, reviews
-from app.services.forums_submissions import Upload, is_member_of, is_organiser_of
+from app.services import forums, reviews
+from app.services.forums import membership as forums_membership
+from app.services.forums import submissions as forums_submissions
+from app.services.forums.submissions import Upload, is_member_of, is_organiser_of
 from app.templating import render
 
 router = APIRouter(prefix="/organisations")

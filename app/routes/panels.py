@@ -7,7 +7,9 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession
 from app.errors import InvalidInput, RateLimited
-from app.services import panels, panels_invitations, panels_pool
+from app.services import panels
+from app.services.panels import invitations as panels_invitations
+from app.services.panels import pool as panels_pool
 from app.templating import render
 
 router = APIRouter(prefix="/panels")

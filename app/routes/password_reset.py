@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession
 from app.errors import InvalidInput, RateLimited
-from app.services import staff_accounts
 from app.services.accounts import normalise_account_email
+from app.services.accounts import staff as staff_accounts
 from app.templating import render
 
 router = APIRouter(prefix="/password-reset")

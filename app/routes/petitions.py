@@ -13,13 +13,13 @@ from app.errors import InvalidInput, RateLimited
 from app.input_guard import nul_errors, without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
-from app.services.petitions_quick_signing import (
+from app.services.petitions.quick_signing import (
     burst_message,
     limit_in_words,
     sign_through_caches,
     signing_limit_in_words,
 )
-from app.services.petitions_signing import (
+from app.services.petitions.signing import (
     ConfirmOutcome,
     check_new_petition,
     clean_signer,

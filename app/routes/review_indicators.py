@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from app.auth import CurrentUser, DbSession
 from app.errors import InvalidInput, RateLimited
 from app.models.compare import ProposerType
-from app.services import indicators, reviews
+from app.services import reviews
+from app.services.reviews import indicators
 from app.templating import render
 
 router = APIRouter(prefix="/reviews/{review_id:int}/indicators")

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Request
 
 from app.auth import CurrentUser, DbSession
 from app.models.consultation import Consultation
-from app.services import benchmarks, consultations, indicators, reviews
+from app.services import consultations, reviews
+from app.services.reviews import benchmarks, indicators
 from app.templating import render
 
 router = APIRouter(prefix="/reviews")

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 
 from app.auth import DbSession
-from app.services import outcomes
+from app.services.reviews import outcomes
 from app.templating import render
 
 router = APIRouter(prefix="/unsubscribe")

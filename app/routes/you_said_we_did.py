@@ -9,7 +9,7 @@ from app.auth import DbSession
 from app.errors import InvalidInput, NotFound, RateLimited
 from app.models.base import DEFAULT_LANGUAGE
 from app.models.consultation import Consultation
-from app.services import outcomes
+from app.services.reviews import outcomes
 from app.templating import render
 
 router = APIRouter(prefix="/consultations")

@@ -13,7 +13,8 @@ from app.errors import InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.site_page import SitePage
 from app.models.user import User
-from app.services import audit, petitions, retention
+from app.services import audit, petitions
+from app.services.privacy import retention
 
 TITLES = {"accessibility": "Accessibility statement", "privacy": "Privacy notice"}
 MAX_BODY = 50_000

@@ -4,7 +4,7 @@ Revision ID: consultations_search
 Revises: analysis_forum_evidence
 Create Date: 2026-11-23 16:40:00
 
-See app/services/consultations_search.py for how the search uses them. Only free-text answers
+See app/services/consultations/search.py for how the search uses them. Only free-text answers
 (`option_index IS NULL`) are indexed, so recording choice answers costs nothing more.
 
 SQLite keeps its index with triggers on consultation_answer. A later migration that rebuilds that

@@ -20,7 +20,7 @@ from app import anonymity
 from app.models import Base
 from app.models.forum import ModerationMode, Post, PostStatus, ThreadFollow
 from app.models.user import Role
-from app.services.forums_visibility import poster_key
+from app.services.forums.visibility import poster_key
 from tests import factories
 from tests.services.test_forums_visibility import build_world, fast_user, sign_in
 

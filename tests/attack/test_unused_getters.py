@@ -5,7 +5,8 @@ a route. (reviews.get_review is back, used by staff-only routes whose role check
 
 import inspect
 
-from app.services import findings, reviews
+from app.services import reviews
+from app.services.reviews import findings
 
 
 def test_no_unchecked_getters_remain():

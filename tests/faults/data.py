@@ -4,7 +4,9 @@ from contextlib import contextmanager
 
 from app import jobs
 from app.models.user import Role
-from app.services import consultations, consultations_building, consultations_channels, reviews
+from app.services import consultations, reviews
+from app.services.consultations import building as consultations_building
+from app.services.consultations import channels as consultations_channels
 from tests import factories
 from tests.services.test_petitions_factories import petition as open_petition
 

@@ -21,7 +21,8 @@ from app.models.base import utcnow
 from app.models.consultation import Channel, Consultation, ConsultationState, Question, QuestionKind
 from app.models.consultation_response import Answer, Response
 from app.models.user import Role
-from app.services import analysis_runs, reviews
+from app.services import reviews
+from app.services.themes import runs as analysis_runs
 from tests import factories
 from tests.factories.evidence import real_comments
 from tests.faults.processes import Worker

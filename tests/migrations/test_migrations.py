@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from app.migrations_runner import downgrade_to_base, upgrade_to_head
 from app.models import Base
-from app.services.consultations_search import made_by_migration_only
+from app.services.consultations.search import made_by_migration_only
 
 
 def _not_search_index(name, type_, parent_names) -> bool:

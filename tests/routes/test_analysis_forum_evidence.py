@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.models.analysis import ThemeAssignment
 from app.models.consultation import ConsultationState
 from app.services import themes
-from app.services.analysis_sources import texts_for_question
-from app.services.theme_results import quote
+from app.services.themes.results import quote
+from app.services.themes.sources import texts_for_question
 from tests.factories.evidence import consultation_with_answers
 from tests.services.test_analysis_forum_evidence import SECRET_TEXT, _evidence, build_world
 from tests.services.test_forums_visibility import sign_in
@@ -69,6 +69,6 @@ def test_only_staff_change_what_the_analysis_reads(client, db):
     sign_in(client, db, None)
     assert client.submit(f"/officer/questions/{free.id}/forum-evidence",
                          {"include": "yes"}).status_code in (401, 303, 403)
-    from app.services.analysis_sources import includes_forum_evidence
+    from app.services.themes.sources import includes_forum_evidence
 
     assert not includes_forum_evidence(db, free.id)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from app.models.compare import AppraisalDecision, BenchmarkRow, Indicator, IndicatorStatus
 from app.models.finding import Finding
 from app.models.user import Role
-from app.services import review_team, reviews
+from app.services import reviews
+from app.services.reviews import team as review_team
 from tests import factories
 from tests.forms import submit_form
 from tests.helpers import page

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.models.consultation import Audience
 from app.models.consultation_response import Response
 from app.services import consultations as service
-from app.services import consultations_channels as channels
+from app.services.consultations import channels
 from tests import factories
 from tests.services import consultation_helpers as make
 

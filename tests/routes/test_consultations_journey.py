@@ -9,7 +9,7 @@ from app.models.consultation import Audience
 from app.models.consultation_response import Answer, Draft, EqualitiesAnswer, Response
 from app.models.outbox import OutboxEmail
 from app.services import consultations as service
-from app.services import consultations_building as building
+from app.services.consultations import building
 from tests.helpers import Browser, page, text_of
 from tests.services import consultation_helpers as make
 

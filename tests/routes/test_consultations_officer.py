@@ -147,7 +147,7 @@ class TestResultsAndExports:
     def test_csv_export_streams_and_is_escaped(self, client, db, officer):
         made, qs = make.consultation(db)
         form_answers = make.answers(qs, why="@SUM(A1:A9)")
-        from app.services import consultations_answering as answering
+        from app.services.consultations import answering
 
         answering.record_response(db, answering.load_form(db, made.id),
                                   answering.Submission(respondent_type="resident", answers=form_answers), "k")

@@ -12,8 +12,8 @@ from app.models.finding import ResultsSubscriber
 from app.models.outbox import OutboxEmail
 from app.models.petition import PetitionSignature
 from app.models.user import Role, User
-from app.services import outcomes
 from app.services.email import queue_email
+from app.services.reviews import outcomes
 from tests import factories
 from tests.forms import fill, find_form, submit_form
 from tests.services import consultation_helpers as make

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.models.audit import AuditEvent
 from app.models.forum import ModerationMode, Post, PostStatus
-from app.services import forums_posting
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import get_forum
+from app.services.forums import posting as forums_posting
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import get_forum
 from tests.helpers import page, text_of
 from tests.services.test_forums_visibility import READERS, SECRET, build_world, sign_in
 

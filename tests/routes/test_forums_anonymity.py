@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from app.models.audit import AuditEvent
 from app.models.forum import Post, PostRevision, ThreadFollow
 from app.models.outbox import OutboxEmail
-from app.services.forums_visibility import get_forum, poster_key
+from app.services.forums.visibility import get_forum, poster_key
 from tests.services.test_forums_visibility import SECRET, build_world, sign_in
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from app.models.audit import AuditEvent
 from app.models.forum import Forum, ForumBan, ModerationMode, Post, PostReport, PostStatus, Thread
-from app.services import forums_moderation, forums_posting
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import get_forum
+from app.services.forums import moderation as forums_moderation
+from app.services.forums import posting as forums_posting
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import get_forum
 from tests.forms import find_form, submit_form
 from tests.helpers import page, text_of
 from tests.services.test_forums_visibility import SECRET, build_world, sign_in

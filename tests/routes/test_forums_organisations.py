@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.models.forum import Submission, SubmissionAttachment, SubmissionStatus
 from app.models.outbox import OutboxEmail
 from app.models.user import Invitation, Role
-from app.services import forums_submissions
+from app.services.forums import submissions as forums_submissions
 from tests.services.test_forums_visibility import build_world, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import panel_verify_cli
 from app.models.panel import PanelDrawRecord
 from app.models.user import Role
-from app.services import panels_draws
+from app.services.panels import draws as panels_draws
 from tests import factories
 from tests.helpers import page, text_of
 from tests.services.test_panels import panel_with_pool

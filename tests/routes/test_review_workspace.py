@@ -9,7 +9,8 @@ from app.models.consultation import ConsultationState
 from app.models.finding import Finding, FindingComment
 from app.models.outbox import OutboxEmail
 from app.models.user import Role
-from app.services import review_team, themes
+from app.services import themes
+from app.services.reviews import team as review_team
 from tests import factories
 from tests.factories.evidence import consultation_with_answers
 from tests.helpers import page
@@ -79,7 +80,7 @@ def test_officer_runs_curates_and_publishes(signed_in, db, officer):
 
 
 def test_progress_fragment_polls_while_running_and_refreshes_when_done(signed_in, db, officer):
-    from app.services import analysis_runs
+    from app.services.themes import runs as analysis_runs
 
     _, _, free = consultation_with_answers(db, n=20)
     run = analysis_runs.start_run(db, free, officer)
@@ -103,7 +104,7 @@ def test_team_member_reads_and_comments_but_cannot_curate(client, db, officer):
     rep = factories.user(db, Role.ORGANISER, email="rep@example.org")
     review_team.add_member(db, review_id=consultation.review_id, email=rep.email, role="member",
                            officer=officer)
-    from app.services import findings
+    from app.services.reviews import findings
 
     mine = findings.write_finding(db, review_id=consultation.review_id, stage="consult",
                                   statement="Draft A", evidence_refs=[], officer=officer)
@@ -132,7 +133,7 @@ def test_empty_finding_re_renders_with_errors(signed_in, db):
 
 
 def test_exports_are_safe_for_spreadsheets(signed_in, db, officer):
-    from app.services import analysis_runs
+    from app.services.themes import runs as analysis_runs
 
     consultation, _, free = consultation_with_answers(db, n=40)
     run = analysis_runs.start_run(db, free, officer)

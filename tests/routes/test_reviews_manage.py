@@ -11,7 +11,7 @@ from app.models.finding import ReviewTeamMember, TeamRole
 from app.models.forum import Forum
 from app.models.review import Review, ReviewStatus, TimelineStage
 from app.models.user import Role
-from app.services import findings
+from app.services.reviews import findings
 from tests import factories
 from tests.helpers import page, text_of
 

@@ -5,9 +5,8 @@ from datetime import timedelta
 from app.models.base import utcnow
 from app.models.consultation import Audience, QuestionKind
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_building as building
 from app.services import reviews
+from app.services.consultations import answering, building
 
 RATING = ["Very poor", "Poor", "Fair", "Good", "Very good"]
 PRIORITIES = ["Same carers", "On time", "Longer visits"]

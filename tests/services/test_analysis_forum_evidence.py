@@ -6,18 +6,16 @@ from sqlalchemy import func, select
 from app.jobs import analysis_work
 from app.models.analysis import Theme, ThemeAssignment
 from app.models.organisation import Organisation
-from app.services import (
-    analysis_runs,
-    forums_meetings,
-    forums_moderation,
-    forums_posting,
-    forums_submissions,
-    themes,
-    themes_summary,
-)
-from app.services.analysis_sources import texts_for_question
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import get_forum
+from app.services import themes
+from app.services.forums import meetings as forums_meetings
+from app.services.forums import moderation as forums_moderation
+from app.services.forums import posting as forums_posting
+from app.services.forums import submissions as forums_submissions
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import get_forum
+from app.services.themes import runs as analysis_runs
+from app.services.themes import summary as themes_summary
+from app.services.themes.sources import texts_for_question
 from tests.factories.evidence import consultation_with_answers
 from tests.services.test_forums_visibility import SECRET, build_world
 

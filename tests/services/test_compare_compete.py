@@ -8,7 +8,8 @@ from app.errors import Conflict, Forbidden, InvalidInput
 from app.models.compare import BenchmarkImport, BenchmarkRow, IndicatorStatus, ProposerType
 from app.models.finding import EvidenceKind
 from app.models.user import Role
-from app.services import appraisal, benchmarks, findings, indicators, reviews
+from app.services import reviews
+from app.services.reviews import appraisal, benchmarks, findings, indicators
 from tests import factories
 
 COUNCIL = "Riverside Borough Council"
@@ -225,7 +226,7 @@ def test_score_must_cite_evidence_of_this_review(db, review, officer):
 def test_scrutiny_comments_and_decision(db, review, officer):
     _, _, in_house, _, _, _ = _appraisal(db, review, officer)
     councillor = factories.user(db, Role.COUNCILLOR)
-    from app.services import review_team
+    from app.services.reviews import team as review_team
 
     review_team.add_member(db, review_id=review.id, email=councillor.email, role="scrutiny", officer=officer)
     note = appraisal.comment(db, review, councillor, "Weigh social value more.")

@@ -15,11 +15,7 @@ from app.models.base import utcnow
 from app.models.consultation import Audience, Channel, ConsultationState, QuestionKind
 from app.models.consultation_response import Answer, ApiToken, Draft, EqualitiesAnswer, Response
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_building as building
-from app.services import consultations_channels as channels
-from app.services import consultations_exports as exports
-from app.services import consultations_results as results
+from app.services.consultations import answering, building, channels, exports, results
 from tests import factories
 from tests.services import consultation_helpers as make
 
@@ -347,7 +343,7 @@ class TestTallies:
                  for r in found.questions])
 
     def test_folded_results_equal_live_results(self, db):
-        from app.services import consultations_tallies as tallies
+        from app.services.consultations import tallies
 
         made, qs = make.consultation(db)
         make.submit(db, made, qs, "t1")
@@ -369,7 +365,7 @@ class TestTallies:
         folded tallies and the live aggregate agree on it."""
         from datetime import UTC, datetime
 
-        from app.services import consultations_tallies as tallies
+        from app.services.consultations import tallies
 
         made, qs = make.consultation(db)
         moments = {"summer": datetime(2026, 7, 1, 23, 30, tzinfo=UTC),

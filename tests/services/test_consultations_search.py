@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from app.models.consultation_response import Answer, Response
-from app.services import consultations_answering as answering
-from app.services import consultations_results as results
-from app.services import consultations_search as search
+from app.services.consultations import answering, results, search
 from tests.services import consultation_helpers as make
 
 TEXTS = [

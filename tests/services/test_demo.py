@@ -33,7 +33,7 @@ def test_demo_pages_render(demo_client, demo_db):
 def test_demo_forum_holds_a_meeting_and_a_union_submission_that_can_join_the_analysis(demo_db):
     from app.models.consultation import Question, QuestionKind
     from app.models.forum import Meeting, Submission, SubmissionStatus
-    from app.services import themes_summary
+    from app.services.themes import summary as themes_summary
 
     meeting = demo_db.scalars(select(Meeting)).one()
     assert "in their own words" in meeting.notes and meeting.held_on.isoformat() == "2026-10-14"

@@ -7,7 +7,8 @@ from app.models.finding import EvidenceKind
 from app.models.forum import Forum, Thread
 from app.models.petition import Petition
 from app.models.user import User
-from app.services import findings, review_workspace
+from app.services.reviews import findings
+from app.services.reviews import workspace as review_workspace
 
 # The demo council is loaded once per worker and backend: keep its users on one worker.
 pytestmark = pytest.mark.xdist_group("demo")

@@ -5,9 +5,12 @@ from sqlalchemy import event, select
 
 from app.models.forum import Post, PostStatus
 from app.models.outbox import OutboxEmail
-from app.services import forums_evidence, forums_moderation, forums_notifications, forums_posting
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import get_forum, get_thread, poster_key
+from app.services.forums import moderation as forums_moderation
+from app.services.forums import notifications as forums_notifications
+from app.services.forums import posting as forums_posting
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import get_forum, get_thread, poster_key
+from app.services.themes import forum_evidence as forums_evidence
 from tests.services.test_forums_visibility import SECRET, build_world
 
 

@@ -12,9 +12,11 @@ from app.models.forum import Forum, ForumVisibility, Post, PostStatus
 from app.models.organisation import OrganisationType
 from app.models.user import Role, User
 from app.passwords import hash_password
-from app.services import forums, forums_posting, forums_search
-from app.services.forums_posting import Poster
-from app.services.forums_visibility import (
+from app.services import forums
+from app.services.forums import posting as forums_posting
+from app.services.forums import search as forums_search
+from app.services.forums.posting import Poster
+from app.services.forums.visibility import (
     can_moderate,
     can_post,
     can_read,
@@ -150,7 +152,7 @@ class TestReadingRules:
 
 class TestHiddenPostsNeverLeak:
     def test_hidden_and_pending_posts_are_not_visible_posts(self, db, world):
-        from app.services import forums_moderation
+        from app.services.forums import moderation as forums_moderation
 
         officer = world.users["officer"]
         forum = get_forum(db, officer, world.forums["public"].id)

@@ -9,7 +9,8 @@ from app.models.consultation import ConsultationState
 from app.models.finding import ResultsSubscriber
 from app.models.outbox import EmailOptOut, OutboxEmail
 from app.models.petition import PetitionSignature
-from app.services import consultations, outcomes
+from app.services import consultations
+from app.services.reviews import outcomes
 from tests.forms import submit_form
 from tests.services import consultation_helpers as make
 from tests.services import test_petitions_factories as petition_factories

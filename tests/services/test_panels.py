@@ -20,15 +20,13 @@ from app.models.panel import (
     PanelSpecialProfile,
     PanelVolunteer,
 )
-from app.services import (
-    panels,
-    panels_draws,
-    panels_invitations,
-    panels_pool,
-    panels_report,
-    panels_targets,
-)
+from app.services import panels
 from app.services.panels import CategorySpec
+from app.services.panels import draws as panels_draws
+from app.services.panels import invitations as panels_invitations
+from app.services.panels import pool as panels_pool
+from app.services.panels import report as panels_report
+from app.services.panels import targets as panels_targets
 
 BASE = "http://testserver"
 SMALL_CATEGORIES = (

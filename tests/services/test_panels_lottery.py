@@ -11,7 +11,10 @@ from sqlalchemy import select
 from app.errors import Conflict, InvalidInput
 from app.models.audit import AuditEvent
 from app.models.panel import PanelVolunteer
-from app.services import panels, panels_draws, panels_lottery, panels_pool
+from app.services import panels
+from app.services.panels import draws as panels_draws
+from app.services.panels import lottery as panels_lottery
+from app.services.panels import pool as panels_pool
 from panel_draw import check_quotas
 from panel_draw.transparent import parse_published, ticket_from_seed
 from tests.services.test_panels import panel_with_pool

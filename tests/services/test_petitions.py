@@ -11,14 +11,11 @@ from app.models.base import utcnow
 from app.models.outbox import OutboxEmail
 from app.models.petition import InvalidationState, PetitionSignature, PetitionState, RejectionCode
 from app.models.user import Role
-from app.services import (
-    petitions,
-    petitions_anonymisation,
-    petitions_invalidation,
-    petitions_moderation,
-    reviews,
-)
-from app.services.petitions_thresholds import check_thresholds
+from app.services import petitions, reviews
+from app.services.petitions import anonymisation as petitions_anonymisation
+from app.services.petitions import invalidation as petitions_invalidation
+from app.services.petitions import moderation as petitions_moderation
+from app.services.petitions.thresholds import check_thresholds
 from tests import factories
 from tests.services import test_petitions_factories as make
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from app.models.base import utcnow
 from app.models.petition import PetitionState
 from app.services import petitions
-from app.services.petitions_rules import RuleSet
-from app.services.petitions_signing import clean_signer, confirm_signature, sign, start_petition
+from app.services.petitions.rules import RuleSet
+from app.services.petitions.signing import clean_signer, confirm_signature, sign, start_petition
 from app.tokens import new_token, token_hash
 
 BASE_URL = "http://testserver"

@@ -11,8 +11,9 @@ from app.models.base import utcnow
 from app.models.outbox import OutboxEmail
 from app.models.petition import PetitionAddressRule, PetitionSignature, PetitionState, RuleAction, RuleKind
 from app.ratelimit import RateLimiter
-from app.services import petitions, petitions_rules
-from app.services.petitions_signing import ConfirmOutcome, SignOutcome, confirm_signature, sign
+from app.services import petitions
+from app.services.petitions import rules as petitions_rules
+from app.services.petitions.signing import ConfirmOutcome, SignOutcome, confirm_signature, sign
 from tests.services import test_petitions_factories as make
 
 

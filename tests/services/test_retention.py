@@ -16,16 +16,11 @@ from app.models.consultation_response import Answer, EqualitiesAnswer, Response
 from app.models.finding import EvidenceKind, ResultsSubscriber
 from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.user import Role
-from app.services import (
-    consultations,
-    evidence,
-    outcomes,
-    petitions_anonymisation,
-    retention,
-    reviews,
-    site_pages,
-)
+from app.services import consultations, reviews, site_pages
 from app.services.email import queue_email
+from app.services.petitions import anonymisation as petitions_anonymisation
+from app.services.privacy import retention
+from app.services.reviews import evidence, outcomes
 from tests import factories
 from tests.services import consultation_helpers as make
 from tests.services import test_petitions_factories as petition_factories
@@ -195,7 +190,7 @@ def test_the_public_page_and_findings_lose_the_quotes_and_keep_the_figures(db, c
 
 def test_a_volunteer_who_leaves_is_erased_with_their_emails(db):
     from app.models.panel import PanelVolunteer
-    from app.services import panels_pool
+    from app.services.panels import pool as panels_pool
     from tests.services.test_panels import BASE, join_form, make_panel
 
     panel = make_panel(db)

@@ -13,7 +13,11 @@ from app.models.consultation import ConsultationState
 from app.models.consultation_response import Answer
 from app.models.finding import EvidenceKind
 from app.models.user import Role
-from app.services import analysis_runs, findings, review_access, review_team, themes
+from app.services import themes
+from app.services.reviews import access as review_access
+from app.services.reviews import findings
+from app.services.reviews import team as review_team
+from app.services.themes import runs as analysis_runs
 from tests import factories
 from tests.factories.evidence import add_response, consultation_with_answers
 
@@ -223,7 +227,7 @@ class TestFindings:
 
 
 def test_published_results_never_show_equalities_or_contact_details(db, database, officer):
-    from app.services import outcomes
+    from app.services.reviews import outcomes
 
     consultation, agree, free = consultation_with_answers(db, n=60)
     add_response(

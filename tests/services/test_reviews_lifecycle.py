@@ -12,7 +12,10 @@ from app.models.base import utcnow
 from app.models.forum import ForumVisibility
 from app.models.review import ReviewStatus, TimelineStage
 from app.models.user import Role
-from app.services import consultations, findings, forums, review_access, review_team, reviews
+from app.services import consultations, forums, reviews
+from app.services.reviews import access as review_access
+from app.services.reviews import findings
+from app.services.reviews import team as review_team
 from tests import factories
 
 

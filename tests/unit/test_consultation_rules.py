@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.csv_export import safe_cell
-from app.services import consultations_rules as rules
-from app.services.consultations_results import ranking_scores
+from app.services.consultations import rules
+from app.services.consultations.results import ranking_scores
 
 
 @dataclass

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.errors import InvalidInput
-from app.services import consultations_time as local_time
+from app.services.consultations import local_time
 
 
 @pytest.mark.parametrize(("typed", "stored"), [

@@ -8,7 +8,7 @@ import pytest
 
 from app.csv_export import csv_text, restored_cell, safe_cell
 from app.models.panel import Panel, PanelCategory, PanelFeature
-from app.services.panels_targets import targets_csv
+from app.services.panels.targets import targets_csv
 
 DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 

@@ -3,8 +3,8 @@
 import pytest
 
 from app.errors import InvalidInput
-from app.services.petitions_email import check_signer_email, email_domain, normalise_email
-from app.services.petitions_signing import clean_signer, parse_location
+from app.services.petitions.email_addresses import check_signer_email, email_domain, normalise_email
+from app.services.petitions.signing import clean_signer, parse_location
 
 
 @pytest.mark.parametrize(("typed", "key"), [

@@ -13,10 +13,8 @@ from app.auth import DbSession
 from app.errors import AppError, Conflict, InvalidInput, NotFound, RateLimited
 from app.models.consultation import Audience, Channel, Consultation, ConsultationState, RespondentType
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_channels as channels
-from app.services import consultations_results as results
-from app.services.consultations_rules import EQUALITIES_FIELDS
+from app.services.consultations import answering, channels, results
+from app.services.consultations.rules import EQUALITIES_FIELDS
 
 router = APIRouter(prefix="/api/v1/consultations", tags=["consultations"])
 ANONYMOUS_LIMIT = "30/minute"

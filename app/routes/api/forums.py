@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from app.auth import DbSession
-from app.services import forums, forums_posting
-from app.services.forums_visibility import get_forum, get_thread
+from app.services import forums
+from app.services.forums import posting as forums_posting
+from app.services.forums.visibility import get_forum, get_thread
 
 router = APIRouter(prefix="/api/v1/forums", tags=["forums"])
 VIEWER = None  # no cookie authority under /api/

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.auth import DbSession
-from app.services import outcomes
+from app.services.reviews import outcomes
 
 router = APIRouter(prefix="/api/v1", tags=["consultations"])
 

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
 from app.models.compare import CriterionKind
-from app.services import appraisal, review_access
+from app.services.reviews import access as review_access
+from app.services.reviews import appraisal
 from app.templating import render
 
 router = APIRouter(prefix="/officer/reviews/{review_id:int}/appraisal")

@@ -15,8 +15,7 @@ from app.errors import InvalidInput, NotFound
 from app.models.consultation import AUDIENCE_LABELS, QUESTION_KIND_LABELS, RESPONDENT_TYPE_LABELS, Audience
 from app.services import accounts, reviews
 from app.services import consultations as service
-from app.services import consultations_building as building
-from app.services import consultations_time as local_time
+from app.services.consultations import building, local_time
 from app.services.email import queue_email
 from app.templating import render
 

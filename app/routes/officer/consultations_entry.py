@@ -10,9 +10,7 @@ from app.auth import DbSession, Staff
 from app.errors import InvalidInput
 from app.models.consultation import CHANNEL_LABELS, RESPONDENT_TYPE_LABELS, QuestionKind
 from app.services import consultations as service
-from app.services import consultations_answering as answering
-from app.services import consultations_channels as channels
-from app.services import consultations_rules as rules
+from app.services.consultations import answering, channels, rules
 from app.templating import render
 
 router = APIRouter(prefix="/officer")

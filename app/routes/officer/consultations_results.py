@@ -6,9 +6,8 @@ from fastapi.responses import StreamingResponse
 from app.auth import DataProtection, DbSession, Staff
 from app.models.consultation import RESPONDENT_TYPE_LABELS
 from app.services import consultations as service
-from app.services import consultations_exports as exports
-from app.services import consultations_results as results
-from app.services import subject_access
+from app.services.consultations import exports, results
+from app.services.privacy import subject_access
 from app.templating import render
 
 router = APIRouter(prefix="/officer/consultations")

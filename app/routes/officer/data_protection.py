@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.auth import DataProtection, DbSession
 from app.downloads import download_headers
 from app.errors import InvalidInput
-from app.services import subject_access
+from app.services.privacy import subject_access
 from app.templating import render
 
 router = APIRouter(prefix="/officer/data-protection")

@@ -13,17 +13,13 @@ from app.auth import DbSession, SignedIn
 from app.csv_export import csv_text
 from app.errors import InvalidInput, NotFound
 from app.models.forum import ForumVisibility, ModerationMode
-from app.services import (
-    accounts,
-    forums,
-    forums_audit,
-    forums_meetings,
-    forums_moderation,
-    forums_posting,
-    reviews,
-)
-from app.services.forums_export import export_rows
-from app.services.forums_visibility import can_moderate, get_moderated_forum, get_thread, is_staff
+from app.services import accounts, forums, reviews
+from app.services.forums import audit_trail as forums_audit
+from app.services.forums import meetings as forums_meetings
+from app.services.forums import moderation as forums_moderation
+from app.services.forums import posting as forums_posting
+from app.services.forums.export import export_rows
+from app.services.forums.visibility import can_moderate, get_moderated_forum, get_thread, is_staff
 from app.templating import render
 
 router = APIRouter(prefix="/officer/forums")

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 
 from app.auth import DbSession, SignedIn
-from app.services import review_access
+from app.services.reviews import access as review_access
 from app.templating import render
 
 router = APIRouter()

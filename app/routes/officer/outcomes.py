@@ -6,7 +6,8 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput, NotFound
 from app.models.consultation import Consultation
-from app.services import findings, outcomes, report, review_access
+from app.services.reviews import access as review_access
+from app.services.reviews import findings, outcomes, report
 from app.templating import render
 
 router = APIRouter(prefix="/officer/consultations")

@@ -9,15 +9,13 @@ from app.auth import DbSession, Staff
 from app.errors import AppError, InvalidInput, NotFound
 from app.models.panel import DrawStatus
 from app.routes.panels import form_fields
-from app.services import (
-    panels,
-    panels_draws,
-    panels_invitations,
-    panels_lottery,
-    panels_pool,
-    panels_report,
-    panels_targets,
-)
+from app.services import panels
+from app.services.panels import draws as panels_draws
+from app.services.panels import invitations as panels_invitations
+from app.services.panels import lottery as panels_lottery
+from app.services.panels import pool as panels_pool
+from app.services.panels import report as panels_report
+from app.services.panels import targets as panels_targets
 from app.templating import render
 
 router = APIRouter(prefix="/officer/panels")

@@ -9,12 +9,10 @@ from fastapi.responses import RedirectResponse
 from app.auth import Admin, DbSession, Staff
 from app.errors import InvalidInput
 from app.models.petition import REJECTION_LABELS, PetitionState, RejectionCode, RuleAction, RuleKind
-from app.services import (
-    petitions,
-    petitions_invalidation,
-    petitions_moderation,
-    petitions_rules,
-)
+from app.services import petitions
+from app.services.petitions import invalidation as petitions_invalidation
+from app.services.petitions import moderation as petitions_moderation
+from app.services.petitions import rules as petitions_rules
 from app.templating import render, templates
 
 router = APIRouter(prefix="/officer/petitions", include_in_schema=False)

@@ -9,8 +9,11 @@ from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
 from app.models.finding import EvidenceKind, ReviewStage, TeamRole
 from app.models.review import TimelineStage
-from app.services import findings, review_access, review_team, review_workspace
 from app.services import reviews as review_service
+from app.services.reviews import access as review_access
+from app.services.reviews import findings
+from app.services.reviews import team as review_team
+from app.services.reviews import workspace as review_workspace
 from app.templating import render
 
 router = APIRouter(prefix="/officer")

@@ -10,7 +10,10 @@ from app.downloads import download_headers
 from app.errors import AppError, InvalidInput, NotFound
 from app.models.analysis import Bucket, RunStatus
 from app.models.consultation import Consultation, Question
-from app.services import analysis_runs, review_access, themes, themes_summary
+from app.services import themes
+from app.services.reviews import access as review_access
+from app.services.themes import runs as analysis_runs
+from app.services.themes import summary as themes_summary
 from app.templating import render
 
 router = APIRouter(prefix="/officer")

@@ -1,0 +1,66 @@
+"""The signing fast path: a signature screened against caches a few seconds old, then written in
+one short write turn (Database.write_transaction), from a worker thread of an async handler.
+
+Settings, rules and the petition's state come from per-process caches (app.caching); the INSERT
+itself checks that the petition is still signable, so a cache cannot let a signature into a closed
+petition. Only a repeat signer or a stale cache costs more queries. Signed, already signed or
+dropped by a block rule are all answered the same (no enumeration).
+"""
+
+from app.caching import PetitionCaches
+from app.db import Database
+from app.ratelimit import RateLimiter
+from app.services import petitions
+from app.services.petitions.rules import RuleSet, load_rules
+from app.services.petitions.signing import PetitionRef, Signer, screen, sign
+
+
+def sign_through_caches(database: Database, caches: PetitionCaches, limiter: RateLimiter, *, petition_id: int,
+                        support_token: str | None, signer: Signer, ip: str | None, base_url: str) -> None:
+    """Raises NotFound for a petition the signer may not see, RateLimited for a burst."""
+    settings_row = caches.settings.get("settings", lambda: _read(database, petitions.current_settings))
+    rules = caches.settings.get("rules", lambda: _read(database, load_rules))
+    key = ("support", support_token) if support_token else ("petition", petition_id)
+    target = caches.settings.get(key, lambda: _read(database, lambda db: _signable_ref(db, key)))
+    if not screen(target.id, signer, ip=ip, settings=settings_row, rules=rules, limiter=limiter):
+        return  # dropped: answered like any other signature
+    with database.write_transaction() as db:
+        sign(db, target, signer, ip=ip, settings=settings_row, rules=RuleSet(), limiter=None,
+             base_url=base_url)
+
+
+def _read(database: Database, load):
+    with database.transaction(write=False) as db:
+        return load(db)
+
+
+def _signable_ref(db, key) -> PetitionRef:
+    """The petition a signature is for, if the signer may see it (NotFound, never cached, if not)."""
+    kind, value = key
+    if kind == "support":
+        found = petitions.get_by_support_token(db, value)
+    else:
+        found = petitions.get_visible(db, value)
+    return PetitionRef(found.id, found.title, found.state)
+
+
+def limit_in_words(limit: str, noun: str = "") -> str:
+    """'10/minute' -> '10 signatures a minute' (noun 'signatures'); '30/5 minutes' -> '30 in 5 minutes'."""
+    count, _, per = limit.partition("/")
+    count, per = count.strip(), per.strip()
+    counted = f"{count} {noun}" if noun else count
+    if per[:1].isdigit():
+        return f"{counted} in {per}"
+    return f"{counted} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
+
+
+def signing_limit_in_words(settings_row) -> str:
+    """The per-address limit in words, for the note on every signing form."""
+    return (f"{limit_in_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
+            f"{limit_in_words(settings_row.signing_limit_per_address_long)}")
+
+
+def burst_message(retry_after_seconds: int) -> str:
+    minutes = max(1, -(-retry_after_seconds // 60))
+    return (f"Several signatures have just been sent from your connection. Wait {minutes} "
+            f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed is kept.")

@@ -1,0 +1,218 @@
+"""Indicators chosen with users and staff: proposed, supported ("which of these matter most to you?"),
+read by the team with support split by who asked, adopted by an officer with definition, source and
+who asked for it. Adopted indicators are published with the review."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models.base import utcnow
+from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, ProposerType
+from app.models.review import Review, ReviewStatus
+from app.models.user import Role, User
+from app.services import audit
+from app.services.reviews import access as review_access
+
+MAX_SUPPORT = 3  # "choose up to three that matter most to you"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    indicator: Indicator
+    support: dict[ProposerType, int]
+    first_choices: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.support.values())
+
+    @property
+    def asked_by_suggestion(self) -> str:
+        """Who asked, in words an officer can keep: 'Proposed by carers; supported by 3 staff, ...'."""
+        given = [f"{n} {kind.label.lower()}" for kind, n in self.support.items() if n]
+        return f"Proposed by {self.indicator.proposed_by_type.label.lower()}; support: " + ", ".join(given)
+
+
+def _proposer_type(value: str) -> ProposerType:
+    try:
+        return ProposerType(value)
+    except ValueError:
+        raise InvalidInput(
+            {"proposed_by_type": "Say who you are: a service user, a carer, staff or an organisation"}
+        ) from None
+
+
+def _open(review: Review) -> None:
+    if review.status == ReviewStatus.CONCLUDED:
+        raise Conflict("This review is concluded; it no longer takes proposals for indicators.")
+
+
+def propose(
+    db: Session, review: Review, *, name: str, reason: str, proposed_by_type: str, user: User | None = None
+) -> Indicator:
+    """A proposal counts as its proposer's support. Councillors scrutinise indicators; they do not propose."""
+    if user is not None and user.role == Role.COUNCILLOR:
+        raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
+                        "propose them.")
+    _open(review)
+    errors = {}
+    name, reason = name.strip(), reason.strip()
+    if not name:
+        errors["name"] = "Say what should be measured"
+    elif len(name) > 200:
+        errors["name"] = "The indicator must be 200 characters or fewer"
+    if len(reason) > 2000:
+        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+    try:
+        kind = _proposer_type(proposed_by_type)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    indicator = Indicator(
+        review_id=review.id,
+        name=name,
+        reason=reason,
+        proposed_by_type=kind,
+        proposed_by_id=user.id if user else None,
+    )
+    db.add(indicator)
+    db.flush()
+    db.add(IndicatorSupport(indicator_id=indicator.id, supporter_type=kind))
+    return indicator
+
+
+def support(db: Session, review: Review, indicator_ids: list[int], supporter_type: str) -> int:
+    """'Which of these matter most to you?': up to three of the review's indicators, most important first."""
+    _open(review)
+    errors = {}
+    ids = list(indicator_ids)
+    if not ids:
+        errors["indicators"] = "Choose at least one indicator that matters to you"
+    elif len(set(ids)) != len(ids):
+        errors["indicators"] = "Choose each indicator once"
+    elif len(ids) > MAX_SUPPORT:
+        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+    try:
+        kind = _proposer_type(supporter_type)
+    except InvalidInput as error:
+        errors["supporter_type"] = error.errors["proposed_by_type"]
+    if errors:
+        raise InvalidInput(errors)
+    known = set(
+        db.scalars(select(Indicator.id).where(Indicator.review_id == review.id, Indicator.id.in_(ids)))
+    )
+    if known != set(ids):
+        raise InvalidInput({"indicators": "Choose indicators from the list"})
+    db.add_all(IndicatorSupport(indicator_id=i, supporter_type=kind, rank=n) for n, i in enumerate(ids, 1))
+    return len(ids)
+
+
+def proposals(db: Session, review_id: int) -> list[Proposal]:
+    """Every indicator of the review with its support by who gave it, most supported first."""
+    indicators = list(
+        db.scalars(select(Indicator).where(Indicator.review_id == review_id).order_by(Indicator.id))
+    )
+    counts = db.execute(
+        select(IndicatorSupport.indicator_id, IndicatorSupport.supporter_type, func.count())
+        .join(Indicator, Indicator.id == IndicatorSupport.indicator_id)
+        .where(Indicator.review_id == review_id)
+        .group_by(IndicatorSupport.indicator_id, IndicatorSupport.supporter_type)
+    ).all()
+    by_indicator: dict[int, dict[ProposerType, int]] = {}
+    for indicator_id, kind, n in counts:
+        by_indicator.setdefault(indicator_id, {})[ProposerType(kind)] = n
+    firsts = dict(db.execute(
+        select(IndicatorSupport.indicator_id, func.count())
+        .join(Indicator, Indicator.id == IndicatorSupport.indicator_id)
+        .where(Indicator.review_id == review_id, IndicatorSupport.rank == 1)
+        .group_by(IndicatorSupport.indicator_id)).all())
+    result = [
+        Proposal(i, {k: by_indicator.get(i.id, {}).get(k, 0) for k in ProposerType}, firsts.get(i.id, 0))
+        for i in indicators
+    ]
+    return sorted(result, key=lambda p: (-p.total, -p.first_choices, p.indicator.id))
+
+
+def adopted(db: Session, review_id: int) -> list[Indicator]:
+    return list(
+        db.scalars(
+            select(Indicator)
+            .where(Indicator.review_id == review_id, Indicator.status == IndicatorStatus.ADOPTED)
+            .order_by(Indicator.name)
+        )
+    )
+
+
+def get_indicator(db: Session, user: User | None, indicator_id: int) -> Indicator:
+    indicator = db.get(Indicator, indicator_id)
+    if indicator is None or not review_access.can_read(db, user, indicator.review_id):
+        raise NotFound()
+    return indicator
+
+
+def adopt(
+    db: Session, indicator: Indicator, *, definition: str, source: str, asked_by: str, officer: User
+) -> None:
+    review_access.require_staff(officer)
+    definition, source, asked_by = definition.strip(), source.strip(), asked_by.strip()
+    errors = {}
+    if not definition:
+        errors["definition"] = "Say exactly what is measured and how"
+    if not source:
+        errors["source"] = "Say where the figures come from"
+    if not asked_by:
+        errors["asked_by"] = "Say who asked for this indicator"
+    for field, value in (("definition", definition), ("source", source), ("asked_by", asked_by)):
+        if len(value) > 2000:
+            errors[field] = "This must be 2,000 characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    indicator.definition, indicator.source, indicator.asked_by = definition, source, asked_by
+    if indicator.status != IndicatorStatus.ADOPTED:
+        indicator.status, indicator.adopted_at, indicator.adopted_by_id = (
+            IndicatorStatus.ADOPTED,
+            utcnow(),
+            officer.id,
+        )
+    audit.record(
+        db,
+        actor_id=officer.id,
+        action="indicator.adopt",
+        object_type="review_indicator",
+        object_id=indicator.id,
+    )
+
+
+
+def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion: str, reason: str,
+           supporter_type: str) -> int:
+    """The public question 'Which of these matter most to you?': up to three ranked, and/or a suggestion.
+
+    Returns how many indicators the answer counted for (chosen plus suggested)."""
+    _open(review)
+    suggestion, reason = suggestion.strip(), reason.strip()
+    ids = list(indicator_ids)
+    errors = {}
+    if supporter_type not in {k.value for k in ProposerType}:
+        errors["supporter_type"] = "Say who you are: you use the service, care for someone, work for it, " \
+                                   "or answer for an organisation"
+    if not ids and not suggestion:
+        errors["indicators"] = "Choose what matters most to you, or suggest something to measure"
+    elif len(set(ids)) != len(ids):
+        errors["indicators"] = "Choose each indicator once"
+    elif len(ids) > MAX_SUPPORT:
+        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+    if len(suggestion) > 200:
+        errors["suggestion"] = "Your suggestion must be 200 characters or fewer"
+    if len(reason) > 2000:
+        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    counted = support(db, review, ids, supporter_type) if ids else 0
+    if suggestion:
+        propose(db, review, name=suggestion, reason=reason, proposed_by_type=supporter_type)
+        counted += 1
+    return counted
