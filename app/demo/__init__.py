@@ -17,12 +17,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo.credentials import DEMO_PASSWORD
 from app.models.organisation import Organisation, OrganisationType
 from app.models.review import Review
 from app.models.user import Role, User
 from app.services import accounts, reviews
-
-DEMO_PASSWORD = "chorus-demo-password"  # noqa: S105 - printed for the demo; never in production
 
 DEMO_ORGANISATIONS = [
     ("Riverside Home Care (in-house service)", OrganisationType.COUNCIL_SERVICE,

@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 from app.config import get_settings
+from app.demo.credentials import DEMO_PASSWORD
 from app.models.forum import ForumVisibility
 from app.models.user import Role
 from app.services import accounts, forums
@@ -50,8 +51,6 @@ def _title(text: str, limit: int = 90) -> str:
 
 
 def load(db, demo) -> None:
-    from app.demo import DEMO_PASSWORD
-
     secret = get_settings().secret_key
     comments = _comments()
     tenants = demo.organisations["Riverside Tenants' Federation"]
