@@ -99,6 +99,7 @@ class EvidenceKind(enum.StrEnum):
     INDICATOR = "indicator"            # an adopted indicator (Compare)
     BENCHMARK_ROW = "benchmark_row"    # one benchmark figure (Compare)
     APPRAISAL_SCORE = "appraisal_score"  # one score in the options appraisal (Compete)
+    CODE = "code"                      # a code of an officer's coding frame (guided coding)
 
 
 class FindingEvidence(CreatedAtMixin, Base):

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis.privacy import scrub
 from app.models.analysis import Theme, ThemeStatus
+from app.models.coding import Code, CodedAnswer, CodingFrame
 from app.models.compare import (
     AppraisalCriterion,
     AppraisalOption,
@@ -62,6 +64,33 @@ def _theme(db: Session, theme_id: int) -> EvidenceView | None:
         EvidenceKind.THEME, theme_id, f"Theme: {theme.label}",
         {"answers": theme.size, "of": total},
         tuple(q["text"] for q in theme.quotes[:3]), f"/officer/themes/{theme.id}",
+        note=_deleted_note(db.get(Consultation, question.consultation_id)),
+    )
+
+
+def _code(db: Session, code_id: int) -> EvidenceView | None:
+    """A code of an officer's coding frame: the answers counted under it (coded by an officer, or a
+    proposal an officer accepted; never a bare proposal) and a few the officer coded, as quotes."""
+    code = db.get(Code, code_id)
+    if code is None:
+        return None
+    frame = db.get(CodingFrame, code.frame_id)
+    question = db.get(Question, frame.question_id)
+    total = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id,
+                                                          Answer.value_text != "")) or 0
+    by_officer = db.scalar(select(func.count(CodedAnswer.id)).where(
+        CodedAnswer.frame_id == frame.id, CodedAnswer.officer_code_id == code.id)) or 0
+    accepted = db.scalar(select(func.count(CodedAnswer.id)).where(
+        CodedAnswer.frame_id == frame.id, CodedAnswer.officer_code_id.is_(None),
+        CodedAnswer.accepted_code_id == code.id)) or 0
+    quotes = db.scalars(select(Answer.value_text).join(CodedAnswer, CodedAnswer.answer_id == Answer.id)
+                        .where(CodedAnswer.officer_code_id == code.id)
+                        .order_by(CodedAnswer.coded_at, CodedAnswer.id).limit(3)).all()
+    return EvidenceView(
+        EvidenceKind.CODE, code_id, f"Code: {code.name}",
+        {"answers": by_officer + accepted, "of": total, "coded by officers": by_officer,
+         "accepted proposals": accepted},
+        tuple(scrub(q)[:300] for q in quotes), f"/officer/questions/{question.id}/coding#code-{code.id}",
         note=_deleted_note(db.get(Consultation, question.consultation_id)),
     )
 
@@ -256,4 +285,5 @@ RESOLVERS = {
     EvidenceKind.INDICATOR: _indicator,
     EvidenceKind.BENCHMARK_ROW: _benchmark_row,
     EvidenceKind.APPRAISAL_SCORE: _appraisal_score,
+    EvidenceKind.CODE: _code,
 }

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.analysis import Theme, ThemeStatus
+from app.models.coding import Code, CodingFrame
 from app.models.consultation import Consultation, Question, QuestionKind
 from app.models.finding import Finding, ReviewStage
 from app.services.reviews import findings
@@ -49,6 +50,19 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
             [
                 EvidenceOption(f"theme:{t.id}", f"{t.label} ({t.size:,} answers; {titles[cid]})")
                 for t, cid in theme_rows
+            ],
+        ),
+        (
+            "Codes from coding frames",
+            [
+                EvidenceOption(f"code:{c.id}", f"Code: {c.name} ({titles[cid]})")
+                for c, cid in db.execute(
+                    select(Code, Question.consultation_id)
+                    .join(CodingFrame, CodingFrame.id == Code.frame_id)
+                    .join(Question, Question.id == CodingFrame.question_id)
+                    .where(Question.consultation_id.in_(ids))
+                    .order_by(Question.consultation_id, Code.position, Code.id)
+                ).all()
             ],
         ),
         (

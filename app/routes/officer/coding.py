@@ -1,0 +1,331 @@
+"""Guided coding in the themes workspace: the coding frame, coding answers one at a time, the held-out
+check, bulk acceptance and the CSV (decision 0101). Training runs in a worker job, never here."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import DbSession, SignedIn, Staff
+from app.downloads import download_headers
+from app.errors import AppError, InvalidInput, NotFound
+from app.models.analysis import RunStatus
+from app.models.coding import CodingFrame
+from app.models.consultation import Consultation, Question
+from app.services.reviews import access as review_access
+from app.services.themes import coding, live_themes
+from app.templating import render
+
+router = APIRouter(prefix="/officer")
+
+
+def _question_for(db, user, question_id: int) -> tuple[Question, Consultation]:
+    question = db.get(Question, question_id)
+    if question is None or not question.kind.is_text:
+        raise NotFound()
+    consultation = db.get(Consultation, question.consultation_id)
+    review_access.readable_consultation(db, user, consultation.id)
+    return question, consultation
+
+
+def _frame_for(db, user, question_id: int) -> tuple[CodingFrame, Question, Consultation]:
+    question, consultation = _question_for(db, user, question_id)
+    return coding.require_frame(db, question.id), question, consultation
+
+
+def _home(question_id: int, note: str = "") -> RedirectResponse:
+    suffix = f"?done={note}" if note else ""
+    return RedirectResponse(f"/officer/questions/{question_id}/coding{suffix}", status_code=303)
+
+
+@router.get("/questions/{question_id}/coding")
+def frame_page(request: Request, db: DbSession, user: SignedIn, question_id: int):
+    return render(request, "officer/coding/page.html", _page_context(request, db, user, question_id))
+
+
+def _page_context(
+    request, db, user, question_id: int, *, errors: dict | None = None, values: dict | None = None
+) -> dict:
+    question, consultation = _question_for(db, user, question_id)
+    frame = coding.frame_for(db, question.id)
+    context = {
+        "question": question,
+        "consultation": consultation,
+        "frame": frame,
+        "can_code": user.is_staff,
+        "errors": errors or {},
+        "values": values or {},
+        "done": request.query_params.get("done", "")[:40],
+        "themes": live_themes(db, question.id) if frame is None else [],
+        "total": coding.total_answers(db, question.id),
+    }
+    if frame is not None:
+        context.update(
+            {
+                "overview": coding.overview(db, frame),
+                "run": coding.latest_run(db, frame),
+                "active": coding.active_run(db, frame),
+                "agreement": coding.agreement(db, frame),
+                "acceptable": coding.acceptable_counts(db, frame),
+                "train_every": coding.TRAIN_EVERY,
+                "holdout_sizes": coding.HOLDOUT_SIZES,
+            }
+        )
+    return context
+
+
+def _page_with_errors(request, db, user, question_id: int, errors: dict, values: dict | None = None):
+    return render(
+        request,
+        "officer/coding/page.html",
+        _page_context(request, db, user, question_id, errors=errors, values=values),
+        status_code=422,
+    )
+
+
+@router.post("/questions/{question_id}/coding/frame")
+def start_frame(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    start: Annotated[str, Form(max_length=10)] = "",
+):
+    question, _ = _question_for(db, user, question_id)
+    if start not in ("themes", "scratch"):
+        return _page_with_errors(
+            request, db, user, question_id, {"start": "Choose how to start the coding frame"}
+        )
+    coding.start_frame(db, question, user, from_themes=start == "themes")
+    return _home(question_id)
+
+
+@router.post("/questions/{question_id}/coding/codes")
+def add_code(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+):
+    frame, _, _ = _frame_for(db, user, question_id)
+    try:
+        coding.add_code(db, frame, name, description, user)
+    except InvalidInput as error:
+        return _page_with_errors(
+            request, db, user, question_id, error.errors, {"name": name, "description": description}
+        )
+    return _home(question_id, "added")
+
+
+@router.get("/questions/{question_id}/coding/codes/{code_id}")
+def code_page(request: Request, db: DbSession, user: Staff, question_id: int, code_id: int):
+    frame, question, consultation = _frame_for(db, user, question_id)
+    code = coding.get_code(db, frame, code_id)
+    return render(
+        request,
+        "officer/coding/code.html",
+        {
+            "question": question,
+            "consultation": consultation,
+            "code": code,
+            "errors": {},
+            "values": {"name": code.name, "description": code.description},
+        },
+    )
+
+
+@router.post("/questions/{question_id}/coding/codes/{code_id}")
+def edit_code(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    code_id: int,
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+):
+    frame, question, consultation = _frame_for(db, user, question_id)
+    code = coding.get_code(db, frame, code_id)
+    try:
+        coding.edit_code(db, frame, code, name, description, user)
+    except InvalidInput as error:
+        return render(
+            request,
+            "officer/coding/code.html",
+            {
+                "question": question,
+                "consultation": consultation,
+                "code": code,
+                "errors": error.errors,
+                "values": {"name": name, "description": description},
+            },
+            status_code=422,
+        )
+    return _home(question_id, "changed")
+
+
+def _code_one(
+    request,
+    db,
+    user,
+    question_id: int,
+    *,
+    check: bool,
+    answer_id: int | None = None,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+):
+    frame, question, consultation = _frame_for(db, user, question_id)
+    if answer_id is not None:
+        answer = coding.answer_to_code(db, frame, answer_id)
+    else:
+        answer = coding.next_answer(db, frame, check=check)
+    overview = coding.overview(db, frame)
+    return render(
+        request,
+        "officer/coding/answer.html",
+        {
+            "question": question,
+            "consultation": consultation,
+            "frame": frame,
+            "answer": answer,
+            "codes": coding.codes_of(db, frame),
+            "check": check,
+            "overview": overview,
+            "run": coding.latest_run(db, frame),
+            "errors": errors or {},
+            "values": values or {},
+            "until_training": max(0, coding.TRAIN_EVERY - frame.coded_since_run),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/questions/{question_id}/coding/next")
+def next_answer(request: Request, db: DbSession, user: Staff, question_id: int):
+    return _code_one(request, db, user, question_id, check=False)
+
+
+@router.get("/questions/{question_id}/coding/check")
+def next_held_out(request: Request, db: DbSession, user: Staff, question_id: int):
+    return _code_one(request, db, user, question_id, check=True)
+
+
+@router.post("/questions/{question_id}/coding/answers/{answer_id}")
+def code_answer(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    answer_id: int,
+    code: Annotated[str, Form(max_length=20)] = "",
+    new_code: Annotated[str, Form(max_length=400)] = "",
+    action: Annotated[str, Form(max_length=10)] = "save",
+    mode: Annotated[str, Form(max_length=10)] = "",
+):
+    frame, _, _ = _frame_for(db, user, question_id)
+    check = mode == "check"
+    if action == "skip" and not check:
+        coding.skip(db, frame, answer_id, user)
+    else:
+        try:
+            coding.code_answer(db, frame, answer_id, user, code_id=code, new_code=new_code)
+        except InvalidInput as error:
+            return _code_one(
+                request,
+                db,
+                user,
+                question_id,
+                check=check,
+                answer_id=answer_id,
+                errors=error.errors,
+                values={"new_code": new_code},
+                status_code=422,
+            )
+    return RedirectResponse(
+        f"/officer/questions/{question_id}/coding/{'check' if check else 'next'}", status_code=303
+    )
+
+
+@router.post("/questions/{question_id}/coding/unskip")
+def unskip(db: DbSession, user: Staff, question_id: int):
+    frame, _, _ = _frame_for(db, user, question_id)
+    coding.unskip_all(db, frame, user)
+    return RedirectResponse(f"/officer/questions/{question_id}/coding/next", status_code=303)
+
+
+@router.post("/questions/{question_id}/coding/runs")
+def train(request: Request, db: DbSession, user: Staff, question_id: int):
+    frame, _, _ = _frame_for(db, user, question_id)
+    try:
+        coding.start_training(db, frame, user)
+    except AppError as error:
+        return _page_with_errors(request, db, user, question_id, {"train": error.message})
+    return _home(question_id)
+
+
+@router.get("/coding-runs/{run_id}/progress")
+def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int):
+    run = coding.get_run(db, run_id)
+    frame = db.get(CodingFrame, run.frame_id)
+    _question_for(db, user, frame.question_id)
+    headers = {}
+    if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED) and request.headers.get("hx-request"):
+        headers["HX-Refresh"] = "true"
+    return render(
+        request,
+        "officer/coding/_progress.html",
+        {"run": run, "question_id": frame.question_id},
+        headers=headers,
+    )
+
+
+@router.post("/questions/{question_id}/coding/holdout")
+def holdout(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    size: Annotated[str, Form(max_length=10)] = "",
+):
+    frame, _, _ = _frame_for(db, user, question_id)
+    try:
+        coding.sample_holdout(db, frame, int(size) if size.isdigit() else 0, user)
+    except InvalidInput as error:
+        return _page_with_errors(request, db, user, question_id, error.errors)
+    except AppError as error:
+        return _page_with_errors(request, db, user, question_id, {"size": error.message})
+    return RedirectResponse(f"/officer/questions/{question_id}/coding/check", status_code=303)
+
+
+@router.post("/questions/{question_id}/coding/accept")
+def accept(
+    request: Request,
+    db: DbSession,
+    user: Staff,
+    question_id: int,
+    threshold: Annotated[str, Form(max_length=10)] = "",
+):
+    frame, _, _ = _frame_for(db, user, question_id)
+    try:
+        value = float(threshold)
+    except ValueError:
+        value = -1.0
+    try:
+        count = coding.accept_above(db, frame, value, user)
+    except InvalidInput as error:
+        return _page_with_errors(request, db, user, question_id, error.errors)
+    return _home(question_id, f"accepted-{count}")
+
+
+@router.get("/questions/{question_id}/coding.csv")
+def export_csv(db: DbSession, user: SignedIn, question_id: int):
+    frame, question, _ = _frame_for(db, user, question_id)
+    return Response(
+        coding.coding_csv(db, frame),
+        media_type="text/csv; charset=utf-8",
+        headers=download_headers(f"question-{question.id}-coding.csv"),
+    )

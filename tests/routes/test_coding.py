@@ -1,0 +1,222 @@
+"""Guided coding's pages (issue 21), both databases: every form filled from the rendered HTML as a browser
+would (tests/forms.py), the training job run by the queue (fake embedder) after the 20th code, the
+held-out check blind, bulk acceptance, the CSV, and who may do what."""
+
+import csv
+import io
+import re
+
+from sqlalchemy import select
+
+from app.models.coding import Code, CodedAnswer, CodingFrame, CodingRun
+from app.models.consultation_response import Answer
+from tests.factories.evidence import consultation_with_answers
+from tests.forms import submit_form
+from tests.services.test_coding import TEXTS, TOPICS
+from tests.services.test_forums_visibility import build_world, sign_in
+
+
+def _start(client, db):
+    world = build_world(db)
+    _, _, free = consultation_with_answers(db, review=world.review, texts=TEXTS)
+    sign_in(client, db, world.users["officer"])
+    return world, free
+
+
+def _truth(text: str) -> str:
+    return next(name for name, template in TOPICS.items() if text.startswith(template[:12]))
+
+
+def _code_next(
+    client, base: str, label: str | None = None, *, new: str = "", press="Save and next", page: str = "next"
+):
+    """Open the next answer, choose the code by its visible label (or name a new one), press a button."""
+    html = client.get(f"{base}/{page}").text
+    action = re.search(r'action="(/officer/questions/\d+/coding/answers/\d+)"', html).group(1)
+    values = {}
+    if label:
+        values[label] = True
+    if new:
+        values["Or name a new code"] = new
+    return submit_form(client, f"{base}/{page}", action, values, press=press), html
+
+
+def _answer_text(html: str) -> str:
+    return re.search(
+        r'<blockquote class="quote coded-answer" id="answer-text">(.*?)</blockquote>', html, re.S
+    ).group(1)
+
+
+def test_officer_builds_a_frame_codes_answers_and_chorus_proposes_the_rest(client, db):
+    _, free = _start(client, db)
+    base = f"/officer/questions/{free.id}/coding"
+    themes_page = client.get(f"/officer/questions/{free.id}/themes").text
+    assert f'href="{base}"' in themes_page
+
+    # Start from scratch (there are no themes yet, so that is the only choice).
+    refused = submit_form(client, base, f"{base}/frame", {}, press="Start the coding frame")
+    assert refused.status_code == 422 and "Choose how to start the coding frame" in refused.text
+    started = submit_form(
+        client,
+        base,
+        f"{base}/frame",
+        {"With an empty frame: you name the codes": True},
+        press="Start the coding frame",
+    )
+    assert started.status_code == 303
+    for name in TOPICS:
+        added = submit_form(
+            client,
+            base,
+            f"{base}/codes",
+            {"Name of the new code": name, "What belongs under it": f"About {name.lower()}"},
+            press="Add the code",
+        )
+        assert added.status_code == 303, added.text
+    duplicate = submit_form(
+        client, base, f"{base}/codes", {"Name of the new code": "parking"}, press="Add the code"
+    )
+    assert duplicate.status_code == 422 and "already has a code with that name" in duplicate.text
+    frame = db.scalar(select(CodingFrame).where(CodingFrame.question_id == free.id))
+    codes = {c.name: c for c in db.scalars(select(Code).where(Code.frame_id == frame.id))}
+    assert set(codes) == set(TOPICS)
+
+    # Rename a code on its own page.
+    code_url = f"{base}/codes/{codes['Waiting'].id}"
+    changed = submit_form(
+        client,
+        code_url,
+        code_url,
+        {"Name of the code": "Waiting", "Description": "Weeks on a waiting list"},
+        press="Save the code",
+    )
+    assert changed.status_code == 303
+    db.expire_all()
+    assert db.get(Code, codes["Waiting"].id).description == "Weeks on a waiting list"
+
+    # Code answers one at a time: the labels carry the keyboard hint (1, 2, 3).
+    order = {
+        name: i + 1 for i, name in enumerate(sorted(codes, key=lambda n: (codes[n].position, codes[n].id)))
+    }
+    nothing = _code_next(client, base)[0]
+    assert nothing.status_code == 422 and "Choose a code, or name a new one" in nothing.text
+    skipped, html = _code_next(client, base, press="Skip")
+    assert skipped.status_code == 303 and skipped.headers["location"] == f"{base}/next"
+    assert _answer_text(client.get(f"{base}/next").text) != _answer_text(html)
+    for _ in range(19):
+        html = client.get(f"{base}/next").text
+        name = _truth(_answer_text(html))
+        response, _ = _code_next(client, base, f"{order[name]} {name}")
+        assert response.status_code == 303
+    db.expire_all()
+    assert not db.scalars(select(CodingRun)).all()
+    # The 20th code, a new code named on the spot, starts the training; the queue runs it at once.
+    response, html = _code_next(client, base, new="Other matters")
+    assert response.status_code == 303
+    db.expire_all()
+    run = db.scalars(select(CodingRun).where(CodingRun.frame_id == frame.id)).one()
+    assert run.status.value == "succeeded", run.error
+    assert db.scalar(select(Code).where(Code.name == "Other matters")) is not None
+
+    # Next asks the least sure first and shows the proposal; the progress fragment reports the run.
+    page = client.get(f"{base}/next").text
+    least = db.scalars(
+        select(CodedAnswer)
+        .where(
+            CodedAnswer.frame_id == frame.id,
+            CodedAnswer.officer_code_id.is_(None),
+            CodedAnswer.skipped.is_(False),
+        )
+        .order_by(CodedAnswer.uncertainty_rank)
+    ).first()
+    assert _answer_text(page) == db.get(Answer, least.answer_id).value_text
+    assert "Chorus suggests" in page or "not sure what to propose" in page
+    progress = client.get(f"/officer/coding-runs/{run.id}/progress", headers={"HX-Request": "true"})
+    assert progress.status_code == 200 and "Codes proposed" in progress.text
+    assert progress.headers.get("HX-Refresh") == "true"
+
+    # Accept proposals above a chosen confidence.
+    overview = client.get(base).text
+    assert "Accept these proposals" in overview
+    accepted = submit_form(
+        client,
+        base,
+        f"{base}/accept",
+        {"Accept proposals Chorus is at least this sure of": "0.5"},
+        press="Accept these proposals",
+    )
+    assert accepted.status_code == 303
+    db.expire_all()
+    n = len(db.scalars(select(CodedAnswer).where(CodedAnswer.accepted_code_id.is_not(None))).all())
+    assert f"{n} proposal" in client.get(accepted.headers["location"]).text
+
+    # The CSV: every answer once, with its code and where it came from.
+    download = client.get(f"{base}.csv")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert len(rows) == len(TEXTS)
+    assert sum(r["coded_by"] == "officer" for r in rows) == 20
+    assert sum(r["coded_by"] == "accepted proposal" for r in rows) == n
+
+
+def test_held_out_check_is_blind_and_reports_agreement(client, db):
+    _, free = _start(client, db)
+    base = f"/officer/questions/{free.id}/coding"
+    submit_form(
+        client,
+        base,
+        f"{base}/frame",
+        {"With an empty frame: you name the codes": True},
+        press="Start the coding frame",
+    )
+    for name in TOPICS:
+        submit_form(client, base, f"{base}/codes", {"Name of the new code": name}, press="Add the code")
+    held = submit_form(
+        client,
+        base,
+        f"{base}/holdout",
+        {"How many answers to hold out": "20 answers"},
+        press="Hold out answers to check",
+    )
+    assert held.status_code == 303 and held.headers["location"] == f"{base}/check"
+    names = sorted(TOPICS, key=lambda n: list(TOPICS).index(n))
+    for _ in range(20):
+        page = client.get(f"{base}/check").text
+        assert "Held-out check" in page and "Chorus suggests" not in page and ">Skip<" not in page
+        name = _truth(_answer_text(page))
+        response, _ = _code_next(client, base, f"{names.index(name) + 1} {name}", page="check")
+        assert response.status_code == 303 and response.headers["location"] == f"{base}/check"
+    assert "You have coded every held-out answer" in client.get(f"{base}/check").text
+    # Train on a few ordinary codes, then read agreement on the frame's page.
+    for _ in range(6):
+        page = client.get(f"{base}/next").text
+        name = _truth(_answer_text(page))
+        _code_next(client, base, f"{names.index(name) + 1} {name}")
+    trained = submit_form(client, base, f"{base}/runs", {}, press="Propose codes now")
+    assert trained.status_code == 303
+    overview = client.get(base).text
+    assert "Cohen&#39;s kappa" in overview or "Cohen's kappa" in overview
+    assert re.search(r"Answers compared</dt><dd>20 of 20 held out", overview)
+
+
+def test_only_staff_code_and_others_see_nothing(client, db):
+    world, free = _start(client, db)
+    base = f"/officer/questions/{free.id}/coding"
+    submit_form(
+        client,
+        base,
+        f"{base}/frame",
+        {"With an empty frame: you name the codes": True},
+        press="Start the coding frame",
+    )
+    answer = db.scalars(select(Answer).where(Answer.question_id == free.id)).first()
+    sign_in(client, db, world.users["member_b"])
+    assert client.get(base).status_code in (403, 404)
+    assert client.get(f"{base}/next").status_code in (403, 404)
+    assert client.submit(f"{base}/answers/{answer.id}", {"new_code": "Mine"}).status_code in (403, 404)
+    assert client.get(f"{base}.csv").status_code in (403, 404)
+    sign_in(client, db, world.users["officer"])
+    # An answer of another question is not this frame's to code.
+    other = consultation_with_answers(db, review=world.review, texts=["a different answer"])[2]
+    foreign = db.scalars(select(Answer).where(Answer.question_id == other.id)).first()
+    assert client.submit(f"{base}/answers/{foreign.id}", {"new_code": "Mine"}).status_code == 404
