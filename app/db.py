@@ -3,17 +3,20 @@
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 
+T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_READONLY = 8
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -69,9 +72,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             # A file: pooled like PostgreSQL (each new connection runs four PRAGMAs).
             kwargs.setdefault("pool_size", POOL_SIZE)
             kwargs.setdefault("max_overflow", MAX_OVERFLOW)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
@@ -155,3 +156,28 @@ def request_session(request: Request) -> Iterator[Session]:
             session.expunge_all()
             session.rollback()
             raise
+
+
+def hot_write_session(request: Request) -> Iterator[Session]:
+    """The request's one transaction on a hot write path (an API that takes answers in bursts): on
+    SQLite the writer first waits for its turn (Database.write_transaction), then as request_session."""
+    with request.app.state.database.write_transaction() as session:
+        yield session
+
+
+async def read_in_thread(request: Request, work: Callable[[Session], T]) -> T:
+    """For an async handler's slower branch (a form shown again with its errors): `work(db)` in one
+    worker-thread hop, inside one read transaction, the request's only one."""
+
+    def run() -> T:
+        with request.app.state.database.transaction(write=False) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
+def read_stream(database: Database, produce: Callable[[Session], Iterator[T]]) -> Iterator[T]:
+    """A download streamed after its handler has returned (the request's session is closed by then):
+    `produce(db)` reads inside a read transaction of its own while the response is sent."""
+    with database.transaction(write=False) as session:
+        yield from produce(session)

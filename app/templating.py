@@ -60,9 +60,29 @@ def render(
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("settings", request.app.state.settings)
     name = fragment if fragment and is_htmx(request) else template
-    response = templates.TemplateResponse(
-        request, name, context, status_code=status_code, headers=headers
-    )
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
     response.headers["Vary"] = "HX-Request"
     response.headers.setdefault("Cache-Control", "no-store" if context["user"] else "private, no-cache")
     return response
+
+
+def render_form(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int | None = None,
+    fragment: str | None = None,
+) -> Response:
+    """A page with a form: blank (200), or again with what is wrong and everything the person typed.
+
+    With errors the status is 422 unless another is given (429 for a rate limit); the template's
+    error summary links each message in `errors` to its field, and `values` refill the fields.
+    Every route that re-renders a form goes through here.
+    """
+    if status_code is None:
+        status_code = 422 if errors else 200
+    context = {**(context or {}), "errors": errors or {}, "values": values or {}}
+    return render(request, template, context, status_code=status_code, fragment=fragment)

@@ -1,5 +1,6 @@
 """Residents' petition pages: find, start, support, sign, confirm; the live count fragment."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -9,31 +10,19 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser, DbSession, current_user_or_none
 from app.caching import PetitionCaches
+from app.db import read_in_thread
 from app.errors import InvalidInput, RateLimited
-from app.input_guard import nul_errors, without_nul
+from app.input_guard import without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
-from app.services.petitions.quick_signing import (
-    burst_message,
-    limit_in_words,
-    sign_through_caches,
-    signing_limit_in_words,
-)
-from app.services.petitions.signing import (
-    ConfirmOutcome,
-    check_new_petition,
-    clean_signer,
-    confirm_signature,
-    find_unconfirmed,
-    start_petition,
-)
-from app.templating import render
+from app.services.petitions import signing, starting
+from app.services.petitions.quick_signing import limit_in_words, sign_from_form, signing_limit_in_words
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/petitions", include_in_schema=False)
 
-STARTS_PER_ADDRESS = "5/hour"
-SIGN_LIMIT_ANCHOR = "sign-limit"  # the form's note on the per-address limit, where its error links
 COUNT_POLL_SECONDS = 5
+CONFIRM_STATUS = {signing.ConfirmOutcome.UNKNOWN: 404, signing.ConfirmOutcome.EXPIRED: 410}
 
 
 def caches(request: Request) -> PetitionCaches:
@@ -41,12 +30,12 @@ def caches(request: Request) -> PetitionCaches:
     return request.app.state.petition_caches
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.base_url
+def _where(request: Request) -> dict:
+    """The sender's address (for rate limits and rules) and the site's address (for emailed links)."""
+    return {
+        "ip": request.client.host if request.client else None,
+        "base_url": request.app.state.settings.base_url,
+    }
 
 
 @router.get("")
@@ -59,34 +48,17 @@ def list_petitions(
 ):
     status = status if status in petitions.FILTERS else ""
     found = petitions.search(db, status=status, words=q)
-    return render(
-        request,
-        "petitions/list.html",
-        {
-            "petitions": found,
-            "counts": petitions.cached_counts(db, [p.id for p in found], caches(request)),
-            "status": status,
-            "q": q,
-            "filters": petitions.FILTERS,
-            "labels": PUBLIC_STATUS_LABELS,
-        },
-        fragment="petitions/_results.html",
-    )
+    counts = petitions.cached_counts(db, [p.id for p in found], caches(request))
+    context = {"petitions": found, "counts": counts, "status": status, "q": q}
+    context |= {"filters": petitions.FILTERS, "labels": PUBLIC_STATUS_LABELS}
+    return render(request, "petitions/list.html", context, fragment="petitions/_results.html")
 
 
-def _start_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(
-        request,
-        "petitions/new.html",
-        {
-            "errors": errors or {},
-            "values": values or {},
-            "reviews": reviews.list_reviews(db),
-            "settings_row": petitions.cached_settings(db, caches(request)),
-            "start_limit": limit_in_words(STARTS_PER_ADDRESS, "petitions"),
-        },
-        status_code=status_code,
-    )
+def _start_page(request, db, **form):
+    settings_row = petitions.cached_settings(db, caches(request))
+    context = {"reviews": reviews.list_reviews(db), "settings_row": settings_row}
+    context["start_limit"] = limit_in_words(starting.STARTS_PER_ADDRESS, "petitions")
+    return render_form(request, "petitions/new.html", context, **form)
 
 
 @router.get("/new")
@@ -102,131 +74,13 @@ def new_petition(
     title = title.strip()
     if not title:
         errors = {"title": "Enter what you want the council to do"} if "title" in request.query_params else {}
-        return render(request, "petitions/new_title.html", {"errors": errors, "values": {}},
-                      status_code=422 if errors else 200)
-    if not checked:
-        similar = petitions.similar_open(db, title)
-        if similar:
-            return render(request, "petitions/similar.html", {
-                "asked": title, "similar": similar,
-                "counts": petitions.cached_counts(db, [p.id for p in similar], caches(request))})
+        return render_form(request, "petitions/new_title.html", errors=errors)
+    similar = [] if checked else petitions.similar_open(db, title)
+    if similar:
+        counts = petitions.cached_counts(db, [p.id for p in similar], caches(request))
+        context = {"asked": title, "similar": similar, "counts": counts}
+        return render(request, "petitions/similar.html", context)
     return _start_page(request, db, values={"title": title})
-
-
-class StartForm(BaseModel):
-    """What a resident sends to start a petition."""
-
-    title: str = Field("", max_length=400)
-    action_text: str = Field("", max_length=4000)
-    background: str = Field("", max_length=12000)
-    review_id: str = Field("", max_length=20)
-    name: str = Field("", max_length=400)
-    email: str = Field("", max_length=400)
-    location: str = Field("", max_length=400)
-    consent: str = Field("", max_length=10)
-    notify: str = Field("", max_length=10)
-
-
-@router.post("")
-def create_petition(request: Request, db: DbSession, user: CurrentUser, form: Annotated[StartForm, Form()]):
-    # The input guard leaves NUL bytes to this form, which says so and keeps the text (input_guard.py).
-    errors: dict[str, str] = nul_errors(form.model_dump())
-    values = without_nul(form.model_dump())
-    try:
-        new = check_new_petition(values, {r.id for r in reviews.list_reviews(db)})
-    except InvalidInput as error:
-        errors.update(error.errors)
-    if errors:
-        return _start_page(request, db, errors=errors, values=values, status_code=422)
-    ip = _ip(request)
-    if ip and not request.app.state.rate_limiter.allow("petition-start", STARTS_PER_ADDRESS, ip):
-        message = ("Several petitions have been started from your connection in the last hour. Try again "
-                   "later: what you typed is kept on this page.")
-        return _start_page(request, db, errors={"start-limit": message}, values=values, status_code=429)
-    settings_row = petitions.cached_settings(db, caches(request))
-    start_petition(db, title=new.title, action=new.action, background=new.background, signer=new.signer,
-                   ip=ip, settings=settings_row, base_url=_base_url(request), review_id=new.review_id)
-    return RedirectResponse("/petitions/check-email?started=1", status_code=303)
-
-
-@router.get("/check-email")
-def check_email(request: Request, user: CurrentUser, started: Annotated[str, Query(max_length=2)] = ""):
-    return render(request, "petitions/check_email.html", {"petition": None, "started": bool(started)})
-
-
-@router.get("/{petition_id:int}")
-def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
-    return _petition_page(request, db, petition_id)
-
-
-def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):
-    petition = petitions.get_visible(db, petition_id)
-    return render(
-        request,
-        "petitions/show.html",
-        {
-            "petition": petition,
-            "count": petitions.cached_count(db, petition.id, caches(request)),
-            "settings_row": petitions.cached_settings(db, caches(request)),
-            "labels": PUBLIC_STATUS_LABELS,
-            "rejections": REJECTION_LABELS,
-            "signable": petition.state == PetitionState.OPEN,
-            "poll_seconds": COUNT_POLL_SECONDS,
-            "errors": errors or {},
-            "values": values or {},
-            "action_url": f"/petitions/{petition.id}/signatures",
-            "sign_limit": signing_limit_in_words(petitions.cached_settings(db, caches(request))),
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/{petition_id:int}/count")
-def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
-    petition = petitions.get_visible(db, petition_id)
-    return render(
-        request,
-        "petitions/count.html",
-        {
-            "petition": petition,
-            "count": petitions.cached_count(db, petition.id, caches(request)),
-            "settings_row": petitions.cached_settings(db, caches(request)),
-            "poll_seconds": COUNT_POLL_SECONDS,
-        },
-        fragment="petitions/_count.html",
-    )
-
-
-async def _sign(request, petition_id, support_token, form_values, on_error):
-    """Signed, already signed or dropped by a block rule: all answered the same (no enumeration).
-
-    An async handler with one hop to a worker thread for the database, instead of one hop per
-    dependency: the threadpool hand-offs cost more than the INSERT itself under load. A burst of
-    signatures from one address (a household, a library PC, a mobile network) gets the form back
-    with what was typed and the wait explained, never a bare error page.
-    """
-    try:
-        signer = clean_signer(
-            name=form_values["name"],
-            email=form_values["email"],
-            location=form_values["location"],
-            consent=bool(form_values["consent"]),
-            notify=bool(form_values["notify"]),
-        )
-    except InvalidInput as error:
-        return await run_in_threadpool(on_error, error.errors)
-    try:
-        async with request.app.state.petition_signing_slots:
-            await run_in_threadpool(
-                sign_through_caches, request.app.state.database, caches(request),
-                request.app.state.rate_limiter, petition_id=petition_id, support_token=support_token,
-                signer=signer, ip=_ip(request), base_url=_base_url(request))
-    except RateLimited as limited:
-        message = burst_message(limited.retry_after_seconds)
-        answer = await run_in_threadpool(on_error, {SIGN_LIMIT_ANCHOR: message}, 429)
-        answer.headers["Retry-After"] = str(limited.retry_after_seconds)
-        return answer
-    return None
 
 
 class SignatureForm(BaseModel):
@@ -239,27 +93,98 @@ class SignatureForm(BaseModel):
     notify: str = Field("", max_length=10)
 
 
-def _with_user(request, db) -> None:
-    """Error pages from the async handlers still show who is signed in."""
-    current_user_or_none(request, db)
+class StartForm(SignatureForm):
+    """What a resident sends to start a petition: what it asks, and the starter as its first signer."""
+
+    title: str = Field("", max_length=400)
+    action_text: str = Field("", max_length=4000)
+    background: str = Field("", max_length=12000)
+    review_id: str = Field("", max_length=20)
+
+
+@router.post("")
+def create_petition(request: Request, db: DbSession, user: CurrentUser, form: Annotated[StartForm, Form()]):
+    settings_row, values = petitions.cached_settings(db, caches(request)), without_nul(form.model_dump())
+    review_ids, limiter = {r.id for r in reviews.list_reviews(db)}, request.app.state.rate_limiter
+    try:
+        starting.start_from_form(
+            db,
+            form.model_dump(),
+            review_ids=review_ids,
+            limiter=limiter,
+            settings=settings_row,
+            **_where(request),
+        )
+    except InvalidInput as error:
+        return _start_page(request, db, errors=error.errors, values=values)
+    except RateLimited as limited:
+        errors = {starting.START_LIMIT_FIELD: limited.message}
+        return _start_page(request, db, errors=errors, values=values, status_code=429)
+    return RedirectResponse("/petitions/check-email?started=1", status_code=303)
+
+
+@router.get("/check-email")
+def check_email(request: Request, user: CurrentUser, started: Annotated[str, Query(max_length=2)] = ""):
+    return render(request, "petitions/check_email.html", {"petition": None, "started": bool(started)})
+
+
+def _count_context(request, db, petition) -> dict:
+    settings_row = petitions.cached_settings(db, caches(request))
+    count = petitions.cached_count(db, petition.id, caches(request))
+    return dict(petition=petition, count=count, settings_row=settings_row, poll_seconds=COUNT_POLL_SECONDS)
+
+
+@router.get("/{petition_id:int}")
+def show_petition(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
+    return _petition_page(request, db, petition_id)
+
+
+def _petition_page(request, db, petition_id, **form):
+    petition = petitions.get_visible(db, petition_id)
+    context = _count_context(request, db, petition) | dict(
+        labels=PUBLIC_STATUS_LABELS, rejections=REJECTION_LABELS
+    )
+    context |= dict(
+        signable=petition.state == PetitionState.OPEN, action_url=f"/petitions/{petition.id}/signatures"
+    )
+    context["sign_limit"] = signing_limit_in_words(context["settings_row"])
+    return render_form(request, "petitions/show.html", context, **form)
+
+
+@router.get("/{petition_id:int}/count")
+def petition_count(request: Request, db: DbSession, user: CurrentUser, petition_id: int):
+    context = _count_context(request, db, petitions.get_visible(db, petition_id))
+    return render(request, "petitions/count.html", context, fragment="petitions/_count.html")
+
+
+async def _sign(request: Request, form: SignatureForm, page, *, petition_id=0, token=None, done: str):
+    """One hop to a worker thread for the signature (the threadpool hand-offs of sync dependencies
+    cost more than the INSERT itself under load), at most petition_signing_slots at once per process;
+    the form comes back, with what was typed, only when something is wrong."""
+    values = form.model_dump()
+    state = request.app.state
+    sign = partial(sign_from_form, state.database, caches(request), state.rate_limiter, **_where(request))
+    async with state.petition_signing_slots:
+        refusal = await run_in_threadpool(sign, values, petition_id=petition_id, support_token=token)
+    if refusal is None:
+        return RedirectResponse(done, status_code=303)
+
+    def page_again(db):
+        current_user_or_none(request, db)  # the page still shows who is signed in
+        key = petition_id if token is None else token
+        return page(request, db, key, errors=refusal.errors, values=values, status_code=refusal.status_code)
+
+    answer = await read_in_thread(request, page_again)
+    if refusal.retry_after_seconds is not None:
+        answer.headers["Retry-After"] = str(refusal.retry_after_seconds)
+    return answer
 
 
 @router.post("/{petition_id:int}/signatures")
-async def sign_petition(
-    request: Request,
-    petition_id: int,
-    form: Annotated[SignatureForm, Form()],
-):
-    values = form.model_dump()
-
-    def page_with_errors(errors, status_code=422):
-        with request.app.state.database.transaction(write=False) as db:
-            _with_user(request, db)
-            return _petition_page(request, db, petition_id, errors=errors, values=values,
-                                  status_code=status_code)
-
-    answer = await _sign(request, petition_id, None, values, page_with_errors)
-    return answer or RedirectResponse(f"/petitions/{petition_id}/signed", status_code=303)
+async def sign_petition(request: Request, petition_id: int, form: Annotated[SignatureForm, Form()]):
+    """Signed, already signed or dropped by a block rule: all answered the same (no enumeration)."""
+    done = f"/petitions/{petition_id}/signed"
+    return await _sign(request, form, _petition_page, petition_id=petition_id, done=done)
 
 
 @router.get("/{petition_id:int}/signed")
@@ -268,24 +193,15 @@ def signed(request: Request, db: DbSession, user: CurrentUser, petition_id: int)
     return render(request, "petitions/check_email.html", {"petition": petition, "started": False})
 
 
-def _support_page(request, db, token, *, errors=None, values=None, status_code=200):
+def _support_page(request, db, token, **form):
     petition = petitions.get_by_support_token(db, token)
     settings_row = petitions.cached_settings(db, caches(request))
-    return render(
-        request,
-        "petitions/support.html",
-        {
-            "petition": petition,
-            "errors": errors or {},
-            "values": values or {},
-            "supporters_needed": settings_row.supporters_needed,
-            "settings_row": settings_row,
-            "signable": petition.state in SIGNABLE,
-            "action_url": f"/petitions/support/{token}",
-            "sign_limit": signing_limit_in_words(settings_row),
-        },
-        status_code=status_code,
+    context = {"petition": petition, "settings_row": settings_row, "signable": petition.state in SIGNABLE}
+    context |= dict(
+        supporters_needed=settings_row.supporters_needed, action_url=f"/petitions/support/{token}"
     )
+    context["sign_limit"] = signing_limit_in_words(settings_row)
+    return render_form(request, "petitions/support.html", context, **form)
 
 
 @router.get("/support/{token}")
@@ -294,49 +210,29 @@ def support(request: Request, db: DbSession, user: CurrentUser, token: str):
 
 
 @router.post("/support/{token}")
-async def support_sign(
-    request: Request,
-    token: str,
-    form: Annotated[SignatureForm, Form()],
-):
-    values = form.model_dump()
-
-    def page_with_errors(errors, status_code=422):
-        with request.app.state.database.transaction(write=False) as db:
-            _with_user(request, db)
-            return _support_page(request, db, token, errors=errors, values=values, status_code=status_code)
-
-    answer = await _sign(request, 0, token, values, page_with_errors)
-    return answer or RedirectResponse("/petitions/check-email", status_code=303)
+async def support_sign(request: Request, token: str, form: Annotated[SignatureForm, Form()]):
+    return await _sign(request, form, _support_page, token=token, done="/petitions/check-email")
 
 
 @router.get("/signatures/{token}")
 def confirm_page(request: Request, db: DbSession, user: CurrentUser, token: str):
     """Links are opened by mail scanners too: the GET only shows a button; the POST counts."""
-    found = find_unconfirmed(db, token)
-    return _confirmation_page(request, found, token, pending=found.outcome == ConfirmOutcome.CONFIRMED)
+    found = signing.find_unconfirmed(db, token)
+    pending = found.outcome == signing.ConfirmOutcome.CONFIRMED
+    return _confirmation_page(request, found, token, pending=pending)
 
 
 @router.post("/signatures/{token}")
 def confirm(request: Request, db: DbSession, user: CurrentUser, token: str):
-    result = confirm_signature(db, token, base_url=_base_url(request))
+    result = signing.confirm_signature(db, token, base_url=request.app.state.settings.base_url)
     return _confirmation_page(request, result, token, pending=False)
 
 
 def _confirmation_page(request, result, token, *, pending):
-    status = {ConfirmOutcome.UNKNOWN: 404, ConfirmOutcome.EXPIRED: 410}.get(result.outcome, 200)
     petition = result.petition
+    context = {"result": result, "outcome": result.outcome.value, "pending": pending, "token": token}
+    context |= {"petition": petition, "public": petition is not None and petition.is_public}
+    context["support_url"] = f"/petitions/support/{petition.support_token}" if petition is not None else ""
     return render(
-        request,
-        "petitions/confirm.html",
-        {
-            "result": result,
-            "outcome": result.outcome.value,
-            "pending": pending,
-            "token": token,
-            "petition": petition,
-            "public": petition is not None and petition.is_public,
-            "support_url": f"/petitions/support/{petition.support_token}" if petition is not None else "",
-        },
-        status_code=status,
+        request, "petitions/confirm.html", context, status_code=CONFIRM_STATUS.get(result.outcome, 200)
     )

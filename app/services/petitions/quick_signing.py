@@ -7,16 +7,81 @@ petition. Only a repeat signer or a stale cache costs more queries. Signed, alre
 dropped by a block rule are all answered the same (no enumeration).
 """
 
+from dataclasses import dataclass
+
 from app.caching import PetitionCaches
 from app.db import Database
+from app.errors import InvalidInput, RateLimited
 from app.ratelimit import RateLimiter
 from app.services import petitions
 from app.services.petitions.rules import RuleSet, load_rules
-from app.services.petitions.signing import PetitionRef, Signer, screen, sign
+from app.services.petitions.signing import PetitionRef, Signer, clean_signer, screen, sign
+
+SIGN_LIMIT_FIELD = "sign-limit"  # the form's note on the per-address limit, where its error links
 
 
-def sign_through_caches(database: Database, caches: PetitionCaches, limiter: RateLimiter, *, petition_id: int,
-                        support_token: str | None, signer: Signer, ip: str | None, base_url: str) -> None:
+@dataclass(frozen=True)
+class Refusal:
+    """Why a signing form comes back to the signer: what is wrong, by field, and the status."""
+
+    errors: dict[str, str]
+    status_code: int = 422
+    retry_after_seconds: int | None = None
+
+
+def sign_from_form(
+    database: Database,
+    caches: PetitionCaches,
+    limiter: RateLimiter,
+    values: dict,
+    *,
+    petition_id: int,
+    support_token: str | None,
+    ip: str | None,
+    base_url: str,
+) -> Refusal | None:
+    """A signing form as sent: None when the signer is told to check their email (signed, already
+    signed or dropped by a block rule alike: no enumeration); else a Refusal, with what was typed
+    kept by the caller. A burst from one address (a household, a library PC, a mobile network)
+    is a Refusal whose message says how long to wait, never a bare error page."""
+    try:
+        signer = clean_signer(
+            name=values["name"],
+            email=values["email"],
+            location=values["location"],
+            consent=bool(values["consent"]),
+            notify=bool(values["notify"]),
+        )
+    except InvalidInput as error:
+        return Refusal(error.errors)
+    try:
+        sign_through_caches(
+            database,
+            caches,
+            limiter,
+            petition_id=petition_id,
+            support_token=support_token,
+            signer=signer,
+            ip=ip,
+            base_url=base_url,
+        )
+    except RateLimited as limited:
+        wait = limited.retry_after_seconds
+        return Refusal({SIGN_LIMIT_FIELD: burst_message(wait)}, 429, wait)
+    return None
+
+
+def sign_through_caches(
+    database: Database,
+    caches: PetitionCaches,
+    limiter: RateLimiter,
+    *,
+    petition_id: int,
+    support_token: str | None,
+    signer: Signer,
+    ip: str | None,
+    base_url: str,
+) -> None:
     """Raises NotFound for a petition the signer may not see, RateLimited for a burst."""
     settings_row = caches.settings.get("settings", lambda: _read(database, petitions.current_settings))
     rules = caches.settings.get("rules", lambda: _read(database, load_rules))
@@ -25,8 +90,9 @@ def sign_through_caches(database: Database, caches: PetitionCaches, limiter: Rat
     if not screen(target.id, signer, ip=ip, settings=settings_row, rules=rules, limiter=limiter):
         return  # dropped: answered like any other signature
     with database.write_transaction() as db:
-        sign(db, target, signer, ip=ip, settings=settings_row, rules=RuleSet(), limiter=None,
-             base_url=base_url)
+        sign(
+            db, target, signer, ip=ip, settings=settings_row, rules=RuleSet(), limiter=None, base_url=base_url
+        )
 
 
 def _read(database: Database, load):
@@ -56,11 +122,15 @@ def limit_in_words(limit: str, noun: str = "") -> str:
 
 def signing_limit_in_words(settings_row) -> str:
     """The per-address limit in words, for the note on every signing form."""
-    return (f"{limit_in_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
-            f"{limit_in_words(settings_row.signing_limit_per_address_long)}")
+    return (
+        f"{limit_in_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
+        f"{limit_in_words(settings_row.signing_limit_per_address_long)}"
+    )
 
 
 def burst_message(retry_after_seconds: int) -> str:
     minutes = max(1, -(-retry_after_seconds // 60))
-    return (f"Several signatures have just been sent from your connection. Wait {minutes} "
-            f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed is kept.")
+    return (
+        f"Several signatures have just been sent from your connection. Wait {minutes} "
+        f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed is kept."
+    )
