@@ -17,7 +17,7 @@ from app.models.coding import CodedAnswer, CodingRun
 from app.models.finding import EvidenceKind
 from app.models.user import Role
 from app.services.reviews import evidence, workspace
-from app.services.themes import coding
+from app.services.themes import coding, coding_results
 from tests import factories
 from tests.factories.evidence import consultation_with_answers
 
@@ -135,7 +135,7 @@ def test_every_twentieth_code_trains_and_next_asks_the_least_sure(db, database, 
     assert least.confidence == min(r.confidence for r in open_rows)
     coding.skip(db, frame, nxt.answer_id, officer)
     assert coding.next_answer(db, frame).answer_id != nxt.answer_id
-    assert coding.overview(db, frame).skipped == 1
+    assert coding_results.overview(db, frame).skipped == 1
     assert coding.unskip_all(db, frame, officer) == 1
     assert coding.next_answer(db, frame).answer_id == nxt.answer_id
     # Who said it per code, written by the same job (the same comparison as themes).
@@ -160,15 +160,15 @@ def test_officer_codes_beat_the_machine_and_bulk_accept_respects_them(db, databa
     ).first()
     other = next(c for c in codes.values() if c.id != row.proposed_code_id)
     coding.code_answer(db, frame, row.answer_id, officer, code_id=str(other.id))
-    counts = coding.acceptable_counts(db, frame)
-    assert counts[0.5] >= counts[0.9] and list(counts) == list(coding.ACCEPT_THRESHOLDS)
-    accepted = coding.accept_above(db, frame, 0.5, officer)
+    counts = coding_results.acceptable_counts(db, frame)
+    assert counts[0.5] >= counts[0.9] and list(counts) == list(coding_results.ACCEPT_THRESHOLDS)
+    accepted = coding_results.accept_above(db, frame, 0.5, officer)
     assert accepted == counts[0.5] and accepted > 0
     db.expire_all()
     row = db.get(CodedAnswer, row.id)
     assert row.officer_code_id == other.id and row.accepted_code_id is None and row.code_id == other.id
     with pytest.raises(InvalidInput):
-        coding.accept_above(db, frame, 0.42, officer)
+        coding_results.accept_above(db, frame, 0.42, officer)
     assert ("coding.refresh_code_groups", (frame.id,)) in pending_jobs(db)
 
     # A later training changes proposals, never what an officer coded or accepted.
@@ -186,11 +186,11 @@ def test_officer_codes_beat_the_machine_and_bulk_accept_respects_them(db, databa
     } == accepted_before
     assert db.get(CodedAnswer, row.id).officer_code_id == other.id
 
-    view = coding.overview(db, frame)
+    view = coding_results.overview(db, frame)
     assert view.by_officer == 7 and view.accepted == accepted
     assert view.by_officer + view.accepted + view.proposed + view.open - view.proposed <= view.total
     assert all(len(v.quotes) <= 3 for v in view.codes)
-    table = list(csv.DictReader(io.StringIO(coding.coding_csv(db, frame))))
+    table = list(csv.DictReader(io.StringIO(coding_results.coding_csv(db, frame))))
     assert len(table) == len(TEXTS)
     mine = next(t for t in table if int(t["answer_id"]) == row.answer_id)
     assert (mine["code"], mine["coded_by"]) == (other.name, "officer")
@@ -203,9 +203,9 @@ def test_held_out_answers_are_coded_blind_never_trained_on_and_measure_agreement
 ):
     free, frame, codes = _frame(db, question, officer)
     answers = {a.id: a for a in _answers(db, free)}
-    assert coding.sample_holdout(db, frame, 20, officer) == 20
+    assert coding_results.sample_holdout(db, frame, 20, officer) == 20
     with pytest.raises(InvalidInput):
-        coding.sample_holdout(db, frame, 7, officer)
+        coding_results.sample_holdout(db, frame, 7, officer)
     held = list(db.scalars(select(CodedAnswer).where(CodedAnswer.holdout.is_(True))))
     assert len(held) == 20
     # Ordinary coding never offers a held-out answer; the check offers only those.
@@ -218,7 +218,7 @@ def test_held_out_answers_are_coded_blind_never_trained_on_and_measure_agreement
         )
     assert coding.next_answer(db, frame, check=True) is None
     assert frame.coded_since_run == 0  # held-out codes do not count towards training
-    assert coding.agreement(db, frame).compared == 0
+    assert coding_results.agreement(db, frame).compared == 0
 
     others = [a for a in answers.values() if a.id not in {r.answer_id for r in held}][:9]
     for answer in others:
@@ -228,13 +228,13 @@ def test_held_out_answers_are_coded_blind_never_trained_on_and_measure_agreement
     db.flush()
     coding_work.execute_run(database, run.id)
     db.expire_all()
-    result = coding.agreement(db, frame)
+    result = coding_results.agreement(db, frame)
     assert (result.held_out, result.coded, result.compared) == (20, 20, 20)
     assert result.percent >= 80 and result.kappa is not None and result.kappa > 0.6
     assert {c.name for c in result.per_code} <= set(TOPICS)
     assert sum(c.officer_count for c in result.per_code) == 20
     # Bulk acceptance leaves held-out answers alone.
-    coding.accept_above(db, frame, 0.5, officer)
+    coding_results.accept_above(db, frame, 0.5, officer)
     assert not db.scalars(
         select(CodedAnswer).where(CodedAnswer.holdout.is_(True), CodedAnswer.accepted_code_id.is_not(None))
     ).all()

@@ -13,7 +13,7 @@ from app.models.analysis import RunStatus
 from app.models.coding import CodingFrame
 from app.models.consultation import Consultation, Question
 from app.services.reviews import access as review_access
-from app.services.themes import coding, live_themes
+from app.services.themes import coding, coding_results, live_themes
 from app.templating import render
 
 router = APIRouter(prefix="/officer")
@@ -57,18 +57,18 @@ def _page_context(
         "values": values or {},
         "done": request.query_params.get("done", "")[:40],
         "themes": live_themes(db, question.id) if frame is None else [],
-        "total": coding.total_answers(db, question.id),
+        "total": coding_results.total_answers(db, question.id),
     }
     if frame is not None:
         context.update(
             {
-                "overview": coding.overview(db, frame),
+                "overview": coding_results.overview(db, frame),
                 "run": coding.latest_run(db, frame),
                 "active": coding.active_run(db, frame),
-                "agreement": coding.agreement(db, frame),
-                "acceptable": coding.acceptable_counts(db, frame),
+                "agreement": coding_results.agreement(db, frame),
+                "acceptable": coding_results.acceptable_counts(db, frame),
                 "train_every": coding.TRAIN_EVERY,
-                "holdout_sizes": coding.HOLDOUT_SIZES,
+                "holdout_sizes": coding_results.HOLDOUT_SIZES,
             }
         )
     return context
@@ -183,7 +183,7 @@ def _code_one(
         answer = coding.answer_to_code(db, frame, answer_id)
     else:
         answer = coding.next_answer(db, frame, check=check)
-    overview = coding.overview(db, frame)
+    overview = coding_results.overview(db, frame)
     return render(
         request,
         "officer/coding/answer.html",
@@ -293,7 +293,7 @@ def holdout(
 ):
     frame, _, _ = _frame_for(db, user, question_id)
     try:
-        coding.sample_holdout(db, frame, int(size) if size.isdigit() else 0, user)
+        coding_results.sample_holdout(db, frame, int(size) if size.isdigit() else 0, user)
     except InvalidInput as error:
         return _page_with_errors(request, db, user, question_id, error.errors)
     except AppError as error:
@@ -315,7 +315,7 @@ def accept(
     except ValueError:
         value = -1.0
     try:
-        count = coding.accept_above(db, frame, value, user)
+        count = coding_results.accept_above(db, frame, value, user)
     except InvalidInput as error:
         return _page_with_errors(request, db, user, question_id, error.errors)
     return _home(question_id, f"accepted-{count}")
@@ -325,7 +325,7 @@ def accept(
 def export_csv(db: DbSession, user: SignedIn, question_id: int):
     frame, question, _ = _frame_for(db, user, question_id)
     return Response(
-        coding.coding_csv(db, frame),
+        coding_results.coding_csv(db, frame),
         media_type="text/csv; charset=utf-8",
         headers=download_headers(f"question-{question.id}-coding.csv"),
     )
