@@ -43,6 +43,15 @@ class SmtpServer:
         return [m for m in self.messages if m["To"] == address]
 
 
+def plain_text(message: EmailMessage) -> str:
+    """The text part of an email (every email Chorus sends is multipart/alternative: text and HTML)."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -43,6 +43,8 @@ def deliver(email: OutboxEmail) -> None:
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message.set_content(email.body_text)
+    if email.body_html:  # multipart/alternative: clients show the HTML, or the same words as text
+        message.add_alternative(email.body_html, subtype="html")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

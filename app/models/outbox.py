@@ -32,6 +32,8 @@ class OutboxEmail(CreatedAtMixin, Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    # The same content as HTML (services/email.py renders both); sent as multipart/alternative.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[EmailStatus] = mapped_column(str_enum(EmailStatus), default=EmailStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -1,21 +1,116 @@
-"""Emails are written to the outbox in the caller's transaction and sent by a background job."""
+"""Every email Chorus sends: rendered from templates, written to the outbox in the caller's
+transaction and sent by a background job after commit.
 
+Each email is two templates, `app/templates/emails/<name>.txt` (which also sets `subject`) and
+`<name>.html` (extending `emails/_layout.html`), with the same content. A translation goes beside
+them as `emails/<language>/<name>.txt` and `.html`; an email with none is sent in English.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import delete, or_, select
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup, escape
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.job_queue import enqueue_after_commit
+from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.outbox import EmailStatus, OutboxEmail
 
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+SEND_JOB = "email.send_email"
 
-def queue_email(db: Session, *, to: str, subject: str, body: str, concerns: str = "") -> OutboxEmail:
-    """`concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about."""
-    email = OutboxEmail(to_address=to, subject=subject[:300], body_text=body, concerns=concerns)
-    db.add(email)
-    db.flush()
-    enqueue_after_commit(db, "email.send_email", email.id)
-    return email
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(["html"], default_for_string=True),  # .txt is plain text, never HTML
+    undefined=StrictUndefined,  # a value the caller forgot fails in its test, not in someone's inbox
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def _paragraphs(text: str) -> Markup:
+    """Plain text (a resident's or an officer's) as escaped HTML paragraphs, its line breaks kept."""
+    blocks = [block.strip() for block in str(text).replace("\r\n", "\n").split("\n\n")]
+    return Markup("\n").join(  # nosec B704 - every piece escaped
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.split("\n")))
+        for block in blocks if block
+    )
+
+
+_env.filters["number"] = lambda value: f"{value:,}"
+_env.filters["paragraphs"] = _paragraphs
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    language: str  # the language it is written in (the one asked for, or English where none is written)
+
+
+def render_email(template: str, /, *, language: str = DEFAULT_LANGUAGE, **context) -> RenderedEmail:
+    """The one way an email is written: `template`'s text and HTML templates in `language` when there
+    is a translation, else in English, with the same `context`."""
+    written_in = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    try:
+        text_template = _env.get_template(_path(template, written_in, "txt"))
+    except TemplateNotFound:
+        if written_in == DEFAULT_LANGUAGE:
+            raise
+        written_in = DEFAULT_LANGUAGE
+        text_template = _env.get_template(_path(template, written_in, "txt"))
+    module = text_template.make_module(context)
+    subject = " ".join(str(module.subject).split())[:300]
+    html = _env.get_template(_path(template, written_in, "html")).render(
+        context, subject=subject, language=written_in)
+    return RenderedEmail(subject=subject, text=str(module), html=html, language=written_in)
+
+
+def _path(name: str, language: str, extension: str) -> str:
+    folder = "emails" if language == DEFAULT_LANGUAGE else f"emails/{language}"
+    return f"{folder}/{name}.{extension}"
+
+
+def queue_email(db: Session, template: str = "", /, *, to: str, concerns: str = "",
+                language: str = DEFAULT_LANGUAGE, job: str = SEND_JOB, **context) -> int:
+    """Render email `template` and write it to the outbox in this transaction; `job` sends it after commit.
+
+    `concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about.
+    Returns the outbox row's id.
+    """
+    if not template:  # TEMPORARY (h18a): a caller not yet moved to a template; removed before commit
+        email = RenderedEmail(context["subject"][:300], context["body"], "", DEFAULT_LANGUAGE)
+        return queue_rendered(db, email, to=to, concerns=concerns, job=job)
+    return queue_rendered(db, render_email(template, language=language, **context), to=to, concerns=concerns,
+                          job=job)
+
+
+def queue_rendered(db: Session, email: RenderedEmail, *, to: str, concerns: str = "",
+                   job: str = SEND_JOB) -> int:
+    """Write an email already rendered by render_email to the outbox (one Core INSERT); `job`
+    sends it after commit. queue_email is this with the rendering."""
+    values = outbox_values(to=to, email=email, concerns=concerns)
+    email_id = db.execute(insert(OutboxEmail).values(values).returning(OutboxEmail.id)).scalar_one()
+    send_after_commit(db, email_id, job=job)
+    return email_id
+
+
+def outbox_values(*, to: str, email: RenderedEmail, concerns: str = "") -> dict:
+    """The outbox row's columns, for queue_email and for an INSERT that writes the row itself
+    (the petition signing path writes the signature and its email in one statement)."""
+    return {"to_address": to, "subject": email.subject, "body_text": email.text, "body_html": email.html,
+            "concerns": concerns, "status": EmailStatus.QUEUED.value, "attempts": 0, "last_error": "",
+            "created_at": utcnow()}
+
+
+def send_after_commit(db: Session, email_id: int, *, job: str = SEND_JOB) -> None:
+    """Hand the email to `job` once the transaction commits (a rollback drops both)."""
+    enqueue_after_commit(db, job, email_id)
 
 
 def recent_emails(db: Session, limit: int = 50) -> list[OutboxEmail]:

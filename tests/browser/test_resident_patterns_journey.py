@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import link_in
+from tests.browser.helpers import body_of, link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -106,7 +106,7 @@ def test_priya_answers_with_the_govuk_patterns(journey, live_server, viewport, j
     assert priya.heading() == "Response sent"
     reference = priya.page.locator(".reference").inner_text().strip()
     receipt = live_server.wait_for_email(email, "Your response to")
-    assert reference in receipt["Subject"] and "Yes, keep it" in receipt.get_content()
+    assert reference in receipt["Subject"] and "Yes, keep it" in body_of(receipt)
     assert _fits_the_screen(priya)
     priya.assert_all_checked()
 

@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 
+from tests.browser.helpers import body_of
+
 # One worker runs every journey against the session's one server and one browser.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -75,7 +77,7 @@ def test_answered_told_deleted_on_schedule_and_nothing_left(journey, live_server
 
     # 3. Her email arrives, with one unsubscribe link.
     told = live_server.wait_for_email(email, "Results published")
-    body = told.get_content()
+    body = body_of(told)
     assert f"/consultations/{consultation_id}/you-said-we-did" in body
     assert len(re.findall(r"/unsubscribe/[0-9a-f]{64}/[0-9a-f]{32}", body)) == 1
     lena.goto(f"/consultations/{consultation_id}/you-said-we-did")

@@ -33,8 +33,8 @@ def dpo(db, client):
 def _resident_everywhere(db):
     made, qs = make.consultation(db)
     reference, _ = make.submit(db, made, qs, "ada", equalities={"age_band": "16 to 24"})
-    queue_email(db, to=RESIDENT, subject=f"Your response to {made.title} ({reference})", body="They know my mum.",
-                concerns=f"consultation:{made.id}")
+    queue_email(db, "consultation_receipt", to=RESIDENT, concerns=f"consultation:{made.id}", title=made.title,
+                reference=reference, answers=[("Why?", "They know my mum.")], link="http://x/consultations/1")
     outcomes.subscribe(db, made, RESIDENT)
     target = petition_factories.petition(db)
     petition_factories.signed(db, target, RESIDENT)

@@ -89,14 +89,14 @@ def test_accessibility_and_privacy_come_from_settings_and_the_admin_edits_them(d
 def test_outbox_links_are_clickable_in_development(database, db):
     from app.main import create_app
 
-    queue_email(db, to="someone@example.org", subject="Finish your answers",
-                body='Carry on here:\nhttp://127.0.0.1:18080/consultations/1/resume/abc?x=1&y=<2>\nThanks.')
+    queue_email(db, "consultation_resume_link", to="someone@example.org", title="Library hours",
+                link="http://127.0.0.1:18080/consultations/1/resume/abc?x=1&y=<2>")
     db.flush()
     with Browser(create_app(settings_for(str(database.url), CHORUS_ENV="development"), database)) as client:
         html = page(client.get("/dev/outbox"))
     link = html.select_one("pre.email-body a")
     assert link["href"] == "http://127.0.0.1:18080/consultations/1/resume/abc?x=1&y="
-    assert "Thanks." in html.select_one("pre.email-body").get_text()
+    assert "keep it to yourself" in html.select_one("pre.email-body").get_text()
 
 
 def test_base_url_follows_port_in_development_only(monkeypatch):

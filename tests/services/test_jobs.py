@@ -50,7 +50,8 @@ from app.db import get_database
 from app.services.email import queue_email
 with get_database().transaction() as db:
     for n in range(5):
-        queue_email(db, to=f"resident{n}@example.org", subject="Your reference", body="Thank you")
+        queue_email(db, "consultation_resume_link", to=f"resident{n}@example.org", title="Library hours",
+                    link=f"http://x/consultations/1/resume/{n}")
 """
 
 
@@ -80,6 +81,6 @@ def test_a_rolled_back_change_sends_nothing(db):
     from app.services.email import queue_email
 
     savepoint = db.begin_nested()
-    queue_email(db, to="x@example.org", subject="s", body="b")
+    queue_email(db, "consultation_resume_link", to="x@example.org", title="Library hours", link="http://x/r")
     savepoint.rollback()
     assert db.scalars(select(OutboxEmail)).all() == []

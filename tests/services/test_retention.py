@@ -110,9 +110,11 @@ def test_told_subscribers_are_deleted_and_the_outbox_is_purged(db):
     consultations.publish_consultation(db, made)
     outcomes.send_results_batch(db, made.id, base_url="http://x", secret="s")
     outcomes.subscribe(db, made, "late@example.org")  # signed up after the results went out
-    other = queue_email(db, to="staff@example.org", subject="Hello", body="Hi")
-    other.status = EmailStatus.SENT
-    waiting = queue_email(db, to="queued@example.org", subject="Later", body="Not sent yet")
+    other = queue_email(db, "password_reset", to="staff@example.org", email="staff@example.org",
+                        link="http://x/password-reset/abc")
+    db.get(OutboxEmail, other).status = EmailStatus.SENT
+    waiting = queue_email(db, "consultation_resume_link", to="queued@example.org", title=made.title,
+                          link="http://x/resume/abc")
     db.flush()
 
     report = retention.run(db, SETTINGS)
@@ -123,19 +125,20 @@ def test_told_subscribers_are_deleted_and_the_outbox_is_purged(db):
 
     clock.advance(timedelta(days=31))
     retention.run(db, SETTINGS)
-    assert db.get(OutboxEmail, other.id) is None
-    assert db.get(OutboxEmail, waiting.id) is not None  # still to be sent
+    assert db.get(OutboxEmail, other) is None
+    assert db.get(OutboxEmail, waiting) is not None  # still to be sent
 
 
 def test_emails_about_anonymised_answers_are_purged_at_once(db):
     made, _qs, _ = _consultation_with_answers(db)
-    receipt = queue_email(db, to="me@example.org", subject="Your response", body="They know my mum.",
-                          concerns=f"consultation:{made.id}")
-    receipt.status = EmailStatus.SENT
+    receipt = queue_email(db, "consultation_receipt", to="me@example.org", concerns=f"consultation:{made.id}",
+                          title=made.title, reference="ABC-123", answers=[("Why?", "They know my mum.")],
+                          link="http://x/consultations/1")
+    db.get(OutboxEmail, receipt).status = EmailStatus.SENT
     _conclude(db, made)
     clock.advance(timedelta(days=731))
     retention.run(db, Settings(RESPONSE_RETENTION_DAYS=730, OUTBOX_RETENTION_DAYS=10_000))
-    assert db.get(OutboxEmail, receipt.id) is None
+    assert db.get(OutboxEmail, receipt) is None
 
 
 @pytest.mark.parametrize("days, wording", [(730, "2 years"), (90, "90 days")])

@@ -266,10 +266,8 @@ def send_invitations(request: Request, db: DbSession, user: Staff, consultation_
         return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
     base_url = request.app.state.settings.base_url
     for invitation, token in created:
-        queue_email(db, to=invitation.email, subject=f"You are invited to take part: {consultation.title}",
-                    body=(f"{user.display_name} at {request.app.state.settings.council_name} invites you to "
-                          f"take part in '{consultation.title}'.\n\n{base_url}/consultations/"
-                          f"{consultation.id}/invited/{token}\n\n"
-                          "This link is for you only and works once.\n"))
+        queue_email(db, "consultation_invitation", to=invitation.email, inviter=user.display_name,
+                    council=request.app.state.settings.council_name, title=consultation.title,
+                    link=f"{base_url}/consultations/{consultation.id}/invited/{token}")
     return RedirectResponse(f"{_base(consultation_id)}?notice={len(created)}+invitations+sent#invitations",
                             status_code=303)

@@ -21,10 +21,9 @@ def invite_member(db: Session, organiser: User, organisation: Organisation, *, e
                                         invited_by=organiser)
     invitation.organisation_id = organisation.id  # accounts.invite keeps it for organisers only
     db.flush()
-    queue_email(db, to=invitation.email, subject=f"Join {organisation.name} on Chorus", body=(
-        f"{organiser.display_name} has invited you to post for {organisation.name} in Chorus forums "
-        f"and to help draft its submissions.\n\nSet your password here (the link works once, for 7 days):\n"
-        f"{base_url}/invitations/{token}\n"))
+    queue_email(db, "forum_member_invitation", to=invitation.email, language=invitation.language,
+                inviter=organiser.display_name, organisation=organisation.name,
+                link=f"{base_url}/invitations/{token}")
     return invitation
 
 

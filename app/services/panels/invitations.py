@@ -60,9 +60,10 @@ def send_invitations(db: Session, panel: Panel, record: PanelDrawRecord, *, base
     for member in members:
         link = links[member.id]
         manage = manage_link(base_url, issue_manage_token(member.volunteer))
-        queue_email(db, to=member.volunteer.email, subject=f"You have been chosen: {record.purpose}",
-                    body=_invitation_body(panel, record, member, link, manage),
-                    concerns=f"panel_volunteer:{member.volunteer.id}")
+        queue_email(db, "panel_chosen", to=member.volunteer.email,
+                    concerns=f"panel_volunteer:{member.volunteer.id}", language=member.volunteer.language,
+                    name=member.volunteer.name, panel=panel.name, purpose=record.purpose, link=link,
+                    manage=manage)
         member.invited_at = now
     audit.record(db, actor_id=actor_id, action="panel.invite", object_type="panel_draw",
                  object_id=record.id, count=len(members))
@@ -95,15 +96,6 @@ def _own_links(db, record, members, base_url) -> dict[int, str]:
                                token_hash=token_hash(token)))
         links[member.id] = f"{base_url}/panels/invitations/{token}"
     return links
-
-
-def _invitation_body(panel: Panel, record: PanelDrawRecord, member: PanelMember, link: str,
-                     manage: str) -> str:
-    return (f"Dear {member.volunteer.name or 'panel member'},\n\n"
-            f"You have been chosen at random from {panel.name} to take part in: {record.purpose}.\n\n"
-            f"Take part here (this link is yours alone and works once):\n{link}\n\n"
-            "If you cannot take part, you do not need to do anything: we will invite someone else.\n\n"
-            f"Update your details or leave the panel:\n{manage}\n")
 
 
 def check_invitation(db: Session, token: str) -> PanelInvitation:

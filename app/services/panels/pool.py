@@ -139,9 +139,9 @@ def join(db: Session, panel: Panel, form: VolunteerForm, *, base_url: str) -> Pa
     db.flush()
     _store_special(db, panel, volunteer, special, existing=None)
     token = issue_manage_token(volunteer)
-    queue_email(db, to=volunteer.email, subject=f"You have joined {panel.name}",
-                body=_joined_body(panel, volunteer, manage_link(base_url, token)),
-                concerns=f"panel_volunteer:{volunteer.id}")
+    queue_email(db, "panel_joined", to=volunteer.email, concerns=f"panel_volunteer:{volunteer.id}",
+                language=volunteer.language, name=volunteer.name, panel=panel.name,
+                link=manage_link(base_url, token))
     audit.record(db, actor_id=None, action="panel.join", object_type="panel", object_id=panel.id)
     return volunteer
 
@@ -169,22 +169,12 @@ def manage_link(base_url: str, token: str) -> str:
     return f"{base_url}/panels/manage/{token}"
 
 
-def _joined_body(panel: Panel, volunteer: PanelVolunteer, link: str) -> str:
-    return (f"Dear {volunteer.name},\n\nThank you for joining {panel.name}. When an exercise needs "
-            "people like you, we may choose you at random and invite you by email.\n\n"
-            f"Confirm your email address, update your details or leave the panel here:\n{link}\n\n"
-            "Leaving deletes your profile. This link replaces any earlier one.\n")
-
-
 def send_manage_link(db: Session, panel: Panel, volunteer: PanelVolunteer, *, base_url: str,
                      already_joined: bool = False) -> None:
     token = issue_manage_token(volunteer)
-    intro = ("Someone (probably you) asked to join the panel with this email address, which is "
-             "already in the pool." if already_joined else "You asked for a new link to your panel details.")
-    queue_email(db, to=volunteer.email or "", subject=f"Your {panel.name} details",
-                body=(f"Dear {volunteer.name},\n\n{intro}\n\nUpdate your details or leave the panel "
-                      f"here:\n{manage_link(base_url, token)}\n\nThis link replaces any earlier one.\n"),
-                concerns=f"panel_volunteer:{volunteer.id}")
+    queue_email(db, "panel_details", to=volunteer.email or "", concerns=f"panel_volunteer:{volunteer.id}",
+                language=volunteer.language, name=volunteer.name, panel=panel.name,
+                already_joined=already_joined, link=manage_link(base_url, token))
 
 
 def request_manage_link(db: Session, panel: Panel, email: str, *, base_url: str) -> None:

@@ -72,12 +72,7 @@ def publish(
     petition.officer_id = petition.officer_id or officer.id
     petition.closes_at = now + timedelta(days=settings.duration_days)
     _record(db, petition, officer, "petition.publish")
-    _email_creator(
-        db,
-        petition,
-        f"Your petition “{petition.title}” is published",
-        f"Your petition has been checked and published. Share it:\n\n{base_url}/petitions/{petition.id}",
-    )
+    _email_creator(db, petition, "petition_published", link=f"{base_url}/petitions/{petition.id}")
 
 
 def reject(
@@ -117,17 +112,13 @@ def reject(
         text=text,
         duplicate_of=duplicate_of.id if duplicate_of else None,
     )
-    reason = text or code.explanation
-    extra = (
-        f"\n\nPlease sign this petition instead:\n{base_url}/petitions/{duplicate_of.id}"
-        if duplicate_of
-        else ""
-    )
     _email_creator(
         db,
         petition,
-        f"Your petition “{petition.title}” was not published",
-        f"We could not publish your petition.\n\nReason: {code.label}. {reason}{extra}",
+        "petition_not_published",
+        reason_label=code.label,
+        reason=text or code.explanation,
+        duplicate_link=f"{base_url}/petitions/{duplicate_of.id}" if duplicate_of else None,
     )
 
 
@@ -197,7 +188,7 @@ def _record(db: Session, petition: Petition, officer: User, action: str, **detai
     )
 
 
-def _email_creator(db: Session, petition: Petition, subject: str, message: str) -> None:
+def _email_creator(db: Session, petition: Petition, template: str, **context) -> None:
     creator = db.execute(
         select(PetitionSignature.email, PetitionSignature.name).where(
             PetitionSignature.petition_id == petition.id, PetitionSignature.is_creator.is_(True)
@@ -205,5 +196,12 @@ def _email_creator(db: Session, petition: Petition, subject: str, message: str) 
     ).first()
     if creator is None or creator.email is None:
         return
-    queue_email(db, to=creator.email, subject=subject, body=f"Dear {creator.name},\n\n{message}\n",
-                concerns=f"petition:{petition.id}")
+    queue_email(
+        db,
+        template,
+        to=creator.email,
+        concerns=f"petition:{petition.id}",
+        name=creator.name,
+        title=petition.title,
+        **context,
+    )

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, RateLimited
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
-from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.petition import (
     SIGNABLE,
     Petition,
@@ -26,7 +25,14 @@ from app.models.petition import (
     PetitionState,
 )
 from app.ratelimit import RateLimiter
-from app.services.email import queue_email
+from app.services.email import (
+    RenderedEmail,
+    outbox_values,
+    queue_email,
+    queue_rendered,
+    render_email,
+    send_after_commit,
+)
 from app.services.petitions.email_addresses import check_signer_email, email_domain, normalise_email
 from app.services.petitions.rules import RuleSet
 from app.tokens import new_token, token_hash
@@ -120,14 +126,20 @@ def check_new_petition(values: dict[str, str], review_ids: set[int]) -> NewPetit
     errors: dict[str, str] = {}
     text = None
     try:
-        text = check_petition_text(title=values["title"], action=values["action_text"],
-                                   background=values["background"])
+        text = check_petition_text(
+            title=values["title"], action=values["action_text"], background=values["background"]
+        )
     except InvalidInput as error:
         errors.update(error.errors)
     signer = None
     try:
-        signer = clean_signer(name=values["name"], email=values["email"], location=values["location"],
-                              consent=bool(values["consent"]), notify=bool(values["notify"]))
+        signer = clean_signer(
+            name=values["name"],
+            email=values["email"],
+            location=values["location"],
+            consent=bool(values["consent"]),
+            notify=bool(values["notify"]),
+        )
     except InvalidInput as error:
         errors.update(error.errors)
     review_id = int(values["review_id"]) if values["review_id"].isdigit() else None
@@ -212,14 +224,15 @@ def sign(
         return SignOutcome.DROPPED
     token = new_token()
     values = _signature_values(petition.id, signer, ip, token, settings)
-    subject, body = _confirmation_message(petition, signer.name, token, settings, base_url)
+    email = _confirmation_message(petition, signer.name, token, settings, base_url)
     if db.get_bind().dialect.name == "postgresql":
         # One round trip: the signature and its outbox email, or neither.
-        email = {"to_address": signer.email, "subject": subject, "body_text": body,
-                 "concerns": f"petition:{petition.id}"}
-        inserted = db.execute(_GUARDED_INSERT_WITH_EMAIL, values | email).first()
+        row = outbox_values(to=signer.email, email=email, concerns=f"petition:{petition.id}")
+        inserted = db.execute(
+            _GUARDED_INSERT_WITH_EMAIL, values | {f"email_{column}": row[column] for column in _EMAIL_COLUMNS}
+        ).first()
         if inserted is not None:
-            _send_after_commit(db, inserted.id)
+            send_after_commit(db, inserted.id, job=EMAIL_BATCH_JOB)
             return SignOutcome.SIGNED
     else:
         inserted = db.execute(_GUARDED_INSERT, values).first()
@@ -229,7 +242,7 @@ def sign(
             raise Conflict("This petition is not open for signatures.")
         _answer_duplicate(db, current, signer, settings, limiter, base_url)
         return SignOutcome.ALREADY
-    _queue_email(db, to=signer.email, subject=subject, body=body, petition_id=petition.id)
+    queue_rendered(db, email, to=signer.email, concerns=f"petition:{petition.id}", job=EMAIL_BATCH_JOB)
     return SignOutcome.SIGNED
 
 
@@ -311,13 +324,18 @@ def _guarded_insert(*, with_email: bool):
     )
     if with_email:
         sql = (
-            f"WITH signed AS ({sql}) "  # noqa: S608  # nosec B608
-            "INSERT INTO outbox_email (to_address, subject, body_text, concerns, status, attempts, "
-            "last_error, created_at) SELECT :to_address, :subject, :body_text, :concerns, "
-            f"'{EmailStatus.QUEUED.value}', 0, '', "
-            ":created_at FROM signed RETURNING id"
+            f"WITH signed AS ({sql}) "  # noqa: S608  # nosec B608 - column names only
+            f"INSERT INTO outbox_email ({', '.join(_EMAIL_COLUMNS)}, created_at) "
+            f"SELECT {', '.join(':email_' + c for c in _EMAIL_COLUMNS)}, :created_at FROM signed RETURNING id"
         )
     return text(sql).bindparams(*(bindparam(c, type_=types[c]) for c in columns))
+
+
+# The outbox row's columns as services/email.py writes them (created_at is the signature's).
+_EMAIL_COLUMNS = [
+    c for c in outbox_values(to="", email=RenderedEmail("", "", "", ""), concerns="") if c != "created_at"
+]
+EMAIL_BATCH_JOB = "petitions.email_batches.add"  # signing sends its emails in batches (jobs/petitions.py)
 
 
 class _NoSettings:
@@ -364,65 +382,31 @@ def _answer_duplicate(db, petition, signer, settings, limiter, base_url) -> None
             creator=existing.is_creator,
         )
         return
-    _queue_email(
+    queue_email(
         db,
+        "petition_already_signed",
         to=existing.email,
-        subject=f"You have already signed “{petition.title}”",
-        body=(
-            f"Dear {existing.name},\n\nSomeone, probably you, tried to sign the petition "
-            f"“{petition.title}” again with this email address.\n\nYour signature was already "
-            f"counted, and it is still counted once. You do not need to do anything.\n\n"
-            f"{base_url}/petitions/{petition.id}\n"
-        ),
-        petition_id=petition.id,
+        concerns=f"petition:{petition.id}",
+        job=EMAIL_BATCH_JOB,
+        name=existing.name,
+        title=petition.title,
+        link=f"{base_url}/petitions/{petition.id}",
     )
 
 
 def _confirmation_email(db, petition, email, name, token, settings, base_url, *, creator=False) -> None:
-    subject, body = _confirmation_message(petition, name, token, settings, base_url, creator=creator)
-    _queue_email(db, to=email, subject=subject, body=body, petition_id=petition.id)
+    message = _confirmation_message(petition, name, token, settings, base_url, creator=creator)
+    queue_rendered(db, message, to=email, concerns=f"petition:{petition.id}", job=EMAIL_BATCH_JOB)
 
 
-def _confirmation_message(petition, name, token, settings, base_url, *, creator=False) -> tuple[str, str]:
-    link = f"{base_url}/petitions/signatures/{token}"
-    hours = settings.confirmation_hours
-    if creator:
-        subject = f"Confirm your email to start your petition “{petition.title}”"
-        first = (
-            f"Thank you for starting the petition “{petition.title}”.\n\n"
-            "Confirm your email address to continue:"
-        )
-        after = (
-            "Once you have confirmed, you will get a link to share with supporters. When enough "
-            "of them have signed, the council checks the petition against its standards and "
-            "publishes it."
-        )
-    else:
-        subject = f"Confirm your signature on “{petition.title}”"
-        first = (
-            f"Thank you for signing the petition “{petition.title}”.\n\n"
-            "Your signature is not counted until you confirm it:"
-        )
-        after = "If you did not sign this petition, ignore this email: nothing will be counted."
-    body = (
-        f"Dear {name},\n\n{first}\n\n{link}\n\nThe link works once and expires in {hours} hours.\n\n{after}\n"
+def _confirmation_message(petition, name, token, settings, base_url, *, creator=False) -> RenderedEmail:
+    return render_email(
+        "petition_confirm_start" if creator else "petition_confirm_signature",
+        name=name,
+        title=petition.title,
+        link=f"{base_url}/petitions/signatures/{token}",
+        hours=settings.confirmation_hours,
     )
-    return subject[:300], body
-
-
-def _queue_email(db: Session, *, to: str, subject: str, body: str, petition_id: int | None = None) -> None:
-    """The outbox row in the signing transaction (a Core INSERT); sent in batches after commit."""
-    email_id = db.execute(
-        insert(OutboxEmail)
-        .values(to_address=to, subject=subject[:300], body_text=body,
-                concerns=f"petition:{petition_id}" if petition_id else "")
-        .returning(OutboxEmail.id)
-    ).scalar_one()
-    _send_after_commit(db, email_id)
-
-
-def _send_after_commit(db: Session, email_id: int) -> None:
-    enqueue_after_commit(db, "petitions.email_batches.add", email_id)
 
 
 # --- confirmation -----------------------------------------------------------------------------
@@ -494,14 +478,12 @@ def _creator_confirmed(db: Session, petition: Petition, now: datetime, base_url:
             PetitionSignature.petition_id == petition.id, PetitionSignature.is_creator.is_(True)
         )
     )
-    link = f"{base_url}/petitions/support/{petition.support_token}"
     queue_email(
         db,
+        "petition_share",
         to=creator.email,
-        subject=f"Share your petition “{petition.title}” with supporters",
-        body=(
-            f"Dear {creator.name},\n\nYour email is confirmed. Share this link with people who "
-            f"support your petition:\n\n{link}\n\nWhen enough of them have signed and confirmed, "
-            "the council checks the petition and publishes it, usually within 10 working days.\n"
-        ),
+        concerns=f"petition:{petition.id}",
+        name=creator.name,
+        title=petition.title,
+        link=f"{base_url}/petitions/support/{petition.support_token}",
     )

@@ -232,18 +232,6 @@ def unsubscribe(db: Session, secret: str, digest: str, signature: str) -> None:
         db.flush()
 
 
-RESULTS_EMAIL = {
-    "en": ("Results published: {title}",
-           "The council has published what people said about “{title}” and what it decided.\n\n"
-           "See the results:\n{link}\n\nYou get this email because you asked to hear about it.\n"
-           "To get no more emails like this: {unsubscribe}\n"),
-    "cy": ("Canlyniadau wedi’u cyhoeddi: {title}",
-           "Mae’r cyngor wedi cyhoeddi beth ddywedodd pobl am “{title}” a beth a benderfynodd.\n\n"
-           "Gweld y canlyniadau:\n{link}\n\nRydych yn cael yr e-bost hwn am i chi ofyn amdano.\n"
-           "I beidio â chael rhagor o negeseuon fel hyn: {unsubscribe}\n"),
-}
-
-
 def send_results_batch(db: Session, consultation_id: int, *, base_url: str, secret: str,
                        batch: int = RESULTS_BATCH) -> int:
     """Queue the next `batch` results emails, each in its reader's language with one unsubscribe link;
@@ -267,11 +255,9 @@ def send_results_batch(db: Session, consultation_id: int, *, base_url: str, secr
         pending.append(person)
     link = f"{base_url}/consultations/{consultation.id}/you-said-we-did"
     for person in pending[:batch]:
-        subject, body = RESULTS_EMAIL.get(person.language, RESULTS_EMAIL[DEFAULT_LANGUAGE])
-        queue_email(db, to=person.address, subject=subject.format(title=consultation.title),
-                    body=body.format(title=consultation.title, link=link,
-                                     unsubscribe=unsubscribe_link(base_url, secret, person.address)),
-                    concerns=marker)
+        queue_email(db, "results_published", to=person.address, concerns=marker, language=person.language,
+                    title=consultation.title, link=link,
+                    unsubscribe=unsubscribe_link(base_url, secret, person.address))
         if person.subscriber_id:
             db.execute(update(ResultsSubscriber).where(ResultsSubscriber.id == person.subscriber_id)
                        .values(notified_at=now))
