@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -131,6 +131,14 @@ class Database:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def answers(self) -> bool:
+        """Whether the database answers a trivial query now (for /healthz)."""
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text("SELECT 1")).scalar_one() == 1
+        except SQLAlchemyError:
+            return False
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -163,6 +171,9 @@ def hot_write_session(request: Request) -> Iterator[Session]:
     SQLite the writer first waits for its turn (Database.write_transaction), then as request_session."""
     with request.app.state.database.write_transaction() as session:
         yield session
+
+
+HotWriteSession = Annotated[Session, Depends(hot_write_session, scope="function")]
 
 
 async def read_in_thread(request: Request, work: Callable[[Session], T]) -> T:

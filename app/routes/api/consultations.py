@@ -1,7 +1,5 @@
 """JSON API for consultations: open data and other channels (documented in /openapi.json)."""
 
-import threading
-from contextlib import nullcontext
 from datetime import datetime
 from typing import Annotated
 
@@ -10,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import DbSession
+from app.db import HotWriteSession
 from app.errors import AppError, Conflict, InvalidInput, NotFound, RateLimited
 from app.models.consultation import Audience, Channel, Consultation, ConsultationState, RespondentType
 from app.services import consultations as service
@@ -162,22 +161,13 @@ def _field(name: str) -> str:
                         409: {"description": "The consultation is not taking answers"},
                         422: {"description": "Says which field is wrong"},
                         429: {"description": "Too many anonymous responses from this address"}})
-def post_response(request: Request, consultation_id: int, body: ResponseIn,
+def post_response(request: Request, db: HotWriteSession, consultation_id: int, body: ResponseIn,
                   authorization: Annotated[str | None, Header()] = None):
     """Record one response. Anonymous while the consultation is open to anyone (rate-limited per
     address); a staff API token (`Authorization: Bearer …`) may set the channel, panel flag and date."""
-    database = request.app.state.database
-    # The hot path: on SQLite, the threads of one process queue on a lock instead of polling the
-    # database lock (busy timeout), which starves some writers for seconds under load. Still one
-    # transaction per request, committed before the response is sent.
-    with _SQLITE_WRITER if database.is_sqlite else nullcontext(), database.transaction() as db:
-        return _record(request, db, consultation_id, body, authorization)
-
-
-_SQLITE_WRITER = threading.Lock()
-
-
-def _record(request: Request, db, consultation_id: int, body: ResponseIn, authorization: str | None):
+    # A hot path: on SQLite the request's one transaction first waits for its writer turn
+    # (Database.write_transaction) instead of polling the database lock, which starved some writers
+    # for seconds under load; committed before the response is sent.
     staff = _staff_token(db, authorization)
     form = answering.load_form(db, consultation_id)
     if form.state == ConsultationState.DRAFT:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from app.auth import DataProtection, DbSession, Staff
+from app.db import read_stream
 from app.models.consultation import RESPONDENT_TYPE_LABELS
 from app.services import consultations as service
 from app.services.consultations import exports, results
@@ -35,14 +36,9 @@ def results_page(request: Request, db: DbSession, user: Staff, consultation_id: 
 
 
 def _stream(request: Request, consultation_id: int, produce, media_type: str, filename: str):
-    database = request.app.state.database
-
-    def body():
-        # The request's session is closed once the handler returns; the stream reads on its own.
-        with database.transaction(write=False) as db:
-            yield from produce(db)
-
-    return StreamingResponse(body(), media_type=media_type, headers={
+    # The request's session is closed once the handler returns; the stream reads on its own.
+    body = read_stream(request.app.state.database, produce)
+    return StreamingResponse(body, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 

@@ -13,7 +13,7 @@ from app.services import petitions
 from app.services.petitions import invalidation as petitions_invalidation
 from app.services.petitions import moderation as petitions_moderation
 from app.services.petitions import rules as petitions_rules
-from app.templating import render, templates
+from app.templating import render
 
 router = APIRouter(prefix="/officer/petitions", include_in_schema=False)
 
@@ -385,17 +385,3 @@ def undo_invalidation(request: Request, db: DbSession, officer: Staff, invalidat
     invalidation = petitions_invalidation.get_invalidation(db, invalidation_id)
     petitions_invalidation.start_undo(db, invalidation, officer)
     return RedirectResponse(f"/officer/petitions/invalidations/{invalidation_id}", status_code=303)
-
-
-# --- the workspace banner ---------------------------------------------------------------------
-
-
-def _moderation_queue_length(request: Request) -> dict:
-    """For the officer workspace (a shared template): how many petitions wait, and is that many?"""
-    with request.app.state.database.transaction(write=False) as db:
-        count = petitions_moderation.queue_length(db)
-        alert = petitions.current_settings(db).moderation_queue_alert
-    return {"count": count, "long": count >= alert}
-
-
-templates.env.globals["petition_moderation_queue_length"] = _moderation_queue_length
