@@ -83,21 +83,17 @@ def _digest_for(db: Session, follows: list[ThreadFollow], base_url: str) -> int:
                 sections.append(DigestItem(item.thread, others))
     if not sections:
         return 0
-    queue_email(db, to=user.email, subject="New posts in the forum threads you follow",
-                body=_digest_body(sections, base_url))
+    queue_email(db, "forum_digest", to=user.email, language=user.language,
+                sections=[_digest_section(section, base_url) for section in sections])
     return 1
 
 
-def _digest_body(sections: list[DigestItem], base_url: str) -> str:
-    lines = ["There are new posts in threads you follow on Chorus.", ""]
-    for section in sections:
-        count = len(section.posts)
-        lines.append(f"{section.thread.title}: {count} new post{'s' if count != 1 else ''}")
-        for post in section.posts[:3]:
-            excerpt = post.body_text.replace("\n", " ")
-            lines.append(f"  - {excerpt[:200]}{'…' if len(excerpt) > 200 else ''}")
-        lines.append(f"  Read them: {base_url}/forums/{section.thread.forum_id}/threads/{section.thread.id}"
-                     "?page=100000")
-        lines.append("")
-    lines.append("To stop these emails, open a thread and choose 'Stop following'.")
-    return "\n".join(lines)
+def _digest_section(section: DigestItem, base_url: str) -> dict:
+    """One followed thread in the digest: its title, how many new posts, the first three, a link."""
+    excerpts = []
+    for post in section.posts[:3]:
+        excerpt = post.body_text.replace("\n", " ")
+        excerpts.append(f"{excerpt[:200]}{'…' if len(excerpt) > 200 else ''}")
+    thread = section.thread
+    return {"title": thread.title, "count": len(section.posts), "excerpts": excerpts,
+            "link": f"{base_url}/forums/{thread.forum_id}/threads/{thread.id}?page=100000"}
