@@ -43,9 +43,15 @@ def _update_session_apart(request: Request, session_id: int, *, expired: bool) -
 CurrentUser = Annotated[User | None, Depends(current_user_or_none)]
 
 
-def require_user(user: CurrentUser) -> User:
+# Residents' light accounts (issue 27) never enter the staff area, whatever a route there accepts.
+STAFF_AREA = ("/officer", "/admin", "/account/")
+
+
+def require_user(request: Request, user: CurrentUser) -> User:
     if user is None:
         raise NotSignedIn("Sign in to see this page.")
+    if user.role == Role.RESIDENT and request.url.path.startswith(STAFF_AREA):
+        raise Forbidden("This page is for council staff and organisations.")
     return user
 
 
@@ -64,3 +70,5 @@ SignedIn = Annotated[User, Depends(require_user)]
 Staff = Annotated[User, Depends(require_role(Role.ADMIN, Role.OFFICER))]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 DataProtection = Annotated[User, Depends(require_role(Role.DATA_PROTECTION))]
+# A resident's light account (issue 27): My Chorus and following
+Resident = Annotated[User, Depends(require_role(Role.RESIDENT))]

@@ -18,7 +18,7 @@ def create_user(argv: list[str]) -> int:
                                      description="Create a staff or organiser account. "
                                      "The password is read from standard input.")
     parser.add_argument("--email", required=True)
-    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--role", required=True, choices=[r.value for r in Role if r != Role.RESIDENT])
     parser.add_argument("--organisation", help="organisation name (required for organisers)")
     parser.add_argument("--name", default="", help="display name")
     args = parser.parse_args(argv)

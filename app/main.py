@@ -111,7 +111,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after_seconds)
         if isinstance(error, NotSignedIn) and not _wants_json(request):
-            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+            # Residents' pages (issue 27) ask for the emailed link; everything else for a password.
+            sign_in = "/sign-in/email" if request.url.path.startswith("/my-chorus") else "/sign-in"
+            return RedirectResponse(f"{sign_in}?next={quote(request.url.path)}", status_code=303)
         if isinstance(error, SecondFactorRequired) and not _wants_json(request):
             return RedirectResponse("/account/two-factor?required=1", status_code=303)
         if _wants_json(request):

@@ -33,15 +33,8 @@ def notify_signers_of_answer(petition_id: int, kind: str) -> int:
         petition = db.get(Petition, petition_id)
         if petition is None:
             return 0
-        if kind == "response":
-            subject = f"The council has responded to “{petition.title}”"
-            message = f"The council has responded to the petition you signed:\n\n{petition.response_text}"
-        else:
-            subject = f"Full council has debated “{petition.title}”"
-            message = (
-                f"The full council debated the petition you signed. The outcome:\n\n{petition.debate_outcome}"
-            )
-        return notify_signers(db, petition, base_url, subject=subject, message=message)
+        answer = petition.response_text if kind == "response" else petition.debate_outcome
+        return notify_signers(db, petition, base_url, "petition_answered", kind=kind, answer=answer)
 
 
 @queue.task(retries=3, retry_delay=30)

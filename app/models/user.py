@@ -18,10 +18,14 @@ class Role(enum.StrEnum):
     COUNCILLOR = "councillor"  # scrutiny: reads the reviews whose team they are on, comments; never edits
     # subject access and erasure, equalities exports (services/subject_access.py); nothing else
     DATA_PROTECTION = "data_protection"
+    # a resident's light account (issue 27, decision 0104): no password, no organisation; signs in by an
+    # emailed one-time link (services/accounts/residents.py), replies in public forums, follows things
+    RESIDENT = "resident"
 
 
 class User(CreatedAtMixin, Base):
-    """A signed-in account: council staff (admin, officer) or an organisation's organiser."""
+    """A signed-in account: council staff (admin, officer), an organisation's organiser or member, or a
+    resident (role `resident`: a light account with no password)."""
 
     __tablename__ = "user_account"
 

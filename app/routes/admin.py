@@ -22,7 +22,7 @@ def _users_page(request, db, *, errors=None, values=None, invited=None, status_c
     return render(request, "admin/users.html", {
         "users": accounts.list_users(db),
         "organisations": accounts.list_organisations(db),
-        "roles": list(Role), "languages": LANGUAGES,
+        "roles": [role for role in Role if role != Role.RESIDENT], "languages": LANGUAGES,
         "errors": errors or {}, "values": values or {}, "invited": invited,
     }, status_code=status_code)
 
@@ -54,12 +54,9 @@ def invite_user(
         )
     except InvalidInput as error:
         return _users_page(request, db, errors=error.errors, values=values, status_code=422)
-    link = f"{request.app.state.settings.base_url}/invitations/{token}"
-    queue_email(
-        db, to=invitation.email, subject="You have been invited to Chorus",
-        body=(f"{admin.display_name} has invited you to Chorus as {chosen_role.value}.\n\n"
-              f"Set your password here (the link works once, for 7 days):\n{link}\n"),
-    )
+    queue_email(db, "staff_invitation", to=invitation.email, language=invitation.language,
+                inviter=admin.display_name, role=chosen_role.value,
+                link=f"{request.app.state.settings.base_url}/invitations/{token}")
     return RedirectResponse(f"/admin/users?invited={invitation.email}", status_code=303)
 
 

@@ -31,9 +31,9 @@ def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
 
 
-def _barred(request: Request, db, user, forum) -> bool:
+def _barred(request: Request, db, user, forum, thread=None) -> bool:
     """A barred poster is told so, instead of being offered a form the server would refuse."""
-    return can_post(user, forum) and forums_posting.is_barred(db, user, forum, _secret(request))
+    return can_post(user, forum, thread) and forums_posting.is_barred(db, user, forum, _secret(request))
 
 
 @router.get("")
@@ -86,7 +86,7 @@ def start_thread(request: Request, db: DbSession, user: SignedIn, forum_id: int,
 def _thread_page(request, db, user, thread, *, page=1, errors=None, values=None, status_code=200,
                  posted=None):
     data = forums_posting.thread_page(db, user, thread, _secret(request), page)
-    barred = _barred(request, db, user, data.forum)
+    barred = _barred(request, db, user, data.forum, thread)
     return render(request, "forums/thread.html", {
         "data": data, "forum": data.forum, "thread": thread,
         "can_post": can_post(user, data.forum, thread) and not barred, "barred": barred,

@@ -201,6 +201,8 @@ def invite(
     language: str = DEFAULT_LANGUAGE,
 ) -> tuple[Invitation, str]:
     email = check_email(email)
+    if role == Role.RESIDENT:
+        raise InvalidInput({"role": "Residents make their own accounts: choose another role"})
     if role in ORGANISATION_ROLES and organisation_id is None:
         raise InvalidInput({"organisation": f"Choose the organisation this {role.value} belongs to"})
     if role == Role.ADMIN and invited_by.role != Role.ADMIN:
@@ -249,7 +251,9 @@ def accept_invitation(db: Session, token: str, *, display_name: str, password: s
 
 
 def list_users(db: Session) -> list[User]:
-    return list(db.scalars(select(User).options(joinedload(User.organisation)).order_by(User.email)))
+    """Staff and organisations' accounts (residents' are listed for moderators: accounts.residents)."""
+    return list(db.scalars(select(User).options(joinedload(User.organisation))
+                           .where(User.role != Role.RESIDENT).order_by(User.email)))
 
 
 def list_organisations(db: Session) -> list[Organisation]:

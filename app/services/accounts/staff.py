@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.models.base import LANGUAGES, utcnow
-from app.models.user import PasswordReset, StaffSession, User
+from app.models.user import PasswordReset, Role, StaffSession, User
 from app.passwords import hash_password
 from app.services import audit
 from app.services.accounts import check_password, normalise_account_email
@@ -29,7 +29,7 @@ RESET_ATTEMPTS_PER_ACCOUNT = "3/hour"
 def request_reset(db: Session, email: str, *, base_url: str) -> None:
     """Email a reset link to the account with this address, if there is an active one; else nothing."""
     user = db.scalar(select(User).where(User.email == normalise_account_email(email)))
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.role == Role.RESIDENT:  # residents have no password
         return
     now = utcnow()
     db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
@@ -38,13 +38,8 @@ def request_reset(db: Session, email: str, *, base_url: str) -> None:
     reset = PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=now + RESET_LIFETIME)
     db.add(reset)
     db.flush()
-    queue_email(
-        db, to=user.email, subject="Reset your Chorus password",
-        body=(f"Someone asked to reset the password of your Chorus account ({user.email}).\n\n"
-              "Choose a new password here (the link works once, for 1 hour):\n"
-              f"{base_url}/password-reset/{token}\n\n"
-              "If it was not you, ignore this email: your password stays as it is.\n"),
-    )
+    queue_email(db, "password_reset", to=user.email, language=user.language, email=user.email,
+                link=f"{base_url}/password-reset/{token}")
     audit.record(db, actor_id=None, action="user.password_reset_requested", object_type="user",
                  object_id=user.id)
 

@@ -5,7 +5,8 @@ Every list, detail, search, feed, export and API path starts from `visible_forum
 The rule exists as SQL (for lists) and as Python (`can_read`, for an already-loaded forum);
 tests check that the two agree for every forum type and role.
 
-- public: anyone reads; any signed-in account posts.
+- public: anyone reads; any signed-in account posts, except that residents (light accounts, issue 27)
+  reply to threads and do not start them.
 - members_only: officers and admins, the running organisation and the named organisations
   (their organisers and members).
 - staff_only: as members_only (the named organisations are council services), and every post
@@ -74,6 +75,8 @@ def can_read(viewer: User | None, forum: Forum) -> bool:
 def can_post(viewer: User | None, forum: Forum, thread: Thread | None = None) -> bool:
     if viewer is None or not viewer.is_active or not can_read(viewer, forum) or not forum.is_open:
         return False
+    if viewer.role == Role.RESIDENT and thread is None:
+        return False  # residents reply; organisations and staff start threads
     # In an anonymous forum nobody may post in a locked thread: a post there would show it came
     # from a moderator (decision 0080).
     return thread is None or not thread.is_locked or (can_moderate(viewer, forum) and not forum.is_anonymous)

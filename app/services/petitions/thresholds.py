@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.models.petition import Petition, PetitionSignature, PetitionState
+from app.models.resident import PetitionFollow
 from app.models.user import Role, User
 from app.services import audit
 from app.services.email import queue_email
@@ -38,13 +39,7 @@ def check_thresholds(
             state_to=PetitionState.SPONSORED,
         ):
             crossed.append("sponsored")
-            _notify_officers(
-                db,
-                petition,
-                base_url,
-                "awaits moderation",
-                "has enough supporters and is waiting to be checked and published",
-            )
+            _notify_officers(db, petition, base_url, "petition_awaits_moderation")
             db.refresh(petition)
         return crossed
     if petition.state != PetitionState.OPEN:
@@ -58,19 +53,18 @@ def check_thresholds(
             db,
             petition,
             base_url,
-            f"has reached {settings.response_threshold:,} signatures",
-            f"has {count:,} signatures: the council must respond in writing",
+            "petition_threshold_officers",
+            kind="response",
+            threshold=settings.response_threshold,
+            count=count,
         )
         notify_signers(
             db,
             petition,
             base_url,
-            subject=f"“{petition.title}” will get a council response",
-            message=(
-                f"The petition you signed has reached {settings.response_threshold:,} "
-                "signatures, so the council will respond in writing. We will email you "
-                "when it does."
-            ),
+            "petition_threshold_signers",
+            kind="response",
+            threshold=settings.response_threshold,
         )
     if count >= settings.debate_threshold and _mark(
         db, petition_id, Petition.debate_threshold_reached_at, now
@@ -80,19 +74,18 @@ def check_thresholds(
             db,
             petition,
             base_url,
-            f"has reached {settings.debate_threshold:,} signatures",
-            f"has {count:,} signatures: it must be debated at full council",
+            "petition_threshold_officers",
+            kind="debate",
+            threshold=settings.debate_threshold,
+            count=count,
         )
         notify_signers(
             db,
             petition,
             base_url,
-            subject=f"“{petition.title}” will be debated at full council",
-            message=(
-                f"The petition you signed has reached {settings.debate_threshold:,} "
-                "signatures, so it will be debated at a meeting of the full council. "
-                "We will email you with the outcome."
-            ),
+            "petition_threshold_signers",
+            kind="debate",
+            threshold=settings.debate_threshold,
         )
     if crossed:
         db.refresh(petition)
@@ -133,23 +126,25 @@ def officers_to_notify(db: Session, petition: Petition) -> list[User]:
     )
 
 
-def _notify_officers(db: Session, petition: Petition, base_url: str, headline: str, detail: str) -> None:
+def _notify_officers(db: Session, petition: Petition, base_url: str, template: str, **context) -> None:
     for officer in officers_to_notify(db, petition):
         queue_email(
             db,
+            template,
             to=officer.email,
-            subject=f"Petition {headline}: “{petition.title}”",
-            body=(
-                f"Dear {officer.display_name},\n\nThe petition “{petition.title}” {detail}.\n\n"
-                f"{base_url}/officer/petitions/{petition.id}\n"
-            ),
+            language=officer.language,
+            name=officer.display_name,
+            title=petition.title,
+            link=f"{base_url}/officer/petitions/{petition.id}",
+            **context,
         )
 
 
-def notify_signers(db: Session, petition: Petition, base_url: str, *, subject: str, message: str) -> int:
-    """Email every counted signer who asked to hear about this petition; return how many."""
+def notify_signers(db: Session, petition: Petition, base_url: str, template: str, **context) -> int:
+    """Email every counted signer who asked to hear about this petition (email `template`, given
+    `name`, `title`, `link` and `context`); return how many."""
     rows = db.execute(
-        select(PetitionSignature.email, PetitionSignature.name)
+        select(PetitionSignature.email, PetitionSignature.name, PetitionSignature.language)
         .where(
             PetitionSignature.petition_id == petition.id,
             counted(),
@@ -158,15 +153,38 @@ def notify_signers(db: Session, petition: Petition, base_url: str, *, subject: s
         )
         .order_by(PetitionSignature.id)
     ).all()
-    for email, name in rows:
+    for email, name, language in rows:
         queue_email(
             db,
+            template,
             to=email,
-            subject=subject,
-            body=(
-                f"Dear {name},\n\n{message}\n\n{base_url}/petitions/{petition.id}\n\n"
-                "You get this email because you asked to hear about this petition when you signed it.\n"
-            ),
             concerns=f"petition:{petition.id}",
+            language=language,
+            name=name,
+            title=petition.title,
+            link=f"{base_url}/petitions/{petition.id}",
+            **context,
         )
-    return len(rows)
+    return len(rows) + _notify_followers(db, petition, base_url, template, context,
+                                         told={email.lower() for email, _name, _language in rows})
+
+
+def _notify_followers(db: Session, petition: Petition, base_url: str, template: str, context: dict, *,
+                      told: set[str]) -> int:
+    """Residents following the petition (issue 27), in their language, each once: a follower who signed
+    asking for news was told above. `emails/petition_followed` says what `template` told the signers."""
+    followers = db.execute(
+        select(User.email, User.display_name, User.language)
+        .join(PetitionFollow, PetitionFollow.user_id == User.id)
+        .where(PetitionFollow.petition_id == petition.id, User.is_active.is_(True))
+        .order_by(PetitionFollow.id)
+    ).all()
+    sent = 0
+    for email, name, language in followers:
+        if email.lower() in told:
+            continue
+        queue_email(db, "petition_followed", to=email, concerns=f"petition:{petition.id}", language=language,
+                    name=name, title=petition.title, link=f"{base_url}/petitions/{petition.id}",
+                    my_chorus=f"{base_url}/my-chorus", news=template, **context)
+        sent += 1
+    return sent

@@ -1,10 +1,13 @@
 """Subject access and erasure (issue 25): everything Chorus holds about an email address, found,
 exported (JSON and a readable page) or erased, by the data-protection role only, and audited.
 
-Covered: accounts, consultation responses (reached through the invitation or the emailed receipt
-that carried the address) with their drafts and invitations, petition signatures, panel volunteers,
-results sign-ups, forum posts written under a name, the outbox and audit entries. Anonymous staff
-posts are out of reach by design: nothing links them to a person (decision 0080).
+Residents see and erase their own (issue 27: `own_holdings`, `erase_own`) through "My Chorus".
+
+Covered: accounts (with their sessions, sign-in links and follows), consultation responses (reached
+through the invitation or the emailed receipt that carried the address) with their drafts and
+invitations, petition signatures, panel volunteers, results sign-ups, forum posts written under a name,
+the outbox and audit entries. Anonymous staff posts are out of reach by design: nothing links them to a
+person (decision 0080).
 
 The audit never stores the address looked up: a SHA-256 of the normalised address instead, so the
 record that an erasure happened outlives the erasure without undoing it.
@@ -29,7 +32,8 @@ from app.models.forum import Post, PostRevision, ThreadFollow
 from app.models.outbox import OutboxEmail
 from app.models.panel import PanelVolunteer
 from app.models.petition import PetitionSignature
-from app.models.user import Invitation, Role, User
+from app.models.resident import PetitionFollow, ResidentSignInLink
+from app.models.user import Invitation, Role, StaffSession, User
 from app.services import audit
 from app.services.accounts import check_email
 from app.services.panels import pool as panels_pool
@@ -82,7 +86,8 @@ SECTION_TITLES = {
     "accounts": "Accounts", "responses": "Consultation responses", "drafts": "Unsent answers (drafts)",
     "consultation_invitations": "Invitations to consultations", "signatures": "Petition signatures",
     "panel_volunteers": "Citizens' panel entries", "results_subscriptions": "Sign-ups for results",
-    "forum_posts": "Forum posts under a name", "outbox": "Emails (outbox)", "audit": "Audit entries",
+    "forum_posts": "Forum posts under a name", "followed_threads": "Forum threads followed",
+    "followed_petitions": "Petitions followed", "outbox": "Emails (outbox)", "audit": "Audit entries",
 }
 
 
@@ -180,6 +185,12 @@ def _collect(db: Session, email: str) -> Holdings:
         "results_subscriptions": [_row(s, "id", "consultation_id", "email", "created_at", "notified_at")
                                   for s in subscribers],
         "forum_posts": [_row(p, "id", "thread_id", "body_text", "created_at") for p in posts],
+        "followed_threads": [_row(f, "id", "thread_id", "created_at") for f in db.scalars(
+            select(ThreadFollow).where(ThreadFollow.user_id.in_(user_ids)).order_by(ThreadFollow.id))]
+        if user_ids else [],
+        "followed_petitions": [_row(f, "id", "petition_id", "created_at") for f in db.scalars(
+            select(PetitionFollow).where(PetitionFollow.user_id.in_(user_ids)).order_by(PetitionFollow.id))]
+        if user_ids else [],
         "outbox": [_row(e, "id", "to_address", "subject", "body_text", "status", "created_at", "sent_at")
                    for e in outbox],
         "audit": [_row(a, "id", "action", "object_type", "object_id", "detail", "created_at")
@@ -201,6 +212,36 @@ def erase(db: Session, email: str, *, actor: User) -> dict[str, int]:
     """Erase everything held about `email`; one audit record says an erasure happened, and how much."""
     require_data_protection(actor)
     email = check_email(email)
+    counts = _erase(db, email)
+    audit.record(db, actor_id=actor.id, action="subject_access.erase", object_type="person", object_id=None,
+                 address_sha256=address_hash(email), **counts)
+    return counts
+
+
+def own_holdings(db: Session, user: User) -> Holdings:
+    """Everything held about a resident's own address, for "My Chorus" (issue 27): the same search the
+    data-protection officer makes, asked for by the person themselves (signed in through their email)."""
+    _require_resident(user)
+    return _collect(db, user.email)
+
+
+def erase_own(db: Session, user: User) -> dict[str, int]:
+    """A resident deletes their account and everything the erasure reaches; audited with the address
+    hashed and no actor (the account it would name is gone)."""
+    _require_resident(user)
+    email = user.email
+    counts = _erase(db, email)
+    audit.record(db, actor_id=None, action="resident.erase_own_account", object_type="person", object_id=None,
+                 address_sha256=address_hash(email), **counts)
+    return counts
+
+
+def _require_resident(user: User) -> None:
+    if user.role != Role.RESIDENT or not user.is_active:
+        raise Forbidden("Only a resident's own account can do this.")
+
+
+def _erase(db: Session, email: str) -> dict[str, int]:
     users = _users(db, email)
     user_ids = [u.id for u in users]
     invitations = _invitations(db, email)
@@ -228,17 +269,22 @@ def erase(db: Session, email: str, *, actor: User) -> dict[str, int]:
     counts["results_subscriptions"] = db.execute(delete(ResultsSubscriber).where(
         _lower(ResultsSubscriber.email, email))).rowcount or 0
     counts["forum_posts"] = _erase_posts(db, user_ids)
+    counts["followed_threads"] = db.execute(delete(ThreadFollow).where(
+        ThreadFollow.user_id.in_(user_ids))).rowcount or 0 if user_ids else 0
     counts["outbox"] = len(outbox)
     for email_row in outbox:
         db.delete(email_row)
     db.execute(delete(Invitation).where(_lower(Invitation.email, email)))
+    db.execute(delete(ResidentSignInLink).where(_lower(ResidentSignInLink.email, email)))
+    if user_ids:
+        counts["followed_petitions"] = db.execute(delete(PetitionFollow).where(
+            PetitionFollow.user_id.in_(user_ids))).rowcount or 0
+        db.execute(delete(StaffSession).where(StaffSession.user_id.in_(user_ids)))
     for user in users:
         user.email, user.display_name = f"erased-{user.id}@erased.invalid", "Erased account"
         user.password_hash, user.totp_secret, user.is_active = "!", None, False
     counts["accounts"] = len(users)
     db.flush()
-    audit.record(db, actor_id=actor.id, action="subject_access.erase", object_type="person", object_id=None,
-                 address_sha256=address_hash(email), **counts)
     return counts
 
 
@@ -275,5 +321,4 @@ def _erase_posts(db: Session, user_ids: list[int]) -> int:
         theme_results.forget_evidence(db, "post", post.id)
         db.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
         post.body_html, post.body_text, post.author_id = f"<p>{REMOVED_POST}</p>", REMOVED_POST, None
-    db.execute(delete(ThreadFollow).where(ThreadFollow.user_id.in_(user_ids)))
     return len(posts)
