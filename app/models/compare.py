@@ -18,6 +18,8 @@ class ProposerType(enum.StrEnum):
     CARER = "carer"
     STAFF = "staff"
     ORGANISATION = "organisation"
+    # Consultation answers from residents who said none of the above (decision 0103).
+    RESIDENT = "resident"
 
     @property
     def label(self) -> str:
@@ -29,6 +31,7 @@ PROPOSER_LABELS = {
     ProposerType.CARER: "Carers",
     ProposerType.STAFF: "Staff",
     ProposerType.ORGANISATION: "Organisations",
+    ProposerType.RESIDENT: "Other residents",
 }
 
 
@@ -48,6 +51,9 @@ class Indicator(CreatedAtMixin, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     proposed_by_type: Mapped[ProposerType] = mapped_column(str_enum(ProposerType))
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Where it was proposed, when not on the review's own pages (decision 0103).
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="SET NULL"))
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="SET NULL"))
     status: Mapped[IndicatorStatus] = mapped_column(
         str_enum(IndicatorStatus), default=IndicatorStatus.PROPOSED
     )

@@ -41,6 +41,9 @@ class QuestionKind(enum.StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     RATING = "rating"
     RANKING = "ranking"
+    # "Which of these matter most to you?": the review's indicators ranked (up to three) and/or a
+    # suggestion; answers count as support for the review's indicators (decision 0103).
+    INDICATORS = "indicators"
 
     @property
     def label(self) -> str:
@@ -62,6 +65,8 @@ QUESTION_KIND_LABELS = {
     QuestionKind.MULTIPLE_CHOICE: "Multiple choice (checkboxes)",
     QuestionKind.RATING: "Rating scale (lowest to highest)",
     QuestionKind.RANKING: "Ranking of priorities",
+    QuestionKind.INDICATORS: "Which of these matter most to you? (the review's indicators, ranked, "
+                             "with suggestions)",
 }
 
 

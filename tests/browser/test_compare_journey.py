@@ -34,7 +34,7 @@ def test_indicators_benchmarks_appraisal_and_a_finding(journey, live_server, tmp
     tom.goto(f"/officer/reviews/{review_id}")
     tom.follow("Indicators chosen with users and staff")
     row = tom.page.locator("tr", has_text="Visits that start on time (journey)")
-    assert row.locator("td").all_inner_texts()[:6] == ["0", "1", "1", "0", "2", "1"]
+    assert row.locator("td").all_inner_texts()[:7] == ["0", "1", "1", "0", "0", "2", "1"]
     tom.fill("Definition of “Visits that start on time (journey)”",
              "Share of home-care visits that start within 15 minutes of the planned time")
     tom.fill("Source of the figures", "The council's rota system, monthly")
@@ -87,4 +87,62 @@ def test_indicators_benchmarks_appraisal_and_a_finding(journey, live_server, tmp
         tom.follow(statement)
     assert "Appraisal score: In-house improvement (journey)" in tom.text()
     tom.shot("4-finding")
+    tom.assert_all_checked()
+
+
+@pytest.mark.browser
+def test_which_matter_most_as_a_consultation_question_on_a_phone(journey, live_server):
+    """Decision 0103: the officer adds the question type to a new consultation of the review; a carer
+    answers it on a phone without JavaScript (a mistake first), and the team sees the counts."""
+    review_id = live_server.lookup("SELECT id FROM review WHERE title = ?", REVIEW)
+    title = "What should the review measure? (journey)"
+    tom = journey("compare-question", viewport="desktop")
+    tom.sign_in("officer@riverside.example")
+    wanted = ["Calls answered within a minute (journey)", "Same care worker each week (journey)"]
+    for name in wanted:
+        tom.goto(f"/officer/reviews/{review_id}/indicators")
+        tom.fill("What should be measured?", name)
+        tom.choose("Staff")
+        tom.press("Propose this indicator")
+    tom.goto("/officer/consultations/new")
+    tom.page.get_by_label("Review").select_option(label=REVIEW)
+    tom.fill("Title", title)
+    tom.fill("Summary", "Tell us how we should judge community health and care.")
+    tom.press("Create consultation")
+    tom.page.get_by_label("Type of question").select_option("indicators")
+    tom.fill("Question", "Which of these matter most to you?", exact=True)
+    tom.press("Add question")
+    tom.press("Open the consultation")
+    consultation_id = live_server.lookup("SELECT id FROM consultation WHERE title = ?", title)
+
+    carer = journey("compare-question-phone", viewport="phone", javascript=False)
+    carer.goto(f"/consultations/{consultation_id}")
+    carer.press("Start now")
+    carer.choose("A carer or family member of someone who uses the service")
+    carer.press("Continue")
+    first = carer.page.get_by_label("Your first choice")
+    offered = [o.strip() for o in first.locator("option").all_text_contents() if o.strip() != "Not chosen"]
+    assert set(wanted) <= set(offered), offered
+    offered = wanted
+    first.select_option(label=offered[0])
+    carer.page.get_by_label("Your second choice (optional)").select_option(label=offered[0])
+    carer.press("Continue")
+    assert "There is a problem" in carer.text() and "Choose each indicator once" in carer.text()
+    carer.shot("5-question-error")
+    carer.page.get_by_label("Your second choice (optional)").select_option(label=offered[1])
+    suggestion = "Carers who speak my language (journey)"
+    carer.fill("Something else that should be measured (optional)", suggestion)
+    carer.press("Continue")
+    if carer.heading() != "Check your answers before sending them":
+        carer.press("Continue")  # the optional questions about you
+    assert f"1. {offered[0]}" in carer.text() and f"Suggested: {suggestion}" in carer.text()
+    carer.press("Send my response")
+    assert carer.heading() == "Response sent"
+    carer.shot("6-question-sent")
+    carer.assert_all_checked()
+
+    tom.goto(f"/officer/reviews/{review_id}/indicators")
+    row = tom.page.locator("tr", has_text=suggestion)
+    assert row.locator("td").all_inner_texts()[:7] == ["0", "1", "0", "0", "0", "1", "0"]
+    assert "answering the consultation" in tom.text()
     tom.assert_all_checked()

@@ -56,7 +56,7 @@ def test_residents_choose_and_suggest_then_officer_adopts(client, db, review, of
     client.sign_in("officer@example.org", factories.PASSWORD)
     listing = page(client.get(f"/officer/reviews/{review.id}/indicators"))
     row = listing.find("th", string=None).find_parent("table").find("tbody").find("tr")
-    assert [td.get_text() for td in row.find_all("td")][:6] == ["0", "1", "1", "0", "2", "1"]
+    assert [td.get_text() for td in row.find_all("td")][:7] == ["0", "1", "1", "0", "0", "2", "1"]
     action = f"/officer/indicators/{indicator.id}/adopt"
     bad = submit_form(client, f"/officer/reviews/{review.id}/indicators", action,
                       {"Definition of “Visits on time”": "", "Source of the figures": ""})

@@ -48,6 +48,7 @@ def test_proposals_counted_by_who_proposed_and_supported(db, review, officer):
         ProposerType.CARER: 1,
         ProposerType.STAFF: 1,
         ProposerType.ORGANISATION: 1,
+        ProposerType.RESIDENT: 0,
     }
     assert listed[0].total == 3 and listed[1].total == 2
     assert listed[0].first_choices == 2 and listed[1].first_choices == 0  # staff ranked visits first

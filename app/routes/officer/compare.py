@@ -22,6 +22,7 @@ Long = Annotated[str, Form(max_length=8000)]
 def _indicators_page(request, db, user, review, *, errors=None, values=None, adopt_for=None, status_code=200):
     return render(request, "officer/compare/indicators.html", {
         "review": review, "proposals": indicators.proposals(db, review.id),
+        "origins": indicators.origins(db, review.id),
         "proposer_types": list(ProposerType),
         "proposer_choices": [(k.value, k.label.rstrip("s") if k != ProposerType.STAFF else "Staff")
                              for k in ProposerType],

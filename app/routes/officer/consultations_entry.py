@@ -30,6 +30,8 @@ def _raw(questions, posted: FormData) -> dict:
                          for i in range(len(question.options))}
             ranked, error = rules.ranking_from_positions(question.options, positions)
             raw[str(question.id)] = ranked if error is None else positions
+        elif question.kind == QuestionKind.INDICATORS:
+            raw[str(question.id)] = rules.indicators_answer_from_form(question, posted.get)
         else:
             value = posted.get(question.field)
             raw[str(question.id)] = value if isinstance(value, str) else ""

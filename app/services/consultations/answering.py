@@ -25,12 +25,13 @@ from app.models.consultation import (
     Consultation,
     ConsultationState,
     Question,
+    QuestionKind,
     Questionnaire,
     RespondentType,
 )
 from app.models.consultation_response import Answer, Draft, EqualitiesAnswer, Response
 from app.models.organisation import Organisation
-from app.services.consultations import building, rules
+from app.services.consultations import building, indicator_question, rules
 from app.tokens import new_token, token_hash
 
 CLOSED_MESSAGE = ("This consultation has closed, so it is not taking answers any more. "
@@ -183,6 +184,8 @@ def record_response(db: Session, form: ConsultationForm, submission: Submission,
                                 [{"response_id": response_id, **equalities}])
     if submission.invitation_id is not None:
         building.mark_invitation_used(db, submission.invitation_id)
+    if any(q.kind == QuestionKind.INDICATORS for q in questions):
+        indicator_question.count_answers(db, form.id, submission.respondent_type, questions, clean)
     return reference, True
 
 

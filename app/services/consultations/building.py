@@ -23,6 +23,7 @@ from app.models.consultation import (
 )
 from app.services import audit
 from app.services.accounts import check_email
+from app.services.consultations import indicator_question
 from app.services.consultations.rules import clean_text
 from app.tokens import new_token, token_hash
 
@@ -63,7 +64,13 @@ def _check_question(db: Session, consultation: Consultation, data: QuestionInput
     elif len(text) > 500:
         errors["text"] = "The question must be 500 characters or fewer"
     options = [clean_text(line) for line in data.options.splitlines() if clean_text(line)]
-    if kind and kind.has_options:
+    if kind == QuestionKind.INDICATORS:  # the review's indicators, read now (decision 0103)
+        if consultation.review_id is None:
+            errors["kind"] = ("“Which of these matter most to you?” asks about a review's indicators: "
+                              "choose another type, or use it in a consultation that is part of a review")
+        options = indicator_question.options_for_review(db, consultation.review_id) \
+            if consultation.review_id is not None else []
+    elif kind and kind.has_options:
         if len(options) < 2:
             errors["options"] = "Enter at least 2 options, one on each line"
         elif len(options) > MAX_OPTIONS or len(set(options)) != len(options) or \

@@ -81,7 +81,7 @@ def _csv_value(question, cell: str):
     cell = (cell or "").strip()
     cell = restored_cell(cell)  # undo the export's formula guard so a round trip keeps the text
     kind = QuestionKind(question.kind)
-    if kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING):
+    if kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING, QuestionKind.INDICATORS):
         return [part.strip() for part in cell.split(";") if part.strip()]
     if kind == QuestionKind.RATING and cell and not cell.isdigit() and cell in question.options:
         return str(question.options.index(cell) + 1)

@@ -46,6 +46,8 @@ def _value(question: Question, answers: list[Answer]):
         return None
     if question.kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING):
         return [a.value_text for a in answers]
+    if question.kind == QuestionKind.INDICATORS:  # ranked first, the suggestion (no option) last
+        return [a.value_text for a in sorted(answers, key=lambda a: (a.option_index is None, a.number or 0))]
     return answers[0].value_text
 
 

@@ -108,8 +108,8 @@ def _fill(result: QuestionResult, cells: list[tuple[int | None, int | None, int]
     question = result.question
     answered = result.answered
     options = question.options
-    if question.kind == QuestionKind.RANKING:
-        result.ranking = ranking_scores(options, cells)
+    if question.kind in (QuestionKind.RANKING, QuestionKind.INDICATORS):
+        result.ranking = ranking_scores(options, cells)  # an indicators suggestion has no option: skipped
         return
     counts = [0] * len(options)
     for option_index, _number, n in cells:

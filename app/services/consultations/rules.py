@@ -2,12 +2,14 @@
 
 Answers travel in one canonical shape everywhere (web form, draft, officer entry, CSV, API):
 text, single choice and rating are a string; multiple choice is a list of option labels;
-ranking is the list of option labels in the order ranked (first = most important).
+ranking is the list of option labels in the order ranked (first = most important); the indicators
+question ("Which of these matter most to you?") is the list of up to three options in the order
+ranked, followed by the person's own suggestion when they made one (any item that is not an option).
 """
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +119,75 @@ def validate_answer(question, value: Any) -> tuple[Any, str | None]:
         if not value.isdigit() or not 1 <= int(value) <= len(question.options):
             return value, "Choose a point on the scale"
         return value, None
+    if kind == QuestionKind.INDICATORS:
+        if isinstance(value, dict):  # a form the person filled wrongly (see indicators_from_form)
+            return value, str(value.get("error") or "Choose indicators from the list")
+        return _validate_indicators(question, _as_list(value))
     return _validate_ranking(question, _as_list(value))
+
+
+MAX_INDICATORS_RANKED = 3  # "choose up to three that matter most to you"
+SUGGESTION_LIMIT = 200  # an indicator's name
+RANK_WORDS = ("first", "second", "third")
+
+
+def _validate_indicators(question, items: list[str]) -> tuple[list[str], str | None]:
+    """Up to three of the options, most important first, and at most one suggestion of its own."""
+    ranked = [item for item in items if item in question.options]
+    others = [clean_text(item) for item in items if item not in question.options and clean_text(item)]
+    if len(set(ranked)) != len(ranked):
+        return items, "Choose each indicator once"
+    if len(ranked) > MAX_INDICATORS_RANKED:
+        return items, f"Choose up to {MAX_INDICATORS_RANKED} indicators"
+    if len(others) > 1:
+        return items, "Suggest one thing to measure"
+    if others and len(others[0]) > SUGGESTION_LIMIT:
+        return items, f"Your suggestion must be {SUGGESTION_LIMIT} characters or fewer"
+    if not ranked and not others:
+        return [], _required_message(question) if question.required else None
+    return ranked + others, None
+
+
+def indicators_from_form(options: list[str], choices: list[str],
+                         suggestion: str) -> tuple[list[str], str | None]:
+    """Form input: the option chosen (its index, or blank) for each place, first to third, and a
+    suggestion, to the canonical list. Blank places are skipped, so a second choice alone counts
+    as the first."""
+    chosen: list[str] = []
+    for choice in choices[:MAX_INDICATORS_RANKED]:
+        if not choice:
+            continue
+        if not choice.isdigit() or not 0 <= int(choice) < len(options):
+            return [], "Choose indicators from the list"
+        if options[int(choice)] in chosen:
+            return [], "Choose each indicator once"
+        chosen.append(options[int(choice)])
+    suggestion = clean_text(suggestion)
+    if suggestion and suggestion.casefold() in {o.casefold() for o in options}:
+        return [], f"“{suggestion}” is already in the list: choose it as one of your choices instead"
+    return chosen + ([suggestion] if suggestion else []), None
+
+
+def indicators_answer_from_form(question, get: Callable[[str], Any]) -> list[str] | dict:
+    """A posted form's first, second and third choices (`q<id>-1` … `-3`, option indexes) and
+    suggestion (`q<id>-suggestion`) as one answer; on a mistake, the error and what was typed."""
+    def text(name: str) -> str:
+        value = get(name)
+        return value if isinstance(value, str) else ""
+
+    choices = [text(f"{question.field}-{n}") for n in range(1, MAX_INDICATORS_RANKED + 1)]
+    suggestion = text(f"{question.field}-suggestion")
+    items, error = indicators_from_form(question.options, choices, suggestion)
+    if error is None:
+        return items
+    return {"error": error, "positions": {"choices": choices, "suggestion": suggestion}}
+
+
+def indicators_parts(question, value: Any) -> tuple[list[str], str]:
+    """(ranked options, suggestion) of a canonical indicators answer."""
+    items = _as_list(value) if answer_present(value) else []
+    ranked = [i for i in items if i in question.options]
+    return ranked, next((i for i in items if i not in question.options), "")
 
 
 _SCALAR = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.SINGLE_CHOICE, QuestionKind.RATING)
@@ -129,6 +199,8 @@ def _required_message(question) -> str:
         return "Enter your answer"
     if kind == QuestionKind.RANKING:
         return "Rank the options"
+    if kind == QuestionKind.INDICATORS:
+        return "Choose what matters most to you, or suggest something to measure"
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return "Choose at least one option"
     return "Choose an answer"
@@ -237,6 +309,12 @@ def answer_rows(questions: Iterable, clean: Mapping[str, Any]) -> list[AnswerRow
         elif kind == QuestionKind.RATING:
             score = int(value)
             rows.append(AnswerRow(question.id, question.options[score - 1], score - 1, score))
+        elif kind == QuestionKind.INDICATORS:
+            ranked, suggestion = indicators_parts(question, value)
+            rows += [AnswerRow(question.id, item, question.options.index(item), rank)
+                     for rank, item in enumerate(ranked, start=1)]
+            if suggestion:  # no option and no rank: the person's own proposal
+                rows.append(AnswerRow(question.id, suggestion))
         else:
             rows += [AnswerRow(question.id, item, question.options.index(item), rank)
                      for rank, item in enumerate(value, start=1)]
@@ -251,6 +329,10 @@ def display_value(question, value: Any) -> str:
         return question.options[int(value) - 1]
     if kind == QuestionKind.RANKING:
         return "\n".join(f"{rank}. {item}" for rank, item in enumerate(value, start=1))
+    if kind == QuestionKind.INDICATORS:
+        ranked, suggestion = indicators_parts(question, value)
+        lines = [f"{rank}. {item}" for rank, item in enumerate(ranked, start=1)]
+        return "\n".join(lines + ([f"Suggested: {suggestion}"] if suggestion else []))
     if isinstance(value, list):
         return "\n".join(value)
     return value

@@ -10,9 +10,13 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, ProposerType
+from app.models.consultation import Consultation
+from app.models.forum import Forum
+from app.models.organisation import Organisation, OrganisationType
 from app.models.review import Review, ReviewStatus
 from app.models.user import Role, User
 from app.services import audit
+from app.services.forums import visibility as forums_visibility
 from app.services.reviews import access as review_access
 
 MAX_SUPPORT = 3  # "choose up to three that matter most to you"
@@ -216,3 +220,65 @@ def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion:
         propose(db, review, name=suggestion, reason=reason, proposed_by_type=supporter_type)
         counted += 1
     return counted
+
+
+# Proposed from a review's forum (decision 0103) ---------------------------------------------------
+
+WORKS_FOR_THE_SERVICE = (OrganisationType.COUNCIL_SERVICE, OrganisationType.TRADE_UNION)
+
+
+def forum_proposer_type(db: Session, user: User) -> ProposerType:
+    """Who a forum member proposes as: council staff, and members of a council service or a trade
+    union, as staff; members of any other organisation as an organisation; anyone else as a resident."""
+    if user.is_staff:
+        return ProposerType.STAFF
+    if user.organisation_id is None:
+        return ProposerType.RESIDENT
+    kind = db.scalar(select(Organisation.type).where(Organisation.id == user.organisation_id))
+    return ProposerType.STAFF if kind in WORKS_FOR_THE_SERVICE else ProposerType.ORGANISATION
+
+
+def propose_from_forum(db: Session, forum_id: int, user: User, *, name: str, reason: str) -> Indicator:
+    """A member of a review's forum proposes an indicator for the review, counted as their
+    organisation type. In an anonymous forum the proposal, like the posts, names nobody."""
+    forum = forums_visibility.get_forum(db, user, forum_id)  # 404 for those who cannot read it
+    if forum.review_id is None:
+        raise NotFound()
+    if user.role == Role.COUNCILLOR:
+        raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
+                        "propose them.")
+    if not forum.is_open:
+        raise Conflict("This forum is closed, so it no longer takes proposals.")
+    if not forums_visibility.can_post(user, forum):
+        raise Forbidden("Only members of this forum can propose indicators from it.")
+    review = db.get(Review, forum.review_id)
+    indicator = propose(db, review, name=name, reason=reason,
+                        proposed_by_type=forum_proposer_type(db, user).value,
+                        user=None if forum.is_anonymous else user)
+    indicator.forum_id = forum.id
+    audit.record(db, actor_id=None if forum.is_anonymous else user.id, action="indicator.propose_from_forum",
+                 object_type="review_indicator", object_id=indicator.id)
+    db.flush()
+    return indicator
+
+
+def origins(db: Session, review_id: int) -> dict[int, tuple[str, str, str]]:
+    """Where each indicator proposed outside the review's pages came from: (words, title, link)."""
+    found = {}
+    for indicator_id, forum_id, title in db.execute(
+            select(Indicator.id, Forum.id, Forum.title).join(Forum, Forum.id == Indicator.forum_id)
+            .where(Indicator.review_id == review_id)):
+        found[indicator_id] = ("in the forum", title, f"/forums/{forum_id}")
+    for indicator_id, consultation_id, title in db.execute(
+            select(Indicator.id, Consultation.id, Consultation.title)
+            .join(Consultation, Consultation.id == Indicator.consultation_id)
+            .where(Indicator.review_id == review_id)):
+        link = f"/officer/consultations/{consultation_id}"
+        found[indicator_id] = ("answering the consultation", title, link)
+    return found
+
+
+def forum_proposals(db: Session, forum_id: int) -> list[Indicator]:
+    """The indicators proposed from a forum, newest first (shown on the forum's proposal page)."""
+    return list(db.scalars(select(Indicator).where(Indicator.forum_id == forum_id)
+                           .order_by(Indicator.id.desc())))
