@@ -31,6 +31,7 @@ from panel_draw import (
     check_quotas,
     draw_panel,
 )
+from panel_draw.pool import build_pool
 from panel_draw.spreadsheets import InputError, read_pool, read_quotas
 from panel_draw.transparent import ticket_from_seed, uniform_lottery
 
@@ -46,7 +47,10 @@ def main(argv: Sequence[str]) -> int:
         quotas = read_quotas(options.quotas)
         volunteers = read_pool(options.pool, quotas, options.households_column)
         draw = draw_panel(
-            volunteers, quotas, options.size, options.seed,
+            volunteers,
+            quotas,
+            options.size,
+            options.seed,
             one_per_household=options.households_column is not None,
             time_limit_seconds=options.time_limit,
         )
@@ -59,7 +63,11 @@ def main(argv: Sequence[str]) -> int:
     selected = draw.selected_ids
     if options.lottery is not None:
         try:
-            lottery = uniform_lottery(draw.distribution, draw.probabilities, options.lottery, options.seed)
+            households = options.households_column is not None
+            pool = build_pool(volunteers, quotas, options.size, one_per_household=households)
+            lottery = uniform_lottery(
+                draw.distribution, draw.probabilities, options.lottery, options.seed, pool=pool
+            )
         except (PoolError, SolverUnavailableError) as exc:
             print(f"panel-draw: {exc}", file=sys.stderr)
             print(json.dumps(_failure_summary(str(exc))))
@@ -67,25 +75,36 @@ def main(argv: Sequence[str]) -> int:
         ticket = ticket_from_seed(str(options.seed), lottery.size)
         selected = tuple(v.id for v in volunteers if v.id in set(lottery.panel_ids(ticket)))
         violations = check_quotas(
-            volunteers, quotas, selected, size=options.size,
+            volunteers,
+            quotas,
+            selected,
+            size=options.size,
             one_per_household=options.households_column is not None,
         )
         result.update(
-            selected=list(selected), quota_violations=[asdict(v) for v in violations],
+            selected=list(selected),
+            quota_violations=[asdict(v) for v in violations],
             min_selection_probability=lottery.min_selection_probability,
-            lottery_size=lottery.size, ticket=ticket,
+            lottery_size=lottery.size,
+            ticket=ticket,
         )
-        record.update(result, lottery_digest=lottery.digest(),
-                      lottery_largest_change=lottery.largest_change,
-                      lottery_probabilities=dict(lottery.probabilities),
-                      pseudonyms={str(n): vid for n, vid in sorted(lottery.pseudonyms.items())})
+        record.update(
+            result,
+            lottery_digest=lottery.digest(),
+            lottery_largest_change=lottery.largest_change,
+            lottery_probabilities=dict(lottery.probabilities),
+            pseudonyms={str(n): vid for n, vid in sorted(lottery.pseudonyms.items())},
+        )
         if options.publish:
             Path(options.publish).write_bytes(lottery.published_text().encode("utf-8"))
             Path(options.publish + ".sha256").write_text(
-                f"{lottery.digest()}  {Path(options.publish).name}\n")
-        print(f"panel-draw: lottery of {lottery.size} tickets, SHA-256 {lottery.digest()}, "
-              f"ticket {ticket}, largest change from LEXIMIN {lottery.largest_change:.6f}",
-              file=sys.stderr)
+                f"{lottery.digest()}  {Path(options.publish).name}\n"
+            )
+        print(
+            f"panel-draw: lottery of {lottery.size} tickets, SHA-256 {lottery.digest()}, "
+            f"ticket {ticket}, largest change from LEXIMIN {lottery.largest_change:.6f}",
+            file=sys.stderr,
+        )
     if options.record:
         Path(options.record).write_text(json.dumps(record, indent=2) + "\n")
     for member in selected:
@@ -154,16 +173,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--record", help="write the full audit record (JSON) to this file")
     parser.add_argument(
-        "--lottery", type=int, metavar="M",
+        "--lottery",
+        type=int,
+        metavar="M",
         help="round LEXIMIN to M equally likely numbered panels (a draw anyone can verify); "
         "the ticket is int(sha256(str(seed)).hexdigest(), 16) %% M + 1",
     )
     parser.add_argument(
-        "--publish", metavar="FILE",
+        "--publish",
+        metavar="FILE",
         help="with --lottery: write the M panels (pseudonymous numbers) here and FILE.sha256",
     )
     parser.add_argument(
-        "--time-limit", type=float, default=1800.0,
+        "--time-limit",
+        type=float,
+        default=1800.0,
         help="wall-clock safety stop in seconds (default 1800); LEXIMIN normally stops on its "
         "work budget first, which keeps a seed's panel reproducible",
     )

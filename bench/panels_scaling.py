@@ -38,30 +38,41 @@ def _case(volunteers: int, size: int, categories: int, connection) -> None:
     from panel_draw.transparent import uniform_lottery
 
     pool, quotas, size = skewed_pool(volunteers, size, seed=volunteers, categories=categories)
-    groups = len(build_pool(pool, quotas, size).groups)
+    built = build_pool(pool, quotas, size)
+    groups = len(built.groups)
     wall, cpu = time.perf_counter(), time.process_time()
     draw = draw_panel(pool, quotas, size, seed=20261206)
     draw_wall, draw_cpu = time.perf_counter() - wall, time.process_time() - cpu
     wall = time.perf_counter()
-    lottery = uniform_lottery(draw.distribution, draw.probabilities, LOTTERY, seed=20261206)
+    lottery = uniform_lottery(draw.distribution, draw.probabilities, LOTTERY, seed=20261206, pool=built)
     details = draw.details
-    connection.send({
-        "pool": volunteers, "panel": size, "categories": categories, "groups": groups,
-        "algorithm": draw.algorithm, "method": details.get("method"),
-        "seconds": round(draw_wall, 2), "cpu_seconds": round(draw_cpu, 2),
-        "min_selection_probability": draw.min_selection_probability,
-        "maximin_upper_bound": draw.maximin_upper_bound,
-        "gap": None if draw.maximin_upper_bound is None
-        else draw.maximin_upper_bound - draw.min_selection_probability,
-        "type_shortfall": details.get("type_shortfall"),
-        "levels": details.get("stages"), "pricing_rounds": details.get("pricing_rounds"),
-        "mip_calls": details.get("mip_calls"), "panels": details.get("panels_generated"),
-        "lottery_seconds": round(time.perf_counter() - wall, 2),
-        "lottery_largest_change": lottery.largest_change,
-        "lottery_min": lottery.min_selection_probability,
-        "lottery_bytes": len(lottery.published_text().encode()),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    })
+    connection.send(
+        {
+            "pool": volunteers,
+            "panel": size,
+            "categories": categories,
+            "groups": groups,
+            "algorithm": draw.algorithm,
+            "method": details.get("method"),
+            "seconds": round(draw_wall, 2),
+            "cpu_seconds": round(draw_cpu, 2),
+            "min_selection_probability": draw.min_selection_probability,
+            "maximin_upper_bound": draw.maximin_upper_bound,
+            "gap": None
+            if draw.maximin_upper_bound is None
+            else draw.maximin_upper_bound - draw.min_selection_probability,
+            "type_shortfall": details.get("type_shortfall"),
+            "levels": details.get("stages"),
+            "pricing_rounds": details.get("pricing_rounds"),
+            "mip_calls": details.get("mip_calls"),
+            "panels": details.get("panels_generated"),
+            "lottery_seconds": round(time.perf_counter() - wall, 2),
+            "lottery_largest_change": lottery.largest_change,
+            "lottery_min": lottery.min_selection_probability,
+            "lottery_bytes": len(lottery.published_text().encode()),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    )
     connection.close()
 
 
@@ -118,41 +129,43 @@ def render(record: dict) -> str:
             f"| {'' if shortfall is None else f'{shortfall:.1e}'} | {r['lottery_seconds']} "
             f"| {r['lottery_largest_change']:.6f} | {r['lottery_min']:.4f} |"
         )
-    return "\n".join([
-        SECTION,
-        "",
-        "`python -m bench panels_scaling` (bench/panels_scaling.py; pools from bench/panel_pools.py,",
-        "`skewed_pool(volunteers, size, seed=volunteers, categories)`: numpy PCG64, older people and",
-        "the first wards over-volunteer, service users under-volunteer, service-user quota 1.5 x",
-        "their population share; `python -m bench panel_pools --out DIR` writes the same pool as",
-        "CSV for `python -m app panel-draw`). Each case in its own process (peak RSS its own).",
-        f"Measured {record['date']} on {record['machine']}, load average before "
-        f"{record['load_average_before']}, after {record['load_average_after']} (shared machine:",
-        "wall time includes waiting for a core; CPU s is the draw's own).",
-        "",
-        *rows,
-        "",
-        "\"gap\" is the proven maximin bound (first level of the LP relaxation's LEXIMIN) minus the",
-        "minimum reached; \"type shortfall\" the largest distance of any type from the relaxation's",
-        "LEXIMIN (the type-based method stops at 5e-5). \"largest change\" is the most any",
-        "volunteer's probability moves when the lottery is rounded to 1,000 equally likely panels",
-        "(within 1/1,000 when the rounding's repair brings every type inside its window).",
-        "",
-        "What dominates, measured before the change (decision 0096; cProfile, same pools, stage",
-        "method): 10,000 → 100 with 4 categories (80 types) already finished in 3.7 s (11 levels);",
-        "with 5 categories (298 types) the work budget ended after 4 levels (35 s); with 6 (666",
-        "types) after 2 levels in 100 s, of which HiGHS 56 s (master LP 47 s over 403 re-solves,",
-        "pricing MIP 9.6 s over 92 calls) and swap search 42 s. The cost is the number of levels",
-        "times the column-generation tail of each, not the pricing MIP nor the grouping key. The",
-        "type-based method computes all levels on the LP relaxation (0.16 s for 17 levels on 666",
-        "types) and runs one column generation. Not met: 10,000 → 100 with 6 categories (s = 6.3e-4",
-        "after the default 400 rounds, 67 s; 1.5e-4 after 600 rounds, 200 s) and 50,000 → 150 with",
-        "5 categories (its row: the type-based search ran out of budget above s = 1e-4, and the",
-        "stage method then stopped on its budget; most of its wall time was waiting for a core).",
-        "Per the \"largest change\" column, the lottery keeps everyone within 1/1,000 where it",
-        "reads 0.001000 or less, and moves someone slightly more elsewhere.",
-        "",
-    ])
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            "`python -m bench panels_scaling` (bench/panels_scaling.py; pools from bench/panel_pools.py,",
+            "`skewed_pool(volunteers, size, seed=volunteers, categories)`: numpy PCG64, older people and",
+            "the first wards over-volunteer, service users under-volunteer, service-user quota 1.5 x",
+            "their population share; `python -m bench panel_pools --out DIR` writes the same pool as",
+            "CSV for `python -m app panel-draw`). Each case in its own process (peak RSS its own).",
+            f"Measured {record['date']} on {record['machine']}, load average before "
+            f"{record['load_average_before']}, after {record['load_average_after']} (shared machine:",
+            "wall time includes waiting for a core; CPU s is the draw's own).",
+            "",
+            *rows,
+            "",
+            '"gap" is the proven maximin bound (first level of the LP relaxation\'s LEXIMIN) minus the',
+            'minimum reached; "type shortfall" the largest distance of any type from the relaxation\'s',
+            'LEXIMIN (the type-based method stops at 5e-5). "largest change" is the most any',
+            "volunteer's probability moves when the lottery is rounded to 1,000 equally likely panels",
+            "(within 1/1,000 when the rounding's repair brings every type inside its window).",
+            "",
+            "What dominates, measured before the change (decision 0096; cProfile, same pools, stage",
+            "method): 10,000 → 100 with 4 categories (80 types) already finished in 3.7 s (11 levels);",
+            "with 5 categories (298 types) the work budget ended after 4 levels (35 s); with 6 (666",
+            "types) after 2 levels in 100 s, of which HiGHS 56 s (master LP 47 s over 403 re-solves,",
+            "pricing MIP 9.6 s over 92 calls) and swap search 42 s. The cost is the number of levels",
+            "times the column-generation tail of each, not the pricing MIP nor the grouping key. The",
+            "type-based method computes all levels on the LP relaxation (0.16 s for 17 levels on 666",
+            "types) and runs one column generation. Not met: 10,000 → 100 with 6 categories (s = 6.3e-4",
+            "after the default 400 rounds, 67 s; 1.5e-4 after 600 rounds, 200 s) and 50,000 → 150 with",
+            "5 categories (its row: the type-based search ran out of budget above s = 1e-4, and the",
+            "stage method then stopped on its budget; most of its wall time was waiting for a core).",
+            'Per the "largest change" column, the lottery keeps everyone within 1/1,000 where it',
+            "reads 0.001000 or less, and moves someone slightly more elsewhere.",
+            "",
+        ]
+    )
 
 
 def write_section(record: dict) -> None:

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .models import PoolError, WeightedPanel
+from .pool import Pool
+from .seat_moves import SeatRepair, windows
 
 FORMAT_LINE = "# chorus panel lottery, format 1"
 MAX_MOVES = 2_000
@@ -84,12 +86,19 @@ def uniform_lottery(
     probabilities: Mapping[str, float],
     lottery_size: int,
     seed: int,
+    *,
+    pool: Pool | None = None,
 ) -> UniformLottery:
-    """Round a LEXIMIN lottery (over compositions of groups) to M equally likely panels."""
+    """Round a LEXIMIN lottery (over compositions of groups) to M equally likely panels.
+
+    With the `pool` (its types and quotas), tickets may change seats between types while every
+    quota still holds (seat_moves.py), which keeps everyone within 1/M where re-weighting the
+    LEXIMIN panels alone cannot; without it, only the panels' copies are moved.
+    """
     if lottery_size < 1:
         raise PoolError("the lottery needs at least one ticket")
-    groups = _groups(panels)
-    copies = _round_copies(panels, groups, probabilities, lottery_size)
+    groups = _groups(panels) if pool is None else _pool_groups(pool)
+    matrix = _ticket_counts(panels, groups, probabilities, lottery_size, pool)
     rng = random.Random(seed)  # noqa: S311 - reproducible from a published seed by design
     ids = sorted(probabilities)
     numbers = list(range(1, len(ids) + 1))
@@ -98,21 +107,22 @@ def uniform_lottery(
     members = {index: sorted(key) for key, index in groups.items()}
     for key in sorted(groups):
         rng.shuffle(members[groups[key]])
-    index_of = {group.member_ids: groups[tuple(sorted(group.member_ids))]
-                for p in panels for group in p.groups}
-    order = sorted(range(len(panels)), key=lambda i: _composition_key(panels[i]))
+    first_member = {index: key[0] for key, index in groups.items()}
+    rows = [
+        (tuple(sorted((first_member[g], int(row[g])) for g in np.flatnonzero(row))), r)
+        for r, row in enumerate(matrix)
+    ]
+    rows.sort()
     dealt = [0] * len(groups)
     tickets = []
-    for i in order:
-        seats = [(index_of[group.member_ids], group.count) for group in panels[i].groups]
-        for _ in range(copies[i]):
-            chosen = []
-            for index, count in seats:
-                people = members[index]
-                for _ in range(count):
-                    chosen.append(number_of[people[dealt[index] % len(people)]])
-                    dealt[index] += 1
-            tickets.append(tuple(sorted(chosen)))
+    for _, r in rows:
+        chosen = []
+        for g in sorted(np.flatnonzero(matrix[r]), key=lambda g: first_member[int(g)]):
+            people = members[int(g)]
+            for _ in range(int(matrix[r, g])):
+                chosen.append(number_of[people[dealt[g] % len(people)]])
+                dealt[g] += 1
+        tickets.append(tuple(sorted(chosen)))
     tickets.sort()
     held = dict.fromkeys(ids, 0)
     pseudonyms = {number: vid for vid, number in number_of.items()}
@@ -122,9 +132,37 @@ def uniform_lottery(
     uniform = {vid: held[vid] / lottery_size for vid in ids}
     change = max(abs(uniform[vid] - probabilities[vid]) for vid in ids)
     panel_size = len(tickets[0]) if tickets else 0
-    return UniformLottery(
-        lottery_size, tuple(tickets), pseudonyms, uniform, change, len(ids), panel_size
-    )
+    return UniformLottery(lottery_size, tuple(tickets), pseudonyms, uniform, change, len(ids), panel_size)
+
+
+def _pool_groups(pool: Pool) -> dict[tuple[str, ...], int]:
+    return {tuple(sorted(pool.member_ids(g))): g for g in range(len(pool.groups))}
+
+
+def _ticket_counts(
+    panels: Sequence[WeightedPanel],
+    groups: dict[tuple[str, ...], int],
+    probabilities: Mapping[str, float],
+    lottery_size: int,
+    pool: Pool | None,
+) -> np.ndarray:
+    """M x G: each ticket's seats per type."""
+    copies = _round_copies(panels, groups, probabilities, lottery_size, repair=pool is None)
+    matrix = np.zeros((lottery_size, len(groups)), dtype=np.int64)
+    row = 0
+    for panel, count in zip(panels, copies, strict=True):
+        for _ in range(count):
+            for group in panel.groups:
+                matrix[row, groups[tuple(sorted(group.member_ids))]] += group.count
+            row += 1
+    if pool is not None:
+        sizes = np.array([len(key) for key in sorted(groups, key=groups.get)], dtype=np.int64)
+        chances = np.array([probabilities[key[0]] for key in sorted(groups, key=groups.get)])
+        low, high = windows(chances, sizes, lottery_size)
+        repair = SeatRepair(pool, matrix, low, high)
+        repair.run()
+        matrix = repair.counts
+    return matrix
 
 
 def published_text(
@@ -174,6 +212,8 @@ def _round_copies(
     groups: dict[tuple[str, ...], int],
     probabilities: Mapping[str, float],
     lottery_size: int,
+    *,
+    repair: bool = True,
 ) -> list[int]:
     """a_p >= 0 integers, sum M: systematic rounding of M w_p, then moves of one ticket from one
     panel to another while they shrink how far types fall outside their 1/M windows."""
@@ -193,7 +233,8 @@ def _round_copies(
             row = groups[tuple(sorted(group.member_ids))]
             share[row, column] += group.count / len(group.member_ids)
     copies = _systematic(lottery_size * weights)
-    copies = _repair(copies, share, low, high)
+    if repair:
+        copies = _repair(copies, share, low, high)
     result = [0] * len(panels)
     for column, index in enumerate(order):
         result[index] = int(copies[column])
