@@ -145,4 +145,5 @@ def test_which_matter_most_as_a_consultation_question_on_a_phone(journey, live_s
     row = tom.page.locator("tr", has_text=suggestion)
     assert row.locator("td").all_inner_texts()[:7] == ["0", "1", "0", "0", "0", "1", "0"]
     assert "answering the consultation" in tom.text()
+    tom.shot("5-question-counts")
     tom.assert_all_checked()

@@ -128,7 +128,6 @@ def validate_answer(question, value: Any) -> tuple[Any, str | None]:
 
 MAX_INDICATORS_RANKED = 3  # "choose up to three that matter most to you"
 SUGGESTION_LIMIT = 200  # an indicator's name
-RANK_WORDS = ("first", "second", "third")
 
 
 def _validate_indicators(question, items: list[str]) -> tuple[list[str], str | None]:
