@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app.demo import DEMO_PASSWORD
 from app.models import Base
+from tests.attack.conftest import sign_in_resident
 
 # The demo council is loaded once per worker and backend: keep its users on one worker.
 pytestmark = pytest.mark.xdist_group("demo")
@@ -62,8 +63,24 @@ def _data_protection_only(path: str) -> bool:
         path.startswith("/officer/consultations/") and path.endswith("/equalities.csv"))
 
 
+RESIDENT_ONLY = ("/my-chorus",)  # a resident's own pages (issue 27); /my-chorus/deleted is for anyone
+
+
+def _resident_only(path: str) -> bool:
+    return (path.startswith(RESIDENT_ONLY) and path != "/my-chorus/deleted") or (path.endswith("/follow") and (
+        path.startswith(("/consultations/", "/petitions/"))))
+
+
 def expected(role: str, path: str) -> set[int]:
     staff_area = path.startswith(("/officer", "/admin"))
+    if role == "resident":
+        if staff_area or path.startswith("/account/"):
+            return {403}  # residents never enter the staff area
+        if _resident_only(path):
+            return {200, 404}  # 404: nothing to follow with that id
+        return {200, 303, 404, 409, 410}
+    if _resident_only(path):
+        return {303, 404} if role == "anonymous" else {403, 404}
     if _data_protection_only(path) and role != "anonymous":
         return {200} if role == "data_protection" else {403}
     if role == "data_protection" and path.startswith("/officer/consultations"):
@@ -86,9 +103,11 @@ def expected(role: str, path: str) -> set[int]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "organiser_b", "organiser_a", "councillor", "officer", "admin",
-                                  "data_protection"])
+                                  "data_protection", "resident"])
 def test_every_page_for_every_role(demo_client, demo_db, accounts, role):
-    if role != "anonymous":
+    if role == "resident":
+        sign_in_resident(demo_client, demo_db, accounts[role])
+    elif role != "anonymous":
         demo_client.sign_in(accounts[role].email, DEMO_PASSWORD)
     paths = concrete_get_paths(demo_client.app, demo_db)
     assert len(paths) > 30
@@ -97,7 +116,7 @@ def test_every_page_for_every_role(demo_client, demo_db, accounts, role):
         response = demo_client.get(path)
         if response.status_code not in expected(role, path):
             wrong.append(f"{role} GET {path} -> {response.status_code}")
-        if role == "anonymous" and path.startswith(("/officer", "/admin")):
+        if role == "anonymous" and (path.startswith(("/officer", "/admin")) or _resident_only(path)):
             assert response.headers["location"].startswith("/sign-in")
     assert not wrong, "\n".join(wrong)
 
@@ -110,6 +129,10 @@ def test_staff_actions_refuse_everyone_else(demo_client, demo_db, accounts):
     for path in posts:
         response = demo_client.submit(path, {})
         assert response.status_code == 303 and response.headers["location"].startswith("/sign-in"), path
+    sign_in_resident(demo_client, demo_db, accounts["resident"])
+    for path in posts:
+        assert demo_client.submit(path, {}).status_code == 403, f"resident POST {path}"
+    demo_client.cookies.clear()
     demo_client.sign_in(accounts["organiser_b"].email, DEMO_PASSWORD)
     allowed_for_organisers = ("/officer/forums", "/officer/organisations", "/officer/findings")
     for path in posts:
