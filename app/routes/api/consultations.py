@@ -69,7 +69,8 @@ class EqualitiesIn(BaseModel):
 
 class ResponseIn(BaseModel):
     """Answers keyed by question id: a string (text, single choice, rating 1..n) or a list
-    (multiple choice; ranking in order, most important first)."""
+    (multiple choice; ranking in order, most important first; "which of these matter most": up to
+    three options in order, then optionally one suggestion of the respondent's own)."""
 
     model_config = ConfigDict(extra="forbid")
     idempotency_key: str = Field(min_length=1, max_length=64,
