@@ -317,10 +317,8 @@ def submit(request: Request, db: DbSession, consultation_id: int,
                            receipt={"receipt": receipt, "receipt_email": receipt_email})
     if receipt_to:  # opted in: a copy through the outbox, once (a repeat submit finds no draft)
         link = f"{request.app.state.settings.base_url}/consultations/{consultation_id}"
-        queue_email(db, to=receipt_to, subject=f"Your response to {consultation.title} ({reference})",
-                    body=answering.receipt_body(answers, title=consultation.title, reference=reference,
-                                                link=link),
-                    concerns=f"consultation:{consultation_id}")
+        queue_email(db, "consultation_receipt", to=receipt_to, concerns=f"consultation:{consultation_id}",
+                    title=consultation.title, reference=reference, answers=answers, link=link)
     response = RedirectResponse(f"/consultations/{consultation_id}/confirmation/{reference}", status_code=303)
     response.delete_cookie(DRAFT_COOKIE.format(consultation_id), path=f"/consultations/{consultation_id}")
     return response
@@ -368,10 +366,7 @@ def email_link(request: Request, db: DbSession, consultation_id: int,
         return _saved_page(request, consultation, token, errors=error.errors, values={"email": email},
                            status_code=422)
     link = f"{request.app.state.settings.base_url}/consultations/{consultation_id}/resume/{token}"
-    queue_email(db, to=to, subject=f"Finish your answers: {consultation.title}",
-                body=(f"You asked for a link to come back to your answers to '{consultation.title}'.\n\n"
-                      f"{link}\n\nAnyone with this link can see and change your answers, so keep it to "
-                      f"yourself. Your answers are kept until the consultation closes, then deleted.\n"))
+    queue_email(db, "consultation_resume_link", to=to, title=consultation.title, link=link)
     return RedirectResponse(f"/consultations/{consultation_id}/respond/saved?sent=1", status_code=303)
 
 

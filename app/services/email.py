@@ -29,6 +29,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates are read once per process (the signing path renders on every signature)
 )
 
 
@@ -41,8 +42,14 @@ def _paragraphs(text: str) -> Markup:
     )
 
 
+def _link(url: str) -> Markup:
+    """A link that shows its own address, as the text part does."""
+    return Markup('<a href="{0}" style="color: #1d70b8;">{0}</a>').format(url)
+
+
 _env.filters["number"] = lambda value: f"{value:,}"
 _env.filters["paragraphs"] = _paragraphs
+_env.globals["url"] = _link
 
 
 @dataclass(frozen=True)
@@ -76,16 +83,13 @@ def _path(name: str, language: str, extension: str) -> str:
     return f"{folder}/{name}.{extension}"
 
 
-def queue_email(db: Session, template: str = "", /, *, to: str, concerns: str = "",
+def queue_email(db: Session, template: str, /, *, to: str, concerns: str = "",
                 language: str = DEFAULT_LANGUAGE, job: str = SEND_JOB, **context) -> int:
     """Render email `template` and write it to the outbox in this transaction; `job` sends it after commit.
 
     `concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about.
     Returns the outbox row's id.
     """
-    if not template:  # TEMPORARY (h18a): a caller not yet moved to a template; removed before commit
-        email = RenderedEmail(context["subject"][:300], context["body"], "", DEFAULT_LANGUAGE)
-        return queue_rendered(db, email, to=to, concerns=concerns, job=job)
     return queue_rendered(db, render_email(template, language=language, **context), to=to, concerns=concerns,
                           job=job)
 

@@ -257,6 +257,22 @@ def test_welsh_where_written_and_english_otherwise():
     assert render_email("password_reset", language="xx", **EMAILS["password_reset"]).language == "en"
 
 
+TRANSLATIONS = sorted(
+    (folder.name, text.stem)
+    for folder in (TEMPLATE_DIR / "emails").iterdir()
+    if folder.is_dir()
+    for text in folder.glob("*.txt")
+)
+
+
+@pytest.mark.parametrize("language, name", TRANSLATIONS)
+def test_each_translation_renders_the_same_words_as_text_and_html(language, name):
+    email = render_email(name, language=language, **EMAILS[name])
+    assert email.language == language and f'<html lang="{language}">' in email.html
+    assert email.subject != render_email(name, **EMAILS[name]).subject  # translated, not a copy
+    assert text_words(email.text) == visible_words(email.html)
+
+
 def test_every_translation_has_both_parts_and_an_english_original():
     for folder in (TEMPLATE_DIR / "emails").iterdir():
         if folder.is_dir():

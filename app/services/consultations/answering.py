@@ -384,18 +384,5 @@ def receipt_answers(form: ConsultationForm, draft: Draft) -> list[tuple[str, str
             for q in rules.visible_questions(questions, draft.answers)]
 
 
-def receipt_body(answers: list[tuple[str, str]], *, title: str, reference: str, link: str) -> str:
-    """The emailed copy of a response (as Citizen Space sends): the reference and every answer.
-    Answers about the person (equalities) are never put in an email."""
-    lines = [f"Thank you for responding to '{title}'.", "", f"Your reference: {reference}", "",
-             "Your answers", ""]
-    for question, shown in answers:
-        lines += [question, shown, ""]
-    lines += ["Your answers about you are not included in this email.", "",
-              f"The consultation: {link}", "",
-              "You asked for this copy. Your email address is not kept with your response."]
-    return "\n".join(lines)
-
-
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
