@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.compare import Indicator, IndicatorSupport, ProposerType
 from app.models.consultation import QuestionKind
+from app.models.finding import EvidenceKind
 from app.models.forum import ForumVisibility
 from app.models.organisation import OrganisationType
 from app.models.review import ReviewStatus
@@ -15,7 +16,7 @@ from app.models.user import Role
 from app.services import consultations as service
 from app.services import forums, reviews
 from app.services.consultations import answering, building, channels, exports, rules
-from app.services.reviews import indicators
+from app.services.reviews import evidence, indicators, workspace
 from tests import factories
 
 
@@ -233,3 +234,14 @@ def test_forum_proposals_refused_to_outsiders_councillors_and_closed_forums(db, 
     made.is_open = False
     with pytest.raises(Conflict):
         indicators.propose_from_forum(db, made.id, member, name="X", reason="")
+
+
+def test_a_finding_can_cite_the_questions_figures(db, review):
+    made, question = _consultation(db, review)
+    _answer(db, made, question, ["Calls answered", "Visits on time", "My own idea"], key="a")
+    _answer(db, made, question, ["Calls answered"], respondent_type="staff", key="b")
+    db.flush()
+    offered = {o.value for _group, options in workspace.evidence_options(db, review.id) for o in options}
+    assert f"question:{question.id}" in offered
+    view = evidence.current(db, EvidenceKind.QUESTION, question.id)
+    assert view.figures == {"Calls answered": 2, "Visits on time": 1}  # the suggestion is no option

@@ -76,6 +76,7 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
                     QuestionKind.MULTIPLE_CHOICE,
                     QuestionKind.RATING,
                     QuestionKind.RANKING,
+                    QuestionKind.INDICATORS,
                 )
             ],
         ),
