@@ -124,6 +124,8 @@ def test_officer_builds_it_and_a_resident_answers_without_script(client, db, rev
     assert new.indicator.proposed_by_type == ProposerType.CARER and new.indicator.consultation_id == made.id
 
     client.sign_in("officer@example.org", factories.PASSWORD)
+    results = client.get(f"/officer/consultations/{made.id}/results")
+    assert results.status_code == 200 and "Calls answered" in results.text
     table = client.get(f"/officer/reviews/{review.id}/indicators")
     assert "Other residents" in table.text
     assert "answering the consultation" in text_of(table) and "What should we measure?" in table.text
