@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited
 from app.models.audit import AuditEvent
+from app.models.finding import ResultsSubscriber
 from app.models.forum import Post, ThreadFollow
 from app.models.organisation import OrganisationType
 from app.models.outbox import OutboxEmail
@@ -223,6 +224,10 @@ class TestFollowing:
         assert "The council has responded to the petition you follow" in body and "/my-chorus" in body
         assert "Yes." in body
         assert _emails(db, "dilynwr@example.org")[-1].subject.startswith("Mae’r cyngor wedi ymateb")
+        notify_signers(db, petition, BASE, "petition_threshold_signers", kind="debate", threshold=10000)
+        assert "The petition you follow has reached 10,000 signatures, so it will be debated" in (
+            _emails(db, "follower@example.org")[-1].body_text
+        )
         residents.unfollow_petition(db, user, petition.id)
         assert notify_signers(db, petition, BASE, "petition_answered", kind="debate", answer="Agreed.") == 2
 
@@ -272,6 +277,7 @@ class TestMyDataAndDeletion:
             and db.get(Post, post.id).author_id is None
         )
         assert not db.scalars(select(PetitionFollow)).all()
+        assert not db.scalars(select(ResultsSubscriber)).all()
         assert not db.scalars(select(ThreadFollow).where(ThreadFollow.user_id == user.id)).all()
         assert not db.scalars(
             select(StaffSession).where(StaffSession.token_hash == token_hash(session_token))
@@ -295,7 +301,9 @@ class TestSuspension:
             email="org@example.org",
             password="correct horse battery",
             role=Role.ORGANISER,
-            organisation_id=accounts.create_organisation(db, name="Tenants", type=OrganisationType.TENANTS).id,
+            organisation_id=accounts.create_organisation(
+                db, name="Tenants", type=OrganisationType.TENANTS
+            ).id,
         )
         user = resident(db)
         accounts.start_session(db, user)
