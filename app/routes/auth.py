@@ -10,7 +10,7 @@ from app.auth import SESSION_COOKIE, CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, RateLimited
 from app.services import accounts
 from app.services.accounts import sign_in as sign_in_rules
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter()
 GENERIC_SIGN_IN_ERROR = "The email address or password is not right"
@@ -38,7 +38,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 def sign_in_page(request: Request, user: CurrentUser, next: str | None = None):
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "auth/sign_in.html", {"next": safe_next(next), "errors": {}, "values": {}})
+    return render_form(request, "auth/sign_in.html", {"next": safe_next(next)})
 
 
 @router.post("/sign-in")
@@ -64,11 +64,8 @@ def sign_in(
         if not errors:
             sign_in_rules.record_failure(limiter, account_key, address)
         errors = errors or {"email": GENERIC_SIGN_IN_ERROR}
-        return render(
-            request, "auth/sign_in.html",
-            {"next": safe_next(next), "errors": errors, "values": {"email": email}},
-            status_code=422,
-        )
+        return render_form(request, "auth/sign_in.html", {"next": safe_next(next)}, errors=errors,
+                           values={"email": email})
     if user.totp_secret:
         return _code_page(request, sign_in_rules.pending_token(settings.secret_key, user), next)
     return _signed_in(request, db, user, next)
@@ -99,10 +96,10 @@ def _signed_in(request: Request, db, user, next_url: str):
     return response
 
 
-def _code_page(request: Request, pending: str, next_url: str, errors=None, status_code=200):
-    return render(request, "auth/sign_in_code.html",
-                  {"pending": pending, "next": safe_next(next_url), "errors": errors or {}},
-                  status_code=status_code)
+def _code_page(request: Request, pending: str, next_url: str, **form):
+    return render_form(request, "auth/sign_in_code.html",
+                  {"pending": pending, "next": safe_next(next_url)},
+                  **form)
 
 
 @router.post("/sign-in/code")
@@ -124,7 +121,8 @@ def sign_in_code(
     _slow_down(limiter, account_key, address)
     if not sign_in_rules.code_is_right(limiter, user.totp_secret or "", code, user.id):
         sign_in_rules.record_failure(limiter, account_key, address)
-        return _code_page(request, pending, next, {"code": "Enter the 6-digit code your app shows now"}, 422)
+        errors = {"code": "Enter the 6-digit code your app shows now"}
+        return _code_page(request, pending, next, errors=errors, status_code=422)
     return _signed_in(request, db, user, next)
 
 
@@ -134,11 +132,11 @@ def two_factor_page(request: Request, user: SignedIn, required: Annotated[str, Q
     return _two_factor(request, user, secret, required=bool(required))
 
 
-def _two_factor(request, user, secret, *, errors=None, required=False, status_code=200):
-    return render(request, "auth/two_factor.html", {
-        "secret": secret, "uri": sign_in_rules.provisioning_uri(secret, user), "errors": errors or {},
+def _two_factor(request, user, secret, *, required=False, **form):
+    return render_form(request, "auth/two_factor.html", {
+        "secret": secret, "uri": sign_in_rules.provisioning_uri(secret, user),
         "required": required or sign_in_rules.second_factor_required(request.app.state.settings, user),
-        "done": bool(user.totp_secret) and not errors}, status_code=status_code)
+        "done": bool(user.totp_secret) and not form.get("errors")}, **form)
 
 
 @router.post("/account/two-factor")
@@ -165,8 +163,7 @@ def sign_out(request: Request, db: DbSession):
 @router.get("/invitations/{token}")
 def invitation_page(request: Request, db: DbSession, token: str):
     invitation = accounts.open_invitation(db, token)
-    return render(request, "auth/accept_invitation.html",
-                  {"invitation": invitation, "token": token, "errors": {}, "values": {}})
+    return render_form(request, "auth/accept_invitation.html", {"invitation": invitation, "token": token})
 
 
 @router.post("/invitations/{token}")
@@ -181,9 +178,8 @@ def accept_invitation(
     try:
         user = accounts.accept_invitation(db, token, display_name=display_name, password=password)
     except InvalidInput as error:
-        return render(request, "auth/accept_invitation.html",
-                      {"invitation": invitation, "token": token, "errors": error.errors,
-                       "values": {"display_name": display_name}}, status_code=422)
+        return render_form(request, "auth/accept_invitation.html", {"invitation": invitation, "token": token},
+                           errors=error.errors, values={"display_name": display_name})
     session_token = accounts.start_session(db, user)
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, session_token)

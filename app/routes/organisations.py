@@ -12,20 +12,19 @@ from app.services import forums, reviews
 from app.services.forums import membership as forums_membership
 from app.services.forums import submissions as forums_submissions
 from app.services.forums.submissions import Upload, is_member_of, is_organiser_of
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/organisations")
 
 
-def _organisation_page(request, db, user, organisation, *, errors=None, values=None, status_code=200):
-    return render(request, "organisations/page.html", {
+def _organisation_page(request, db, user, organisation, **form):
+    return render_form(request, "organisations/page.html", {
         "organisation": organisation,
         "forums": forums.list_forums(db, user, organisation_id=organisation.id, public_only=True),
         "submissions": forums_submissions.list_submissions(db, user, organisation),
         "members": forums_membership.list_members(db, user, organisation),
         "is_member": is_member_of(user, organisation), "is_organiser": is_organiser_of(user, organisation),
-        "errors": errors or {}, "values": values or {},
-        "invited": request.query_params.get("invited")}, status_code=status_code)
+        "invited": request.query_params.get("invited")}, **form)
 
 
 @router.get("/{slug}")
@@ -49,11 +48,10 @@ def invite_member(request: Request, db: DbSession, user: SignedIn, slug: str,
     return RedirectResponse(f"/organisations/{slug}?invited={invitation.email}#members", status_code=303)
 
 
-def _new_page(request, db, organisation, *, errors=None, values=None, status_code=200):
-    return render(request, "organisations/new_submission.html", {
+def _new_page(request, db, organisation, **form):
+    return render_form(request, "organisations/new_submission.html", {
         "organisation": organisation, "reviews": reviews.list_reviews(db),
-        "consultations": forums.consultation_choices(db),
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+        "consultations": forums.consultation_choices(db)}, **form)
 
 
 @router.get("/{slug}/submissions/new")

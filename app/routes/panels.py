@@ -10,7 +10,7 @@ from app.errors import InvalidInput, RateLimited
 from app.services import panels
 from app.services.panels import invitations as panels_invitations
 from app.services.panels import pool as panels_pool
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/panels")
 
@@ -38,10 +38,10 @@ def _limit(request: Request, rule: str, limit: str, *keys: str) -> None:
                           retry_after_seconds=limiter.remaining_seconds(rule, limit, *keys))
 
 
-def _join_page(request, panel, form, errors=None, status_code=200):
-    return render(request, "panels/join.html", {
-        "panel": panel, "form": form, "errors": errors or {}, "title": f"Join {panel.name}",
-    }, status_code=status_code)
+def _join_page(request, panel, form, **shown):
+    return render_form(request, "panels/join.html", {
+        "panel": panel, "form": form, "title": f"Join {panel.name}",
+    }, **shown)
 
 
 @router.get("/{panel_id}/join")
@@ -58,7 +58,7 @@ def join(request: Request, db: DbSession, panel_id: int, fields: FormFields):
     try:
         panels_pool.join(db, panel, form, base_url=request.app.state.settings.base_url)
     except InvalidInput as error:
-        return _join_page(request, panel, form, error.errors, status_code=422)
+        return _join_page(request, panel, form, errors=error.errors, status_code=422)
     return RedirectResponse(f"/panels/{panel.id}/joined", status_code=303)
 
 
@@ -68,10 +68,10 @@ def joined(request: Request, db: DbSession, panel_id: int):
     return render(request, "panels/joined.html", {"panel": panel, "title": "Check your email"})
 
 
-def _link_page(request, panel, *, email="", errors=None, sent=False, status_code=200):
-    return render(request, "panels/new_link.html", {
-        "panel": panel, "email": email, "errors": errors or {}, "sent": sent,
-        "title": "Get a new link to your panel details"}, status_code=status_code)
+def _link_page(request, panel, *, email="", sent=False, **form):
+    return render_form(request, "panels/new_link.html", {
+        "panel": panel, "email": email, "sent": sent,
+        "title": "Get a new link to your panel details"}, **form)
 
 
 @router.get("/{panel_id}/new-link")
@@ -91,10 +91,10 @@ def new_link(request: Request, db: DbSession, panel_id: int,
     return _link_page(request, panel, email=email, sent=True)
 
 
-def _manage_page(request, panel, volunteer, token, form, *, errors=None, updated=False, status_code=200):
-    return render(request, "panels/manage.html", {
-        "panel": panel, "volunteer": volunteer, "token": token, "form": form, "errors": errors or {},
-        "updated": updated, "title": "Your citizens' panel details"}, status_code=status_code)
+def _manage_page(request, panel, volunteer, token, form, *, updated=False, **shown):
+    return render_form(request, "panels/manage.html", {
+        "panel": panel, "volunteer": volunteer, "token": token, "form": form,
+        "updated": updated, "title": "Your citizens' panel details"}, **shown)
 
 
 @router.get("/manage/{token}")

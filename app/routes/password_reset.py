@@ -9,21 +9,21 @@ from app.auth import DbSession
 from app.errors import InvalidInput, RateLimited
 from app.services.accounts import normalise_account_email
 from app.services.accounts import staff as staff_accounts
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/password-reset")
 
 
 @router.get("")
 def request_page(request: Request):
-    return render(request, "auth/password_reset_request.html", {"errors": {}, "values": {}})
+    return render_form(request, "auth/password_reset_request.html")
 
 
 @router.post("")
 def request_reset(request: Request, db: DbSession, email: Annotated[str, Form(max_length=320)] = ""):
     if not email.strip():
-        return render(request, "auth/password_reset_request.html",
-                      {"errors": {"email": "Enter your email address"}, "values": {}}, status_code=422)
+        errors = {"email": "Enter your email address"}
+        return render_form(request, "auth/password_reset_request.html", errors=errors)
     limiter = request.app.state.rate_limiter
     address = request.client.host if request.client else "unknown"
     if not (limiter.allow("password-reset-address", staff_accounts.RESET_ATTEMPTS_PER_ADDRESS, address)
@@ -48,7 +48,7 @@ def done(request: Request):
 @router.get("/{token}")
 def choose_page(request: Request, db: DbSession, token: str):
     staff_accounts.open_reset(db, token)
-    return render(request, "auth/password_reset_choose.html", {"token": token, "errors": {}})
+    return render_form(request, "auth/password_reset_choose.html", {"token": token})
 
 
 @router.post("/{token}")
@@ -57,6 +57,5 @@ def choose(request: Request, db: DbSession, token: str, password: Annotated[str,
     try:
         staff_accounts.complete_reset(db, token, password=password, confirm=confirm)
     except InvalidInput as error:
-        return render(request, "auth/password_reset_choose.html", {"token": token, "errors": error.errors},
-                      status_code=422)
+        return render_form(request, "auth/password_reset_choose.html", {"token": token}, errors=error.errors)
     return RedirectResponse("/password-reset/done", status_code=303)

@@ -11,7 +11,7 @@ from app.errors import InvalidInput, RateLimited
 from app.models.compare import ProposerType
 from app.services import reviews
 from app.services.reviews import indicators
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/reviews/{review_id:int}/indicators")
 
@@ -26,15 +26,14 @@ CHOICES = {
 }
 
 
-def _page(request, db, review, *, errors=None, values=None, status_code=200):
+def _page(request, db, review, **form):
     proposals = indicators.proposals(db, review.id)
-    return render(request, "reviews/indicators.html", {
+    return render_form(request, "reviews/indicators.html", {
         "review": review, "proposals": proposals,
         "indicator_choices": [(str(p.indicator.id), p.indicator.name) for p in proposals],
         "max_support": indicators.MAX_SUPPORT, "rank_fields": RANK_FIELDS,
         "supporter_choices": [(k.value, label) for k, label in CHOICES.items()],
-        "thanks": request.query_params.get("thanks") == "1",
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+        "thanks": request.query_params.get("thanks") == "1"}, **form)
 
 
 @router.get("")

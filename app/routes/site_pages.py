@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from app.auth import Admin, CurrentUser, DbSession
 from app.errors import InvalidInput
 from app.services import site_pages
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter()
 
@@ -25,11 +25,10 @@ def privacy(request: Request, db: DbSession, user: CurrentUser):
                   {"page": site_pages.page(db, "privacy", request.app.state.settings)})
 
 
-def _edit_page(request, db, slug, *, errors=None, values=None, status_code=200):
+def _edit_page(request, db, slug, **form):
     page = site_pages.page(db, slug, request.app.state.settings)
-    return render(request, "site_pages/edit.html", {
-        "page": page, "errors": errors or {}, "values": values or {"body": page.body}},
-        status_code=status_code)
+    return render_form(request, "site_pages/edit.html", {
+        "page": page}, **{**form, "values": form.get("values") or {"body": page.body}})
 
 
 Body = Annotated[str, Form(max_length=100_000)]

@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotFound, RateLimited
 from app.models.base import DEFAULT_LANGUAGE
 from app.models.consultation import Consultation
 from app.services.reviews import outcomes
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/consultations")
 
@@ -36,11 +36,9 @@ def subscribe(request: Request, db: DbSession, consultation_id: int,
     try:
         outcomes.subscribe(db, consultation, email, language=language)
     except InvalidInput as error:
-        return render(request, "you_said_we_did/subscribe.html", {
-            "consultation": consultation, "errors": error.errors,
-            "values": {"email": email, "language": language},
-            "sign_up_wording": outcomes.SIGN_UP_WORDING},
-            status_code=422)
+        context = {"consultation": consultation, "sign_up_wording": outcomes.SIGN_UP_WORDING}
+        return render_form(request, "you_said_we_did/subscribe.html", context, errors=error.errors,
+                           values={"email": email, "language": language})
     return render(request, "you_said_we_did/subscribed.html", {"consultation": consultation})
 
 
@@ -51,6 +49,5 @@ def subscribe_page(request: Request, db: DbSession, consultation_id: int):
         raise NotFound()
     if consultation.state.value == "published":
         return RedirectResponse(f"/consultations/{consultation_id}/you-said-we-did", status_code=303)
-    return render(request, "you_said_we_did/subscribe.html",
-                  {"consultation": consultation, "errors": {}, "values": {},
-                   "sign_up_wording": outcomes.SIGN_UP_WORDING})
+    return render_form(request, "you_said_we_did/subscribe.html",
+                       {"consultation": consultation, "sign_up_wording": outcomes.SIGN_UP_WORDING})

@@ -11,7 +11,7 @@ from app.errors import InvalidInput
 from app.models.compare import CriterionKind
 from app.services.reviews import access as review_access
 from app.services.reviews import appraisal
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer/reviews/{review_id:int}/appraisal")
 
@@ -19,10 +19,10 @@ Short = Annotated[str, Form(max_length=1000)]
 Long = Annotated[str, Form(max_length=20_000)]
 
 
-def _page(request, db, user, review, *, errors=None, values=None, status_code=200):
+def _page(request, db, user, review, **form):
     options, criteria = appraisal.options(db, review.id), appraisal.criteria(db, review.id)
     scored = appraisal.scores_with_evidence(db, review.id)
-    return render(request, "officer/compare/appraisal.html", {
+    return render_form(request, "officer/compare/appraisal.html", {
         "review": review, "options": options, "criteria": criteria, "scored": scored,
         "table": {(s.score.option_id, s.score.criterion_id): s for s in scored},
         "result": appraisal.result(db, review.id), "comments": appraisal.comments(db, review.id),
@@ -32,8 +32,7 @@ def _page(request, db, user, review, *, errors=None, values=None, status_code=20
         "option_choices": [(o.id, o.name) for o in options],
         "criterion_choices": [(c.id, f"{c.name} (weight {c.weight})") for c in criteria],
         "kind_choices": [(k.value, k.label) for k in CriterionKind],
-        "errors": errors or {}, "values": values or {},
-    }, status_code=status_code)
+    }, **form)
 
 
 def _back(review_id: int, anchor: str) -> RedirectResponse:

@@ -17,7 +17,7 @@ from app.services import accounts, reviews
 from app.services import consultations as service
 from app.services.consultations import building, local_time
 from app.services.email import queue_email
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/consultations")
 QUESTIONS_FRAGMENT = "officer/consultations/_questions.html"
@@ -33,10 +33,9 @@ def consultation_list(request: Request, db: DbSession, user: Staff):
         "consultations": service.list_for_officers(db)})
 
 
-def _new_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(request, "officer/consultations/new.html", {
-        "reviews": reviews.list_reviews(db), "audiences": AUDIENCE_LABELS,
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+def _new_page(request, db, **form):
+    return render_form(request, "officer/consultations/new.html", {
+        "reviews": reviews.list_reviews(db), "audiences": AUDIENCE_LABELS}, **form)
 
 
 @router.get("/new")
@@ -71,18 +70,18 @@ def create_consultation(request: Request, db: DbSession, user: Staff,
     return RedirectResponse(_base(consultation.id), status_code=303)
 
 
-def _overview(request, db, consultation_id, *, errors=None, values=None, question_values=None,
-              status_code=200, fragment=None, notice=None):
+def _overview(request, db, consultation_id, *, question_values=None, fragment=None, notice=None, **form):
     consultation = service.get_consultation(db, consultation_id)
     total, used = building.invitation_counts(db, consultation_id)
-    return render(request, "officer/consultations/overview.html", {
+    form["values"] = form.get("values") or _detail_values(consultation)
+    return render_form(request, "officer/consultations/overview.html", {
         "consultation": consultation, "responses": service.response_count(db, consultation_id),
         "invitations_total": total, "invitations_used": used, "kinds": QUESTION_KIND_LABELS,
         "audiences": AUDIENCE_LABELS, "respondent_types": RESPONDENT_TYPE_LABELS,
-        "organisations": accounts.list_organisations(db), "errors": errors or {},
-        "values": values or _detail_values(consultation), "question_values": question_values or {"page": "1"},
+        "organisations": accounts.list_organisations(db),
+        "question_values": question_values or {"page": "1"},
         "notice": notice, "zone_hint": local_time.ZONE_HINT,
-    }, status_code=status_code, fragment=fragment)
+    }, **form, fragment=fragment)
 
 
 def _detail_values(consultation) -> dict:
@@ -172,20 +171,21 @@ def add_question(request: Request, db: DbSession, user: Staff, consultation_id: 
     return RedirectResponse(f"{_base(consultation_id)}#questions", status_code=303)
 
 
-def _edit_page(request, db, consultation_id, question_id, *, values=None, errors=None, status_code=200):
+def _edit_page(request, db, consultation_id, question_id, **form):
     consultation = service.get_consultation(db, consultation_id)
     question = next((q for q in consultation.questions if q.id == question_id), None)
     if question is None:
         raise NotFound()
-    values = values or {"kind": question.kind.value, "text": question.text, "hint": question.hint,
+    values = form.pop("values", None) or {
+                        "kind": question.kind.value, "text": question.text, "hint": question.hint,
                         "required": question.required, "max_length": str(question.max_length or ""),
                         "options": "\n".join(question.options), "page": str(question.page),
                         "questionnaire_id": str(question.questionnaire_id or ""),
                         "show_if_question_id": str(question.show_if_question_id or ""),
                         "show_if_value": question.show_if_value}
-    return render(request, "officer/consultations/edit_question.html", {
+    return render_form(request, "officer/consultations/edit_question.html", {
         "consultation": consultation, "question": question, "question_values": values,
-        "errors": errors or {}, "kinds": QUESTION_KIND_LABELS}, status_code=status_code)
+        "kinds": QUESTION_KIND_LABELS}, **form)
 
 
 @router.get("/{consultation_id}/questions/{question_id}")

@@ -11,19 +11,19 @@ from app.auth import DataProtection, DbSession
 from app.downloads import download_headers
 from app.errors import InvalidInput
 from app.services.privacy import subject_access
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer/data-protection")
 
 Email = Annotated[str, Form(max_length=320)]
 
 
-def _page(request, db, *, holdings=None, erased=None, errors=None, email="", status_code=200):
-    return render(request, "officer/data_protection/page.html", {
-        "holdings": holdings, "erased": erased, "errors": errors or {}, "email": email,
+def _page(request, db, *, holdings=None, erased=None, email="", **form):
+    return render_form(request, "officer/data_protection/page.html", {
+        "holdings": holdings, "erased": erased, "email": email,
         "titles": subject_access.SECTION_TITLES,
         "consultations": subject_access.consultations_with_equalities(db),
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("")

@@ -20,7 +20,7 @@ from app.services.forums import moderation as forums_moderation
 from app.services.forums import posting as forums_posting
 from app.services.forums.export import export_rows
 from app.services.forums.visibility import can_moderate, get_moderated_forum, get_thread, is_staff
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/forums")
 Reason = Annotated[str, Form(max_length=500)]
@@ -34,13 +34,12 @@ def overview(request: Request, db: DbSession, user: SignedIn):
         "can_create": is_staff(user) or user.role.value == "organiser"})
 
 
-def _new_page(request, db, user, *, errors=None, values=None, status_code=200):
-    return render(request, "forums/officer/new.html", {
+def _new_page(request, db, user, **form):
+    return render_form(request, "forums/officer/new.html", {
         "reviews": reviews.list_reviews(db), "organisations": accounts.list_organisations(db),
         "consultations": forums.consultation_choices(db),
-        "visibilities": list(ForumVisibility), "staff": is_staff(user),
-        "errors": errors or {}, "values": values or {"prompt": forums.DEFAULT_PROMPT}},
-        status_code=status_code)
+        "visibilities": list(ForumVisibility), "staff": is_staff(user)},
+        **{**form, "values": form.get("values") or {"prompt": forums.DEFAULT_PROMPT}})
 
 
 @router.get("/new")
@@ -84,12 +83,11 @@ def create_forum(
     return RedirectResponse(f"/forums/{forum.id}", status_code=303)
 
 
-def _manage_page(request, db, user, forum, *, errors=None, values=None, status_code=200):
+def _manage_page(request, db, user, forum, **form):
     queue = [item for item in forums_moderation.moderation_queue(db, user) if item.forum.id == forum.id]
-    return render(request, "forums/officer/manage.html", {
+    return render_form(request, "forums/officer/manage.html", {
         "forum": forum, "queue": queue, "organisations": accounts.list_organisations(db),
-        "meetings": forums_meetings.list_meetings(db, forum),
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+        "meetings": forums_meetings.list_meetings(db, forum)}, **form)
 
 
 @router.get("/{forum_id}")
@@ -140,15 +138,14 @@ def export(request: Request, db: DbSession, user: SignedIn, forum_id: int):
         "Cache-Control": "no-store"})
 
 
-def _post_page(request, db, user, forum, post, *, errors=None, values=None, status_code=200):
+def _post_page(request, db, user, forum, post, **form):
     thread = get_thread(db, user, forum.id, post.thread_id)
     loaded = forums_posting.get_post_with_author(db, forum, post.public_id)
-    return render(request, "forums/officer/post.html", {
+    return render_form(request, "forums/officer/post.html", {
         "forum": forum, "thread": thread,
         "post": forums_posting.post_view(loaded, user, forum, request.app.state.settings.secret_key),
-        "reports": forums_moderation.open_reports(db, post), "errors": errors or {},
-        "values": values or {}},
-        status_code=status_code)
+        "reports": forums_moderation.open_reports(db, post)},
+        **form)
 
 
 PostRef = Annotated[str, Path(max_length=16)]  # a post's random public id

@@ -8,7 +8,7 @@ from app.errors import InvalidInput, NotFound
 from app.models.consultation import Consultation
 from app.services.reviews import access as review_access
 from app.services.reviews import findings, outcomes, report
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/consultations")
 
@@ -21,18 +21,17 @@ def _consultation(db, user, consultation_id: int) -> Consultation:
     return consultation
 
 
-def _page(request, db, consultation, *, errors=None, values=None, status_code=200):
+def _page(request, db, consultation, **form):
     outcome = outcomes.outcome_for(db, consultation.id)
-    values = values or {
+    form["values"] = form.get("values") or {
         "decision": outcome.decision if outcome else "",
         "what_happened": outcome.what_happened if outcome else "",
         "findings": [str(i) for i in (outcome.finding_ids if outcome else [])],
     }
-    return render(request, "officer/outcomes/page.html", {
+    return render_form(request, "officer/outcomes/page.html", {
         "consultation": consultation, "outcome": outcome,
         "findings": findings.findings_for_review(db, consultation.review_id, published_only=True),
-        "errors": errors or {}, "values": values,
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("/{consultation_id}/outcome")

@@ -16,7 +16,7 @@ from app.services.panels import lottery as panels_lottery
 from app.services.panels import pool as panels_pool
 from app.services.panels import report as panels_report
 from app.services.panels import targets as panels_targets
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/panels")
 MAX_UPLOAD = 5_000_000
@@ -31,10 +31,10 @@ def panel_list(request: Request, db: DbSession, user: Staff):
     return _list_page(request, db)
 
 
-def _list_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(request, "officer/panels/list.html", {
-        "panels": panels.list_panels(db), "errors": errors or {}, "values": values or {},
-        "title": "Citizens' panels"}, status_code=status_code)
+def _list_page(request, db, **form):
+    return render_form(request, "officer/panels/list.html", {
+        "panels": panels.list_panels(db),
+        "title": "Citizens' panels"}, **form)
 
 
 @router.post("")
@@ -51,11 +51,11 @@ def create_panel(request: Request, db: DbSession, user: Staff,
     return RedirectResponse(_base(panel.id), status_code=303)
 
 
-def _panel_page(request, db, panel, *, errors=None, values=None, notice="", status_code=200):
-    return render(request, "officer/panels/panel.html", {
+def _panel_page(request, db, panel, *, notice="", **form):
+    return render_form(request, "officer/panels/panel.html", {
         "panel": panel, "pool_size": panels.pool_size(db, panel.id),
-        "draws": panels_draws.list_draws(db, panel.id), "errors": errors or {}, "values": values or {},
-        "notice": notice, "title": panel.name}, status_code=status_code)
+        "draws": panels_draws.list_draws(db, panel.id),
+        "notice": notice, "title": panel.name}, **form)
 
 
 @router.get("/{panel_id}")
@@ -109,14 +109,15 @@ async def import_pool(request: Request, db: DbSession, user: Staff, panel_id: in
     return RedirectResponse(f"{_base(panel_id)}?notice=Imported+{result.added}+volunteers", status_code=303)
 
 
-def _targets_page(request, panel, category, *, errors=None, values=None, status_code=200):
-    values = values if values is not None else {
+def _targets_page(request, panel, category, **form):
+    if form.get("values") is None:
+        form["values"] = {
         panels_targets.feature_field(f, bound): "" if value is None else str(value)
         for f in category.features for bound, value in (("min", f.target_min), ("max", f.target_max))}
-    return render(request, "officer/panels/targets.html", {
-        "panel": panel, "category": category, "errors": errors or {}, "values": values,
+    return render_form(request, "officer/panels/targets.html", {
+        "panel": panel, "category": category,
         "field": panels_targets.feature_field, "title": f"Targets: {category.label}"},
-        status_code=status_code)
+        **form)
 
 
 def _category(panel, category_id: int):
@@ -183,16 +184,16 @@ def request_draw(request: Request, db: DbSession, user: Staff, panel_id: int,
     return RedirectResponse(f"{_base(panel_id)}/draws/{record.id}", status_code=303)
 
 
-def _draw_page(request, db, panel, record, *, errors=None, values=None, status_code=200):
+def _draw_page(request, db, panel, record, **form):
     done = record.status == DrawStatus.DONE
     invitations = panels_invitations.invitations_of(db, record) if done else {}
     responded = panels_invitations.responded_member_ids(db, record) if invitations else set()
-    return render(request, "officer/panels/draw.html", {
+    return render_form(request, "officer/panels/draw.html", {
         "panel": panel, "draw": record, "invitations": invitations, "responded": responded,
         "lottery": panels_lottery.lottery_of(record), "lottery_panel": panels_lottery.panel_numbers(record),
         "consultations": panels_invitations.panel_consultations(db) if done else [],
-        "errors": errors or {}, "values": values or {}, "title": f"Draw: {record.purpose}",
-    }, status_code=status_code, fragment="officer/panels/_draw_status.html")
+        "title": f"Draw: {record.purpose}",
+    }, **form, fragment="officer/panels/_draw_status.html")
 
 
 @router.get("/{panel_id}/draws/{draw_id}")

@@ -13,7 +13,7 @@ from app.services import petitions
 from app.services.petitions import invalidation as petitions_invalidation
 from app.services.petitions import moderation as petitions_moderation
 from app.services.petitions import rules as petitions_rules
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/petitions", include_in_schema=False)
 
@@ -48,9 +48,9 @@ def index(request: Request, db: DbSession, officer: Staff):
     )
 
 
-def _petition_page(request, db, petition_id, *, errors=None, values=None, status_code=200):
+def _petition_page(request, db, petition_id, **form):
     petition = petitions.get_petition(db, petition_id)
-    return render(
+    return render_form(
         request,
         "officer/petitions/show.html",
         {
@@ -59,11 +59,9 @@ def _petition_page(request, db, petition_id, *, errors=None, values=None, status
             "supporters": petitions.supporter_count(db, petition.id),
             "decisions": petitions_moderation.decisions(db, petition.id),
             "rejections": REJECTION_LABELS,
-            "errors": errors or {},
-            "values": values or {},
             "settings_row": petitions.current_settings(db),
         },
-        status_code=status_code,
+        **form,
     )
 
 
@@ -182,22 +180,20 @@ SETTING_FIELDS = {
 }
 
 
-def _settings_page(request, db, *, errors=None, values=None, saved=False, status_code=200):
+def _settings_page(request, db, *, saved=False, **form):
     row = petitions.current_settings(db)
-    values = values or {
+    form["values"] = form.get("values") or {
         key: str(getattr(row, key))
         for key in [*SETTING_FIELDS, "signing_limit_per_address_short", "signing_limit_per_address_long"]
     }
-    return render(
+    return render_form(
         request,
         "officer/petitions/settings.html",
         {
             "fields": SETTING_FIELDS,
-            "values": values,
-            "errors": errors or {},
             "saved": saved,
         },
-        status_code=status_code,
+        **form,
     )
 
 
@@ -243,16 +239,14 @@ def _limit(text: str, key: str, errors: dict) -> str:
 # --- allow and block lists --------------------------------------------------------------------
 
 
-def _rules_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(
+def _rules_page(request, db, **form):
+    return render_form(
         request,
         "officer/petitions/rules.html",
         {
             "rules": petitions_rules.list_rules(db),
-            "errors": errors or {},
-            "values": values or {},
         },
-        status_code=status_code,
+        **form,
     )
 
 
@@ -294,16 +288,14 @@ def remove_rule(request: Request, db: DbSession, officer: Staff, rule_id: int):
 # --- bulk invalidation ------------------------------------------------------------------------
 
 
-def _invalidations_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(
+def _invalidations_page(request, db, **form):
+    return render_form(
         request,
         "officer/petitions/invalidations.html",
         {
             "invalidations": petitions_invalidation.list_invalidations(db),
-            "errors": errors or {},
-            "values": values or {},
         },
-        status_code=status_code,
+        **form,
     )
 
 

@@ -14,15 +14,15 @@ from app.services.reviews import access as review_access
 from app.services.reviews import findings
 from app.services.reviews import team as review_team
 from app.services.reviews import workspace as review_workspace
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer")
 
 
-def _workspace(request, db, user, review_id, *, errors=None, values=None, status_code=200):
+def _workspace(request, db, user, review_id, **form):
     review_access.readable_review(db, user, review_id)
     review = review_service.get_review(db, review_id)
-    return render(request, "officer/reviews/workspace.html", {
+    return render_form(request, "officer/reviews/workspace.html", {
         "review": review, "stages": list(ReviewStage), "timeline": review_service.timeline(review),
         "timeline_stages": list(TimelineStage),
         "findings": review_workspace.findings_by_stage(db, review.id),
@@ -30,8 +30,7 @@ def _workspace(request, db, user, review_id, *, errors=None, values=None, status
         "can_scrutinise": review_access.can_scrutinise(db, user, review.id),
         "evidence_options": review_workspace.evidence_options(db, review.id) if user.is_staff else [],
         "consultations": review_workspace.consultations_of(db, review.id),
-        "errors": errors or {}, "values": values or {},
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("/reviews")
@@ -84,23 +83,19 @@ def add_team_member(request: Request, db: DbSession, user: Staff, review_id: int
     return RedirectResponse(f"/officer/reviews/{review_id}#team", status_code=303)
 
 
-def _finding_context(db, user, finding, errors=None, values=None) -> dict:
+def _finding_page(request, db, user, finding, *, fragment="officer/reviews/_comments.html", **form):
     review = review_access.readable_review(db, user, finding.review_id)
-    return {"review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
-            "comments": findings.comments(db, finding), "errors": errors or {}, "values": values or {},
-            "can_scrutinise": review_access.can_scrutinise(db, user, finding.review_id)}
-
-
-def _finding_page(request, db, user, finding, *, errors=None, values=None, status_code=200):
-    return render(request, "officer/reviews/finding.html",
-                  _finding_context(db, user, finding, errors, values),
-                  status_code=status_code, fragment="officer/reviews/_comments.html")
+    return render_form(request, "officer/reviews/finding.html", {
+        "review": review, "finding": finding, "evidence": findings.evidence_items(db, finding),
+        "comments": findings.comments(db, finding),
+        "can_scrutinise": review_access.can_scrutinise(db, user, finding.review_id),
+    }, fragment=fragment, **form)
 
 
 @router.get("/findings/{finding_id}")
 def finding_page(request: Request, db: DbSession, user: SignedIn, finding_id: int):
     finding = findings.readable_finding(db, user, finding_id)
-    return render(request, "officer/reviews/finding.html", _finding_context(db, user, finding))
+    return _finding_page(request, db, user, finding, fragment=None)
 
 
 @router.post("/findings/{finding_id}/scrutiny")
@@ -110,9 +105,8 @@ def scrutiny_view(request: Request, db: DbSession, user: SignedIn, finding_id: i
     try:
         findings.record_scrutiny_view(db, finding, user, scrutiny_view)
     except InvalidInput as error:
-        return render(request, "officer/reviews/finding.html",
-                      _finding_context(db, user, finding, error.errors, {"scrutiny_view": scrutiny_view}),
-                      status_code=422)
+        return _finding_page(request, db, user, finding, fragment=None, errors=error.errors,
+                             values={"scrutiny_view": scrutiny_view})
     return RedirectResponse(f"/officer/findings/{finding_id}#scrutiny", status_code=303)
 
 

@@ -10,7 +10,7 @@ from app.auth import DbSession, Staff
 from app.errors import InvalidInput
 from app.models.review import TimelineStage
 from app.services import reviews
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer/reviews")
 
@@ -33,10 +33,9 @@ def _lead(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _form_page(request, db, *, review=None, errors=None, values=None, status_code=200):
-    return render(request, "officer/reviews/form.html", {
-        "review": review, "officers": reviews.staff_accounts(db),
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+def _form_page(request, db, *, review=None, **form):
+    return render_form(request, "officer/reviews/form.html", {
+        "review": review, "officers": reviews.staff_accounts(db)}, **form)
 
 
 @router.get("/new")
@@ -97,17 +96,17 @@ def update_review(request: Request, db: DbSession, user: Staff, review_id: int, 
     return RedirectResponse(f"/officer/reviews/{review.id}", status_code=303)
 
 
-def _schedule_page(request, db, review, *, errors=None, values=None, status_code=200):
-    if values is None:
+def _schedule_page(request, db, review, **form):
+    if form.get("values") is None:
         planned = {row.stage: row for row in review.stage_dates}
-        values = {}
+        form["values"] = values = {}
         for stage in TimelineStage:
             row = planned.get(stage)
             values[f"{stage.value}_starts_on"] = row.starts_on.isoformat() if row and row.starts_on else ""
             values[f"{stage.value}_ends_on"] = row.ends_on.isoformat() if row and row.ends_on else ""
-    return render(request, "officer/reviews/schedule.html", {
-        "review": review, "stages": list(TimelineStage), "errors": errors or {}, "values": values},
-        status_code=status_code)
+    return render_form(request, "officer/reviews/schedule.html", {
+        "review": review, "stages": list(TimelineStage)},
+        **form)
 
 
 @router.get("/{review_id}/schedule")
@@ -152,9 +151,9 @@ def move_stage(db: DbSession, user: Staff, review_id: int, stage: Annotated[str,
     return RedirectResponse(f"/officer/reviews/{review.id}#timeline", status_code=303)
 
 
-def _conclude_page(request, review, *, errors=None, values=None, status_code=200):
-    return render(request, "officer/reviews/conclude.html", {
-        "review": review, "errors": errors or {}, "values": values or {}}, status_code=status_code)
+def _conclude_page(request, review, **form):
+    return render_form(request, "officer/reviews/conclude.html", {
+        "review": review}, **form)
 
 
 @router.get("/{review_id}/conclude")

@@ -14,7 +14,7 @@ from app.services import themes
 from app.services.reviews import access as review_access
 from app.services.themes import runs as analysis_runs
 from app.services.themes import summary as themes_summary
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer")
 
@@ -79,18 +79,17 @@ def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int):
 @router.get("/themes/{theme_id}")
 def theme_page(request: Request, db: DbSession, user: SignedIn, theme_id: int, q: str = "", page: int = 1):
     context = _theme_context(db, user, theme_id, search=q[:200], page=page)
-    return render(request, "officer/themes/theme.html", context, fragment="officer/themes/_answers.html")
+    return render_form(request, "officer/themes/theme.html", context, fragment="officer/themes/_answers.html")
 
 
-def _theme_context(db, user, theme_id: int, *, search: str = "", page: int = 1,
-                   errors: dict | None = None, values: dict | None = None) -> dict:
+def _theme_context(db, user, theme_id: int, *, search: str = "", page: int = 1) -> dict:
     theme, question, consultation = _theme_for(db, user, theme_id)
     return {
         "theme": theme, "question": question, "consultation": consultation,
         "answers": themes.answers_in(db, question, theme_id=theme.id, search=search, page=page),
         "q": search, "others": [t for t in themes.live_themes(db, question.id) if t.id != theme.id],
         "subthemes": themes.sub_themes(db, question.id).get(theme.id, []),
-        "can_curate": user.is_staff, "errors": errors or {}, "values": values or {},
+        "can_curate": user.is_staff,
     }
 
 
@@ -181,8 +180,8 @@ def _moved(request: Request, question_id: int, back: str) -> Response:
 
 
 def _theme_with_errors(request, db, user, theme_id, errors, values):
-    return render(request, "officer/themes/theme.html",
-                  _theme_context(db, user, theme_id, errors=errors, values=values), status_code=422)
+    return render_form(request, "officer/themes/theme.html", _theme_context(db, user, theme_id),
+                       errors=errors, values=values, status_code=422)
 
 
 @router.get("/questions/{question_id}/themes.csv")
