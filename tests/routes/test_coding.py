@@ -5,13 +5,14 @@ held-out check blind, bulk acceptance, the CSV, and who may do what."""
 import csv
 import io
 import re
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
 from app.models.coding import Code, CodedAnswer, CodingFrame, CodingRun
 from app.models.consultation_response import Answer
 from tests.factories.evidence import consultation_with_answers
-from tests.forms import submit_form
+from tests.forms import fill, find_form, submit_form
 from tests.services.test_coding import TEXTS, TOPICS
 from tests.services.test_forums_visibility import build_world, sign_in
 
@@ -27,18 +28,32 @@ def _truth(text: str) -> str:
     return next(name for name, template in TOPICS.items() if text.startswith(template[:12]))
 
 
+def _label(names: list[str], text: str) -> str:
+    name = _truth(text)
+    return f"{names.index(name) + 1} {name}"
+
+
 def _code_next(
-    client, base: str, label: str | None = None, *, new: str = "", press="Save and next", page: str = "next"
+    client,
+    base: str,
+    label: str | None = None,
+    *,
+    new: str = "",
+    press="Save and next",
+    page: str = "next",
+    pick=None,
 ):
-    """Open the next answer, choose the code by its visible label (or name a new one), press a button."""
+    """Open the next answer, choose the code by its visible label (`pick` reads it off the answer's
+    text) or name a new one, press a button: the form is filled from the page as a browser would."""
     html = client.get(f"{base}/{page}").text
     action = re.search(r'action="(/officer/questions/\d+/coding/answers/\d+)"', html).group(1)
-    values = {}
-    if label:
-        values[label] = True
+    label = pick(_answer_text(html)) if pick else label
+    values = {label: True} if label else {}
     if new:
         values["Or name a new code"] = new
-    return submit_form(client, f"{base}/{page}", action, values, press=press), html
+    pairs = fill(find_form(html, action), values, press)
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    return client.post(action, content=urlencode(pairs), headers=headers), html
 
 
 def _answer_text(html: str) -> str:
@@ -104,9 +119,7 @@ def test_officer_builds_a_frame_codes_answers_and_chorus_proposes_the_rest(clien
     assert skipped.status_code == 303 and skipped.headers["location"] == f"{base}/next"
     assert _answer_text(client.get(f"{base}/next").text) != _answer_text(html)
     for _ in range(19):
-        html = client.get(f"{base}/next").text
-        name = _truth(_answer_text(html))
-        response, _ = _code_next(client, base, f"{order[name]} {name}")
+        response, _ = _code_next(client, base, pick=lambda text: f"{order[_truth(text)]} {_truth(text)}")
         assert response.status_code == 303
     db.expire_all()
     assert not db.scalars(select(CodingRun)).all()
@@ -181,17 +194,13 @@ def test_held_out_check_is_blind_and_reports_agreement(client, db):
     assert held.status_code == 303 and held.headers["location"] == f"{base}/check"
     names = sorted(TOPICS, key=lambda n: list(TOPICS).index(n))
     for _ in range(20):
-        page = client.get(f"{base}/check").text
+        response, page = _code_next(client, base, page="check", pick=lambda text: _label(names, text))
         assert "Held-out check" in page and "Chorus suggests" not in page and ">Skip<" not in page
-        name = _truth(_answer_text(page))
-        response, _ = _code_next(client, base, f"{names.index(name) + 1} {name}", page="check")
         assert response.status_code == 303 and response.headers["location"] == f"{base}/check"
     assert "You have coded every held-out answer" in client.get(f"{base}/check").text
     # Train on a few ordinary codes, then read agreement on the frame's page.
     for _ in range(6):
-        page = client.get(f"{base}/next").text
-        name = _truth(_answer_text(page))
-        _code_next(client, base, f"{names.index(name) + 1} {name}")
+        _code_next(client, base, pick=lambda text: _label(names, text))
     trained = submit_form(client, base, f"{base}/runs", {}, press="Propose codes now")
     assert trained.status_code == 303
     overview = client.get(base).text
