@@ -16,7 +16,13 @@ from app.input_guard import without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
 from app.services import petitions, reviews
 from app.services.petitions import signing, starting
-from app.services.petitions.quick_signing import limit_in_words, sign_from_form, signing_limit_in_words
+from app.services.petitions.quick_signing import (
+    Refusal,
+    limit_in_words,
+    sign_or_refuse,
+    signer_from_form,
+    signing_limit_in_words,
+)
 from app.templating import render, render_form
 
 router = APIRouter(prefix="/petitions", include_in_schema=False)
@@ -161,11 +167,12 @@ async def _sign(request: Request, form: SignatureForm, page, *, petition_id=0, t
     """One hop to a worker thread for the signature (the threadpool hand-offs of sync dependencies
     cost more than the INSERT itself under load), at most petition_signing_slots at once per process;
     the form comes back, with what was typed, only when something is wrong."""
-    values = form.model_dump()
-    state = request.app.state
-    sign = partial(sign_from_form, state.database, caches(request), state.rate_limiter, **_where(request))
-    async with state.petition_signing_slots:
-        refusal = await run_in_threadpool(sign, values, petition_id=petition_id, support_token=token)
+    values, state = form.model_dump(), request.app.state
+    refusal = signer = signer_from_form(values)  # no database: before taking a slot
+    if not isinstance(signer, Refusal):
+        sign = partial(sign_or_refuse, state.database, caches(request), state.rate_limiter, **_where(request))
+        async with state.petition_signing_slots:
+            refusal = await run_in_threadpool(sign, signer, petition_id=petition_id, support_token=token)
     if refusal is None:
         return RedirectResponse(done, status_code=303)
 

@@ -29,23 +29,11 @@ class Refusal:
     retry_after_seconds: int | None = None
 
 
-def sign_from_form(
-    database: Database,
-    caches: PetitionCaches,
-    limiter: RateLimiter,
-    values: dict,
-    *,
-    petition_id: int,
-    support_token: str | None,
-    ip: str | None,
-    base_url: str,
-) -> Refusal | None:
-    """A signing form as sent: None when the signer is told to check their email (signed, already
-    signed or dropped by a block rule alike: no enumeration); else a Refusal, with what was typed
-    kept by the caller. A burst from one address (a household, a library PC, a mobile network)
-    is a Refusal whose message says how long to wait, never a bare error page."""
+def signer_from_form(values: dict) -> Signer | Refusal:
+    """The signer a signing form names, or a Refusal saying what is wrong. No database: the route
+    calls it before taking a signing slot, so a slot is held only for the write."""
     try:
-        signer = clean_signer(
+        return clean_signer(
             name=values["name"],
             email=values["email"],
             location=values["location"],
@@ -54,6 +42,22 @@ def sign_from_form(
         )
     except InvalidInput as error:
         return Refusal(error.errors)
+
+
+def sign_or_refuse(
+    database: Database,
+    caches: PetitionCaches,
+    limiter: RateLimiter,
+    signer: Signer,
+    *,
+    petition_id: int,
+    support_token: str | None,
+    ip: str | None,
+    base_url: str,
+) -> Refusal | None:
+    """None when the signer is told to check their email (signed, already signed or dropped by a
+    block rule alike: no enumeration). A burst from one address (a household, a library PC, a mobile
+    network) is a Refusal whose message says how long to wait, never a bare error page."""
     try:
         sign_through_caches(
             database,
