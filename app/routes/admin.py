@@ -13,18 +13,17 @@ from app.models.user import Role
 from app.services import accounts
 from app.services.accounts import staff as staff_accounts
 from app.services.email import queue_email
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/admin")
 
 
-def _users_page(request, db, *, errors=None, values=None, invited=None, status_code=200):
-    return render(request, "admin/users.html", {
+def _users_page(request, db, *, invited=None, **form):
+    return render_form(request, "admin/users.html", {
         "users": accounts.list_users(db),
         "organisations": accounts.list_organisations(db),
-        "roles": [role for role in Role if role != Role.RESIDENT], "languages": LANGUAGES,
-        "errors": errors or {}, "values": values or {}, "invited": invited,
-    }, status_code=status_code)
+        "roles": [role for role in Role if role != Role.RESIDENT], "languages": LANGUAGES, "invited": invited,
+    }, **form)
 
 
 @router.get("/users")
@@ -60,12 +59,11 @@ def invite_user(
     return RedirectResponse(f"/admin/users?invited={invitation.email}", status_code=303)
 
 
-def _organisations_page(request, db, *, errors=None, values=None, status_code=200):
-    return render(request, "admin/organisations.html", {
+def _organisations_page(request, db, **form):
+    return render_form(request, "admin/organisations.html", {
         "organisations": accounts.list_organisations(db),
         "types": ORGANISATION_TYPE_LABELS,
-        "errors": errors or {}, "values": values or {},
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("/organisations")

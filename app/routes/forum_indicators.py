@@ -11,16 +11,16 @@ from app.errors import InvalidInput, NotFound
 from app.models.review import Review
 from app.services.forums.visibility import can_post, get_forum, get_thread
 from app.services.reviews import indicators
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/forums/{forum_id:int}/indicators")
 
 
-def _page(request, db, user, forum, *, thread=None, errors=None, values=None, status_code=200):
+def _page(request, db, user, forum, *, thread=None, **form):
     if forum.review_id is None:
         raise NotFound()
     review = db.get(Review, forum.review_id)
-    return render(
+    return render_form(
         request,
         "forums/indicators.html",
         {
@@ -31,10 +31,8 @@ def _page(request, db, user, forum, *, thread=None, errors=None, values=None, st
             "can_propose": can_post(user, forum) and user.role.value != "councillor",
             "proposals": indicators.forum_proposals(db, forum.id),
             "proposed": request.query_params.get("proposed") == "1",
-            "errors": errors or {},
-            "values": values or {},
         },
-        status_code=status_code,
+        **form,
     )
 
 

@@ -15,7 +15,7 @@ from app.services.forums import posting as forums_posting
 from app.services.forums import search as forums_search
 from app.services.forums.posting import Poster
 from app.services.forums.visibility import can_moderate, can_post, get_forum, get_thread
-from app.templating import is_htmx, render
+from app.templating import is_htmx, render, render_form
 
 router = APIRouter(prefix="/forums")
 
@@ -48,17 +48,16 @@ def search(request: Request, db: DbSession, user: CurrentUser,
     return render(request, "forums/search.html", {"q": q, "results": results})
 
 
-def _forum_page(request, db, user, forum, *, page=1, errors=None, values=None, status_code=200):
+def _forum_page(request, db, user, forum, *, page=1, **form):
     threads, pages = forums.list_threads(db, user, forum, page)
     barred = _barred(request, db, user, forum)
-    return render(request, "forums/forum.html", {
+    return render_form(request, "forums/forum.html", {
         "forum": forum, "threads": threads, "page": page, "pages": pages,
         "can_post": can_post(user, forum) and not barred, "barred": barred,
         "can_moderate": can_moderate(user, forum),
         "meetings": forums_meetings.list_meetings(db, forum),
-        "errors": errors or {}, "values": values or {},
         "posted": request.query_params.get("posted"),
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("/{forum_id}")
@@ -83,18 +82,17 @@ def start_thread(request: Request, db: DbSession, user: SignedIn, forum_id: int,
     return RedirectResponse(f"/forums/{forum.id}/threads/{thread.id}{suffix}", status_code=303)
 
 
-def _thread_page(request, db, user, thread, *, page=1, errors=None, values=None, status_code=200,
-                 posted=None):
+def _thread_page(request, db, user, thread, *, page=1,
+                 posted=None, **form):
     data = forums_posting.thread_page(db, user, thread, _secret(request), page)
     barred = _barred(request, db, user, data.forum, thread)
-    return render(request, "forums/thread.html", {
+    return render_form(request, "forums/thread.html", {
         "data": data, "forum": data.forum, "thread": thread,
         "can_post": can_post(user, data.forum, thread) and not barred, "barred": barred,
         "can_moderate": can_moderate(user, data.forum),
         "following": forums_notifications.is_following(db, user, thread),
-        "errors": errors or {}, "values": values or {},
         "posted": posted or request.query_params.get("posted"),
-    }, status_code=status_code, fragment="forums/_replies.html")
+    }, **form, fragment="forums/_replies.html")
 
 
 @router.get("/{forum_id}/threads/{thread_id}")

@@ -17,7 +17,7 @@ from app.routes.auth import safe_next, set_session_cookie
 from app.services import accounts, consultations, petitions, residents
 from app.services.accounts import residents as resident_accounts
 from app.services.privacy import subject_access
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter()
 
@@ -86,19 +86,18 @@ def link_sent(request: Request):
     return render(request, "residents/sign_in_sent.html", {"minutes": resident_accounts.LINK_MINUTES})
 
 
-def _link_page(request, opened, token, next_url, *, errors=None, values=None, status_code=200):
-    return render(
+def _link_page(request, opened, token, next_url, **form):
+    form["values"] = form.get("values") or {"language": DEFAULT_LANGUAGE}
+    return render_form(
         request,
         "residents/sign_in_link.html",
         {
             "opened": opened,
             "token": token,
             "next": _resident_next(next_url),
-            "errors": errors or {},
-            "values": values or {"language": DEFAULT_LANGUAGE},
             "languages": list(LANGUAGES.items()),
         },
-        status_code=status_code,
+        **form,
     )
 
 

@@ -11,7 +11,7 @@ from app.errors import InvalidInput
 from app.models.compare import ProposerType
 from app.services.reviews import access as review_access
 from app.services.reviews import benchmarks, indicators
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer")
 
@@ -19,15 +19,14 @@ Short = Annotated[str, Form(max_length=1000)]
 Long = Annotated[str, Form(max_length=8000)]
 
 
-def _indicators_page(request, db, user, review, *, errors=None, values=None, adopt_for=None, status_code=200):
-    return render(request, "officer/compare/indicators.html", {
+def _indicators_page(request, db, user, review, *, adopt_for=None, **form):
+    return render_form(request, "officer/compare/indicators.html", {
         "review": review, "proposals": indicators.proposals(db, review.id),
         "origins": indicators.origins(db, review.id),
         "proposer_types": list(ProposerType),
         "proposer_choices": [(k.value, k.label.rstrip("s") if k != ProposerType.STAFF else "Staff")
-                             for k in ProposerType],
-        "errors": errors or {}, "values": values or {}, "adopt_for": adopt_for,
-    }, status_code=status_code)
+                             for k in ProposerType], "adopt_for": adopt_for,
+    }, **form)
 
 
 @router.get("/reviews/{review_id:int}/indicators")
@@ -64,13 +63,13 @@ def adopt(request: Request, db: DbSession, user: Staff, indicator_id: int, defin
                             status_code=303)
 
 
-def _benchmarks_page(request, db, review, *, errors=None, error_lines=None, notice="", status_code=200):
-    return render(request, "officer/compare/benchmarks.html", {
+def _benchmarks_page(request, db, review, *, error_lines=None, notice="", **form):
+    return render_form(request, "officer/compare/benchmarks.html", {
         "review": review, "imports": benchmarks.imports(db, review.id),
         "comparisons": benchmarks.comparisons(db, review.id),
-        "council_name": request.app.state.settings.council_name, "errors": errors or {},
+        "council_name": request.app.state.settings.council_name,
         "error_lines": error_lines or [], "notice": notice,
-    }, status_code=status_code)
+    }, **form)
 
 
 @router.get("/reviews/{review_id:int}/benchmarks")

@@ -11,7 +11,7 @@ from app.errors import InvalidInput
 from app.models.consultation import CHANNEL_LABELS, RESPONDENT_TYPE_LABELS, QuestionKind
 from app.services import consultations as service
 from app.services.consultations import answering, channels, rules
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer")
 
@@ -38,13 +38,13 @@ def _raw(questions, posted: FormData) -> dict:
     return raw
 
 
-def _entry_page(request, db, consultation_id, *, values=None, errors=None, entered=None, status_code=200):
+def _entry_page(request, db, consultation_id, *, entered=None, **form):
     consultation = service.get_consultation(db, consultation_id)
-    return render(request, "officer/consultations/entry.html", {
-        "consultation": consultation, "values": values or {"answers": {}, "channel": "paper"},
-        "errors": errors or {}, "entered": entered, "channels": CHANNEL_LABELS,
+    form["values"] = form.get("values") or {"answers": {}, "channel": "paper"}
+    return render_form(request, "officer/consultations/entry.html", {
+        "consultation": consultation, "entered": entered, "channels": CHANNEL_LABELS,
         "respondent_types": RESPONDENT_TYPE_LABELS, "equalities": rules.EQUALITIES_FIELDS,
-        "idempotency_key": answering.new_idempotency_key()}, status_code=status_code)
+        "idempotency_key": answering.new_idempotency_key()}, **form)
 
 
 @router.get("/consultations/{consultation_id}/responses/new")
@@ -76,11 +76,11 @@ def enter_response(request: Request, db: DbSession, user: Staff, consultation_id
                             status_code=303)
 
 
-def _import_page(request, db, consultation_id, *, errors=None, report=None, values=None, status_code=200):
+def _import_page(request, db, consultation_id, *, report=None, **form):
     consultation = service.get_consultation(db, consultation_id)
-    return render(request, "officer/consultations/import.html", {
-        "consultation": consultation, "errors": errors or {}, "report": report,
-        "values": values or {"channel": "paper"}, "channels": CHANNEL_LABELS}, status_code=status_code)
+    form["values"] = form.get("values") or {"channel": "paper"}
+    return render_form(request, "officer/consultations/import.html", {
+        "consultation": consultation, "report": report, "channels": CHANNEL_LABELS}, **form)
 
 
 @router.get("/consultations/{consultation_id}/import")
@@ -109,10 +109,10 @@ async def import_responses(request: Request, db: DbSession, user: Staff, consult
                         status_code=422 if report.errors else 200)
 
 
-def _tokens_page(request, db, *, errors=None, values=None, created=None, status_code=200):
-    return render(request, "officer/consultations/api_tokens.html", {
-        "tokens": channels.list_api_tokens(db), "errors": errors or {}, "values": values or {},
-        "created": created}, status_code=status_code)
+def _tokens_page(request, db, *, created=None, **form):
+    return render_form(request, "officer/consultations/api_tokens.html", {
+        "tokens": channels.list_api_tokens(db),
+        "created": created}, **form)
 
 
 @router.get("/api-tokens")

@@ -9,23 +9,21 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput
 from app.services.accounts import residents as resident_accounts
-from app.templating import render
+from app.templating import render_form
 
 router = APIRouter(prefix="/officer/residents")
 
 
-def _page(request, db, user, *, q="", errors=None, values=None, status_code=200):
-    return render(
+def _page(request, db, user, *, q="", **form):
+    return render_form(
         request,
         "officer/residents.html",
         {
             "residents": resident_accounts.residents(db, user, q),
             "q": q,
-            "errors": errors or {},
-            "values": values or {},
             "done": request.query_params.get("done"),
         },
-        status_code=status_code,
+        **form,
     )
 
 
