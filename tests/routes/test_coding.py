@@ -160,7 +160,9 @@ def test_officer_builds_a_frame_codes_answers_and_chorus_proposes_the_rest(clien
     assert "Chorus suggests" in page or "not sure what to propose" in page
     progress = client.get(f"/officer/coding-runs/{run.id}/progress", headers={"HX-Request": "true"})
     assert progress.status_code == 200 and "Codes proposed" in progress.text
-    assert progress.headers.get("HX-Refresh") == "true"
+    assert progress.headers.get("HX-Refresh") == "true"  # the frame's page reloads with new counts
+    staying = client.get(f"/officer/coding-runs/{run.id}/progress?stay=1", headers={"HX-Request": "true"})
+    assert "Codes proposed" in staying.text and "HX-Refresh" not in staying.headers  # the answer stays
 
     # Accept proposals above a chosen confidence.
     overview = client.get(base).text
@@ -245,3 +247,19 @@ def test_only_staff_code_and_others_see_nothing(client, db):
     other = consultation_with_answers(db, review=world.review, texts=["a different answer"])[2]
     foreign = db.scalars(select(Answer).where(Answer.question_id == other.id)).first()
     assert client.submit(f"{base}/answers/{foreign.id}", {"new_code": "Mine"}).status_code == 404
+
+
+def test_a_training_in_progress_polls_without_swapping_the_answer(client, db):
+    world, free = _start(client, db)
+    officer = world.users["officer"]
+    frame = coding.start_frame(db, free, officer, from_themes=False)
+    coding.add_code(db, frame, "Parking", "", officer)
+    run = coding.start_training(db, frame, officer)  # never committed here, so the job never runs
+    db.flush()
+    base = f"/officer/questions/{free.id}/coding"
+    answer_page = client.get(f"{base}/next").text
+    assert f'hx-get="/officer/coding-runs/{run.id}/progress?stay=1"' in answer_page
+    assert "Chorus will learn from your codes in a moment" in answer_page
+    frame_page = client.get(base).text
+    assert f'hx-get="/officer/coding-runs/{run.id}/progress"' in frame_page
+    assert "<button" in frame_page and re.search(r"disabled>\s*Propose codes now", frame_page)

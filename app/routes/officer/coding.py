@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import DbSession, SignedIn, Staff
 from app.downloads import download_headers
 from app.errors import AppError, InvalidInput, NotFound
-from app.models.analysis import RunStatus
 from app.models.coding import CodingFrame
 from app.models.consultation import Consultation, Question
 from app.services.reviews import access as review_access
@@ -268,17 +267,19 @@ def train(request: Request, db: DbSession, user: Staff, question_id: int):
 
 
 @router.get("/coding-runs/{run_id}/progress")
-def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int):
+def run_progress(request: Request, db: DbSession, user: SignedIn, run_id: int, stay: int = 0):
+    """The run's progress; when it ends the frame's page reloads (new counts), while the page of an
+    answer being coded (`stay`) only says so: the answer is not swapped under the officer."""
     run = coding.get_run(db, run_id)
     frame = db.get(CodingFrame, run.frame_id)
     _question_for(db, user, frame.question_id)
     headers = {}
-    if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED) and request.headers.get("hx-request"):
+    if not stay and not run.in_progress and request.headers.get("hx-request"):
         headers["HX-Refresh"] = "true"
     return render(
         request,
         "officer/coding/_progress.html",
-        {"run": run, "question_id": frame.question_id},
+        {"run": run, "question_id": frame.question_id, "stay": bool(stay)},
         headers=headers,
     )
 
