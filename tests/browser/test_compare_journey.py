@@ -146,4 +146,14 @@ def test_which_matter_most_as_a_consultation_question_on_a_phone(journey, live_s
     assert row.locator("td").all_inner_texts()[:7] == ["0", "1", "0", "0", "0", "1", "0"]
     assert "answering the consultation" in tom.text()
     tom.shot("5-question-counts")
+
+    # A member of the review's forum proposes from the forum (decision 0103).
+    forum_id = live_server.lookup("SELECT MIN(id) FROM forum WHERE review_id = ? AND is_open", review_id)
+    tom.goto(f"/forums/{forum_id}")
+    tom.follow("Propose something the review should measure")
+    tom.fill("Something that should be measured", "Hours of care delivered as planned (journey)")
+    tom.press("Send the proposal")
+    assert "Your proposal was sent to the review team" in tom.text()
+    tom.goto(f"/officer/reviews/{review_id}/indicators")
+    assert "in the forum" in tom.page.locator("section", has_text="Hours of care delivered as planned").inner_text()
     tom.assert_all_checked()
