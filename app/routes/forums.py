@@ -14,7 +14,7 @@ from app.services.forums import notifications as forums_notifications
 from app.services.forums import posting as forums_posting
 from app.services.forums import search as forums_search
 from app.services.forums.posting import Poster
-from app.services.forums.visibility import can_moderate, can_post, get_forum, get_thread
+from app.services.forums.visibility import can_moderate, can_post, can_start_thread, get_forum, get_thread
 from app.templating import is_htmx, render, render_form
 
 router = APIRouter(prefix="/forums")
@@ -53,7 +53,7 @@ def _forum_page(request, db, user, forum, *, page=1, **form):
     barred = _barred(request, db, user, forum)
     return render_form(request, "forums/forum.html", {
         "forum": forum, "threads": threads, "page": page, "pages": pages,
-        "can_post": can_post(user, forum) and not barred, "barred": barred,
+        "can_post": can_start_thread(user, forum) and not barred, "barred": barred,
         "can_moderate": can_moderate(user, forum),
         "meetings": forums_meetings.list_meetings(db, forum),
         "posted": request.query_params.get("posted"),

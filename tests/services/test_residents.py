@@ -25,7 +25,7 @@ from app.services.accounts import residents as resident_accounts
 from app.services.forums import notifications as forums_notifications
 from app.services.forums import posting as forums_posting
 from app.services.forums.posting import Poster
-from app.services.forums.visibility import can_post, get_forum, get_thread
+from app.services.forums.visibility import can_post, can_start_thread, get_forum, get_thread
 from app.services.petitions.thresholds import notify_signers
 from app.services.privacy import subject_access
 from app.services.reviews import outcomes
@@ -171,7 +171,7 @@ class TestForums:
                 db, Poster(officer, SECRET), loaded, title="T", body="Opening"
             )
         public = get_thread(db, user, world.forums["public"].id, threads["public"].id)
-        assert can_post(user, public.forum, public) and not can_post(user, public.forum)  # replies only
+        assert can_post(user, public.forum, public) and not can_start_thread(user, public.forum)
         with pytest.raises(Forbidden):
             forums_posting.start_thread(db, Poster(user, SECRET), public.forum, title="Mine", body="Words")
         post = forums_posting.reply(

@@ -32,7 +32,7 @@ from app.models.forum import (
 from app.models.user import User
 from app.ratelimit import RateLimiter
 from app.services import sanitise
-from app.services.forums.visibility import can_moderate, can_post, poster_key
+from app.services.forums.visibility import can_moderate, can_post, can_start_thread, poster_key
 
 POSTS_PER_PAGE = 50
 RATE_LIMITS = ("5/minute", "40/day")
@@ -132,6 +132,8 @@ def start_thread(db: Session, poster: Poster, forum: Forum, *, title: str, body:
         errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
+    if can_post(poster.user, forum) and not can_start_thread(poster.user, forum):
+        raise Forbidden("Residents reply to threads; organisations and council staff start them.")
     _check_allowed(db, poster, forum, None)
     thread = Thread(forum_id=forum.id, title=title.strip(), created_at=_posting_time(forum))
     db.add(thread)

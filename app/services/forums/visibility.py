@@ -6,7 +6,7 @@ The rule exists as SQL (for lists) and as Python (`can_read`, for an already-loa
 tests check that the two agree for every forum type and role.
 
 - public: anyone reads; any signed-in account posts, except that residents (light accounts, issue 27)
-  reply to threads and do not start them.
+  reply to threads and do not start them (`can_start_thread`).
 - members_only: officers and admins, the running organisation and the named organisations
   (their organisers and members).
 - staff_only: as members_only (the named organisations are council services), and every post
@@ -75,11 +75,15 @@ def can_read(viewer: User | None, forum: Forum) -> bool:
 def can_post(viewer: User | None, forum: Forum, thread: Thread | None = None) -> bool:
     if viewer is None or not viewer.is_active or not can_read(viewer, forum) or not forum.is_open:
         return False
-    if viewer.role == Role.RESIDENT and thread is None:
-        return False  # residents reply; organisations and staff start threads
     # In an anonymous forum nobody may post in a locked thread: a post there would show it came
     # from a moderator (decision 0080).
     return thread is None or not thread.is_locked or (can_moderate(viewer, forum) and not forum.is_anonymous)
+
+
+def can_start_thread(viewer: User | None, forum: Forum) -> bool:
+    """Residents (issue 27) take part where they may post, but reply: organisations and staff start
+    threads."""
+    return can_post(viewer, forum) and viewer.role != Role.RESIDENT
 
 
 def can_moderate(viewer: User | None, forum: Forum) -> bool:
