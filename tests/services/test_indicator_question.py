@@ -12,7 +12,7 @@ from app.models.finding import EvidenceKind
 from app.models.forum import ForumVisibility
 from app.models.organisation import OrganisationType
 from app.models.review import ReviewStatus
-from app.models.user import Role
+from app.models.user import Role, User
 from app.services import consultations as service
 from app.services import forums, reviews
 from app.services.consultations import answering, building, channels, exports, rules
@@ -245,3 +245,15 @@ def test_a_finding_can_cite_the_questions_figures(db, review):
     assert f"question:{question.id}" in offered
     view = evidence.current(db, EvidenceKind.QUESTION, question.id)
     assert view.figures == {"Calls answered": 2, "Visits on time": 1}  # the suggestion is no option
+
+
+def test_a_resident_replying_in_a_public_forum_proposes_as_a_resident(db, review):
+    officer = factories.user(db, Role.OFFICER)
+    public = forums.create_forum(
+        db, officer, title="Home care: open forum", visibility=ForumVisibility.PUBLIC, review_id=review.id
+    )
+    rhian = User(email="rhian@example.org", display_name="Rhian", password_hash="", role=Role.RESIDENT)
+    db.add(rhian)
+    db.flush()
+    proposed = indicators.propose_from_forum(db, public.id, rhian, name="Same carer at weekends", reason="")
+    assert proposed.proposed_by_type == ProposerType.RESIDENT and proposed.proposed_by_id == rhian.id
