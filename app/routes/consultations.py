@@ -19,7 +19,7 @@ from app.services.accounts import check_email
 from app.services.consultations import answering, building, local_time, results, rules
 from app.services.email import queue_email
 from app.services.reviews import outcomes
-from app.templating import render, templates
+from app.templating import render, render_form, templates
 
 # Consultation dates are shown in the council's local time with their zone (GMT/BST), wherever a
 # consultation appears (the home page's list too).
@@ -136,14 +136,12 @@ def start(request: Request, db: DbSession, consultation_id: int,
     return response
 
 
-def _who_page(request, consultation, form, draft, *, values=None, errors=None, status_code=200,
-              return_to=""):
-    values = values or {"respondent_type": draft.respondent_type,
-                        "organisation_name": draft.organisation_name}
-    return render(request, "consultations/who.html", {
-        "consultation": consultation, "values": values, "errors": errors or {},
-        "respondent_types": [(t.value, t.label) for t in RespondentType],
-        **_page_context(form, draft, "who", return_to)}, status_code=status_code)
+def _who_page(request, consultation, form, draft, *, return_to="", **shown):
+    shown["values"] = shown.get("values") or {"respondent_type": draft.respondent_type,
+                                              "organisation_name": draft.organisation_name}
+    return render_form(request, "consultations/who.html", {
+        "consultation": consultation, "respondent_types": [(t.value, t.label) for t in RespondentType],
+        **_page_context(form, draft, "who", return_to)}, **shown)
 
 
 @router.get("/{consultation_id}/respond/who")
@@ -191,18 +189,18 @@ def _raw_answers(questions, posted: FormData) -> dict:
     return raw
 
 
-def _question_page(request, consultation, form, draft, page, *, values=None, errors=None, status_code=200,
-                   return_to=""):
+def _question_page(request, consultation, form, draft, page, *, return_to="", **shown):
     questions = answering.page_questions(form, draft, page)
     reveals: dict[int, list] = {}
     for question in questions:
         if rules.reveals_on_its_page(question, questions):
             reveals.setdefault(question.show_if_question_id, []).append(question)
-    return render(request, "consultations/page.html", {
+    if shown.get("values") is None:
+        shown["values"] = dict(draft.answers)
+    return render_form(request, "consultations/page.html", {
         "consultation": consultation, "questions": questions, "reveals": reveals,
         "revealed_ids": [q.id for follow in reveals.values() for q in follow],
-        "values": values if values is not None else dict(draft.answers), "errors": errors or {},
-        **_page_context(form, draft, f"page-{page}", return_to)}, status_code=status_code)
+        **_page_context(form, draft, f"page-{page}", return_to)}, **shown)
 
 
 @router.get("/{consultation_id}/respond/page-{page}")
@@ -241,15 +239,15 @@ def save_question_page(request: Request, db: DbSession, consultation_id: int, pa
     return RedirectResponse(following, status_code=303)
 
 
-def _about_you_page(request, db, consultation, form, draft, *, values=None, errors=None, status_code=200,
-                    return_to=""):
+def _about_you_page(request, db, consultation, form, draft, *, return_to="", **shown):
     wards = equalities.council_wards(db)
-    return render(request, "consultations/about_you.html", {
-        "consultation": consultation, "values": values if values is not None else dict(draft.about_you),
-        "errors": errors or {}, "questions": equalities.QUESTIONS, "wards": wards,
+    if shown.get("values") is None:
+        shown["values"] = dict(draft.about_you)
+    return render_form(request, "consultations/about_you.html", {
+        "consultation": consultation, "questions": equalities.QUESTIONS, "wards": wards,
         "prefer_not": equalities.PREFER_NOT_TO_SAY, "gender_different": equalities.GENDER_DIFFERENT,
         "write_in_key": equalities.WRITE_IN_KEY,
-        **_page_context(form, draft, "about-you", return_to)}, status_code=status_code)
+        **_page_context(form, draft, "about-you", return_to)}, **shown)
 
 
 @router.get("/{consultation_id}/respond/about-you")
@@ -276,16 +274,16 @@ def save_about_you(request: Request, db: DbSession, consultation_id: int, posted
                                       _return_to(posted.get("return_to"))), status_code=303)
 
 
-def _check_page(request, consultation, form, draft, *, errors=None, status_code=200, receipt=None):
+def _check_page(request, consultation, form, draft, *, receipt=None, **shown):
     questions = answering.questions_for(form, draft.respondent_type) if draft.respondent_type else []
     rows = [(q, rules.display_value(q, draft.answers.get(str(q.id))))
             for q in rules.visible_questions(questions, draft.answers)]
-    return render(request, "consultations/check.html", {
-        "consultation": consultation, "draft": draft, "rows": rows, "errors": errors or {},
+    return render_form(request, "consultations/check.html", {
+        "consultation": consultation, "draft": draft, "rows": rows,
         "respondent_label": RespondentType(draft.respondent_type).label if draft.respondent_type else "",
         "about_you": form.about_you_enabled, "idempotency_key": answering.new_idempotency_key(),
         "receipt": receipt or {},
-        **_page_context(form, draft, "check")}, status_code=status_code)
+        **_page_context(form, draft, "check")}, **shown)
 
 
 @router.get("/{consultation_id}/respond/check")
@@ -334,11 +332,10 @@ def confirmation(request: Request, db: DbSession, consultation_id: int, referenc
                    "sign_up_wording": outcomes.SIGN_UP_WORDING})
 
 
-def _saved_page(request, consultation, token, *, errors=None, values=None, sent=False, status_code=200):
+def _saved_page(request, consultation, token, *, sent=False, **shown):
     link = f"{request.app.state.settings.base_url}/consultations/{consultation.id}/resume/{token}"
-    return render(request, "consultations/saved.html", {
-        "consultation": consultation, "resume_link": link, "errors": errors or {}, "values": values or {},
-        "sent": sent}, status_code=status_code)
+    return render_form(request, "consultations/saved.html", {
+        "consultation": consultation, "resume_link": link, "sent": sent}, **shown)
 
 
 @router.get("/{consultation_id}/respond/saved")
