@@ -167,6 +167,7 @@ def test_officer_builds_a_frame_codes_answers_and_chorus_proposes_the_rest(clien
     # Accept proposals above a chosen confidence.
     overview = client.get(base).text
     assert "Accept these proposals" in overview
+    assert "Who said it: by respondent type" in overview and 'id="code-' in overview  # as themes show
     accepted = submit_form(
         client,
         base,
