@@ -12,6 +12,10 @@ added when asked for. Ids are "v1".."vN" in draw order; no household column.
     python -m bench panel_pools --volunteers 10000 --size 100 --seed 10000 --categories 4 --out DIR
 
 writes DIR/respondents.csv and DIR/categories.csv for `python -m app panel-draw`.
+
+`self_selected(pool, size, categories, seed)` makes the pools of `python -m bench panels`
+(CATEGORIES: gender 3, age 6, ward 8, ethnicity 5, tenure 4; the same PCG64 draws, one category
+after another, from the volunteering shares; quotas population share x size, -10% / +10%).
 """
 
 from __future__ import annotations
@@ -46,6 +50,32 @@ SKEWED: dict[str, tuple[list[str], list[float], list[float]]] = {
         [0.75, 0.10, 0.13, 0.02],
     ),
 }
+# The 2,000 and 10,000 pools of `python -m bench panels` (self_selected below):
+# (features, population shares, shares among volunteers)
+CATEGORIES: dict[str, tuple[list[str], list[float], list[float]]] = {
+    "gender": (["female", "male", "non-binary"], [0.51, 0.47, 0.02], [0.58, 0.40, 0.02]),
+    "age": (
+        ["16-24", "25-34", "35-44", "45-54", "55-64", "65+"],
+        [0.13, 0.17, 0.16, 0.17, 0.15, 0.22],
+        [0.05, 0.10, 0.14, 0.19, 0.23, 0.29],
+    ),
+    "ward": (
+        [f"ward-{i}" for i in range(1, 9)],
+        [0.125] * 8,
+        [0.20, 0.16, 0.14, 0.12, 0.12, 0.10, 0.09, 0.07],
+    ),
+    "ethnicity": (
+        ["white", "asian", "black", "mixed", "other"],
+        [0.80, 0.09, 0.05, 0.04, 0.02],
+        [0.88, 0.05, 0.03, 0.03, 0.01],
+    ),
+    "tenure": (
+        ["owner", "social-rent", "private-rent", "other"],
+        [0.62, 0.17, 0.19, 0.02],
+        [0.75, 0.10, 0.13, 0.02],
+    ),
+}
+
 SERVICE_USER = ("uses_service", "yes")
 SERVICE_USER_BOOST = 1.5
 
@@ -56,10 +86,7 @@ def skewed_pool(
     names = list(SKEWED)[:categories]
     rng = np.random.default_rng(seed)
     draws = {c: rng.choice(len(SKEWED[c][0]), size=volunteers, p=SKEWED[c][2]) for c in names}
-    pool = [
-        Volunteer(f"v{i + 1}", {c: SKEWED[c][0][draws[c][i]] for c in names})
-        for i in range(volunteers)
-    ]
+    pool = [Volunteer(f"v{i + 1}", {c: SKEWED[c][0][draws[c][i]] for c in names}) for i in range(volunteers)]
     quotas = []
     for category in names:
         features, shares, _ = SKEWED[category]
@@ -73,6 +100,25 @@ def skewed_pool(
                 high = max(low + 1, math.ceil(target * 1.1))
             quotas.append(Quota(category, feature, low, high))
     return pool, quotas, size
+
+
+def self_selected(
+    pool: int, size: int, categories: list[str], seed: int
+) -> tuple[list[Volunteer], list[Quota], int]:
+    rng = np.random.default_rng(seed)
+    draws = {c: rng.choice(len(CATEGORIES[c][0]), size=pool, p=CATEGORIES[c][2]) for c in categories}
+    volunteers = [
+        Volunteer(f"v{i}", {c: CATEGORIES[c][0][draws[c][i]] for c in categories}) for i in range(pool)
+    ]
+    quotas = []
+    for category in categories:
+        features, shares, _ = CATEGORIES[category]
+        for feature, share in zip(features, shares, strict=True):
+            target = share * size
+            low = max(0, math.floor(target * 0.9))
+            high = max(low + 1, math.ceil(target * 1.1))
+            quotas.append(Quota(category, feature, low, high))
+    return volunteers, quotas, size
 
 
 def write_csv(directory: Path, volunteers: list[Volunteer], quotas: list[Quota]) -> tuple[Path, Path]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing
 import platform
 import resource
@@ -37,8 +36,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-
+from bench.panel_pools import CATEGORIES, self_selected
 from panel_draw import Quota, Volunteer, draw_panel, find_leximin_distribution
 from panel_draw.draw import DEFAULT_BUDGET, DEFAULT_TIME_LIMIT_SECONDS
 
@@ -48,66 +46,17 @@ DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Citizens' panel draw"
 REFERENCE_SECONDS_EXAMPLE_LARGE = 1161.8
 
-# (features, population shares, shares among volunteers)
-CATEGORIES: dict[str, tuple[list[str], list[float], list[float]]] = {
-    "gender": (["female", "male", "non-binary"], [0.51, 0.47, 0.02], [0.58, 0.40, 0.02]),
-    "age": (
-        ["16-24", "25-34", "35-44", "45-54", "55-64", "65+"],
-        [0.13, 0.17, 0.16, 0.17, 0.15, 0.22],
-        [0.05, 0.10, 0.14, 0.19, 0.23, 0.29],
-    ),
-    "ward": (
-        [f"ward-{i}" for i in range(1, 9)],
-        [0.125] * 8,
-        [0.20, 0.16, 0.14, 0.12, 0.12, 0.10, 0.09, 0.07],
-    ),
-    "ethnicity": (
-        ["white", "asian", "black", "mixed", "other"],
-        [0.80, 0.09, 0.05, 0.04, 0.02],
-        [0.88, 0.05, 0.03, 0.03, 0.01],
-    ),
-    "tenure": (
-        ["owner", "social-rent", "private-rent", "other"],
-        [0.62, 0.17, 0.19, 0.02],
-        [0.75, 0.10, 0.13, 0.02],
-    ),
-}
-
 
 def paper_example() -> tuple[list[Volunteer], list[Quota], int]:
     people = [("female", "conservative")] + [("female", "liberal")] * 999
     people += [("male", "conservative")] * 1000
-    volunteers = [
-        Volunteer(f"v{i}", {"gender": g, "leaning": lean}) for i, (g, lean) in enumerate(people)
-    ]
+    volunteers = [Volunteer(f"v{i}", {"gender": g, "leaning": lean}) for i, (g, lean) in enumerate(people)]
     quotas = [
         Quota(category, feature, 99, 200)
         for category, features in (("gender", ("female", "male")), ("leaning", ("liberal", "conservative")))
         for feature in features
     ]
     return volunteers, quotas, 200
-
-
-def self_selected(
-    pool: int, size: int, categories: list[str], seed: int
-) -> tuple[list[Volunteer], list[Quota], int]:
-    rng = np.random.default_rng(seed)
-    draws = {
-        c: rng.choice(len(CATEGORIES[c][0]), size=pool, p=CATEGORIES[c][2]) for c in categories
-    }
-    volunteers = [
-        Volunteer(f"v{i}", {c: CATEGORIES[c][0][draws[c][i]] for c in categories})
-        for i in range(pool)
-    ]
-    quotas = []
-    for category in categories:
-        features, shares, _ = CATEGORIES[category]
-        for feature, share in zip(features, shares, strict=True):
-            target = share * size
-            low = max(0, math.floor(target * 0.9))
-            high = max(low + 1, math.ceil(target * 1.1))
-            quotas.append(Quota(category, feature, low, high))
-    return volunteers, quotas, size
 
 
 def run_draw(name: str, instance: Callable, time_limit: float, optimum: float | None) -> dict:
@@ -128,7 +77,8 @@ def run_draw(name: str, instance: Callable, time_limit: float, optimum: float | 
         "min_selection_probability": draw.min_selection_probability,
         "maximin_upper_bound": upper,
         "leximin_optimum_min": reference,
-        "gap_percentage_points": None if reference is None
+        "gap_percentage_points": None
+        if reference is None
         else round(100 * (reference - draw.min_selection_probability), 5),
         "gini": round(draw.gini, 5),
         "quotas_met": draw.quotas_met,
@@ -186,7 +136,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench panels", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small pools, for a smoke run")
     parser.add_argument(
-        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT_SECONDS,
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT_SECONDS,
         help="wall-clock safety stop (s); the work budget normally ends a draw first",
     )
     parser.add_argument("--per-person-limit", type=float, default=60.0)
@@ -289,35 +241,37 @@ def render_section(record: dict) -> str:
             f"| {r.get('gini', '')} | {r.get('panels_generated', '')} "
             f"| {r.get('peak_rss_mb', '')} |"
         )
-    return "\n".join([
-        SECTION,
-        "",
-        "`python -m bench panels` (bench/panels.py; results in bench/results/panels.json). The",
-        "pools are synthesised from fixed seeds as the module docstring describes: the paper's public",
-        "`example_large` instance (1 female conservative, 999 female liberals, 1,000 male",
-        "conservatives, every quota 99..200, 200 seats), the same solved person by person as the",
-        "reference code does, a self-selected pool of 2,000 with two categories, and a",
-        "self-selected pool of 10,000 with five categories drawing 100 (in a child process, whose",
-        "peak RSS is reported). \"LEXIMIN optimum (min)\" is exact for the paper example (k/n) and",
-        "otherwise the upper bound the column generation proves from the LP duals and the MIP bound.",
-        f"Measured {record['date']} on {record['machine']} (load average at the end "
-        f"{record['load_average_at_end']}: the machine was shared), work budget "
-        f"{_budget(record)}, wall-clock safety stop {record['time_limit_seconds']:.0f} s.",
-        "",
-        *rows,
-        "",
-        "Reference: the paper's code (Gurobi) took 1,161.8 s for `example_large`. `leximin-truncated`",
-        "means the work budget (\"stopped by\" `work-budget`: the same inputs always stop at the same",
-        "point, so the same seed gives the same panel) or, as a last resort, the safety stop",
-        "(`safety-time-limit`: not reproducible) ended a later LEXIMIN stage: the lottery meets every",
-        "quota, \"settled\" volunteers have their final LEXIMIN probability, everyone else at least",
-        "the open stage's minimum, which the \"open-stage gap\" bounds from the optimum. The",
-        "per-person row is stopped on purpose by its own wall-clock limit (`--per-person-limit`,",
-        "60 s), so it is a demonstration, not a reproducible draw. \"seconds\" is wall-clock time",
-        "and depends on the machine's load; \"CPU s\" is the draw's own CPU time. The per-person row",
-        "shows why grouping interchangeable volunteers matters.",
-        "",
-    ])
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            "`python -m bench panels` (bench/panels.py; results in bench/results/panels.json). The",
+            "pools are synthesised from fixed seeds as the module docstring describes: the paper's public",
+            "`example_large` instance (1 female conservative, 999 female liberals, 1,000 male",
+            "conservatives, every quota 99..200, 200 seats), the same solved person by person as the",
+            "reference code does, a self-selected pool of 2,000 with two categories, and a",
+            "self-selected pool of 10,000 with five categories drawing 100 (in a child process, whose",
+            'peak RSS is reported). "LEXIMIN optimum (min)" is exact for the paper example (k/n) and',
+            "otherwise the upper bound the column generation proves from the LP duals and the MIP bound.",
+            f"Measured {record['date']} on {record['machine']} (load average at the end "
+            f"{record['load_average_at_end']}: the machine was shared), work budget "
+            f"{_budget(record)}, wall-clock safety stop {record['time_limit_seconds']:.0f} s.",
+            "",
+            *rows,
+            "",
+            "Reference: the paper's code (Gurobi) took 1,161.8 s for `example_large`. `leximin-truncated`",
+            'means the work budget ("stopped by" `work-budget`: the same inputs always stop at the same',
+            "point, so the same seed gives the same panel) or, as a last resort, the safety stop",
+            "(`safety-time-limit`: not reproducible) ended a later LEXIMIN stage: the lottery meets every",
+            'quota, "settled" volunteers have their final LEXIMIN probability, everyone else at least',
+            'the open stage\'s minimum, which the "open-stage gap" bounds from the optimum. The',
+            "per-person row is stopped on purpose by its own wall-clock limit (`--per-person-limit`,",
+            '60 s), so it is a demonstration, not a reproducible draw. "seconds" is wall-clock time',
+            "and depends on the machine's load; \"CPU s\" is the draw's own CPU time. The per-person row",
+            "shows why grouping interchangeable volunteers matters.",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":
