@@ -248,6 +248,10 @@ def test_only_staff_code_and_others_see_nothing(client, db):
     other = consultation_with_answers(db, review=world.review, texts=["a different answer"])[2]
     foreign = db.scalars(select(Answer).where(Answer.question_id == other.id)).first()
     assert client.submit(f"{base}/answers/{foreign.id}", {"new_code": "Mine"}).status_code == 404
+    # Nonsense is refused with the form again, never a 500 (an id past any column, a made-up threshold).
+    assert client.submit(f"{base}/answers/{answer.id}", {"code": "9" * 20}).status_code == 422
+    assert client.submit(f"{base}/accept", {"threshold": "nan"}).status_code == 422
+    assert client.submit(f"{base}/holdout", {"size": "7"}).status_code == 422
 
 
 def test_a_training_in_progress_polls_without_swapping_the_answer(client, db):

@@ -288,7 +288,7 @@ def code_answer(
             code = add_code(db, frame, new_code, "", officer)
         except InvalidInput as error:
             raise InvalidInput({"new_code": next(iter(error.errors.values()))}) from error
-    elif code_id.isdigit():
+    elif code_id.isdigit() and len(code_id) < 10:  # an id, not a number past the column
         code = db.get(Code, int(code_id))
         if code is None or code.frame_id != frame.id:
             raise InvalidInput({"code": "Choose one of the frame's codes"})
