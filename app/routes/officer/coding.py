@@ -13,7 +13,7 @@ from app.models.coding import CodingFrame
 from app.models.consultation import Consultation, Question
 from app.services.reviews import access as review_access
 from app.services.themes import coding, coding_results, live_themes
-from app.templating import render
+from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer")
 
@@ -39,12 +39,10 @@ def _home(question_id: int, note: str = "") -> RedirectResponse:
 
 @router.get("/questions/{question_id}/coding")
 def frame_page(request: Request, db: DbSession, user: SignedIn, question_id: int):
-    return render(request, "officer/coding/page.html", _page_context(request, db, user, question_id))
+    return render_form(request, "officer/coding/page.html", _page_context(request, db, user, question_id))
 
 
-def _page_context(
-    request, db, user, question_id: int, *, errors: dict | None = None, values: dict | None = None
-) -> dict:
+def _page_context(request, db, user, question_id: int) -> dict:
     question, consultation = _question_for(db, user, question_id)
     frame = coding.frame_for(db, question.id)
     context = {
@@ -52,8 +50,6 @@ def _page_context(
         "consultation": consultation,
         "frame": frame,
         "can_code": user.is_staff,
-        "errors": errors or {},
-        "values": values or {},
         "done": request.query_params.get("done", "")[:40],
         "themes": live_themes(db, question.id) if frame is None else [],
         "total": coding_results.total_answers(db, question.id),
@@ -74,10 +70,12 @@ def _page_context(
 
 
 def _page_with_errors(request, db, user, question_id: int, errors: dict, values: dict | None = None):
-    return render(
+    return render_form(
         request,
         "officer/coding/page.html",
-        _page_context(request, db, user, question_id, errors=errors, values=values),
+        _page_context(request, db, user, question_id),
+        errors=errors,
+        values=values,
         status_code=422,
     )
 
@@ -173,9 +171,7 @@ def _code_one(
     *,
     check: bool,
     answer_id: int | None = None,
-    errors: dict | None = None,
-    values: dict | None = None,
-    status_code: int = 200,
+    **form,
 ):
     frame, question, consultation = _frame_for(db, user, question_id)
     if answer_id is not None:
@@ -183,7 +179,7 @@ def _code_one(
     else:
         answer = coding.next_answer(db, frame, check=check)
     overview = coding_results.overview(db, frame)
-    return render(
+    return render_form(
         request,
         "officer/coding/answer.html",
         {
@@ -195,11 +191,9 @@ def _code_one(
             "check": check,
             "overview": overview,
             "run": coding.latest_run(db, frame),
-            "errors": errors or {},
-            "values": values or {},
             "until_training": max(0, coding.TRAIN_EVERY - frame.coded_since_run),
         },
-        status_code=status_code,
+        **form,
     )
 
 
