@@ -29,6 +29,7 @@ from app.models.panel import (
 from app.services import audit
 from app.services.panels import get_panel, pool_size
 from app.services.panels import lottery as panels_lottery
+from panel_draw.pool import build_pool
 
 MAX_SEED = 2**31 - 1
 MAX_PANEL_SIZE = 5_000
@@ -165,7 +166,8 @@ def _public_lottery(inputs: _Inputs, outcome):
     if inputs.tickets is None or not isinstance(outcome, panel_draw.PanelDraw):
         return outcome
     try:
-        return outcome, panels_lottery.publish(inputs.seed, outcome, inputs.tickets)
+        pool = build_pool(inputs.volunteers, inputs.quotas, inputs.size, one_per_household=inputs.households)
+        return outcome, panels_lottery.publish(inputs.seed, outcome, inputs.tickets, pool)
     except (panel_draw.PoolError, panel_draw.SolverUnavailableError) as error:
         return f"The lottery could not be rounded to {inputs.tickets:,} tickets: {error}"
 

@@ -18,6 +18,7 @@ from app.errors import Conflict, InvalidInput
 from app.models.base import utcnow
 from app.models.panel import DrawStatus, MemberStatus, PanelDrawRecord, PanelMember, PanelVolunteer
 from app.services import audit
+from panel_draw.pool import Pool
 from panel_draw.transparent import ticket_from_seed, uniform_lottery
 
 KEY = "public_lottery"
@@ -38,9 +39,13 @@ def lottery_of(record: PanelDrawRecord) -> dict | None:
     return (record.details or {}).get(KEY)
 
 
-def publish(seed: int, result: panel_draw.PanelDraw, tickets: int) -> dict:
-    """Round the draw's lottery to `tickets` panels and keep what will be published."""
-    lottery = uniform_lottery(result.distribution, result.probabilities, tickets, seed)
+def publish(seed: int, result: panel_draw.PanelDraw, tickets: int, pool: Pool | None = None) -> dict:
+    """Round the draw's lottery to `tickets` panels and keep what will be published.
+
+    With the draw's `pool` (its volunteers' types and the quotas), seats may move between types
+    inside tickets, which keeps every volunteer within 1/M of their LEXIMIN chance (decision
+    0102); the largest change is kept either way and shown on the audit page."""
+    lottery = uniform_lottery(result.distribution, result.probabilities, tickets, seed, pool=pool)
     return {
         "tickets": lottery.size, "digest": lottery.digest(), "text": lottery.published_text(),
         "key": {str(number): ref for number, ref in sorted(lottery.pseudonyms.items())},
