@@ -103,7 +103,7 @@ class _Inputs:
 
 def _claim(db: Session, run_id: int) -> _Inputs | None:
     run = db.get(AnalysisRun, run_id)
-    if run is None or run.status != RunStatus.QUEUED:
+    if run is None or not run.is_queued:
         return None
     run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
     question = db.get(Question, run.question_id)

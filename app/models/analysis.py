@@ -45,6 +45,26 @@ class AnalysisRun(CreatedAtMixin, Base):
     finished_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    @property
+    def is_queued(self) -> bool:
+        return self.status == RunStatus.QUEUED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RunStatus.RUNNING
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == RunStatus.SUCCEEDED
+
+    @property
+    def is_full(self) -> bool:
+        return self.mode == RunMode.FULL
+
 
 class ThemeStatus(enum.StrEnum):
     PROPOSED = "proposed"
@@ -109,6 +129,10 @@ class Theme(CreatedAtMixin, Base):
         counts = self.direction_counts or {}
         return sum(int(counts.get(d, 0)) for d in ("criticism", "suggestion", "against"))
 
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ThemeStatus.APPROVED
+
 
 class Bucket(enum.StrEnum):
     THEME = "theme"
@@ -117,6 +141,10 @@ class Bucket(enum.StrEnum):
     CAMPAIGN = "campaign"
     BLANK = "blank"
     OTHER_LANGUAGE = "other_language"
+
+    @property
+    def is_other_language(self) -> bool:
+        return self == Bucket.OTHER_LANGUAGE
 
 
 SOURCE_COLUMNS = ("answer_id", "post_id", "meeting_id", "submission_id")

@@ -63,6 +63,10 @@ class Indicator(CreatedAtMixin, Base):
     adopted_at: Mapped[datetime | None]
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == IndicatorStatus.ADOPTED
+
 
 class IndicatorSupport(CreatedAtMixin, Base):
     """One person's support for an indicator ("this matters to me"), kept only as who they are."""

@@ -57,6 +57,11 @@ class QuestionKind(enum.StrEnum):
     def is_text(self) -> bool:
         return not self.has_options
 
+    @property
+    def is_choice(self) -> bool:
+        """One or several of the options (what a question can be shown only after, in rules)."""
+        return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
 
 QUESTION_KIND_LABELS = {
     QuestionKind.SHORT_TEXT: "Short text (one line)",
@@ -153,6 +158,26 @@ class Consultation(CreatedAtMixin, Base):
         lazy="raise", order_by="ConsultationDocument.id", cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == ConsultationState.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ConsultationState.OPEN
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ConsultationState.PUBLISHED
+
+    @property
+    def is_for_anyone(self) -> bool:
+        return self.audience == Audience.ANYONE
+
+    @property
+    def is_for_organisations(self) -> bool:
+        return self.audience == Audience.ORGANISATIONS
 
 
 class Questionnaire(CreatedAtMixin, Base):

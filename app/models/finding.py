@@ -88,6 +88,10 @@ class Finding(CreatedAtMixin, Base):
         lazy="raise", order_by="FindingEvidence.id", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == FindingStatus.DRAFT
+
 
 class EvidenceKind(enum.StrEnum):
     THEME = "theme"

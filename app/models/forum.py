@@ -33,6 +33,10 @@ class ForumVisibility(enum.StrEnum):
             "staff_only": "Staff only: council employees post anonymously to the review team",
         }[self.value]
 
+    @property
+    def is_staff_only(self) -> bool:
+        return self == ForumVisibility.STAFF_ONLY
+
 
 class ModerationMode(enum.StrEnum):
     POST = "post"  # published at once, moderated afterwards
@@ -74,6 +78,14 @@ class Forum(CreatedAtMixin, Base):
     @property
     def is_anonymous(self) -> bool:
         return self.visibility == ForumVisibility.STAFF_ONLY
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == ForumVisibility.PUBLIC
+
+    @property
+    def is_premoderated(self) -> bool:
+        return self.moderation == ModerationMode.PRE
 
 
 class ForumOrganisation(Base):
@@ -128,6 +140,18 @@ class Post(CreatedAtMixin, Base):
 
     author: Mapped[User | None] = relationship(lazy="raise")
     thread: Mapped[Thread] = relationship(lazy="raise")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PostStatus.PUBLISHED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PostStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == PostStatus.HIDDEN
 
 
 class PostRevision(CreatedAtMixin, Base):
@@ -242,6 +266,10 @@ class Submission(CreatedAtMixin, Base):
     drafted_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[drafted_by_id])
     signed_off_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[signed_off_by_id])
     attachments: Mapped[list["SubmissionAttachment"]] = relationship(lazy="raise", viewonly=True)
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == SubmissionStatus.SIGNED_OFF
 
 
 class SubmissionAttachment(CreatedAtMixin, Base):

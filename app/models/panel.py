@@ -182,6 +182,14 @@ class PanelDrawRecord(CreatedAtMixin, Base):
         passive_deletes=True, back_populates="draw", foreign_keys="PanelMember.draw_id",
     )
 
+    @property
+    def is_queued(self) -> bool:
+        return self.status == DrawStatus.QUEUED
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == DrawStatus.FAILED
+
 
 class MemberStatus(enum.StrEnum):
     SELECTED = "selected"
@@ -218,6 +226,10 @@ class PanelMember(CreatedAtMixin, Base):
         lazy="raise", back_populates="members", foreign_keys=[draw_id]
     )
     volunteer: Mapped[PanelVolunteer | None] = relationship(lazy="raise")
+
+    @property
+    def is_selected(self) -> bool:
+        return self.status == MemberStatus.SELECTED
 
 
 class PanelInvitation(CreatedAtMixin, Base):

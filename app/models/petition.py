@@ -141,6 +141,30 @@ class Petition(CreatedAtMixin, Base):
             return "unmoderated"
         return self.state.value
 
+    @property
+    def is_open(self) -> bool:
+        return self.state == PetitionState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == PetitionState.CLOSED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.state == PetitionState.REJECTED
+
+    @property
+    def is_sponsored(self) -> bool:
+        return self.state == PetitionState.SPONSORED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state in PUBLISHED
+
+    @property
+    def can_be_rejected(self) -> bool:
+        return self.state in REJECTABLE
+
 
 PUBLIC_STATUS_LABELS = {
     "open": "Open",
@@ -262,3 +286,15 @@ class PetitionInvalidation(CreatedAtMixin, Base):
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     petition: Mapped[Petition | None] = relationship(lazy="raise")
+
+    @property
+    def is_previewed(self) -> bool:
+        return self.state == InvalidationState.PREVIEWED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.state == InvalidationState.COMPLETED
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (InvalidationState.QUEUED, InvalidationState.UNDOING)

@@ -43,6 +43,10 @@ class TimelineStage(enum.StrEnum):
     def position(self) -> int:
         return list(TimelineStage).index(self)
 
+    @property
+    def is_decision(self) -> bool:
+        return self == TimelineStage.DECISION
+
 
 TIMELINE_LABELS = {
     TimelineStage.SCOPING: ("Scoping", "What the review covers, who is in its team, and its timetable."),
@@ -85,6 +89,10 @@ class Review(CreatedAtMixin, Base):
     stage_dates: Mapped[list["ReviewStageDate"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True, order_by="ReviewStageDate.id"
     )
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.status == ReviewStatus.CONCLUDED
 
 
 class ReviewStageDate(Base):

@@ -49,6 +49,18 @@ class User(CreatedAtMixin, Base):
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.OFFICER)
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_councillor(self) -> bool:
+        return self.role == Role.COUNCILLOR
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == Role.RESIDENT
+
 
 class StaffSession(CreatedAtMixin, Base):
     """Server-side sign-in session; the cookie holds only a random token whose hash is stored."""

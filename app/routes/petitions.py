@@ -13,7 +13,7 @@ from app.caching import PetitionCaches
 from app.db import read_in_thread
 from app.errors import InvalidInput, RateLimited
 from app.input_guard import without_nul
-from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE, PetitionState
+from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE
 from app.services import petitions, reviews
 from app.services.petitions import signing, starting
 from app.services.petitions.quick_signing import (
@@ -150,9 +150,7 @@ def _petition_page(request, db, petition_id, **form):
     context = _count_context(request, db, petition) | dict(
         labels=PUBLIC_STATUS_LABELS, rejections=REJECTION_LABELS
     )
-    context |= dict(
-        signable=petition.state == PetitionState.OPEN, action_url=f"/petitions/{petition.id}/signatures"
-    )
+    context |= dict(signable=petition.is_open, action_url=f"/petitions/{petition.id}/signatures")
     context["sign_limit"] = signing_limit_in_words(context["settings_row"])
     return render_form(request, "petitions/show.html", context, **form)
 

@@ -205,7 +205,7 @@ def invite(
         raise InvalidInput({"role": "Residents make their own accounts: choose another role"})
     if role in ORGANISATION_ROLES and organisation_id is None:
         raise InvalidInput({"organisation": f"Choose the organisation this {role.value} belongs to"})
-    if role == Role.ADMIN and invited_by.role != Role.ADMIN:
+    if role == Role.ADMIN and not invited_by.is_admin:
         raise InvalidInput({"role": "Only an admin can invite another admin"})
     token = new_token()
     invitation = Invitation(

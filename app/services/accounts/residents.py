@@ -68,7 +68,7 @@ def request_link(
         )
     )
     user = db.scalar(select(User).where(func.lower(User.email) == address))
-    if user is not None and user.role != Role.RESIDENT:
+    if user is not None and not user.is_resident:
         queue_email(
             db, "resident_sign_in_staff", to=address, concerns=SIGN_IN_CONCERNS, link=f"{base_url}/sign-in"
         )
@@ -102,7 +102,7 @@ def open_link(db: Session, token: str) -> OpenLink:
     if link is None or link.expires_at < utcnow():
         raise NotFound(LINK_GONE)
     user = db.scalar(select(User).where(func.lower(User.email) == link.email))
-    if user is not None and (user.role != Role.RESIDENT or not user.is_active):
+    if user is not None and (not user.is_resident or not user.is_active):
         raise NotFound(LINK_GONE)
     return OpenLink(link, user)
 
@@ -173,7 +173,7 @@ def use_link(
 
 
 def require_resident(user: User | None) -> User:
-    if user is None or user.role != Role.RESIDENT or not user.is_active:
+    if user is None or not user.is_resident or not user.is_active:
         raise Forbidden("Only residents' accounts have this.")
     return user
 
@@ -212,7 +212,7 @@ def residents(db: Session, moderator: User, query: str = "", limit: int = 100) -
 def get_resident(db: Session, moderator: User, user_id: int) -> User:
     _require_moderator(moderator)
     user = db.get(User, user_id)
-    if user is None or user.role != Role.RESIDENT or user.email.endswith(ERASED_DOMAIN):
+    if user is None or not user.is_resident or user.email.endswith(ERASED_DOMAIN):
         raise NotFound()
     return user
 
@@ -224,7 +224,7 @@ def suspend(db: Session, resident: User, *, moderator: User, reason: str) -> Non
         raise InvalidInput({"reason": "Enter why you are suspending this account"})
     if len(reason) > 500:
         raise InvalidInput({"reason": "The reason must be 500 characters or fewer"})
-    if resident.role != Role.RESIDENT:
+    if not resident.is_resident:
         raise NotFound()
     if not resident.is_active:
         return
@@ -243,7 +243,7 @@ def suspend(db: Session, resident: User, *, moderator: User, reason: str) -> Non
 
 def restore(db: Session, resident: User, *, moderator: User) -> None:
     _require_moderator(moderator)
-    if resident.role != Role.RESIDENT:
+    if not resident.is_resident:
         raise NotFound()
     if resident.is_active:
         return

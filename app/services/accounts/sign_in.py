@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import AppError, InvalidInput
-from app.models.user import Role, User
+from app.models.user import User
 from app.ratelimit import RateLimiter
 from app.services import audit
 
@@ -106,4 +106,4 @@ def turn_on(db: Session, user: User, secret: str, code: str) -> None:
 
 def second_factor_required(settings: Settings, user: User) -> bool:
     """Admins in production must have a second factor before they can do anything else."""
-    return settings.environment == "production" and user.role == Role.ADMIN and not user.totp_secret
+    return settings.environment == "production" and user.is_admin and not user.totp_secret

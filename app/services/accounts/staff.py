@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.models.base import LANGUAGES, utcnow
-from app.models.user import PasswordReset, Role, StaffSession, User
+from app.models.user import PasswordReset, StaffSession, User
 from app.passwords import hash_password
 from app.services import audit
 from app.services.accounts import check_password, normalise_account_email
@@ -29,7 +29,7 @@ RESET_ATTEMPTS_PER_ACCOUNT = "3/hour"
 def request_reset(db: Session, email: str, *, base_url: str) -> None:
     """Email a reset link to the account with this address, if there is an active one; else nothing."""
     user = db.scalar(select(User).where(User.email == normalise_account_email(email)))
-    if user is None or not user.is_active or user.role == Role.RESIDENT:  # residents have no password
+    if user is None or not user.is_active or user.is_resident:  # residents have no password
         return
     now = utcnow()
     db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))

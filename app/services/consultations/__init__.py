@@ -66,7 +66,7 @@ def get_consultation(db: Session, consultation_id: int) -> Consultation:
 
 def is_accepting(consultation: Consultation, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return consultation.state == ConsultationState.OPEN and (
+    return consultation.is_open and (
         consultation.closes_at is None or now < consultation.closes_at
     )
 
@@ -127,7 +127,7 @@ def update_details(db: Session, consultation: Consultation, *, title: str, summa
         errors["closes_at"] = "The closing date must be after the opening date"
     if errors:
         raise InvalidInput(errors)
-    if consultation.state != ConsultationState.DRAFT and audience != consultation.audience:
+    if not consultation.is_draft and audience != consultation.audience:
         raise InvalidInput({"audience": "The audience can only change while the consultation is a draft"})
     consultation.title, consultation.summary = title, summary
     consultation.confidentiality, consultation.audience = confidentiality, audience
@@ -149,11 +149,11 @@ def _transition(db, consultation, *, expected, to, action, actor_id):
 
 def open_consultation(db: Session, consultation: Consultation, *, actor_id: int | None = None) -> None:
     questions = db.scalar(select(func.count()).where(Question.consultation_id == consultation.id))
-    if consultation.state == ConsultationState.DRAFT and not questions:
+    if consultation.is_draft and not questions:
         raise Conflict("Add at least one question before opening the consultation.")
     now = utcnow()
     closes_at = consultation.closes_at
-    if consultation.state == ConsultationState.DRAFT and closes_at and closes_at <= now:
+    if consultation.is_draft and closes_at and closes_at <= now:
         raise Conflict("The closing date has passed: set a later one before opening.")
     _transition(db, consultation, expected=ConsultationState.DRAFT, to=ConsultationState.OPEN,
                 action="opened", actor_id=actor_id)

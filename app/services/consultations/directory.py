@@ -29,9 +29,9 @@ class Listing:
 
 def status_of(consultation: Consultation) -> str:
     """"open", "closed" or "results" as residents see it (an open one past its closing time is closed)."""
-    if consultation.state == ConsultationState.PUBLISHED:
+    if consultation.is_published:
         return "results"
-    if consultation.state == ConsultationState.OPEN and not (
+    if consultation.is_open and not (
             consultation.closes_at is not None and consultation.closes_at <= utcnow()):
         return "open"
     return "closed"

@@ -37,7 +37,7 @@ def _require_moderator(moderator: User, forum: Forum) -> None:
 
 def report(db: Session, reporter: User | None, post: Post, *, reason: str) -> PostReport:
     """Anyone who can read a post can report it (reading is checked by the caller's get_forum)."""
-    if post.status != PostStatus.PUBLISHED:
+    if not post.is_published:
         raise NotFound()
     reason = reason.strip()
     if not reason:
@@ -81,7 +81,7 @@ def restore(db: Session, moderator: User, forum: Forum, post: Post) -> None:
 
 def approve(db: Session, moderator: User, forum: Forum, post: Post) -> None:
     _require_moderator(moderator, forum)
-    if post.status != PostStatus.PENDING:
+    if not post.is_pending:
         return
     post.status = PostStatus.PUBLISHED
     _record(db, moderator, "approve", post)

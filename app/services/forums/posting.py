@@ -214,6 +214,18 @@ class PostView:
     is_own: bool
     is_opening: bool
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == PostStatus.PUBLISHED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PostStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == PostStatus.HIDDEN
+
 
 def post_view(post: Post, viewer: User | None, forum: Forum, secret_key: str) -> PostView:
     moderator = can_moderate(viewer, forum)

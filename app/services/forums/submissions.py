@@ -105,7 +105,7 @@ def sign_off(db: Session, organiser: User, submission: Submission) -> None:
     """Only an organiser of the submitting organisation can sign it off (officers cannot)."""
     if not is_organiser_of(organiser, submission.organisation):
         raise Forbidden("Only an organiser of this organisation can sign off its submission.")
-    if submission.status == SubmissionStatus.SIGNED_OFF:
+    if submission.is_signed_off:
         return
     submission.status = SubmissionStatus.SIGNED_OFF
     submission.signed_off_by_id = organiser.id

@@ -132,7 +132,7 @@ def perform_draw(database: Database, draw_id: int) -> None:
     """The job: read the pool, solve outside any transaction, then store the record."""
     with database.transaction() as db:
         record = db.get(PanelDrawRecord, draw_id)
-        if record is None or record.status != DrawStatus.QUEUED:
+        if record is None or not record.is_queued:
             return
         record.status, record.started_at = DrawStatus.RUNNING, utcnow()
         inputs = _inputs(db, record)
@@ -288,12 +288,12 @@ def replace_member(db: Session, record: PanelDrawRecord, member_id: int, *,
     member = next((m for m in record.members if m.id == member_id), None)
     if member is None:
         raise NotFound()
-    if member.status != MemberStatus.SELECTED:
+    if not member.is_selected:
         raise Conflict("Only a selected member can be replaced.")
     quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
     volunteers = pool_volunteers(db, record.panel_id, quotas, households=record.one_per_household)
-    panel_ids = [m.pool_ref for m in record.members if m.status == MemberStatus.SELECTED]
-    excluded = [m.pool_ref for m in record.members if m.status != MemberStatus.SELECTED]
+    panel_ids = [m.pool_ref for m in record.members if m.is_selected]
+    excluded = [m.pool_ref for m in record.members if not m.is_selected]
     seed = secrets.randbelow(MAX_SEED + 1)
     try:
         replacement = panel_draw.draw_replacement(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.base import utcnow
 from app.models.consultation import Audience, Consultation, ConsultationInvitation
-from app.models.panel import MemberStatus, Panel, PanelDrawRecord, PanelInvitation, PanelMember
+from app.models.panel import Panel, PanelDrawRecord, PanelInvitation, PanelMember
 from app.services import audit
 from app.services.consultations import building as consultations_building
 from app.services.email import queue_email
@@ -105,7 +105,7 @@ def check_invitation(db: Session, token: str) -> PanelInvitation:
     if invitation is None:
         raise NotFound("We could not find that invitation. Check the link in your email.")
     member = db.get(PanelMember, invitation.member_id)
-    if member is None or member.status != MemberStatus.SELECTED:
+    if member is None or not member.is_selected:
         raise NotFound("This invitation is no longer valid.")
     if invitation.used_at is not None:
         raise Conflict("This invitation link has already been used. Each link works once.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 import panel_draw
-from app.models.panel import NOT_SAID, MemberStatus, Panel, PanelDrawRecord
+from app.models.panel import NOT_SAID, Panel, PanelDrawRecord
 from app.services.panels.draws import pool_volunteers
 from app.services.panels.invitations import responded_member_ids
 
@@ -84,7 +84,7 @@ def representativeness(db: Session, panel: Panel, record: PanelDrawRecord) -> Re
     """Needs `record.members` loaded."""
     quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
     features = {v.id: v.features for v in pool_volunteers(db, panel.id, quotas, households=False)}
-    selected = [m for m in record.members if m.status == MemberStatus.SELECTED and m.pool_ref in features]
+    selected = [m for m in record.members if m.is_selected and m.pool_ref in features]
     responded_ids = responded_member_ids(db, record)
     responded = [m for m in selected if m.id in responded_ids]
     selected_counts = Counter((c, f) for m in selected for c, f in features[m.pool_ref].items())

@@ -42,7 +42,7 @@ def check_thresholds(
             _notify_officers(db, petition, base_url, "petition_awaits_moderation")
             db.refresh(petition)
         return crossed
-    if petition.state != PetitionState.OPEN:
+    if not petition.is_open:
         return crossed
     count = signature_count(db, petition_id)
     if count >= settings.response_threshold and _mark(

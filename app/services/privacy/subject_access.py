@@ -237,7 +237,7 @@ def erase_own(db: Session, user: User) -> dict[str, int]:
 
 
 def _require_resident(user: User) -> None:
-    if user.role != Role.RESIDENT or not user.is_active:
+    if not user.is_resident or not user.is_active:
         raise Forbidden("Only a resident's own account can do this.")
 
 

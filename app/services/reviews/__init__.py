@@ -186,6 +186,10 @@ class TimelineEntry:
     def state_label(self) -> str:
         return {"done": "Done", "current": "Now", "upcoming": "To come"}[self.state]
 
+    @property
+    def is_current(self) -> bool:
+        return self.state == "current"
+
 
 def timeline(review: Review) -> list[TimelineEntry]:
     """Each stage in order, whether it is done, current or to come, with its planned dates."""

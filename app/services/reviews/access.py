@@ -16,7 +16,7 @@ from app.errors import Forbidden, NotFound
 from app.models.consultation import Consultation
 from app.models.finding import ReviewTeamMember, TeamRole
 from app.models.review import Review
-from app.models.user import Role, User
+from app.models.user import User
 
 
 def is_team_member(db: Session, user: User, review_id: int) -> bool:
@@ -45,7 +45,7 @@ def require_staff(user: User) -> None:
 
 def can_scrutinise(db: Session, user: User | None, review_id: int) -> bool:
     """A councillor in the review's team as scrutiny: records the scrutiny panel's view."""
-    if user is None or user.role != Role.COUNCILLOR:
+    if user is None or not user.is_councillor:
         return False
     return db.scalar(select(ReviewTeamMember.id).where(
         ReviewTeamMember.review_id == review_id, ReviewTeamMember.user_id == user.id,

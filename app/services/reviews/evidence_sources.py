@@ -170,7 +170,7 @@ def _meeting(db, meeting_id: int) -> EvidenceView | None:
 
 def _submission(db, submission_id: int) -> EvidenceView | None:
     submission = db.get(Submission, submission_id)
-    if submission is None or submission.status != SubmissionStatus.SIGNED_OFF:
+    if submission is None or not submission.is_signed_off:
         return None
     organisation = db.get(Organisation, submission.organisation_id)
     return EvidenceView(
@@ -185,7 +185,7 @@ def _submission(db, submission_id: int) -> EvidenceView | None:
 
 def _indicator(db, indicator_id: int) -> EvidenceView | None:
     indicator = db.get(Indicator, indicator_id)
-    if indicator is None or indicator.status != IndicatorStatus.ADOPTED:
+    if indicator is None or not indicator.is_adopted:
         return None
     supporters = db.scalar(select(func.count(IndicatorSupport.id))
                            .where(IndicatorSupport.indicator_id == indicator_id)) or 0

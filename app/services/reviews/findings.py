@@ -98,7 +98,7 @@ def comments(db: Session, finding: Finding) -> list[FindingComment]:
 def comment(db: Session, finding: Finding, user: User, body: str) -> FindingComment:
     if not review_access.can_read(db, user, finding.review_id):
         raise NotFound()
-    if finding.status != FindingStatus.DRAFT:
+    if not finding.is_draft:
         raise Conflict("Comments are for draft findings; this one is published.")
     body = body.strip()
     if not body:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput, NotFound
 from app.job_queue import enqueue_after_commit
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
-from app.models.consultation import Consultation, ConsultationState, Question, RespondentType
+from app.models.consultation import Consultation, Question, RespondentType
 from app.models.consultation_response import Response
 from app.models.finding import ConsultationOutcome, Finding, FindingStatus, ResultsSubscriber
 from app.models.forum import Forum, Thread, ThreadFollow
@@ -43,7 +43,7 @@ class PublicResults:
 
 def published(db: Session, consultation_id: int) -> Consultation:
     consultation = db.get(Consultation, consultation_id)
-    if consultation is None or consultation.state != ConsultationState.PUBLISHED:
+    if consultation is None or not consultation.is_published:
         raise NotFound()
     return consultation
 
@@ -141,7 +141,7 @@ def subscribe(db: Session, consultation: Consultation, email: str, *,
               language: str = DEFAULT_LANGUAGE) -> None:
     """Ask to hear when results are published; asking twice is the same as asking once. The words
     agreed to are kept with the sign-up, and its created_at says when."""
-    if consultation.state == ConsultationState.DRAFT:
+    if consultation.is_draft:
         raise NotFound()
     address = check_email(email)
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -156,7 +156,7 @@ def subscribe(db: Session, consultation: Consultation, email: str, *,
 
 def notify_subscribers(db: Session, consultation: Consultation, base_url: str = "") -> None:
     """Tell everyone who opted in, through the outbox, in batches (a job; see send_results_batch)."""
-    if consultation.state != ConsultationState.PUBLISHED:
+    if not consultation.is_published:
         raise Conflict("Publish the consultation before telling people about its results.")
     enqueue_after_commit(db, "outcomes.tell_contributors", consultation.id)
 
@@ -237,7 +237,7 @@ def send_results_batch(db: Session, consultation_id: int, *, base_url: str, secr
     """Queue the next `batch` results emails, each in its reader's language with one unsubscribe link;
     returns how many are still to send (the job runs again until none)."""
     consultation = db.get(Consultation, consultation_id)
-    if consultation is None or consultation.state != ConsultationState.PUBLISHED:
+    if consultation is None or not consultation.is_published:
         return 0
     marker = results_marker(consultation_id)
     told = {a.lower() for a in db.scalars(

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.errors import InvalidInput
 from app.models.finding import ReviewTeamMember, TeamRole
-from app.models.user import Role, User
+from app.models.user import User
 from app.services import audit
 from app.services.reviews import access as review_access
 
@@ -26,9 +26,9 @@ def add_member(db: Session, *, review_id: int, email: str, role: str, officer: U
         team_role = TeamRole(role)
     except ValueError:
         raise InvalidInput({"role": "Choose a role in the team"}) from None
-    if team_role == TeamRole.SCRUTINY and user.role != Role.COUNCILLOR:
+    if team_role == TeamRole.SCRUTINY and not user.is_councillor:
         raise InvalidInput({"role": "Only a councillor's account can join as scrutiny"})
-    if user.role == Role.COUNCILLOR and team_role != TeamRole.SCRUTINY:
+    if user.is_councillor and team_role != TeamRole.SCRUTINY:
         raise InvalidInput({"role": "A councillor joins the team as scrutiny"})
     if team_role == TeamRole.LEAD and not user.is_staff:
         raise InvalidInput({"role": "Only a council officer can lead a review"})
