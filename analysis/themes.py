@@ -15,8 +15,6 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from analysis.embedding import usable_cpus
-
 OTHER_LABEL = -1
 
 
@@ -78,6 +76,7 @@ class ThemeFinder:
         structure_floor: float | None = 0.1,
         tolerance: float = 1.0,
         threads: int | None = None,
+        sample_start_above: int = 10_000,
         seed: int = 0,
     ):
         self.k = k
@@ -96,15 +95,19 @@ class ThemeFinder:
         self.structure_floor = structure_floor
         self.tolerance = tolerance
         self.threads = threads
+        self.sample_start_above = sample_start_above
         self.seed = seed  # kept for the record: the themes do not depend on it
 
     def fit(self, x: np.ndarray) -> Clustering:
-        # Each BLAS/OpenMP pool capped at `threads` (default: the CPUs this process may use).
+        # Each BLAS/OpenMP pool capped at `threads` (default: one).
         # Uncapped nested pools oversubscribed a busy 2-core host (5x slower); small fits
         # such as sub-theme splits run faster on one thread than paying for two.
-        # Below 20,000 rows one thread: on this shared 2-core host two OpenMP threads made a
-        # 300-row fit 9x slower (4.5 s against 0.5 s) and a 10,000-row fit 5x slower.
-        threads = self.threads or (1 if len(x) < 20_000 else usable_cpus())
+        # One thread by default, at any size: on this shared 2-core host two OpenMP threads made a
+        # 300-row fit 9x slower (4.5 s against 0.5 s) and a 10,000-row fit 5x slower, and at
+        # 50,000 rows (load 20-25) the top-level fit took 56-64 s and 8.2 CPU-s on two threads
+        # against 23 s and 2.8-3.2 CPU-s on one (threads spin at every barrier while the other
+        # waits for a CPU). The embedding, not the clustering, is what uses both CPUs.
+        threads = self.threads or 1
         with threadpool_limits(threads):
             return self._fit(x)
 
@@ -122,38 +125,55 @@ class ThemeFinder:
         candidates = [c for c in candidates if 2 <= c < len(sample)]
         if not candidates:
             return _single(x)
-        scores = {} if self.k else {c: self._score(sample, c) for c in candidates}
+        fits = {} if self.k else {c: self._sample_fit(sample, c, self.restart_offset) for c in candidates}
+        scores = {c: self._silhouette_of(sample, fit) for c, fit in fits.items()}
         k, k_method = (self.k, "given") if self.k else self._choose_k(scores)
-        labels, centroids = self._kmeans(xc, k)
+        runs_fits = [self._sample_fit(sample, k, self.restart_offset + 1 + r) for r in range(self.restarts)]
+        runs = [(fit.labels_, unit_rows(fit.cluster_centers_)) for fit in runs_fits]
+        # Above `sample_start_above` rows the final fit on every row starts from the best of the
+        # sample's fits at k (lowest inertia): k-means++ on all rows (n_init 3) took most of a
+        # 50,000-answer run's clustering (28 of 39 CPU-s), and the sample's fits are already
+        # canonical, so order and seed still do not matter. Smaller sets keep k-means++ on all
+        # rows: it is cheap there, and on the 100-answer gambling q2 the sample start moved the
+        # leaves' NMI from 0.385 to 0.229 (the sub-theme splits change with the top level).
+        init = None
+        if len(xc) > self.sample_start_above:
+            starts = [fit for fit in (fits.get(k), *runs_fits) if fit is not None]
+            start = min(
+                starts or [self._sample_fit(sample, k, self.restart_offset)], key=lambda fit: fit.inertia_
+            )
+            init = start.cluster_centers_
+        labels, centroids = self._kmeans(xc, k, init)
         if self.k is None:
             labels, centroids = merge_close(xc, labels, centroids, self.merge_threshold)
         # Outliers first, so no theme drops below the size floor after losing them.
         labels, threshold = self._mark_outliers(xc, labels, centroids)
         labels, centroids = self._dissolve_small(xc, labels, centroids)
         labels, centroids = _relabel(labels, xc)
-        runs = self._restarts(sample, k)
         recurrence = _recurrence(labels[::stride], runs, len(centroids))
         out = np.empty_like(labels)
         out[order] = labels
         return Clustering(
-            out, centroids, k, scores, threshold, k_method,
+            out,
+            centroids,
+            k,
+            scores,
+            threshold,
+            k_method,
             stability={k: _agreement(runs)},
             recurrence=tuple(recurrence),
             tentative=tuple(bool(r < self.tentative_below) for r in recurrence),
         )
 
-    def _score(self, sample: np.ndarray, k: int) -> float:
-        labels = KMeans(k, n_init=1, random_state=self.restart_offset).fit(sample).labels_
-        if len(set(labels.tolist())) < 2:
-            return -1.0
-        return float(silhouette_score(sample, labels, metric="cosine"))
+    @staticmethod
+    def _sample_fit(sample: np.ndarray, k: int, seed: int) -> KMeans:
+        return KMeans(k, n_init=1, random_state=seed).fit(sample)
 
-    def _restarts(self, sample: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        out = []
-        for r in range(self.restarts):
-            km = KMeans(k, n_init=1, random_state=self.restart_offset + 1 + r).fit(sample)
-            out.append((km.labels_, unit_rows(km.cluster_centers_)))
-        return out
+    @staticmethod
+    def _silhouette_of(sample: np.ndarray, fit: KMeans) -> float:
+        if len(set(fit.labels_.tolist())) < 2:
+            return -1.0
+        return float(silhouette_score(sample, fit.labels_, metric="cosine"))
 
     def _choose_k(self, scores: dict[int, float]) -> tuple[int, str]:
         """The candidate with the best silhouette; "silhouette" when it shows clear structure,
@@ -167,14 +187,23 @@ class ThemeFinder:
             return best, "silhouette"
         return best, "no structure"
 
-    def _kmeans(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        # Fixed internal seeds on canonically ordered rows: the same answers give the same
-        # themes whatever the caller's seed or row order.
+    def _kmeans(self, x: np.ndarray, k: int, init: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        # A start from the canonical sample (or k-means++ with fixed internal seeds) on
+        # canonically ordered rows: the same answers give the same themes whatever the
+        # caller's seed or row order.
+        start = "k-means++" if init is None else np.asarray(init, dtype=x.dtype)
+        n_init = 3 if init is None else 1
         if len(x) > 60_000:
-            km = MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=self.restart_offset,
-                                 max_no_improvement=20).fit(x)
+            km = MiniBatchKMeans(
+                k,
+                init=start,
+                n_init=n_init,
+                batch_size=4096,
+                random_state=self.restart_offset,
+                max_no_improvement=20,
+            ).fit(x)
         else:
-            km = KMeans(k, n_init=3, random_state=self.restart_offset).fit(x)
+            km = KMeans(k, init=start, n_init=n_init, random_state=self.restart_offset).fit(x)
         return _relabel(km.labels_, x)
 
     def _dissolve_small(self, x, labels, centroids):

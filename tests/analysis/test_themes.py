@@ -54,7 +54,9 @@ class TestThemeFinder:
         clustering = ThemeFinder().fit(x)
         assert max(clustering.scores.values()) < 0.1
         assert clustering.k_method == "no structure"
-        assert clustering.k_chosen == max(clustering.scores, key=lambda c: (round(clustering.scores[c], 3), c))
+        assert clustering.k_chosen == max(
+            clustering.scores, key=lambda c: (round(clustering.scores[c], 3), c)
+        )
         assert len(clustering.centroids) <= 12
 
     def test_small_sets_are_not_shredded(self):
@@ -108,3 +110,44 @@ class TestChooseK:
     def test_largest_within_tolerance(self):
         assert choose_k({4: 0.10, 8: 0.095, 12: 0.05}, 0.9) == 8
         assert choose_k({4: 0.10, 8: 0.08}, 0.9) == 4
+
+
+class TestLargeSetsStartFromTheSample:
+    """Above `sample_start_above` rows the final fit starts from the best fit on the canonical
+    sample (no k-means++ over every row); forced here on small data with a small sample."""
+
+    def test_finds_the_clusters_and_ignores_seed_and_row_order(self):
+        from sklearn.metrics import adjusted_rand_score
+
+        x, truth = blobs(k=6, per=150)
+        finder = {"sample_start_above": 0, "sample_size": 200}
+        first = ThemeFinder(seed=0, **finder).fit(x)
+        assert first.k_chosen == 6
+        inside = first.labels >= 0
+        assert normalized_mutual_info_score(truth[inside], first.labels[inside]) > 0.95
+        order = np.random.default_rng(2).permutation(len(x))
+        shuffled = ThemeFinder(seed=5, **finder).fit(x[order])
+        back = np.empty_like(shuffled.labels)
+        back[order] = shuffled.labels
+        assert adjusted_rand_score(first.labels, back) == 1.0
+
+    def test_the_start_is_the_lowest_inertia_sample_fit(self, monkeypatch):
+        import analysis.themes as themes
+
+        seen = []
+        original = themes.KMeans
+
+        class Recording(original):
+            def fit(self, x, *args, **kwargs):
+                seen.append((len(x), self.init if isinstance(self.init, str) else "given", self.n_init))
+                return super().fit(x, *args, **kwargs)
+
+        monkeypatch.setattr(themes, "KMeans", Recording)
+        x, _ = blobs(k=3, per=200)
+        ThemeFinder(k=3, sample_start_above=0, sample_size=100).fit(x)
+        final = [s for s in seen if s[0] == len(x)]
+        assert final == [(len(x), "given", 1)]  # one fit on every row, from a sample start
+        assert all(s[0] < len(x) for s in seen if s not in final)
+        seen.clear()
+        ThemeFinder(k=3, sample_size=100).fit(x)  # under the threshold: k-means++ on every row
+        assert [s for s in seen if s[0] == len(x)] == [(len(x), "k-means++", 3)]
