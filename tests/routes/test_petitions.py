@@ -11,7 +11,7 @@ from app.services import petitions
 from tests import factories
 from tests.helpers import page, text_of
 from tests.services import test_petitions_factories as make
-from tests.smtp import plain_text, smtp_server  # noqa: F401 - fixture
+from tests.smtp import html_part, plain_text, smtp_server  # noqa: F401 - fixture
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +37,8 @@ class TestSigning:
         assert message["Subject"] == f"Confirm your signature on “{target.title}”"
         body = plain_text(message)
         assert "Dear Ada Resident" in body and "expires in 72 hours" in body
+        assert message.get_content_type() == "multipart/alternative"  # the HTML part came through the job
+        assert f'href="{link_in(message)}"' in html_part(message) and "Dear Ada Resident" in html_part(message)
         path = link_in(message).removeprefix("http://testserver")
         assert "Confirm" in client.get(path).text  # a GET (mail scanners) counts nothing
         assert petitions.signature_count(db, target.id) == 0
