@@ -42,11 +42,8 @@ def link_request_page(request: Request, user: CurrentUser, next: Next = ""):
         return RedirectResponse(
             _resident_next(next) if user.role.value == "resident" else "/", status_code=303
         )
-    return render(
-        request,
-        "residents/sign_in.html",
-        {"errors": {}, "values": {}, "next": _resident_next(next), "minutes": resident_accounts.LINK_MINUTES},
-    )
+    context = {"next": _resident_next(next), "minutes": resident_accounts.LINK_MINUTES}
+    return render_form(request, "residents/sign_in.html", context)
 
 
 @router.post("/sign-in/email")
@@ -148,16 +145,20 @@ def use_link(
 
 @router.get("/my-chorus")
 def my_chorus(request: Request, db: DbSession, user: Resident):
-    return render(
+    return _my_chorus_page(request, db, user, saved=request.query_params.get("saved"))
+
+
+def _my_chorus_page(request, db, user, *, saved, **form):
+    return render_form(
         request,
         "residents/my_chorus.html",
         {
             "holdings": subject_access.own_holdings(db, user),
             "follows": residents.follows(db, user),
             "languages": list(LANGUAGES.items()),
-            "errors": {},
-            "saved": request.query_params.get("saved"),
+            "saved": saved,
         },
+        **form,
     )
 
 
@@ -168,18 +169,7 @@ def change_language(
     try:
         resident_accounts.set_language(db, user, language)
     except InvalidInput as error:
-        return render(
-            request,
-            "residents/my_chorus.html",
-            {
-                "holdings": subject_access.own_holdings(db, user),
-                "follows": residents.follows(db, user),
-                "languages": list(LANGUAGES.items()),
-                "errors": error.errors,
-                "saved": None,
-            },
-            status_code=422,
-        )
+        return _my_chorus_page(request, db, user, saved=None, errors=error.errors, status_code=422)
     return RedirectResponse("/my-chorus?saved=language", status_code=303)
 
 
@@ -204,7 +194,7 @@ def my_data_json(request: Request, db: DbSession, user: Resident):
 
 @router.get("/my-chorus/delete")
 def delete_page(request: Request, user: Resident):
-    return render(request, "residents/delete.html", {"errors": {}})
+    return render_form(request, "residents/delete.html")
 
 
 @router.post("/my-chorus/delete")
@@ -212,12 +202,8 @@ def delete_account(
     request: Request, db: DbSession, user: Resident, confirm: Annotated[str, Form(max_length=10)] = ""
 ):
     if confirm != "yes":
-        return render(
-            request,
-            "residents/delete.html",
-            {"errors": {"confirm": "Tick the box to confirm that you want to delete your account"}},
-            status_code=422,
-        )
+        errors = {"confirm": "Tick the box to confirm that you want to delete your account"}
+        return render_form(request, "residents/delete.html", errors=errors)
     subject_access.erase_own(db, user)
     response = RedirectResponse("/my-chorus/deleted", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

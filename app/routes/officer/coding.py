@@ -120,17 +120,9 @@ def add_code(
 def code_page(request: Request, db: DbSession, user: Staff, question_id: int, code_id: int):
     frame, question, consultation = _frame_for(db, user, question_id)
     code = coding.get_code(db, frame, code_id)
-    return render(
-        request,
-        "officer/coding/code.html",
-        {
-            "question": question,
-            "consultation": consultation,
-            "code": code,
-            "errors": {},
-            "values": {"name": code.name, "description": code.description},
-        },
-    )
+    context = {"question": question, "consultation": consultation, "code": code}
+    values = {"name": code.name, "description": code.description}
+    return render_form(request, "officer/coding/code.html", context, values=values)
 
 
 @router.post("/questions/{question_id}/coding/codes/{code_id}")
@@ -148,18 +140,9 @@ def edit_code(
     try:
         coding.edit_code(db, frame, code, name, description, user)
     except InvalidInput as error:
-        return render(
-            request,
-            "officer/coding/code.html",
-            {
-                "question": question,
-                "consultation": consultation,
-                "code": code,
-                "errors": error.errors,
-                "values": {"name": name, "description": description},
-            },
-            status_code=422,
-        )
+        context = {"question": question, "consultation": consultation, "code": code}
+        values = {"name": name, "description": description}
+        return render_form(request, "officer/coding/code.html", context, errors=error.errors, values=values)
     return _home(question_id, "changed")
 
 
