@@ -1,4 +1,5 @@
-"""Command line: `python -m analysis themes ...` and `python -m analysis evaluate ...`."""
+"""Command line: `python -m analysis themes ...`, `python -m analysis evaluate ...` and
+`python -m analysis code ...` (analysis/coding_cli.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
+from analysis import coding_cli
 from analysis.embedding import FakeEmbedder, SentenceTransformerEmbedder, SqliteEmbeddingCache
 from analysis.evaluation import flat_labels, score
 from analysis.pipeline import Options, analyse
@@ -60,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(evaluate)
     evaluate.add_argument("--label-column", required=True)
     evaluate.set_defaults(run=_evaluate)
+    code = commands.add_parser("code", help="code the uncoded rows of a CSV from its coded ones")
+    code.add_argument("--input", required=True, help="CSV file with a header row")
+    code.add_argument("--text-column", required=True)
+    code.add_argument("--seed", type=int, default=0)
+    code.add_argument("--cache", help="SQLite file to cache embeddings in")
+    code.add_argument("--embedder", choices=(*_PRECISION, "fake"), default="minilm")
+    coding_cli.add_arguments(code)
+    code.set_defaults(run=_code)
     return parser
 
 
@@ -83,7 +93,8 @@ def _load(args) -> list[dict[str, str]]:
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise SystemExit(f"cannot read {args.input} as a UTF-8 CSV file: {error}") from None
     wanted = [args.text_column, *getattr(args, "group_column", []),
-              *[c for c in (getattr(args, "stance_column", None), getattr(args, "label_column", None)) if c]]
+              *[c for c in (getattr(args, "stance_column", None), getattr(args, "label_column", None),
+                            getattr(args, "code_column", None)) if c]]
     missing = [c for c in wanted if c not in columns]
     if missing:
         listed = ", ".join(repr(c) for c in columns) or "none"
@@ -161,6 +172,32 @@ def _embedder(name: str):
     if name == "fake":
         return FakeEmbedder()
     return SentenceTransformerEmbedder(precision=_PRECISION[name])
+
+
+def _code(args) -> int:
+    """Bad input (no such file, a broken CSV, a missing column, no rows) is one line on stderr
+    and exit status 2."""
+    try:
+        rows = _load(args)
+        frame = coding_cli.read_frame(args.frame, _read_csv) if args.frame else {}
+        cache = SqliteEmbeddingCache(args.cache) if args.cache else None
+        embedder = _embedder(args.embedder)
+        return coding_cli.run(args, rows, list(rows[0]), frame, embedder, cache, ProgressBar())
+    except SystemExit as refusal:
+        if isinstance(refusal.code, int):
+            raise
+        print(f"python -m analysis code: {refusal.code}", file=sys.stderr)
+        return 2
+
+
+def _read_csv(path: str) -> tuple[list[dict[str, str]], list[str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return read_strict_csv(f, path)
+    except FileNotFoundError:
+        raise SystemExit(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise SystemExit(f"cannot read {path} as a UTF-8 CSV file: {error}") from None
 
 
 def _themes(args) -> int:
