@@ -155,8 +155,8 @@ def _own_post(request, db, user, forum_id, post_id):
 @router.get("/{forum_id}/posts/{post_id}/edit")
 def edit_page(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id: PostRef):
     forum, post = _own_post(request, db, user, forum_id, post_id)
-    return render(request, "forums/edit.html", {"forum": forum, "post": post, "errors": {},
-                                                "values": {"body": post.body_text}})
+    return render_form(request, "forums/edit.html", {"forum": forum, "post": post},
+                       values={"body": post.body_text})
 
 
 @router.post("/{forum_id}/posts/{post_id}/edit")
@@ -165,8 +165,8 @@ def edit(request: Request, db: DbSession, user: SignedIn, forum_id: int, post_id
     try:
         forums_posting.edit_post(db, _poster(request, user), forum, post.public_id, body=body)
     except InvalidInput as error:
-        return render(request, "forums/edit.html", {"forum": forum, "post": post, "errors": error.errors,
-                                                    "values": {"body": body}}, status_code=422)
+        return render_form(request, "forums/edit.html", {"forum": forum, "post": post}, errors=error.errors,
+                           values={"body": body}, status_code=422)
     return RedirectResponse(f"/forums/{forum_id}/threads/{post.thread_id}?page=100000#post-{post.public_id}",
                             status_code=303)
 
@@ -185,7 +185,7 @@ def history(request: Request, db: DbSession, user: CurrentUser, forum_id: int, p
 def report_page(request: Request, db: DbSession, user: CurrentUser, forum_id: int, post_id: PostRef):
     forum = get_forum(db, user, forum_id)
     post = forums_posting.get_post(db, forum, post_id)
-    return render(request, "forums/report.html", {"forum": forum, "post": post, "errors": {}, "values": {}})
+    return render_form(request, "forums/report.html", {"forum": forum, "post": post})
 
 
 @router.post("/{forum_id}/posts/{post_id}/report")
@@ -199,6 +199,6 @@ def report(request: Request, db: DbSession, user: CurrentUser, forum_id: int, po
     try:
         forums_moderation.report(db, user, post, reason=reason)
     except InvalidInput as error:
-        return render(request, "forums/report.html", {"forum": forum, "post": post, "errors": error.errors,
-                                                      "values": {"reason": reason}}, status_code=422)
+        return render_form(request, "forums/report.html", {"forum": forum, "post": post}, errors=error.errors,
+                           values={"reason": reason}, status_code=422)
     return RedirectResponse(f"/forums/{forum_id}/threads/{post.thread_id}?posted=reported", status_code=303)
