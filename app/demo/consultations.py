@@ -7,6 +7,11 @@ comment answers the survey question that matches the one its trust asked: "what 
 comments answer "What could the service do better?", the others (why that rating, what was good)
 answer "Please tell us why you gave that rating." Ratings, respondent types, channels and dates are
 illustrative, spread with a seeded random generator so the results pages have realistic breakdowns.
+
+Twelve further answers are an organised campaign, built from the same source and saying so: one
+patient's comment (row 642, asking for face-to-face appointments) sent as a template by twelve
+respondents, six of them adding a second real comment of the sample's. Analysis counts them once,
+as a campaign, on the themes page's "Organised campaign responses" (the web's scrubbing path).
 """
 
 import csv
@@ -28,6 +33,16 @@ IMPROVEMENT_QUESTIONS = {"Trust A - Q1", "Trust C - Q2"}
 SURVEY_TITLE = "Patients' experiences of NHS care (Friends and Family Test)"
 WHY_QUESTION = "Please tell us why you gave that rating."
 BETTER_QUESTION = "What could the service do better?"
+# The campaign: a template one group handed round (real words: data/nhs_feedback_sample.csv, row 642)
+# and what some senders added (each a whole real comment from the same file). See data/ATTRIBUTION.md.
+CAMPAIGN_LETTER = (
+    "Obviously in the current situation, a phone call is the only option, but ideally a face-to-face "
+    "option would be preferable, as I feel that it is more difficult to relate to a voice on a phone."
+)
+CAMPAIGN_ADDITIONS = ["", "More staff.", "", "Quicker appointments, was waiting a while", "",
+                      "Staff to spend more time with patient.", "",
+                      "More communication between doctors/nurses and patients.", "",
+                      "Some delays, could have been explained better.", "", "Less waiting in the morning."]
 PRIORITIES = ["The same care workers each visit", "Visits that arrive on time", "Longer visits",
               "Better pay and training for care workers", "Keeping the cost to the council down"]
 
@@ -80,7 +95,8 @@ def _closed_consultation(db, demo, officer_id):
         summary=("What patients of three NHS trusts wrote about the care they received and what could be "
                  "better. The comments are real: NHS Friends and Family Test answers published by The "
                  "Strategy Unit (pxtextmining, MIT licence), the trusts anonymised. The ratings, who "
-                 "answered and when are illustrative."),
+                 "answered and when are illustrative, and so is one organised campaign: one patient's "
+                 "comment sent by twelve respondents, some adding another real comment."),
         audience=Audience.ANYONE, actor_id=officer_id)
     consultation.opens_at = utcnow() - timedelta(days=70)
     rating = _question(db, consultation, QuestionKind.RATING,
@@ -113,8 +129,17 @@ def _closed_consultation(db, demo, officer_id):
             submitted_at=utcnow() - timedelta(days=70) + timedelta(minutes=rng.randint(0, 60 * 24 * 55)),
         )
         answering.record_response(db, form, submission, f"demo-{consultation.id}-{n}")
+    for n, addition in enumerate(CAMPAIGN_ADDITIONS):
+        letter = f"{CAMPAIGN_LETTER} {addition}".strip()
+        submission = answering.Submission(
+            respondent_type=rng.choice(["service_user", "carer"]),
+            answers={str(rating.id): rng.choice(["2", "3"]), str(better.id): letter},
+            channel=rng.choice([Channel.ONLINE, Channel.PAPER]),
+            submitted_at=utcnow() - timedelta(days=30) + timedelta(minutes=rng.randint(0, 60 * 24 * 10)),
+        )
+        answering.record_response(db, form, submission, f"demo-{consultation.id}-campaign-{n}")
     service.close_consultation(db, consultation, actor_id=officer_id)
-    return consultation, len(rows)
+    return consultation, len(rows) + len(CAMPAIGN_ADDITIONS)
 
 
 def load(db, demo) -> None:
@@ -124,5 +149,5 @@ def load(db, demo) -> None:
     closed, count = _closed_consultation(db, demo, officer_id)
     assert closed.state == ConsultationState.CLOSED
     demo.notes.append(f"Consultations: '{open_one.title}' is open at /consultations/{open_one.id}; "
-                      f"'{closed.title}' is closed with {count} real responses "
+                      f"'{closed.title}' is closed with {count} responses "
                       f"(results at /officer/consultations/{closed.id}/results).")

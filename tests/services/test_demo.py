@@ -45,3 +45,19 @@ def test_demo_forum_holds_a_meeting_and_a_union_submission_that_can_join_the_ana
     status = themes_summary.evidence_status(demo_db, question)
     # The housing forum stands alone; the union members' forum (3 posts) is in the review.
     assert status.meetings == 1 and status.submissions == 1 and status.posts == 3 and not status.included
+
+
+def test_the_demo_has_an_organised_campaign_and_its_page_quotes_it_once(demo_client, demo_db):
+    from app.demo import DEMO_PASSWORD
+    from app.models.analysis import Bucket, ThemeAssignment
+
+    question_id, size = demo_db.execute(
+        select(ThemeAssignment.question_id, func.count())
+        .where(ThemeAssignment.bucket == Bucket.CAMPAIGN)
+        .group_by(ThemeAssignment.question_id)
+    ).one()
+    assert size >= 12  # twelve senders of the template (and the patient whose comment it copies)
+    demo_client.sign_in("officer@riverside.example", DEMO_PASSWORD)
+    page = demo_client.get(f"/officer/questions/{question_id}/buckets/campaign")
+    assert page.status_code == 200
+    assert f"{size} near-identical answers" in page.text and page.text.count("face-to-face option") == 1
