@@ -7,10 +7,12 @@ panel each, panels may repeat) can be drawn in public with numbered balls or a p
 Rounding, with every volunteer's probability within 1/M of its LEXIMIN value:
   1. Each person of type g should sit on between lo_g = ceil(M p_g - 1) and hi_g =
      floor(M p_g + 1) of the M panels. Copies of the LEXIMIN lottery's panels (a_p >= 0, sum M)
-     start from systematic rounding of M w_p; then single tickets move from one panel to another
-     while that shrinks how far types' seats per person lie outside [lo_g, hi_g]. When every
-     type ends inside, everyone is within 1/M; otherwise the largest change is reported (it is
-     always computed and published with the lottery).
+     start from systematic rounding of M w_p. With the pool given, seats then move between types
+     inside tickets while every quota and household rule holds (seat_moves.py; decision 0102),
+     which reaches windows that copies of the LEXIMIN panels cannot; without it, single tickets
+     move from one panel to another while that shrinks how far types' seats per person lie
+     outside [lo_g, hi_g]. When every type ends inside, everyone is within 1/M; otherwise the
+     largest change is reported (it is always computed and published with the lottery).
   2. Type counts become named volunteers: the type's members in a seeded shuffle, seats dealt
      round-robin in ticket order. Every member gets floor or ceil of (seats / n_g), which stays
      in [lo_g, hi_g]; a panel never holds the same person twice (it takes at most n_g seats of
