@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from app.auth import DbSession
 from app.errors import Conflict, InvalidInput, NotFound, RateLimited
-from app.models.consultation import Audience, ConsultationState, QuestionKind, RespondentType
+from app.models.consultation import Audience, QuestionKind, RespondentType
 from app.services import consultations as service
 from app.services import equalities
 from app.services.accounts import check_email
@@ -100,7 +100,7 @@ def start_page(request: Request, db: DbSession, consultation_id: int):
     context = {"consultation": consultation, "accepting": service.is_accepting(consultation),
                "has_draft": bool(answering.find_draft(db, consultation_id, _token(request, consultation_id))),
                "invitation_token": None}
-    if consultation.state == ConsultationState.PUBLISHED:
+    if consultation.is_published:
         context["results"] = results.summary(db, consultation, public=True)
     return render(request, "consultations/start.html", context)
 

@@ -15,7 +15,6 @@ from app.models.consultation import (
     Consultation,
     ConsultationDocument,
     ConsultationInvitation,
-    ConsultationState,
     Question,
     QuestionKind,
     Questionnaire,
@@ -45,7 +44,7 @@ class QuestionInput:
 
 
 def _require_draft(consultation: Consultation) -> None:
-    if consultation.state != ConsultationState.DRAFT:
+    if not consultation.is_draft:
         raise Conflict("Questions can only change while the consultation is a draft, "
                        "so that every response answers the same questions.")
 

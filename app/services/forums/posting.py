@@ -230,8 +230,8 @@ class PostView:
 def post_view(post: Post, viewer: User | None, forum: Forum, secret_key: str) -> PostView:
     moderator = can_moderate(viewer, forum)
     own = is_own(post, viewer, secret_key)
-    shows_body = post.status == PostStatus.PUBLISHED or moderator or (
-        own and post.status == PostStatus.PENDING)
+    shows_body = post.is_published or moderator or (
+        own and post.is_pending)
     if forum.is_anonymous or post.author is None:
         author, organisation, org_type = ANONYMOUS_LABEL if forum.is_anonymous else "Former member", "", ""
     else:

@@ -83,7 +83,7 @@ def can_post(viewer: User | None, forum: Forum, thread: Thread | None = None) ->
 def can_start_thread(viewer: User | None, forum: Forum) -> bool:
     """Residents (issue 27) take part where they may post, but reply: organisations and staff start
     threads."""
-    return can_post(viewer, forum) and viewer.role != Role.RESIDENT
+    return can_post(viewer, forum) and not viewer.is_resident
 
 
 def can_moderate(viewer: User | None, forum: Forum) -> bool:

@@ -139,9 +139,9 @@ def schedule(db: Session, review: Review, dates: dict[TimelineStage, tuple[date 
 def move_to(db: Session, review: Review, stage: TimelineStage, *, actor: User) -> None:
     """Move the review to another stage of its timeline (the decision itself is `conclude`)."""
     review_access.require_staff(actor)
-    if review.status == ReviewStatus.CONCLUDED and stage.position < TimelineStage.IMPLEMENTATION.position:
+    if review.is_concluded and stage.position < TimelineStage.IMPLEMENTATION.position:
         raise Conflict("This review is concluded: it can only move on to implementation and follow-up.")
-    if review.status != ReviewStatus.CONCLUDED and stage.position > TimelineStage.DECISION.position:
+    if not review.is_concluded and stage.position > TimelineStage.DECISION.position:
         raise Conflict("Record the decision (conclude the review) before implementation.")
     previous = review.stage
     review.stage = stage
@@ -154,7 +154,7 @@ def move_to(db: Session, review: Review, stage: TimelineStage, *, actor: User) -
 def conclude(db: Session, review: Review, *, decision: str, decided_on: date | None, actor: User) -> None:
     """Record the council's decision, with its date: the review is concluded."""
     review_access.require_staff(actor)
-    if review.status == ReviewStatus.CONCLUDED:
+    if review.is_concluded:
         raise Conflict("This review is already concluded.")
     decision = clean_text(decision)
     errors = {}
@@ -196,7 +196,7 @@ def timeline(review: Review) -> list[TimelineEntry]:
     planned = {row.stage: row for row in review.stage_dates}
     entries = []
     for stage in TimelineStage:
-        concluded = review.status == ReviewStatus.CONCLUDED
+        concluded = review.is_concluded
         if (concluded and stage == TimelineStage.DECISION) or stage.position < review.stage.position:
             state = "done"
         elif stage == review.stage:

@@ -13,8 +13,8 @@ from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, Pro
 from app.models.consultation import Consultation
 from app.models.forum import Forum
 from app.models.organisation import Organisation, OrganisationType
-from app.models.review import Review, ReviewStatus
-from app.models.user import Role, User
+from app.models.review import Review
+from app.models.user import User
 from app.services import audit
 from app.services.forums import visibility as forums_visibility
 from app.services.reviews import access as review_access
@@ -49,7 +49,7 @@ def _proposer_type(value: str) -> ProposerType:
 
 
 def _open(review: Review) -> None:
-    if review.status == ReviewStatus.CONCLUDED:
+    if review.is_concluded:
         raise Conflict("This review is concluded; it no longer takes proposals for indicators.")
 
 
@@ -57,7 +57,7 @@ def propose(
     db: Session, review: Review, *, name: str, reason: str, proposed_by_type: str, user: User | None = None
 ) -> Indicator:
     """A proposal counts as its proposer's support. Councillors scrutinise indicators; they do not propose."""
-    if user is not None and user.role == Role.COUNCILLOR:
+    if user is not None and user.is_councillor:
         raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
                         "propose them.")
     _open(review)
@@ -175,7 +175,7 @@ def adopt(
     if errors:
         raise InvalidInput(errors)
     indicator.definition, indicator.source, indicator.asked_by = definition, source, asked_by
-    if indicator.status != IndicatorStatus.ADOPTED:
+    if not indicator.is_adopted:
         indicator.status, indicator.adopted_at, indicator.adopted_by_id = (
             IndicatorStatus.ADOPTED,
             utcnow(),
@@ -244,7 +244,7 @@ def propose_from_forum(db: Session, forum_id: int, user: User, *, name: str, rea
     forum = forums_visibility.get_forum(db, user, forum_id)  # 404 for those who cannot read it
     if forum.review_id is None:
         raise NotFound()
-    if user.role == Role.COUNCILLOR:
+    if user.is_councillor:
         raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
                         "propose them.")
     if not forum.is_open:
