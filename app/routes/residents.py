@@ -64,17 +64,9 @@ def request_link(
             next_path=target,
         )
     except InvalidInput as error:
-        return render(
-            request,
-            "residents/sign_in.html",
-            {
-                "errors": error.errors,
-                "values": {"email": email},
-                "next": target,
-                "minutes": resident_accounts.LINK_MINUTES,
-            },
-            status_code=422,
-        )
+        context = {"next": target, "minutes": resident_accounts.LINK_MINUTES}
+        values = {"email": email}
+        return render_form(request, "residents/sign_in.html", context, errors=error.errors, values=values)
     return RedirectResponse("/sign-in/email/sent", status_code=303)
 
 
