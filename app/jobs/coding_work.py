@@ -72,6 +72,15 @@ def execute_run(database: Database, run_id: int) -> None:
         raise
 
 
+def run_now(db: Session, run: CodingRun) -> None:
+    """Train in the caller's transaction (the demo loader, a command; never a web request)."""
+    db.flush()
+    started = time.monotonic()
+    inputs = _claim(db, run.id)
+    proposals, model_name = _compute(inputs, lambda *args: None)
+    _save(db, run.id, inputs, proposals, model_name, time.monotonic() - started)
+
+
 def _claim(db: Session, run_id: int) -> _Inputs | None:
     run = db.get(CodingRun, run_id)
     if run is None or run.status != RunStatus.QUEUED:
