@@ -88,7 +88,8 @@ def propose_codes(
         raise ValueError("one vector per text")
     frame = dict(frame or {})
     clean = [normalise(t) for t in texts]
-    given_codes = [None if g is None or not str(g).strip() else str(g).strip() for g in given]
+    # A code is kept exactly as given; an empty one ("" or spaces) means not coded.
+    given_codes = [g if g is not None and str(g).strip() else None for g in given]
     out: list[Proposal | None] = [Proposal(g, 1.0) if g is not None else None for g in given_codes]
     open_rows = [i for i in range(n) if out[i] is None and clean[i]]
     for i in range(n):

@@ -59,7 +59,7 @@ def run(
         raise SystemExit("--abstain-below must be between 0 and 1")
     started = time.perf_counter()
     texts = [r[args.text_column] for r in rows]
-    given = [r[args.code_column].strip() or None for r in rows]
+    given = [r[args.code_column] if r[args.code_column].strip() else None for r in rows]  # kept exactly
     proposals = propose_codes(
         texts,
         given,

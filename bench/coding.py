@@ -1,0 +1,272 @@
+"""`python -m bench coding`: guided coding (issue 21) on the NHS patient feedback, phase 1.
+
+    python -m bench coding [--cache var/bench-embeddings.sqlite] [--seeds 3] [--method chosen]
+                           [--fractions 0.02,0.05,0.10] [--keys subcategory,label] [--no-docs]
+
+For each code set (`subcategory`, 44 codes; `label`, 9), a share of the answers (2%, 5%, 10%)
+is "coded by hand" (their true code given) and `analysis.coding.propose_codes` codes the rest:
+
+- random: the coded answers are a seeded random choice;
+- active: the officer's flow in the app: 20 answers chosen at random, then, after every 20
+  coded, the model is re-trained and the next 20 are the ones it is least sure of
+  (`least_sure`), until the same share is coded. The selection rounds re-train the frozen-vector
+  classifier (cheap); the last proposals use the method measured.
+
+Scored on the answers not coded: accuracy, macro-F1 (over the codes in that rest), NMI; time
+is wall-clock and CPU for the coding (embedding excluded: read from the cache, reported apart).
+The frame is the codes' names (the NHS set has no descriptions), each an extra example.
+The fully supervised ceiling is logistic regression on the same frozen vectors, 5-fold
+cross-validated on every answer (as `bench analysis_ceiling`).
+
+Writes bench/results/coding.json and the "## Guided coding" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+
+import numpy as np
+
+from bench.analysis import ROOT, data_root_or_skip, load_nhs
+
+RESULTS = ROOT / "bench" / "results" / "coding.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Guided coding (issue 21)"
+DEFAULT_CACHE = ROOT / "var" / "bench-embeddings.sqlite"
+ROUND = 20  # the app re-trains after every 20 coded answers
+TARGETS = {"accuracy": 0.65, "macro_f1": 0.30, "nmi": 0.40, "seconds": 180.0}
+
+
+def scores(truth: list[str], found: list[str | None]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score, normalized_mutual_info_score
+
+    found = [f if f is not None else "(needs a person)" for f in found]
+    labels = sorted(set(truth))
+    return {
+        "accuracy": round(float(accuracy_score(truth, found)), 4),
+        "macro_f1": round(float(f1_score(truth, found, labels=labels, average="macro", zero_division=0)), 4),
+        "nmi": round(float(normalized_mutual_info_score(truth, found)), 4),
+    }
+
+
+def choose_active(x, texts, truth, budget: int, rng, frame, embedder, cache) -> list[int]:
+    """The app's order: ROUND at random, then ROUND least-sure answers per re-training (of the
+    frozen-vector classifier, as the app's rounds are)."""
+    from analysis.coding import least_sure, propose_codes
+
+    n = len(truth)
+    coded = [int(i) for i in rng.choice(n, min(ROUND, budget), replace=False)]
+    given: list[str | None] = [None] * n
+    for i in coded:
+        given[i] = truth[i]
+    while len(coded) < budget:
+        proposals = propose_codes(
+            texts, given, frame, vectors=x, embedder=embedder, cache=cache, method="frozen"
+        )
+        for i in least_sure(proposals, given, min(ROUND, budget - len(coded))):
+            given[i] = truth[i]
+            coded.append(i)
+    return coded
+
+
+def run_one(x, texts, truth, frame, fraction, choice, seed, method, embedder, cache) -> dict:
+    from analysis.coding import Proposal, propose_codes
+
+    n = len(truth)
+    budget = max(1, round(fraction * n))
+    rng = np.random.default_rng(seed)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    if choice == "random":
+        coded = [int(i) for i in rng.choice(n, budget, replace=False)]
+    else:
+        coded = choose_active(x, texts, truth, budget, rng, frame, embedder, cache)
+    chose = time.perf_counter() - started
+    given: list[str | None] = [None] * n
+    for i in coded:
+        given[i] = truth[i]
+    proposals = propose_codes(
+        texts,
+        given,
+        frame,
+        vectors=x,
+        embedder=embedder,
+        cache=cache,
+        seed=seed,
+        method=method,
+    )
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    rest = [i for i in range(n) if given[i] is None]
+    if any(proposals[i] != Proposal(given[i], 1.0) for i in coded):
+        raise RuntimeError("a given code changed")
+    out = scores([truth[i] for i in rest], [proposals[i].code for i in rest])
+    out |= {
+        "coded": len(coded),
+        "seconds": round(seconds, 1),
+        "choosing_seconds": round(chose, 1),
+        "cpu_seconds": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+    }
+    return out
+
+
+def ceiling(x, truth) -> dict:
+    """Logistic regression trained on the codes of 4/5 of all answers, scored on the fifth left."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    _, y = np.unique(truth, return_inverse=True)
+    keep = np.bincount(y)[y] >= 5  # a code with fewer than 5 answers cannot be split five ways
+    with threadpool_limits(1):
+        predicted = cross_val_predict(
+            LogisticRegression(C=4.0, max_iter=2000),
+            x[keep],
+            y[keep],
+            cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        )
+    kept = [str(t) for t, k in zip(truth, keep, strict=True) if k]
+    names = np.unique(truth)
+    return scores(kept, [str(names[p]) for p in predicted]) | {"answers": int(keep.sum())}
+
+
+def mean_of(runs: list[dict]) -> dict:
+    keys = ("accuracy", "macro_f1", "nmi", "seconds", "cpu_seconds", "choosing_seconds")
+    out = {
+        k: round(float(np.mean([r[k] for r in runs])), 4 if k in TARGETS and k != "seconds" else 1)
+        for k in keys
+    }
+    out |= {f"{k}_sd": round(float(np.std([r[k] for r in runs])), 4) for k in ("accuracy", "macro_f1", "nmi")}
+    out["coded"] = runs[0]["coded"]
+    out["runs"] = runs
+    return out
+
+
+def render(results: dict) -> str:
+    lines = [
+        HEADING,
+        "",
+        f"`python -m bench coding --cache var/bench-embeddings.sqlite` (bench/coding.py; raw figures in"
+        f" bench/results/coding.json; {results['date']}, load average {results['load_average_at_start']:.1f} at"
+        f" the start on the shared 2-core host, so wall-clock seconds are pessimistic and CPU seconds are given"
+        f" beside them). NHS patient feedback phase 1, {results['n']:,} answers, vectors {results['model']}"
+        f" (embedding {results['embedding_seconds']} s, from the cache if warm). Method `{results['method']}`"
+        f" (decision 0100); mean ± sd over {results['seeds']} seeds; scored on the answers not coded.",
+        "",
+        "| codes | coded | choice | accuracy | macro-F1 | NMI | seconds (CPU) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, by_fraction in results["grid"].items():
+        for fraction, by_choice in by_fraction.items():
+            for choice, r in by_choice.items():
+                lines.append(
+                    f"| {key} | {float(fraction):.0%} ({r['coded']}) | {choice} | {r['accuracy']:.3f} ± {r['accuracy_sd']:.3f}"
+                    f" | {r['macro_f1']:.3f} ± {r['macro_f1_sd']:.3f} | {r['nmi']:.3f} ± {r['nmi_sd']:.3f}"
+                    f" | {r['seconds']:.0f} ({r['cpu_seconds']:.0f}) |"
+                )
+        c = results["ceiling"][key]
+        lines.append(
+            f"| {key} | 80% (5-fold) | fully supervised ceiling, frozen vectors | {c['accuracy']:.3f} |"
+            f" {c['macro_f1']:.3f} | {c['nmi']:.3f} | |"
+        )
+    lines += ["", "Targets at 5% coded by random choice (subcategory): " + _verdict(results), ""]
+    return "\n".join(lines)
+
+
+def _verdict(results: dict) -> str:
+    r = results["grid"].get("subcategory", {}).get("0.05", {}).get("random")
+    if r is None:
+        return "not measured in this run."
+    parts = []
+    for key, target in TARGETS.items():
+        value = r[key]
+        met = value <= target if key == "seconds" else value >= target
+        parts.append(
+            f"{key.replace('_', '-')} {value} ({'≤' if key == 'seconds' else '≥'} {target}: {'met' if met else '**missed**'})"
+        )
+    return "; ".join(parts) + "."
+
+
+def write_doc(results: dict) -> None:
+    text = DOC.read_text()
+    section = render(results)
+    start = text.find(HEADING)
+    if start >= 0:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench coding")
+    parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="SQLite embedding cache")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--method", default="chosen", help="analysis.coding method (default: the chosen one)")
+    parser.add_argument("--fractions", default="0.02,0.05,0.10")
+    parser.add_argument("--keys", default="subcategory,label")
+    parser.add_argument("--choices", default="random,active")
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    root = data_root_or_skip()
+    if root is None:
+        return 0
+    from threadpoolctl import threadpool_limits
+
+    from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
+    from analysis.embedding import embed
+    from analysis.preparation import normalise
+
+    load = os.getloadavg()[0]
+    nhs = load_nhs(root)
+    texts = [normalise(t) for t in nhs["texts"]]
+    embedder = SentenceTransformerEmbedder()
+    cache = SqliteEmbeddingCache(args.cache)
+    started = time.perf_counter()
+    x = embed(texts, embedder, cache=cache)
+    embedding_seconds = round(time.perf_counter() - started, 1)
+    results = {
+        "n": len(texts),
+        "model": embedder.name,
+        "method": args.method,
+        "seeds": args.seeds,
+        "load_average_at_start": load,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "embedding_seconds": embedding_seconds,
+        "grid": {},
+        "ceiling": {},
+    }
+    fractions = [float(f) for f in args.fractions.split(",")]
+    for key in args.keys.split(","):
+        truth = nhs["labels"][key]
+        frame = {code: "" for code in sorted(set(truth))}
+        results["grid"][key] = {}
+        for fraction in fractions:
+            by_choice = {}
+            for choice in args.choices.split(","):
+                runs = [
+                    run_one(x, texts, truth, frame, fraction, choice, seed, args.method, embedder, cache)
+                    for seed in range(args.seeds)
+                ]
+                by_choice[choice] = mean_of(runs)
+                r = by_choice[choice]
+                print(
+                    f"{key} {fraction:.0%} {choice}: accuracy {r['accuracy']:.3f} macro-F1 {r['macro_f1']:.3f}"
+                    f" NMI {r['nmi']:.3f} {r['seconds']:.0f} s ({r['cpu_seconds']:.0f} s CPU)",
+                    flush=True,
+                )
+            results["grid"][key][f"{fraction:.2f}"] = by_choice
+        with threadpool_limits(1):
+            results["ceiling"][key] = ceiling(x, truth)
+        print(f"{key} ceiling: {results['ceiling'][key]}", flush=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    if not args.no_docs:
+        write_doc(results)
+    print(render(results))
+    return 0
