@@ -145,8 +145,13 @@ def analyse_set(texts, embedder, cache, seed=0, order=None, stance=None):
     if order is None:
         result = analyse(texts, embedder=embedder, cache=cache, seed=seed, stance=stance)
         return result, list(result.assignment), time.perf_counter() - started
-    result = analyse([texts[i] for i in order], embedder=embedder, cache=cache, seed=seed,
-                     stance=[stance[i] for i in order] if stance else None)
+    result = analyse(
+        [texts[i] for i in order],
+        embedder=embedder,
+        cache=cache,
+        seed=seed,
+        stance=[stance[i] for i in order] if stance else None,
+    )
     back = [None] * len(texts)
     for j, i in enumerate(order):
         back[i] = result.assignment[j]
@@ -203,8 +208,10 @@ def per_set(name, texts, embedder, cache, log, truth=None, crit=None) -> dict:
         "n": len(texts),
         "seconds": round(seconds, 1),
         "top_themes": len(top),
-        "leaves": len({t.id for t in result.themes if t.parent_id} | {t.id for t in top if not any(
-            s.parent_id == t.id for s in result.themes)}),
+        "leaves": len(
+            {t.id for t in result.themes if t.parent_id}
+            | {t.id for t in top if not any(s.parent_id == t.id for s in result.themes)}
+        ),
         "answers_per_theme_median": float(np.median([t.size for t in top])) if top else 0.0,
         "smallest_theme": min((t.size for t in top), default=0),
         "other_share": round(result.accounting.other / max(said, 1), 3),
@@ -213,7 +220,9 @@ def per_set(name, texts, embedder, cache, log, truth=None, crit=None) -> dict:
         "k_method": result.parameters.get("k_method"),
         "tentative": sum(t.tentative for t in result.themes),
         "labels": label_checks(result, [normalise(t) for t in texts]),
-        "top_labels": [f"{t.label} ({t.size}, {t.direction}{', tentative' if t.tentative else ''})" for t in top],
+        "top_labels": [
+            f"{t.label} ({t.size}, {t.direction}{', tentative' if t.tentative else ''})" for t in top
+        ],
     }
     found = flat_labels(result.assignment, {c.id: c.theme_id for c in result.campaigns})
     leaf = leaves_of(result, found)
@@ -227,8 +236,10 @@ def per_set(name, texts, embedder, cache, log, truth=None, crit=None) -> dict:
             k_true = len(set(codes))
             if vectors is None:
                 vectors = embed([normalise(t) for t in texts], embedder, cache=cache)
-            km = [normalized_mutual_info_score(codes, run_kmeans_embeddings(vectors, k_true, s)[0])
-                  for s in seeds_for(len(texts))]  # as `bench analysis`: 5 seeds on small sets, 3 on NHS
+            km = [
+                normalized_mutual_info_score(codes, run_kmeans_embeddings(vectors, k_true, s)[0])
+                for s in seeds_for(len(texts))
+            ]  # as `bench analysis`: 5 seeds on small sets, 3 on NHS
             n_leaves = len({x for x in leaf if x.startswith("t")})  # leaf themes, buckets left out
             top_nmi = normalized_mutual_info_score(codes, found)
             leaf_nmi = normalized_mutual_info_score(codes, leaf) if n_leaves <= max(k_true, 40) else None
@@ -250,8 +261,9 @@ def run(root: Path, embedder, cache, log) -> dict:
     with open(root / "nhs_patient_feedback" / "phase1_text_data.csv", newline="", encoding="utf-8") as f:
         crit = [criticality(r["criticality"]) for r in csv.DictReader(f)]
     results: dict = {"sets": {}, "stability": {}, "date": time.strftime("%Y-%m-%d %H:%M")}
-    results["sets"]["NHS phase 1"] = per_set("NHS phase 1", nhs["texts"], embedder, cache, log,
-                                             truth=nhs["labels"], crit=crit)
+    results["sets"]["NHS phase 1"] = per_set(
+        "NHS phase 1", nhs["texts"], embedder, cache, log, truth=nhs["labels"], crit=crit
+    )
     results["stability"]["NHS phase 1"] = stability(nhs["texts"], embedder, cache, log, "NHS phase 1")
     results["restart_agreement_nhs"] = restart_agreement(nhs["texts"], embedder, cache)
     for part in (1, 2):
@@ -285,11 +297,17 @@ def render(results: dict) -> str:
         "| --- | --- | --- |",
     ]
     for name, s in st.items():
-        lines.append(f"| stability ARI (seed / row order) | {name} | {s['seed']:.3f} / {s['row_order']:.3f} |")
-    lines.append(f"| k-means restarts' own agreement (what the fixed start overcomes) | NHS phase 1 |"
-                 f" {results.get('restart_agreement_nhs')} |")
-    lines.append(f"| share of directed answers in mixed-direction leaves (target ≤ 0.20) | NHS phase 1"
-                 f" (`criticality`) | {nhs['mixed_share']:.3f} (top level alone: {nhs['mixed_share_top']:.3f}) |")
+        lines.append(
+            f"| stability ARI (seed / row order) | {name} | {s['seed']:.3f} / {s['row_order']:.3f} |"
+        )
+    lines.append(
+        f"| k-means restarts' own agreement (what the fixed start overcomes) | NHS phase 1 |"
+        f" {results.get('restart_agreement_nhs')} |"
+    )
+    lines.append(
+        f"| share of directed answers in mixed-direction leaves (target ≤ 0.20) | NHS phase 1"
+        f" (`criticality`) | {nhs['mixed_share']:.3f} (top level alone: {nhs['mixed_share_top']:.3f}) |"
+    )
     for name, s in sets.items():
         lines.append(
             f"| top-level themes; answers per theme (median, smallest); other; leaves | {name} (n={s['n']}) |"
@@ -305,13 +323,19 @@ def render(results: dict) -> str:
         )
     pii = results["pii"]
     total = sum(pii["leaks"].values())
-    lines.append(f"| injected-PII leaks into labels, keywords, descriptions, quotes | NHS phase 1,"
-                 f" {pii['answers_injected']} answers injected | {total}"
-                 f" ({', '.join(f'{k} {v}' for k, v in pii['leaks'].items() if v) or 'none'}) |")
+    lines.append(
+        f"| injected-PII leaks into labels, keywords, descriptions, quotes | NHS phase 1,"
+        f" {pii['answers_injected']} answers injected | {total}"
+        f" ({', '.join(f'{k} {v}' for k, v in pii['leaks'].items() if v) or 'none'}) |"
+    )
     bertopic = _bertopic_figures()
     for name, s in sets.items():
         for label_name, n in (s.get("nmi") or {}).items():
-            leaves = f"{n['leaves']:.3f} ({n['leaf_count']} leaves)" if n["leaves"] is not None else "n/a (over the cap)"
+            leaves = (
+                f"{n['leaves']:.3f} ({n['leaf_count']} leaves)"
+                if n["leaves"] is not None
+                else "n/a (over the cap)"
+            )
             bt = bertopic.get((name, label_name))
             versus = f"; BERTopic {bt:.3f} ({n['best'] - bt:+.3f})" if bt is not None else ""
             lines.append(
@@ -324,11 +348,18 @@ def render(results: dict) -> str:
     for n, figure in sorted((results.get("speed") or {}).items(), key=lambda kv: int(kv[0])):
         lines.append(
             f"| time, raw answers to themes, embedding and model load included | {int(n):,} synthetic NHS-like"
-            f" answers | {figure['wall_seconds_including_model_load']:.1f} s (analyse alone {figure['seconds']:.1f} s,"
-            f" peak {figure['peak_rss_mb']} MB, load average {figure['load_average']}) |"
+            f" answers | {figure['wall_seconds_including_model_load']:.1f} s{_cpu(figure)} (analyse alone"
+            f" {figure['seconds']:.1f} s, peak {figure['peak_rss_mb']} MB, load average"
+            f" {figure.get('load_average_before', '?')} before, {figure['load_average']} after;"
+            f" {figure['measured']}) |"
         )
     lines += ["", "Top-level themes on NHS phase 1: " + "; ".join(nhs["top_labels"]) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _cpu(figure: dict) -> str:
+    cpu = figure.get("cpu_seconds_including_model_load")
+    return f", {cpu:.1f} CPU-s" if cpu is not None else ""
 
 
 def _bertopic_figures() -> dict:
@@ -350,39 +381,77 @@ def _bertopic_figures() -> dict:
 def speed_including_load(n: int) -> dict:
     """`bench analysis`'s speed child (synthetic NHS-like texts, embedded for real) timed from
     process start, so importing and loading the model count too."""
+    import os
+    import resource
     import subprocess
     import sys
 
+    load_before = round(os.getloadavg()[0], 1)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "bench", "analysis", "--speed-child", str(n), "0", "1"],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "analysis", "--speed-child", str(n), "0", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     figure = json.loads(out.strip().splitlines()[-1])
     figure["wall_seconds_including_model_load"] = round(time.perf_counter() - started, 1)
+    # CPU of the whole child, imports and model load included: on a shared host the wall time
+    # says how busy the host was, the CPU seconds what the run itself cost.
+    figure["cpu_seconds_including_model_load"] = round(
+        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1
+    )
+    figure["load_average_before"] = load_before
     figure["measured"] = time.strftime("%Y-%m-%d %H:%M")
     return figure
 
 
 def write_doc(results: dict) -> None:
     text = DOC.read_text()
+    if not text.startswith("# Benchmarks") or HEADING not in text:
+        # Another engineer's tool was rewriting the file at that moment (it once read as empty
+        # here and the whole file was replaced by this section): leave it alone.
+        print(f"docs/benchmarks.md not updated (read {len(text)} characters without {HEADING!r})")
+        return
     section = render(results)
     start = text.find(HEADING)
     if start >= 0:
         end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
     else:
         anchor = text.find("\n## Analysis: what the NHS codes allow")
-        text = text[: anchor + 1] + section + "\n" + text[anchor + 1:] if anchor >= 0 else text + "\n" + section
+        text = (
+            text[: anchor + 1] + section + "\n" + text[anchor + 1 :] if anchor >= 0 else text + "\n" + section
+        )
     DOC.write_text(text)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench analysis_themes")
     parser.add_argument("--cache", help="SQLite embedding cache")
-    parser.add_argument("--speed", action="store_true",
-                        help="also time 20,000 and 50,000 raw answers to themes in a fresh process")
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="also time 20,000 and 50,000 raw answers to themes in a fresh process",
+    )
+    parser.add_argument(
+        "--speed-only", action="store_true", help="time 20,000 and 50,000 only; keep the last quality figures"
+    )
     args = parser.parse_args(argv)
     root = data_root_or_skip()
     if root is None:
+        return 0
+    if args.speed_only:
+        results = json.loads(RESULTS.read_text())
+        results["speed"] = {}
+        for n in (20_000, 50_000):
+            results["speed"][str(n)] = speed_including_load(n)
+            print(f"speed {n}: {results['speed'][str(n)]}", flush=True)
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        write_doc(results)
         return 0
     from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
 
