@@ -350,11 +350,16 @@ def render(results: dict) -> str:
             f"| time, raw answers to themes, embedding and model load included | {int(n):,} synthetic NHS-like"
             f" answers | {figure['wall_seconds_including_model_load']:.1f} s{_cpu(figure)} (analyse alone"
             f" {figure['seconds']:.1f} s, peak {figure['peak_rss_mb']} MB, load average"
-            f" {figure.get('load_average_before', '?')} before, {figure['load_average']} after;"
+            f" {_before(figure)}{figure['load_average']} after;"
             f" {figure['measured']}) |"
         )
     lines += ["", "Top-level themes on NHS phase 1: " + "; ".join(nhs["top_labels"]) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _before(figure: dict) -> str:
+    before = figure.get("load_average_before")
+    return f"{before} before, " if before is not None else ""
 
 
 def _cpu(figure: dict) -> str:
