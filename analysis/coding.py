@@ -250,16 +250,17 @@ def finetuned(embedder, texts: list[str], labels: list[str], *, steps: int, seed
     each step, PAIRS_PER_STEP pairs, half of the same code (target cosine 1) and half of different
     codes (target 0), sentence-transformers' CosineSimilarityLoss, AdamW at 2e-5; bf16 autocast
     where the CPU multiplies bf16 natively."""
-    import random
-
-    import torch
-    from sentence_transformers import SentenceTransformer, losses
-
-    from analysis.embedding import cpu_precision
-
     path = getattr(embedder, "model_path", None)
     if path is None:
         raise ValueError("fine-tuning needs the packaged sentence model (SentenceTransformerEmbedder)")
+    import random
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+
+    from analysis.embedding import cpu_precision
+
     torch.manual_seed(seed)
     rng = random.Random(seed)  # noqa: S311 - seeded sampling of training pairs, not secrets
     model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
@@ -268,7 +269,7 @@ def finetuned(embedder, texts: list[str], labels: list[str], *, steps: int, seed
     for text, label in zip(texts, labels, strict=True):
         by_code.setdefault(label, []).append(text)
     codes = sorted(by_code)
-    loss = losses.CosineSimilarityLoss(model)
+    loss = CosineSimilarityLoss(model)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-5)
     autocast = cpu_precision() == "bf16"
     model.train()
@@ -285,7 +286,7 @@ def finetuned(embedder, texts: list[str], labels: list[str], *, steps: int, seed
                 right.append(rng.choice(by_code[other]))
                 same.append(0.0)
             left.append(texts[i])
-        features = [model.tokenize(left), model.tokenize(right)]
+        features = [model.preprocess(left), model.preprocess(right)]
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
             value = loss(features, torch.tensor(same))
         optimiser.zero_grad()

@@ -11,7 +11,7 @@ import importlib
 import sys
 import time
 
-ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis", "analysis_ceiling", "mixed",
+ORDER = ["panels", "forums", "consultations", "petitions", "review", "load", "analysis", "analysis_ceiling", "coding", "mixed",
          "lighthouse"]
 
 

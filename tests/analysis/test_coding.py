@@ -140,3 +140,21 @@ class TestAgreement:
         result = agreement([], [])
         assert result.n == 0 and result.percent is None and result.kappa is None
         assert agreement(["a", "a"], ["a", "a"]).kappa is None  # chance already agrees fully
+
+
+class TestMethods:
+    def test_fine_tuning_needs_the_sentence_model(self, fake, corpus):
+        texts, truth = corpus
+        with pytest.raises(ValueError, match="packaged sentence model"):
+            propose_codes(texts, every_tenth(truth), {}, embedder=fake, method="finetune", finetune_steps=1)
+
+    def test_unknown_method_is_refused(self, fake, corpus):
+        texts, truth = corpus
+        with pytest.raises(ValueError, match="method must be one of"):
+            propose_codes(texts, every_tenth(truth), {}, embedder=fake, method="magic")
+
+    def test_chosen_is_the_frozen_method(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        chosen = propose_codes(texts, given, {}, embedder=fake)
+        assert chosen == propose_codes(texts, given, {}, embedder=fake, method="frozen")
