@@ -7,7 +7,7 @@ people and some wards over-volunteer, service users under-volunteer, and the ser
 asks for 1.5 x their population share). Each case runs `draw_panel` (LEXIMIN; AUTO picks the
 type-based method from 60 groups up) and then rounds it to a uniform lottery of 1,000 tickets
 (`panel_draw.transparent`), in its own spawned process so that peak RSS is the case's alone.
-`--six` adds 10,000 -> 100 with six categories (666 types; about 100 s of CPU, see
+`--six` adds 10,000 -> 100 with six categories (666 types; about 230 s of CPU, see
 docs/benchmarks.md). `--render` rewrites the docs section from bench/results/panels_scaling.json.
 """
 
