@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from app.auth import DbSession
+from app.auth import DbSession, current_user_or_none
 from app.errors import Conflict, InvalidInput, NotFound, RateLimited
 from app.models.consultation import Audience, QuestionKind, RespondentType
 from app.services import consultations as service
@@ -27,7 +27,8 @@ templates.env.filters["local_date"] = local_time.format_date
 templates.env.filters["local_datetime"] = local_time.format_datetime
 templates.env.globals["exclusive_options"] = rules.EXCLUSIVE_OPTIONS
 
-router = APIRouter(prefix="/consultations")
+# The header says who is signed in (a resident, or staff answering as anyone) on every page here.
+router = APIRouter(prefix="/consultations", dependencies=[Depends(current_user_or_none)])
 DRAFT_COOKIE = "chorus_draft_{}"
 DRAFT_COOKIE_DAYS = 120
 

@@ -5,14 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.auth import DbSession
+from app.auth import DbSession, current_user_or_none
 from app.errors import InvalidInput, RateLimited
 from app.services import panels
 from app.services.panels import invitations as panels_invitations
 from app.services.panels import pool as panels_pool
 from app.templating import render, render_form
 
-router = APIRouter(prefix="/panels")
+# The header says who is signed in (a resident, or staff answering as anyone) on every page here.
+router = APIRouter(prefix="/panels", dependencies=[Depends(current_user_or_none)])
 
 JOIN_LIMIT = "10/hour"
 LINK_LIMIT = "5/hour"

@@ -2,17 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.auth import DbSession
+from app.auth import DbSession, current_user_or_none
 from app.errors import InvalidInput, NotFound, RateLimited
 from app.models.base import DEFAULT_LANGUAGE
 from app.models.consultation import Consultation
 from app.services.reviews import outcomes
 from app.templating import render, render_form
 
-router = APIRouter(prefix="/consultations")
+# The header says who is signed in (a resident, or staff answering as anyone) on every page here.
+router = APIRouter(prefix="/consultations", dependencies=[Depends(current_user_or_none)])
 
 
 @router.get("/{consultation_id}/you-said-we-did")

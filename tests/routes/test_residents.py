@@ -23,6 +23,7 @@ from tests.forms import submit_form
 from tests.services import consultation_helpers as make
 from tests.services import test_petitions_factories as petition_factories
 from tests.services.test_forums_visibility import SECRET, build_world, fast_user, sign_in
+from tests.services.test_panels import make_panel
 
 ADDRESS = "ffion.resident@example.org"
 
@@ -237,3 +238,15 @@ def test_a_moderator_suspends_a_resident_on_the_rendered_form(db, client):
 def test_a_wrong_link_is_a_404_page(client, path):
     response = client.get(path)
     assert response.status_code == 404 and "expired or has already been used" in response.text
+
+
+def test_the_header_says_who_is_signed_in_on_consultation_and_panel_pages(db, client):
+    made, _qs = make.consultation(db)
+    panel = make_panel(db)
+    sign_in(client, db, fast_user(db, Role.RESIDENT))
+    for path in (f"/consultations/{made.id}", f"/panels/{panel.id}/join"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert 'href="/my-chorus"' in page.text and "Staff sign in" not in page.text, path
+    client.cookies.clear()
+    assert "Staff sign in" in client.get(f"/consultations/{made.id}").text
