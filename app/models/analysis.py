@@ -21,7 +21,29 @@ class RunMode(enum.StrEnum):
     INCREMENTAL = "incremental"
 
 
-class AnalysisRun(CreatedAtMixin, Base):
+class RunStatusMixin:
+    """What templates and services ask of a worker run (analysis or coding) with a `status`."""
+
+    status: RunStatus
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == RunStatus.QUEUED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RunStatus.RUNNING
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == RunStatus.SUCCEEDED
+
+
+class AnalysisRun(RunStatusMixin, CreatedAtMixin, Base):
     """One run of the analysis pipeline; its results are written in one transaction when done."""
 
     __tablename__ = "analysis_run"
@@ -44,22 +66,6 @@ class AnalysisRun(CreatedAtMixin, Base):
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-
-    @property
-    def is_queued(self) -> bool:
-        return self.status == RunStatus.QUEUED
-
-    @property
-    def is_running(self) -> bool:
-        return self.status == RunStatus.RUNNING
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == RunStatus.SUCCEEDED
 
     @property
     def is_full(self) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.analysis import RunStatus
+from app.models.analysis import RunStatus, RunStatusMixin
 from app.models.base import Base, CreatedAtMixin, str_enum
 
 
@@ -75,7 +75,7 @@ class CodedAnswer(Base):
         return self.officer_code_id or self.accepted_code_id
 
 
-class CodingRun(CreatedAtMixin, Base):
+class CodingRun(RunStatusMixin, CreatedAtMixin, Base):
     """One training of the frame's model and its proposals, run by the worker."""
 
     __tablename__ = "coding_run"
@@ -94,19 +94,3 @@ class CodingRun(CreatedAtMixin, Base):
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-
-    @property
-    def is_queued(self) -> bool:
-        return self.status == RunStatus.QUEUED
-
-    @property
-    def is_running(self) -> bool:
-        return self.status == RunStatus.RUNNING
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == RunStatus.SUCCEEDED

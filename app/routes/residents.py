@@ -252,16 +252,7 @@ def follow_consultation(
         residents.unfollow_consultation(db, user, consultation_id)
         return RedirectResponse("/my-chorus?saved=unfollowed", status_code=303)
     consultation = residents.follow_consultation(db, user, consultation_id)
-    return render(
-        request,
-        "residents/followed.html",
-        {
-            "kind": "consultation",
-            "title": consultation.title,
-            "back": f"/consultations/{consultation.id}",
-            "language": LANGUAGES.get(user.language, user.language),
-        },
-    )
+    return _followed(request, user, "consultation", consultation.title, f"/consultations/{consultation.id}")
 
 
 @router.post("/petitions/{petition_id}/follow")
@@ -272,13 +263,12 @@ def follow_petition(
         residents.unfollow_petition(db, user, petition_id)
         return RedirectResponse("/my-chorus?saved=unfollowed", status_code=303)
     petition = residents.follow_petition(db, user, petition_id)
+    return _followed(request, user, "petition", petition.title, f"/petitions/{petition.id}")
+
+
+def _followed(request: Request, user, kind: str, title: str, back: str):
     return render(
         request,
         "residents/followed.html",
-        {
-            "kind": "petition",
-            "title": petition.title,
-            "back": f"/petitions/{petition.id}",
-            "language": LANGUAGES.get(user.language, user.language),
-        },
+        {"kind": kind, "title": title, "back": back, "language": LANGUAGES.get(user.language, user.language)},
     )

@@ -89,6 +89,28 @@ def link_in(message: EmailMessage, path_pattern: str) -> str:
     raise AssertionError(f"no link matching {path_pattern!r} in:\n{body_of(message)}")
 
 
+def open_review_consultation(officer: "Journey", server: LiveServer, *, review: str, service: str, title: str,
+                             summary: str, question: str) -> tuple[int, int]:
+    """The officer creates a review and an open consultation in it with one long-text question, on the
+    rendered forms; returns (review id, consultation id)."""
+    officer.goto("/officer/reviews/new")
+    officer.fill("Title", review)
+    officer.fill("Service under review", service)
+    officer.press("Create the review")
+    review_id = server.lookup("SELECT id FROM review WHERE title = ?", review)
+    officer.goto("/officer/consultations/new")
+    officer.page.get_by_label("Review").select_option(label=review)
+    officer.fill("Title", title)
+    officer.fill("Summary", summary)
+    officer.press("Create consultation")
+    officer.page.get_by_label("Type of question").select_option("long_text")
+    officer.fill("Question", question, exact=True)
+    officer.fill("Page number", "1", exact=True)
+    officer.press("Add question")
+    officer.press("Open the consultation")
+    return review_id, server.lookup("SELECT id FROM consultation WHERE title = ?", title)
+
+
 @dataclass
 class Journey:
     context: object

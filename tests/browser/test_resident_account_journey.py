@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.helpers import link_in
+from tests.browser.helpers import link_in, open_review_consultation
 
 # One worker runs every journey against the session's one server and one browser.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -22,24 +22,10 @@ def test_rhian_signs_in_by_email_replies_follows_is_told_and_deletes_her_account
     email = "rhian.resident@residents.example"
     tom = journey("resident-account-officer", viewport="desktop")
     tom.sign_in("officer@riverside.example")
-    review_title = "Review of empty shops on the high street"
-    tom.goto("/officer/reviews/new")
-    tom.fill("Title", review_title)
-    tom.fill("Service under review", "Town centres")
-    tom.press("Create the review")
-    review_id = live_server.lookup("SELECT id FROM review WHERE title = ?", review_title)
-    tom.goto("/officer/consultations/new")
-    tom.page.get_by_label("Review").select_option(label=review_title)
     title = "Empty shops: what would you like to see?"
-    tom.fill("Title", title)
-    tom.fill("Summary", "The council is reviewing what it does about empty shops.")
-    tom.press("Create consultation")
-    tom.page.get_by_label("Type of question").select_option("long_text")
-    tom.fill("Question", QUESTION, exact=True)
-    tom.fill("Page number", "1", exact=True)
-    tom.press("Add question")
-    tom.press("Open the consultation")
-    consultation_id = live_server.lookup("SELECT id FROM consultation WHERE title = ?", title)
+    review_id, consultation_id = open_review_consultation(
+        tom, live_server, review="Review of empty shops on the high street", service="Town centres",
+        title=title, summary="The council is reviewing what it does about empty shops.", question=QUESTION)
 
     # 1. On a public forum thread, Rhian asks for a link and signs in from her email.
     rhian = journey("resident-account", viewport="phone")

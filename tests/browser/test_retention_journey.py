@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.helpers import body_of
+from tests.browser.helpers import body_of, open_review_consultation
 
 # One worker runs every journey against the session's one server and one browser.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -22,25 +22,10 @@ def test_answered_told_deleted_on_schedule_and_nothing_left(journey, live_server
     email = "lena.promises@residents.example"
     tom = journey("promises-officer", viewport="desktop")
     tom.sign_in("officer@riverside.example")
-    review_title = "Review of library opening hours"
-    tom.goto("/officer/reviews/new")
-    tom.fill("Title", review_title)
-    tom.fill("Service under review", "Libraries")
-    tom.press("Create the review")
-    review_id = live_server.lookup("SELECT id FROM review WHERE title = ?", review_title)
-
-    tom.goto("/officer/consultations/new")
-    tom.page.get_by_label("Review").select_option(label=review_title)
     title = "Library opening hours: what works for you?"
-    tom.fill("Title", title)
-    tom.fill("Summary", "The council is reviewing library opening hours.")
-    tom.press("Create consultation")
-    tom.page.get_by_label("Type of question").select_option("long_text")
-    tom.fill("Question", QUESTION, exact=True)
-    tom.fill("Page number", "1", exact=True)
-    tom.press("Add question")
-    tom.press("Open the consultation")
-    consultation_id = live_server.lookup("SELECT id FROM consultation WHERE title = ?", title)
+    review_id, consultation_id = open_review_consultation(
+        tom, live_server, review="Review of library opening hours", service="Libraries",
+        title=title, summary="The council is reviewing library opening hours.", question=QUESTION)
 
     # 1. Lena answers and asks for the results on the confirmation page.
     lena = journey("promises-resident", viewport="phone")
