@@ -1,9 +1,15 @@
-"""Expected outcomes carry their own status; handlers render them as pages or JSON."""
+"""Expected outcomes carry their own status; handlers render them as pages or JSON.
+
+Messages are said in the request's language where they are raised (`app.i18n._`); the titles
+here are marked for the catalogue and translated where the page is rendered.
+"""
+
+from app.i18n import N_, _
 
 
 class AppError(Exception):
     status_code = 400
-    title = "There is a problem"
+    title = N_("There is a problem")
 
     def __init__(self, message: str, *, status_code: int | None = None):
         super().__init__(message)
@@ -14,28 +20,27 @@ class AppError(Exception):
 
 class NotFound(AppError):
     status_code = 404
-    title = "Page not found"
+    title = N_("Page not found")
 
-    def __init__(
-        self,
-        message: str = "We could not find that page. It may have moved, or you may not have access to it.",
-    ):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message or _("We could not find that page. It may have moved, or you may not have access to it.")
+        )
 
 
 class Forbidden(AppError):
     status_code = 403
-    title = "You do not have access"
+    title = N_("You do not have access")
 
 
 class NotSignedIn(AppError):
     status_code = 401
-    title = "Sign in to continue"
+    title = N_("Sign in to continue")
 
 
 class Conflict(AppError):
     status_code = 409
-    title = "That cannot be done now"
+    title = N_("That cannot be done now")
 
 
 class InvalidInput(AppError):
@@ -43,14 +48,14 @@ class InvalidInput(AppError):
 
     status_code = 422
 
-    def __init__(self, errors: dict[str, str], message: str = "Check the answers below"):
-        super().__init__(message)
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        super().__init__(message or _("Check the answers below"))
         self.errors = errors
 
 
 class RateLimited(AppError):
     status_code = 429
-    title = "Too many attempts"
+    title = N_("Too many attempts")
 
     def __init__(self, message: str, retry_after_seconds: int = 60):
         super().__init__(message)

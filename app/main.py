@@ -13,11 +13,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from app import anonymity, jobs, routes
+from app import anonymity, i18n, jobs, routes
 from app.caching import new_petition_caches
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, InvalidInput, NotFound, NotSignedIn, RateLimited
+from app.i18n import _
 from app.input_guard import InputGuard
 from app.load_shedding import LoadShedding
 from app.observability import RequestIdMiddleware, configure_logging
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(InputGuard)
     if settings.page_cache_ttl > 0:
         app.add_middleware(PageCache, ttl_seconds=settings.page_cache_ttl, paths=CACHED_PUBLIC_PAGES)
+    app.add_middleware(i18n.LocaleMiddleware)  # outside the page cache, which keeps a page per language
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.max_in_flight:
         app.add_middleware(LoadShedding, max_in_flight=settings.max_in_flight)
@@ -124,7 +126,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return render(
             request,
             "errors/page.html",
-            {"title": error.title, "message": error.message},
+            {"title": i18n.gettext(error.title), "message": error.message},
             status_code=error.status_code,
             headers=headers,
         )
@@ -144,7 +146,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return render(
             request,
             "errors/page.html",
-            {"title": "There is a problem", "message": "Some of the information sent was not valid."},
+            {"title": _("There is a problem"), "message": _("Some of the information sent was not valid.")},
             status_code=422,
         )
 

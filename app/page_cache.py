@@ -27,11 +27,13 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import LOCALE_COOKIE
 from app.security import CSRF_COOKIE
 
 ANONYMOUS_MARK = b"private, no-cache"
 MAX_BODY_BYTES = 256 * 1024  # at most max_entries times this in memory
 _VARYING_HEADERS = (b"hx-request", b"hx-boosted")  # render() answers a fragment to HTMX
+_IMPERSONAL_COOKIES = (CSRF_COOKIE.encode(), LOCALE_COOKIE.encode())
 _DROPPED_HEADERS = (b"content-length", b"date", b"server")
 
 
@@ -149,16 +151,17 @@ def _cacheable_token(scope: Scope, paths: re.Pattern) -> bytes | None:
 
 
 def _only_csrf_cookie(header: bytes) -> bool:
+    """The CSRF cookie, and the language switch's (a page is kept per language)."""
     for part in header.split(b";"):
         name = part.partition(b"=")[0].strip()
-        if name and name != CSRF_COOKIE.encode():
+        if name and name not in _IMPERSONAL_COOKIES:
             return False
     return True
 
 
 def _key(scope: Scope) -> tuple:
     varying = tuple(sorted((n, v) for n, v in scope["headers"] if n in _VARYING_HEADERS))
-    return scope["path"], scope["query_string"], varying
+    return scope["path"], scope["query_string"], varying, scope.get("state", {}).get("locale")
 
 
 async def _send_entry(entry: _Entry, token: bytes, send: Send) -> None:

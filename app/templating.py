@@ -2,12 +2,15 @@
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from app import i18n
 from app.models.base import LANGUAGES
 from app.security import CSRF_FIELD
 
@@ -16,6 +19,9 @@ templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 templates.env.autoescape = True
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+templates.env.add_extension("jinja2.ext.i18n")
+# newstyle: `_("%(n)s answers", n=n)` formats and escapes its values like any other output
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
 
 def _csrf_field(request: Request) -> Markup:
@@ -28,15 +34,25 @@ def _format_number(value: int | float) -> str:
 
 
 def _format_date(value) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
+    return format_date(value, "d MMMM y", locale=i18n.babel_locale()) if value else ""
 
 
 def _format_datetime(value) -> str:
-    return value.strftime("%-d %B %Y, %H:%M") if value else ""
+    return format_datetime(value, "d MMMM y, HH:mm", locale=i18n.babel_locale()) if value else ""
+
+
+def _switch_language_url(request: Request) -> str:
+    """The switch's link: to the other language, back to this very page."""
+    other = "en" if i18n.current_locale() == "cy" else "cy"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/language/{other}?{urlencode({'next': here})}"
 
 
 templates.env.globals["csrf_field"] = _csrf_field
 templates.env.globals["languages"] = list(LANGUAGES.items())  # the languages Chorus emails in
+templates.env.globals["current_locale"] = i18n.current_locale
+templates.env.globals["locale_names"] = i18n.LOCALE_NAMES
+templates.env.globals["switch_language_url"] = _switch_language_url
 templates.env.filters["number"] = _format_number
 templates.env.filters["date"] = _format_date
 templates.env.filters["datetime"] = _format_datetime
@@ -61,7 +77,8 @@ def render(
     context.setdefault("settings", request.app.state.settings)
     name = fragment if fragment and is_htmx(request) else template
     response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
-    response.headers["Vary"] = "HX-Request"
+    response.headers["Vary"] = "HX-Request, Accept-Language"
+    response.headers["Content-Language"] = i18n.current_locale()
     response.headers.setdefault("Cache-Control", "no-store" if context["user"] else "private, no-cache")
     return response
 

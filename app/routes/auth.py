@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app import i18n
 from app.auth import SESSION_COOKIE, CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, RateLimited
 from app.services import accounts
@@ -13,6 +14,7 @@ from app.services.accounts import sign_in as sign_in_rules
 from app.templating import render_form
 
 router = APIRouter()
+LANGUAGE_COOKIE_DAYS = 365
 GENERIC_SIGN_IN_ERROR = "The email address or password is not right"
 
 
@@ -26,11 +28,23 @@ def safe_next(url: str | None) -> str:
     return url
 
 
-def set_session_cookie(request: Request, response: Response, token: str) -> None:
+def set_session_cookie(
+    request: Request, response: Response, token: str, *, language: str | None = None
+) -> None:
+    """The session, and the account's language for its pages (the switch remembers it there too)."""
     settings = request.app.state.settings
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookies_secure,
         max_age=settings.session_absolute_hours * 3600, path="/",
+    )
+    if language in i18n.LOCALES:
+        set_language_cookie(request, response, language)
+
+
+def set_language_cookie(request: Request, response: Response, locale: str) -> None:
+    response.set_cookie(
+        i18n.LOCALE_COOKIE, locale, httponly=True, samesite="lax",
+        secure=request.app.state.settings.cookies_secure, max_age=LANGUAGE_COOKIE_DAYS * 86400, path="/",
     )
 
 
@@ -92,7 +106,7 @@ def _signed_in(request: Request, db, user, next_url: str):
     if sign_in_rules.second_factor_required(request.app.state.settings, user):
         target = "/account/two-factor?required=1"
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(request, response, token)
+    set_session_cookie(request, response, token, language=user.language)
     return response
 
 
@@ -182,5 +196,5 @@ def accept_invitation(
                            errors=error.errors, values={"display_name": display_name})
     session_token = accounts.start_session(db, user)
     response = RedirectResponse("/officer", status_code=303)
-    set_session_cookie(request, response, session_token)
+    set_session_cookie(request, response, session_token, language=user.language)
     return response

@@ -128,7 +128,7 @@ def use_link(
     if old_token:
         accounts.end_session(db, old_token)
     response = RedirectResponse(_resident_next(next), status_code=303)
-    set_session_cookie(request, response, accounts.start_session(db, user))
+    set_session_cookie(request, response, accounts.start_session(db, user), language=user.language)
     return response
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.organisation import Organisation, OrganisationType
 from app.models.user import Invitation, Role, StaffSession, User
@@ -186,6 +187,13 @@ def touch_session(db: Session, session_id: int) -> None:
     staff_session = db.get(StaffSession, session_id)
     if staff_session is not None:
         staff_session.last_seen_at = activity_time(utcnow(), round_up=True)
+
+
+def set_language(db: Session, user: User, language: str) -> None:
+    """The account's language: its pages after the next sign-in, and every email it is sent."""
+    if language not in LANGUAGES:
+        raise InvalidInput({"language": _("Choose English or Cymraeg")})
+    user.language = language
 
 
 def end_session(db: Session, token: str) -> None:
