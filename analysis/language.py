@@ -35,7 +35,10 @@ _UKRAINIAN = set("іїєґІЇЄҐ")
 _STOP = {
     "Welsh": "yn y yr ac mae ddim dim wedi bod gyda ond hefyd iawn nid eu ei fy eich hyn hwn sy oes"
              " roedd bydd gan mewn ydw ydy diolch fawr gwasanaeth da angen ni chi nhw fod ar cael yng"
-             " ychydig llawer gwell mwy amser staff yma pan oedd byddai gallu wneud gwneud pob",
+             " ychydig llawer gwell mwy amser staff yma pan oedd byddai gallu wneud gwneud pob"
+             # the article after an apostrophe (i’r, mae’r), and everyday words of council answers
+             " r rhy digon ger bobl pobl cyngor dylai dylid hoffwn hoffem ffordd ysgol rhaid achos"
+             " oherwydd felly efallai nawr yw ydyn roedden maen byth erioed bob heb dros lle",
     "Polish": "i w z na nie się jest to że do jak ale o co po tak za od są bardzo dla już jestem było"
               " przez tylko mnie mi czy ze oraz także jego jej ich pan pani może być była był dobrze"
               " dziękuję lekarz szpital czekać długo",

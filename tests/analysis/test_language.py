@@ -10,6 +10,10 @@ from analysis.language import has_content, language_of
     ("text", "language"),
     [
         ("Diolch yn fawr iawn am y gwasanaeth", "Welsh"),
+        ("Dylai’r cyngor drwsio’r tyllau yn y ffordd cyn y gaeaf.", "Welsh"),
+        ("Mae’r bws yn rhy ddrud i bobl ifanc.", "Welsh"),
+        ("Does dim digon o lefydd parcio ger y feddygfa.", "Welsh"),
+        ("More parking near the surgery please, there is not enough", None),
         ("Bardzo dobra obsługa, dziękuję", "Polish"),
         ("بہت اچھی سروس ہے", "Urdu"),
         ("خدمة ممتازة", "Arabic"),
