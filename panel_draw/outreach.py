@@ -1,7 +1,8 @@
 """What recruiting more volunteers of a feature would do to the draw (issue 26, part 3).
 
 For each feature the pool is short of (its share of the pool below the share of seats its quota
-asks for, the middle of min..max), the pool is extended by j more volunteers with that feature,
+asks for: the middle of min..max, or the minimum where the maximum is the whole panel, as the
+app's "no upper limit" is), the pool is extended by j more volunteers with that feature,
 for each j in `steps`, whose other features follow the shares of seats the quotas ask for
 (`recruits`). Types no quota-meeting panel can hold in the pool as it is stay unselectable.
 For each extended pool this reports the LEXIMIN levels of the LP relaxation (relaxation.py,
@@ -46,7 +47,7 @@ class OutreachEffect:
     feature: str
     in_pool: int
     pool_share: float
-    seat_share: float  # middle of the quota's min..max over the panel size
+    seat_share: float  # seat_share(quota, size)
     now: OutreachStep  # added == 0
     steps: tuple[OutreachStep, ...]
 
@@ -54,6 +55,16 @@ class OutreachEffect:
     def best(self) -> OutreachStep:
         """The step that raises the minimum most (the first such, or `now`)."""
         return max((self.now, *self.steps), key=lambda step: (round(step.minimum, 9), -step.added))
+
+
+def seats_asked(quota: Quota, size: int) -> float:
+    """The seats a quota aims at: the middle of min..max, or the minimum when the maximum is the
+    whole panel (no upper limit: its middle would ask half the seats of a group with no target)."""
+    return float(quota.min) if quota.max >= size else (quota.min + quota.max) / 2
+
+
+def seat_share(quota: Quota, size: int) -> float:
+    return seats_asked(quota, size) / size
 
 
 def short_features(volunteers: Sequence[Volunteer], quotas: Sequence[Quota], size: int) -> list[Quota]:
@@ -64,8 +75,7 @@ def short_features(volunteers: Sequence[Volunteer], quotas: Sequence[Quota], siz
             counts[(category, value)] += 1
     short = []
     for quota in quotas:
-        seat_share = (quota.min + quota.max) / 2 / size
-        if counts[(quota.category, quota.feature)] / len(volunteers) < seat_share:
+        if counts[(quota.category, quota.feature)] / len(volunteers) < seat_share(quota, size):
             short.append(quota)
     return short
 
@@ -129,7 +139,7 @@ def outreach_effects(
                 quota.feature,
                 in_pool,
                 in_pool / len(volunteers),
-                (quota.min + quota.max) / 2 / size,
+                seat_share(quota, size),
                 step(volunteers, now, quota),
                 tuple(found),
             )
@@ -139,7 +149,8 @@ def outreach_effects(
 
 def recruits(quotas: Sequence[Quota], size: int, category: str, feature: str, count: int) -> list[Volunteer]:
     """`count` hypothetical volunteers with `feature` whose other features follow the shares of
-    seats the quotas ask for (the middle of min..max), category by category: people an
+    seats the quotas ask for (`seats_asked`; equal shares where a category asks for none),
+    category by category: people an
     organisation reaches resemble the population more than a self-selected pool does.
     Apportioned over feature combinations by largest remainders (ties to the earlier combination
     in quota order), so the same inputs always give the same recruits."""
@@ -150,9 +161,10 @@ def recruits(quotas: Sequence[Quota], size: int, category: str, feature: str, co
             options.append([(feature, 1.0)])
             continue
         rows = [q for q in quotas if q.category == name]
-        middles = [(q.min + q.max) / 2 for q in rows]
-        total = sum(middles) or 1.0
-        options.append([(q.feature, m / total) for q, m in zip(rows, middles, strict=True)])
+        asked = [seats_asked(q, size) for q in rows]
+        total = sum(asked)
+        weights = [a / total for a in asked] if total else [1 / len(rows)] * len(rows)
+        options.append([(q.feature, weight) for q, weight in zip(rows, weights, strict=True)])
     combos = list(itertools.product(*options))
     exact = [count * float(np.prod([share for _, share in combo])) for combo in combos]
     shares = [int(e) for e in exact]

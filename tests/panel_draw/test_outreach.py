@@ -63,3 +63,16 @@ def test_on_the_skewed_pool_no_recruit_raises_the_minimum_but_the_short_groups_c
     young = next(e for e in effects if e.feature == "16-29")
     assert young.steps[0].minimum <= young.now.minimum + 1e-9
     assert young.steps[0].feature_average < young.now.feature_average - 0.05
+
+
+def test_a_quota_with_no_upper_limit_asks_for_its_minimum_not_half_the_panel():
+    # The app writes "no upper limit" as max = size: "Prefer not to say" (0..size) is not short,
+    # and a group asked for at least 3 of 10 is short when under 30% of the pool.
+    volunteers, _, size = two_category_pool()
+    quotas = [Quota("sex", "f", 4, 6), Quota("sex", "m", 3, size), Quota("sex", "unsaid", 0, size)]
+    assert short_features(volunteers, quotas, size) == []
+    quotas[1] = Quota("sex", "m", 4, size)  # 21 of 60 men: 35% < 40%
+    assert [q.feature for q in short_features(volunteers, quotas, size)] == ["m"]
+    made = recruits([*quotas, Quota("age", "old", 0, size), Quota("age", "young", 0, size)],
+                    size, "sex", "m", 4)
+    assert sorted(v.features["age"] for v in made) == ["old", "old", "young", "young"]
