@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import anonymity
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.forum import (
     Forum,
@@ -38,7 +39,7 @@ POSTS_PER_PAGE = 50
 RATE_LIMITS = ("5/minute", "40/day")
 NEW_ACCOUNT_AGE = timedelta(days=7)
 NEW_ACCOUNT_MAX_LINKS = 2
-ANONYMOUS_LABEL = "Council employee (anonymous)"
+ANONYMOUS_LABEL = N_("Council employee (anonymous)")
 
 
 @dataclass(frozen=True)
@@ -233,11 +234,11 @@ def post_view(post: Post, viewer: User | None, forum: Forum, secret_key: str) ->
     shows_body = post.is_published or moderator or (
         own and post.is_pending)
     if forum.is_anonymous or post.author is None:
-        author, organisation, org_type = ANONYMOUS_LABEL if forum.is_anonymous else "Former member", "", ""
+        author, organisation, org_type = _(ANONYMOUS_LABEL) if forum.is_anonymous else _("Former member"), "", ""
     else:
         author = post.author.display_name
         org = post.author.organisation
-        organisation, org_type = (org.name, org.type.label) if org else ("", "")
+        organisation, org_type = (org.name, _(org.type.label)) if org else ("", "")
     return PostView(
         id=post.id, public_id=post.public_id, thread_id=post.thread_id, author=author,
         organisation=organisation, organisation_type=org_type, created_at=post.created_at,
