@@ -160,12 +160,12 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def database_unavailable(request: Request, error: Exception):
         logger.error("database error: %s", error)
-        message = ("Sorry, the service is unavailable right now. Nothing you sent was lost "
-                   "if you saw no confirmation: please try again in a minute.")
+        message = _("Sorry, the service is unavailable right now. Nothing you sent was lost "
+                    "if you saw no confirmation: please try again in a minute.")
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "30"})
         return render(
             request, "errors/page.html",
-            {"title": "Sorry, there is a problem with the service", "message": message, "user": None},
+            {"title": _("Sorry, there is a problem with the service"), "message": message, "user": None},
             status_code=503, headers={"Retry-After": "30"},
         )
