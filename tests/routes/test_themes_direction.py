@@ -46,7 +46,7 @@ def test_themes_page_shows_direction_description_changes_and_languages(client, d
     assert [c["size"] for c in campaigns] == [4]  # the copy with a sentence of its own counts too
     if campaigns[0]["theme_id"]:
         assert "including 4 organised campaign responses" in page
-    assert "In other languages" in page and "Urdu 1" in page and "Welsh 1" in page
+    assert "In other languages" in page and "Urdu 1" in page and "Answers in Welsh" in page
     live = themes.live_themes(db, free.id)
     assert all(t.direction in {"praise", "criticism", "suggestion", "for", "against", "mixed", "neutral"}
                for t in live)

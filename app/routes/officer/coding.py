@@ -185,6 +185,12 @@ def next_answer(request: Request, db: DbSession, user: Staff, question_id: int):
     return _code_one(request, db, user, question_id, check=False)
 
 
+@router.get("/questions/{question_id}/coding/answers/{answer_id}")
+def one_answer(request: Request, db: DbSession, user: Staff, question_id: int, answer_id: int):
+    """One answer chosen by the officer (a Welsh answer from its list, say), to code now."""
+    return _code_one(request, db, user, question_id, check=False, answer_id=answer_id)
+
+
 @router.get("/questions/{question_id}/coding/check")
 def next_held_out(request: Request, db: DbSession, user: Staff, question_id: int):
     return _code_one(request, db, user, question_id, check=True)

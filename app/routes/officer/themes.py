@@ -12,6 +12,7 @@ from app.models.analysis import Bucket, RunStatus
 from app.models.consultation import Consultation, Question
 from app.services import themes
 from app.services.reviews import access as review_access
+from app.services.themes import coding
 from app.services.themes import runs as analysis_runs
 from app.services.themes import summary as themes_summary
 from app.templating import render, render_form
@@ -95,16 +96,22 @@ def _theme_context(db, user, theme_id: int, *, search: str = "", page: int = 1) 
 
 @router.get("/questions/{question_id}/buckets/{bucket}")
 def bucket_page(request: Request, db: DbSession, user: SignedIn, question_id: int, bucket: str,
-                q: str = "", page: int = 1):
+                q: str = "", page: int = 1, language: str = "", other_than: str = ""):
+    """A bucket's answers; in the other-languages bucket `language=Welsh` lists the Welsh answers
+    alone (for officers to read and code) and `other_than=Welsh` the rest."""
     question, consultation = _question_for(db, user, question_id)
     if bucket not in (Bucket.OTHER.value, Bucket.NO_COMMENT.value, Bucket.CAMPAIGN.value,
                       Bucket.BLANK.value, Bucket.OTHER_LANGUAGE.value):
         raise NotFound()
-    answers = themes.answers_in(db, question, bucket=Bucket(bucket), search=q[:200], page=page)
+    if bucket != Bucket.OTHER_LANGUAGE.value:
+        language = other_than = ""
+    filters = {"language": language[:40], "other_than": other_than[:40]}
+    answers = themes.answers_in(db, question, bucket=Bucket(bucket), search=q[:200], page=page, **filters)
     return render(request, "officer/themes/bucket.html", {
         "bucket": Bucket(bucket), "question": question, "consultation": consultation,
         "answers": answers, "q": q[:200], "others": themes.live_themes(db, question.id),
-        "can_curate": user.is_staff, "theme": None,
+        "can_curate": user.is_staff, "theme": None, "filters": {k: v for k, v in filters.items() if v},
+        "coding_frame": coding.frame_for(db, question.id) if question.kind.is_text else None,
     }, fragment="officer/themes/_answers.html")
 
 

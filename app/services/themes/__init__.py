@@ -210,14 +210,19 @@ class AnswerPage:
 
 
 def answers_in(db: Session, question: Question, *, theme_id: int | None = None, bucket: Bucket | None = None,
-               search: str = "", page: int = 1) -> AnswerPage:
+               search: str = "", page: int = 1, language: str = "", other_than: str = "") -> AnswerPage:
     """A theme's (or bucket's) texts, paginated and searchable: forum evidence first (a few hundred at
-    most), then answers; campaign answers shown once with their count."""
+    most), then answers; campaign answers shown once with their count. `language` keeps the texts
+    named as written in it (Welsh answers, listed apart), `other_than` leaves them out."""
     where = [ThemeAssignment.question_id == question.id]
     if theme_id is not None:
         where.append(ThemeAssignment.theme_id == theme_id)
     if bucket is not None:
         where.append(ThemeAssignment.bucket == bucket)
+    if language:
+        where.append(ThemeAssignment.language == language)
+    if other_than:
+        where.append(ThemeAssignment.language != other_than)
     evidence = _evidence_rows(db, question, where, search)
     answer_where = list(where)
     if search.strip():

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from analysis.language import language_of
 from app.config import get_settings
 from app.errors import Conflict, InvalidInput, NotFound
 from app.job_queue import enqueue_after_commit
@@ -185,6 +186,7 @@ class AnswerToCode:
     confidence: float | None
     officer_code_id: int | None
     holdout: bool
+    language: str | None = None  # named when not English: the model behind proposals reads English only
 
 
 def _answer_of(db: Session, frame: CodingFrame, answer_id: int) -> Answer:
@@ -217,6 +219,7 @@ def answer_to_code(db: Session, frame: CodingFrame, answer_id: int) -> AnswerToC
         row.confidence if row else None,
         row.officer_code_id if row else None,
         bool(row and row.holdout),
+        language_of(answer.value_text or ""),
     )
 
 

@@ -3,15 +3,26 @@
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.csv_export import csv_text
-from app.models.analysis import AnalysisRun, RunMode, RunStatus, Theme
+from app.i18n import N_
+from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeAssignment
 from app.models.consultation import Question
 from app.services import themes
 from app.services.themes import runs as analysis_runs
 from app.services.themes import sources as analysis_sources
+
+WELSH = "Welsh"  # the name analysis.language gives Welsh answers
+# The names analysis.language gives, marked so pages can show each in the reader's language.
+LANGUAGE_NAMES = (
+    N_("Welsh"), N_("Arabic"), N_("Urdu"), N_("Persian"), N_("Bengali"), N_("Hindi"), N_("Punjabi"),
+    N_("Gujarati"), N_("Tamil"), N_("Russian"), N_("Ukrainian"), N_("Greek"), N_("Hebrew"), N_("Thai"),
+    N_("Japanese"), N_("Chinese"), N_("Korean"), N_("Armenian"), N_("Georgian"), N_("Amharic"),
+    N_("Polish"), N_("French"), N_("Spanish"), N_("German"), N_("Portuguese"), N_("Romanian"),
+    N_("Italian"), N_("Lithuanian"), N_("Somali"),
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,19 @@ class Summary:
     languages: dict[str, int] = field(default_factory=dict)  # other-languages bucket by language
 
     @property
+    def welsh(self) -> int:
+        """Answers in Welsh: listed on their own line, since the analysis reads English only."""
+        return self.languages.get(WELSH, 0)
+
+    @property
+    def other_languages(self) -> dict[str, int]:
+        return {language: n for language, n in self.languages.items() if language != WELSH}
+
+    @property
+    def in_other_languages(self) -> int:
+        return max(0, self.buckets.get("other_language", 0) - self.welsh)
+
+    @property
     def wanted_changes(self) -> list[ThemeView]:
         """Themes ordered by how many of their answers criticise or ask for a change: what people
         want changed is never buried under praise."""
@@ -88,8 +112,18 @@ def summarise(db: Session, question: Question, *, approved_only: bool = False) -
         .order_by(AnalysisRun.id.desc()).limit(1)).first()
     campaigns = (last_full.summary or {}).get("campaigns", []) if last_full else []
     k_method = (last_full.parameters or {}).get("k_method") if last_full else None
-    languages = (last_full.summary or {}).get("other_languages", {}) if last_full else {}
+    languages = _language_counts(db, question.id) if buckets.get("other_language") else {}
     return Summary(total, buckets, views, campaigns, columns, last_run, k_method, languages)
+
+
+def _language_counts(db: Session, question_id: int) -> dict[str, int]:
+    """The other-languages bucket by language, as it stands now (answers placed by later runs and
+    moved by officers included); the bucket is small and indexed."""
+    rows = db.execute(select(ThemeAssignment.language, func.count())
+                      .where(ThemeAssignment.question_id == question_id,
+                             ThemeAssignment.bucket == Bucket.OTHER_LANGUAGE)
+                      .group_by(ThemeAssignment.language)).all()
+    return dict(sorted(((language or "", n) for language, n in rows), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass(frozen=True)
