@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
+from app.i18n import N_, _
 from app.models.audit import AuditEvent
 from app.models.forum import Forum, Post, Thread
 from app.models.user import User
@@ -17,19 +18,19 @@ from app.services.forums.visibility import can_moderate
 SCAN_LIMIT = 5000  # forum events read, newest first, before keeping this forum's
 
 ACTIONS = {
-    "forum.create": "Set up the forum",
-    "forum.settings": "Changed the settings",
-    "forum_post.hide": "Hid a post",
-    "forum_post.restore": "Restored a post",
-    "forum_post.approve": "Approved a post",
-    "forum_post.reject": "Did not publish a post",
-    "forum_post.dismiss_reports": "Dismissed reports on a post",
-    "forum_post.bar_poster": "Stopped a poster posting here",
-    "forum_thread.lock": "Locked a thread",
-    "forum_thread.unlock": "Unlocked a thread",
-    "forum_thread.pin": "Pinned a thread",
-    "forum_thread.unpin": "Unpinned a thread",
-    "forum_meeting.record": "Recorded a meeting",
+    "forum.create": N_("Set up the forum"),
+    "forum.settings": N_("Changed the settings"),
+    "forum_post.hide": N_("Hid a post"),
+    "forum_post.restore": N_("Restored a post"),
+    "forum_post.approve": N_("Approved a post"),
+    "forum_post.reject": N_("Did not publish a post"),
+    "forum_post.dismiss_reports": N_("Dismissed reports on a post"),
+    "forum_post.bar_poster": N_("Stopped a poster posting here"),
+    "forum_thread.lock": N_("Locked a thread"),
+    "forum_thread.unlock": N_("Unlocked a thread"),
+    "forum_thread.pin": N_("Pinned a thread"),
+    "forum_thread.unpin": N_("Unpinned a thread"),
+    "forum_meeting.record": N_("Recorded a meeting"),
 }
 
 
@@ -62,7 +63,7 @@ def trail(db: Session, moderator: User, forum: Forum, limit: int = 200) -> list[
     thread_ids = {e.object_id for e in events if e.object_type == "forum_thread"}
     threads = dict(db.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids or {0}))).all())
     return [TrailEntry(
-        at=e.created_at, who=names.get(e.actor_id, "The system"), what=ACTIONS[e.action],
+        at=e.created_at, who=names.get(e.actor_id, _("The system")), what=_(ACTIONS[e.action]),
         post_public_id=posts.get(e.object_id) if e.object_type == "forum_post" else None,
         thread_title=threads.get(e.object_id) if e.object_type == "forum_thread" else None,
         reason=str((e.detail or {}).get("reason", ""))) for e in events]
