@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 import panel_draw
+from app.i18n import N_
 from app.models.panel import NOT_SAID, Panel, PanelDrawRecord
 from app.services.panels.draws import pool_volunteers
 from app.services.panels.invitations import responded_member_ids
 
 TOLERANCE = 0.02
-SERIES = ("Target", "Pool", "Selected", "Responded")
+SERIES = (N_("Target"), N_("Pool"), N_("Selected"), N_("Responded"))  # shown through _()
 SERIES_COLOURS = ("#505a5f", "#b1b4b6", "#1d70b8", "#00703c")
 BAR_HEIGHT, BAR_GAP, ROW_GAP, LABEL_WIDTH, CHART_WIDTH = 16, 2, 16, 300, 640
 
