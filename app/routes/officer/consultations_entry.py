@@ -8,7 +8,9 @@ from starlette.datastructures import FormData
 
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.consultation import CHANNEL_LABELS, RESPONDENT_TYPE_LABELS, QuestionKind
+from app.routes.officer.labels import translated
 from app.services import consultations as service
 from app.services.consultations import answering, channels, rules
 from app.templating import render_form
@@ -42,8 +44,8 @@ def _entry_page(request, db, consultation_id, *, entered=None, **form):
     consultation = service.get_consultation(db, consultation_id)
     form["values"] = form.get("values") or {"answers": {}, "channel": "paper"}
     return render_form(request, "officer/consultations/entry.html", {
-        "consultation": consultation, "entered": entered, "channels": CHANNEL_LABELS,
-        "respondent_types": RESPONDENT_TYPE_LABELS, "equalities": rules.EQUALITIES_FIELDS,
+        "consultation": consultation, "entered": entered, "channels": translated(CHANNEL_LABELS),
+        "respondent_types": translated(RESPONDENT_TYPE_LABELS), "equalities": rules.EQUALITIES_FIELDS,
         "idempotency_key": answering.new_idempotency_key()}, **form)
 
 
@@ -80,7 +82,7 @@ def _import_page(request, db, consultation_id, *, report=None, **form):
     consultation = service.get_consultation(db, consultation_id)
     form["values"] = form.get("values") or {"channel": "paper"}
     return render_form(request, "officer/consultations/import.html", {
-        "consultation": consultation, "report": report, "channels": CHANNEL_LABELS}, **form)
+        "consultation": consultation, "report": report, "channels": translated(CHANNEL_LABELS)}, **form)
 
 
 @router.get("/consultations/{consultation_id}/import")
@@ -97,9 +99,9 @@ async def import_responses(request: Request, db: DbSession, user: Staff, consult
     values = {"channel": channel}
     try:
         if not content:
-            raise InvalidInput({"file": "Choose a CSV file"})
+            raise InvalidInput({"file": _("Choose a CSV file")})
         if len(content) > settings.max_upload_bytes:
-            raise InvalidInput({"file": "The file is too large"})
+            raise InvalidInput({"file": _("The file is too large")})
         form = answering.load_form(db, consultation_id)
         report = channels.import_csv(db, form, content, channel=channels.parse_channel(channel),
                                      actor_id=user.id)

@@ -6,6 +6,7 @@ from fastapi.responses import StreamingResponse
 from app.auth import DataProtection, DbSession, Staff
 from app.db import read_stream
 from app.models.consultation import RESPONDENT_TYPE_LABELS
+from app.routes.officer.labels import translated
 from app.services import consultations as service
 from app.services.consultations import exports, results
 from app.services.privacy import subject_access
@@ -31,7 +32,7 @@ def results_page(request: Request, db: DbSession, user: Staff, consultation_id: 
         "consultation": consultation, "results": summary,
         "text_questions": text_questions, "chosen": chosen, "free_text": free_text,
         "filters": {"respondent_type": respondent_type, "q": q[:200]},
-        "respondent_types": RESPONDENT_TYPE_LABELS,
+        "respondent_types": translated(RESPONDENT_TYPE_LABELS),
     }, fragment="officer/consultations/_free_text.html")
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.auth import DataProtection, DbSession
 from app.downloads import download_headers
 from app.errors import InvalidInput
+from app.i18n import _
 from app.services.privacy import subject_access
 from app.templating import render_form
 
@@ -54,7 +55,7 @@ def export(request: Request, db: DbSession, user: DataProtection, email: Email =
 def erase(request: Request, db: DbSession, user: DataProtection, email: Email = "",
           confirm: Annotated[str, Form(max_length=10)] = ""):
     if confirm != "yes":
-        return _page(request, db, errors={"confirm": "Tick the box to confirm the erasure"}, email=email,
+        return _page(request, db, errors={"confirm": _("Tick the box to confirm the erasure")}, email=email,
                      holdings=None, status_code=422)
     try:
         counts = subject_access.erase(db, email, actor=user)

@@ -5,6 +5,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.consultation import Consultation
 from app.services.reviews import access as review_access
 from app.services.reviews import findings, outcomes, report
@@ -60,4 +61,6 @@ async def save_outcome(request: Request, db: DbSession, user: Staff, consultatio
 @router.get("/{consultation_id}/report")
 def printable_report(request: Request, db: DbSession, user: SignedIn, consultation_id: int):
     consultation = _consultation(db, user, consultation_id)
-    return render(request, "officer/outcomes/report.html", report.build(db, consultation))
+    context = report.build(db, consultation)
+    context["by_type"] = [(_(label), count, share) for label, count, share in context["by_type"]]
+    return render(request, "officer/outcomes/report.html", context)

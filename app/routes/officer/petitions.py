@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import Admin, DbSession, Staff
 from app.errors import InvalidInput
+from app.i18n import N_, _
 from app.models.petition import REJECTION_LABELS, PetitionState, RejectionCode, RuleAction, RuleKind
 from app.services import petitions
 from app.services.petitions import invalidation as petitions_invalidation
@@ -116,7 +117,7 @@ def _rejection_code(value: str) -> RejectionCode:
     try:
         return RejectionCode(value)
     except ValueError:
-        raise InvalidInput({"rejection_code": "Choose a reason"}) from None
+        raise InvalidInput({"rejection_code": _("Choose a reason")}) from None
 
 
 @router.post("/{petition_id:int}/respond")
@@ -170,13 +171,13 @@ def debate(
 # --- settings (admins) ------------------------------------------------------------------------
 
 SETTING_FIELDS = {
-    "supporters_needed": ("Supporters needed before moderation", 1, 1_000),
-    "response_threshold": ("Signatures for a written council response", 1, 10_000_000),
-    "debate_threshold": ("Signatures for a debate at full council", 1, 10_000_000),
-    "duration_days": ("Days a petition stays open", 1, 730),
-    "anonymise_after_days": ("Days after closing before signers' details are deleted", 1, 3_650),
-    "confirmation_hours": ("Hours a confirmation link works", 1, 720),
-    "moderation_queue_alert": ("Warn officers when this many petitions await moderation", 1, 10_000),
+    "supporters_needed": (N_("Supporters needed before moderation"), 1, 1_000),
+    "response_threshold": (N_("Signatures for a written council response"), 1, 10_000_000),
+    "debate_threshold": (N_("Signatures for a debate at full council"), 1, 10_000_000),
+    "duration_days": (N_("Days a petition stays open"), 1, 730),
+    "anonymise_after_days": (N_("Days after closing before signers' details are deleted"), 1, 3_650),
+    "confirmation_hours": (N_("Hours a confirmation link works"), 1, 720),
+    "moderation_queue_alert": (N_("Warn officers when this many petitions await moderation"), 1, 10_000),
 }
 
 
@@ -213,13 +214,14 @@ async def save_settings(request: Request, db: DbSession, admin: Admin):
     for key, (label, low, high) in SETTING_FIELDS.items():
         text = values[key].strip().replace(",", "")
         if not text.isdigit() or not low <= int(text) <= high:
-            errors[key] = f"{label}: enter a whole number from {low:,} to {high:,}"
+            errors[key] = _("{label}: enter a whole number from {low} to {high}").format(
+                label=_(label), low=f"{low:,}", high=f"{high:,}")
         else:
             clean[key] = int(text)
     for key in ("signing_limit_per_address_short", "signing_limit_per_address_long"):
         clean[key] = _limit(values[key], key, errors)
     if not errors and clean["debate_threshold"] < clean["response_threshold"]:
-        errors["debate_threshold"] = "The debate threshold must be at least the response threshold"
+        errors["debate_threshold"] = _("The debate threshold must be at least the response threshold")
     if errors:
         return _settings_page(request, db, errors=errors, values=values, status_code=422)
     petitions.update_settings(db, actor_id=admin.id, **clean)
@@ -232,7 +234,7 @@ def _limit(text: str, key: str, errors: dict) -> str:
     try:
         parse(text.strip())
     except ValueError:
-        errors[key] = "Enter a limit like 1/minute or 5/5 minutes"
+        errors[key] = _("Enter a limit like 1/minute or 5/5 minutes")
     return text.strip()
 
 
@@ -268,9 +270,9 @@ def add_rule(
     values = {"kind": kind, "value": value, "action": action, "note": note}
     try:
         if kind not in {k.value for k in RuleKind}:
-            raise InvalidInput({"kind": "Choose an address or an email domain"})
+            raise InvalidInput({"kind": _("Choose an address or an email domain")})
         if action not in {a.value for a in RuleAction}:
-            raise InvalidInput({"action": "Choose allow or block"})
+            raise InvalidInput({"action": _("Choose allow or block")})
         petitions_rules.add_rule(
             db, kind=RuleKind(kind), value=value, action=RuleAction(action), note=note, actor_id=officer.id
         )
@@ -310,7 +312,7 @@ def _when(text: str, field: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidInput({field: "Enter a date and time like 2026-11-23 14:30"}) from None
+        raise InvalidInput({field: _("Enter a date and time like 2026-11-23 14:30")}) from None
 
 
 @router.post("/invalidations")
@@ -337,7 +339,7 @@ def preview_invalidation(
     }
     try:
         if petition_id.strip() and not petition_id.strip().isdigit():
-            raise InvalidInput({"petition_id": "Enter the petition's number, like 12"})
+            raise InvalidInput({"petition_id": _("Enter the petition's number, like 12")})
         criteria = petitions_invalidation.clean_criteria(
             petition_id=int(petition_id) if petition_id.strip() else None,
             ip_address=ip_address,

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.finding import EvidenceKind, ReviewStage, TeamRole
 from app.models.review import TimelineStage
 from app.services import reviews as review_service
@@ -46,11 +47,11 @@ def workspace(request: Request, db: DbSession, user: SignedIn, review_id: int):
 def _evidence_refs(raw: list[str]) -> list[tuple[EvidenceKind, int]]:
     refs = []
     for value in raw:
-        kind, _, object_id = value.partition(":")
+        kind, _sep, object_id = value.partition(":")
         try:
             refs.append((EvidenceKind(kind), int(object_id)))
         except ValueError:
-            raise InvalidInput({"evidence": "Choose evidence from the list"}) from None
+            raise InvalidInput({"evidence": _("Choose evidence from the list")}) from None
     return refs
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput
+from app.i18n import N_, _
 from app.models.review import TimelineStage
 from app.services import reviews
 from app.templating import render_form
@@ -26,7 +27,8 @@ def parse_date(value: str, field: str, label: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput({field: f"{label} must be a real date, like 2027-03-31"}) from None
+        message = _("{label} must be a real date, like 2027-03-31").format(label=label)
+        raise InvalidInput({field: message}) from None
 
 
 def _lead(value: str) -> int | None:
@@ -54,8 +56,8 @@ def create_review(request: Request, db: DbSession, user: Staff, title: Text200 =
         review = reviews.create_review(
             db, title=title, service=service, summary=summary, scope=scope,
             lead_officer_id=_lead(lead_officer_id),
-            starts_on=parse_date(starts_on, "starts_on", "Start date"),
-            ends_on=parse_date(ends_on, "ends_on", "End date"), actor=user)
+            starts_on=parse_date(starts_on, "starts_on", _("Start date")),
+            ends_on=parse_date(ends_on, "ends_on", _("End date")), actor=user)
     except InvalidInput as error:
         return _form_page(request, db, errors=error.errors, values=values, status_code=422)
     return RedirectResponse(f"/officer/reviews/{review.id}", status_code=303)
@@ -89,8 +91,8 @@ def update_review(request: Request, db: DbSession, user: Staff, review_id: int, 
         reviews.update_review(
             db, review, title=title, service=service, summary=summary, scope=scope,
             lead_officer_id=_lead(lead_officer_id),
-            starts_on=parse_date(starts_on, "starts_on", "Start date"),
-            ends_on=parse_date(ends_on, "ends_on", "End date"), is_public=is_public == "yes", actor=user)
+            starts_on=parse_date(starts_on, "starts_on", _("Start date")),
+            ends_on=parse_date(ends_on, "ends_on", _("End date")), is_public=is_public == "yes", actor=user)
     except InvalidInput as error:
         return _form_page(request, db, review=review, errors=error.errors, values=values, status_code=422)
     return RedirectResponse(f"/officer/reviews/{review.id}", status_code=303)
@@ -123,10 +125,11 @@ async def schedule(request: Request, db: DbSession, user: Staff, review_id: int)
     dates, errors = {}, {}
     for stage in TimelineStage:
         pair = []
-        for end, label in (("starts_on", "start"), ("ends_on", "end")):
+        for end, label in (("starts_on", N_("{stage}: the start date")),
+                           ("ends_on", N_("{stage}: the end date"))):
             field = f"{stage.value}_{end}"
             try:
-                pair.append(parse_date(values[field], field, f"{stage.label}: the {label} date"))
+                pair.append(parse_date(values[field], field, _(label).format(stage=_(stage.label))))
             except InvalidInput as error:
                 errors.update(error.errors)
                 pair.append(None)
@@ -146,7 +149,7 @@ def move_stage(db: DbSession, user: Staff, review_id: int, stage: Annotated[str,
     try:
         chosen = TimelineStage(stage)
     except ValueError:
-        raise InvalidInput({"stage": "Choose a stage of the timeline"}) from None
+        raise InvalidInput({"stage": _("Choose a stage of the timeline")}) from None
     reviews.move_to(db, review, chosen, actor=user)
     return RedirectResponse(f"/officer/reviews/{review.id}#timeline", status_code=303)
 
@@ -168,7 +171,7 @@ def conclude(request: Request, db: DbSession, user: Staff, review_id: int, decis
     values = {"decision": decision, "decided_on": decided_on}
     try:
         reviews.conclude(db, review, decision=decision,
-                         decided_on=parse_date(decided_on, "decided_on", "The date of the decision"),
+                         decided_on=parse_date(decided_on, "decided_on", _("The date of the decision")),
                          actor=user)
     except InvalidInput as error:
         return _conclude_page(request, review, errors=error.errors, values=values, status_code=422)

@@ -12,12 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.csv_export import csv_line
+from app.i18n import N_, _
 from app.models.consultation import Question, QuestionKind
 from app.models.consultation_response import Answer, EqualitiesAnswer, Response
 
 BATCH = 1000
 FIXED_COLUMNS = ["reference", "submitted_at", "respondent_type", "organisation_name", "channel", "is_panel"]
-EQUALITIES_COLUMNS = ["respondent_type", "age_band", "sex", "disability", "ethnicity", "ward"]
+# The equalities header is translated where it is written (the English names stay as they were). The
+# responses export keeps FIXED_COLUMNS in English: they are the column names its CSV import reads back.
+EQUALITIES_COLUMNS = [N_("respondent_type"), N_("age_band"), N_("sex"), N_("disability"), N_("ethnicity"),
+                      N_("ward")]
 
 
 def _batches(db: Session, consultation_id: int) -> Iterator[list[Response]]:
@@ -89,7 +93,7 @@ def responses_json(db: Session, consultation_id: int, questions: list[Question])
 
 
 def equalities_csv(db: Session, consultation_id: int) -> Iterator[str]:
-    yield "\ufeff" + csv_line(EQUALITIES_COLUMNS)
+    yield "\ufeff" + csv_line([_(column) for column in EQUALITIES_COLUMNS])
     statement = (select(Response.respondent_type, EqualitiesAnswer.age_band, EqualitiesAnswer.sex,
                         EqualitiesAnswer.disability, EqualitiesAnswer.ethnicity, EqualitiesAnswer.ward)
                  .join(Response, Response.id == EqualitiesAnswer.response_id)

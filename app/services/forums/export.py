@@ -5,16 +5,19 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session, joinedload
 
+from app.i18n import N_, _
 from app.models.forum import Forum, Post
 from app.models.user import User
 from app.services.forums.posting import ANONYMOUS_LABEL
 from app.services.forums.visibility import visible_posts
 
-HEADER = ["post_id", "thread", "posted_at", "author", "organisation", "organisation_type", "text"]
+# The header row is translated where it is written (the English names stay as they were).
+HEADER = [N_("post_id"), N_("thread"), N_("posted_at"), N_("author"), N_("organisation"),
+          N_("organisation_type"), N_("text")]
 
 
 def export_rows(db: Session, viewer: User, forum: Forum) -> Iterator[list[str]]:
-    yield HEADER
+    yield [_(heading) for heading in HEADER]
     posts = db.scalars(
         visible_posts(viewer).where(Post.forum_id == forum.id)
         .options(joinedload(Post.thread), joinedload(Post.author).joinedload(User.organisation))
