@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app import i18n
 from app.models.base import LANGUAGES
+from app.models.bilingual import LocalisedText
 from app.security import CSRF_FIELD
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -41,6 +42,20 @@ def _format_datetime(value) -> str:
     return format_datetime(value, "d MMMM y, HH:mm", locale=i18n.babel_locale()) if value else ""
 
 
+def _local(record, field: str) -> LocalisedText:
+    """An officer's text (title, question, finding...) in the reader's language, or the other one."""
+    return record.localised(field, i18n.current_locale())
+
+
+def _local_option(record, option: str) -> LocalisedText:
+    return record.localised_option(option, i18n.current_locale())
+
+
+def _plain(value):
+    """For attributes and <title>: the text alone, without the fallback's language mark."""
+    return str(value) if isinstance(value, LocalisedText) else value
+
+
 def _switch_language_url(request: Request) -> str:
     """The switch's link: to the other language, back to this very page."""
     other = "en" if i18n.current_locale() == "cy" else "cy"
@@ -50,6 +65,9 @@ def _switch_language_url(request: Request) -> str:
 
 templates.env.globals["csrf_field"] = _csrf_field
 templates.env.globals["languages"] = list(LANGUAGES.items())  # the languages Chorus emails in
+templates.env.filters["local"] = _local
+templates.env.filters["local_option"] = _local_option
+templates.env.filters["plain"] = _plain
 templates.env.globals["current_locale"] = i18n.current_locale
 templates.env.globals["locale_names"] = i18n.LOCALE_NAMES
 templates.env.globals["switch_language_url"] = _switch_language_url

@@ -241,8 +241,9 @@ def welsh_catalogue() -> dict:
     for po_path in sorted(LOCALE_DIR.glob("*.po")) + sorted((LOCALE_DIR / "parts").glob("*.po")):
         with po_path.open("rb") as po:
             for message in read_po(po, locale="cy"):
-                if message.id and message.id not in messages:
-                    messages[message.id] = message
+                key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+                if key and key not in messages:
+                    messages[key] = message
     return messages
 
 

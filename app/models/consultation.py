@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
+from app.models.bilingual import Bilingual
 from app.models.review import Review
 
 
@@ -125,8 +126,9 @@ DEFAULT_CONFIDENTIALITY = (
 )
 
 
-class Consultation(CreatedAtMixin, Base):
+class Consultation(Bilingual, CreatedAtMixin, Base):
     __tablename__ = "consultation"
+    WELSH_FIELDS = ("title", "summary", "confidentiality", "you_said_we_did")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None: a stand-alone consultation, not part of any review.
@@ -142,6 +144,8 @@ class Consultation(CreatedAtMixin, Base):
     closes_at: Mapped[datetime | None]
     about_you_enabled: Mapped[bool] = mapped_column(default=True)
     you_said_we_did: Mapped[str] = mapped_column(Text, default="")
+    # Counts saves of the Welsh version: the answering journey's cached questions are keyed by it.
+    welsh_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by the retention job (services/retention.py) when the answers were irreversibly anonymised.
     answers_deleted_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -180,10 +184,11 @@ class Consultation(CreatedAtMixin, Base):
         return self.audience == Audience.ORGANISATIONS
 
 
-class Questionnaire(CreatedAtMixin, Base):
+class Questionnaire(Bilingual, CreatedAtMixin, Base):
     """A set of questions for some respondent types only (chosen at the start of the journey)."""
 
     __tablename__ = "consultation_questionnaire"
+    WELSH_FIELDS = ("title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -193,8 +198,9 @@ class Questionnaire(CreatedAtMixin, Base):
     respondent_types: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class Question(Base):
+class Question(Bilingual, Base):
     __tablename__ = "consultation_question"
+    WELSH_FIELDS = ("text", "hint", "options")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -228,10 +234,11 @@ class Question(Base):
         return self.max_length or default
 
 
-class ConsultationDocument(CreatedAtMixin, Base):
+class ConsultationDocument(Bilingual, CreatedAtMixin, Base):
     """A PDF stored under settings.upload_dir with a random name; served as an attachment."""
 
     __tablename__ = "consultation_document"
+    WELSH_FIELDS = ("title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
+from app.models.bilingual import Bilingual
 from app.models.user import User
 
 
@@ -67,8 +68,9 @@ class FindingStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class Finding(CreatedAtMixin, Base):
+class Finding(Bilingual, CreatedAtMixin, Base):
     __tablename__ = "finding"
+    WELSH_FIELDS = ("statement",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
@@ -129,10 +131,11 @@ class FindingComment(CreatedAtMixin, Base):
     author: Mapped[User | None] = relationship(lazy="raise")
 
 
-class ConsultationOutcome(CreatedAtMixin, Base):
+class ConsultationOutcome(Bilingual, CreatedAtMixin, Base):
     """'You said, we did': the council's decision on a consultation and, later, what happened."""
 
     __tablename__ = "consultation_decision"
+    WELSH_FIELDS = ("decision", "what_happened")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(

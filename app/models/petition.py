@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
+from app.models.bilingual import Bilingual
 from app.models.review import Review
 from app.models.user import User
 
@@ -80,8 +81,9 @@ REJECTION_LABELS = {
 }
 
 
-class Petition(CreatedAtMixin, Base):
+class Petition(Bilingual, CreatedAtMixin, Base):
     __tablename__ = "petition"
+    WELSH_FIELDS = ("response_text", "debate_outcome")
     __table_args__ = (Index("ix_petition_state_opened_at", "state", "opened_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAtMixin, str_enum
+from app.models.bilingual import Bilingual
 
 
 class ReviewStatus(enum.StrEnum):
@@ -61,10 +62,11 @@ TIMELINE_LABELS = {
 }
 
 
-class Review(CreatedAtMixin, Base):
+class Review(Bilingual, CreatedAtMixin, Base):
     """A Best Value review of one council service (Challenge, Compare, Consult, Compete)."""
 
     __tablename__ = "review"
+    WELSH_FIELDS = ("title", "service", "summary", "scope", "decision")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

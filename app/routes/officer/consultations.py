@@ -12,8 +12,10 @@ from pydantic import BaseModel, Field
 
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput, NotFound
+from app.i18n import N_, _, ngettext
 from app.models.consultation import AUDIENCE_LABELS, QUESTION_KIND_LABELS, RESPONDENT_TYPE_LABELS, Audience
-from app.services import accounts, reviews
+from app.routes.officer.labels import translated
+from app.services import accounts, reviews, welsh_versions
 from app.services import consultations as service
 from app.services.consultations import building, local_time
 from app.services.email import queue_email
@@ -21,10 +23,25 @@ from app.templating import render, render_form
 
 router = APIRouter(prefix="/officer/consultations")
 QUESTIONS_FRAGMENT = "officer/consultations/_questions.html"
+# What a redirect back to the overview says happened: a key in the link, so only these are shown.
+NOTICES = {
+    "details_saved": N_("Details saved"),
+    "open": N_("Consultation open"),
+    "closed": N_("Consultation closed"),
+    "published": N_("Consultation published"),
+    "document_added": N_("Document added"),
+}
 
 
 def _base(consultation_id: int) -> str:
     return f"/officer/consultations/{consultation_id}"
+
+
+def _notice(key: str, sent: str) -> str | None:
+    if key == "invitations_sent" and sent.isdigit():
+        count = int(sent)
+        return ngettext("%(num)s invitation sent", "%(num)s invitations sent", count) % {"num": f"{count:,}"}
+    return _(NOTICES[key]) if key in NOTICES else None
 
 
 @router.get("")
@@ -35,7 +52,7 @@ def consultation_list(request: Request, db: DbSession, user: Staff):
 
 def _new_page(request, db, **form):
     return render_form(request, "officer/consultations/new.html", {
-        "reviews": reviews.list_reviews(db), "audiences": AUDIENCE_LABELS}, **form)
+        "reviews": reviews.list_reviews(db), "audiences": translated(AUDIENCE_LABELS)}, **form)
 
 
 @router.get("/new")
@@ -48,7 +65,7 @@ def _review_choice(value: str) -> int | None:
     if value == "none":
         return None
     if not value.isdigit():
-        raise InvalidInput({"review_id": "Choose the review this consultation belongs to, or none"})
+        raise InvalidInput({"review_id": _("Choose the review this consultation belongs to, or none")})
     return int(value)
 
 
@@ -61,7 +78,7 @@ def create_consultation(request: Request, db: DbSession, user: Staff,
     values = {"review_id": review_id, "title": title, "summary": summary, "audience": audience}
     try:
         if audience not in Audience.__members__.values():
-            raise InvalidInput({"audience": "Choose who can answer"})
+            raise InvalidInput({"audience": _("Choose who can answer")})
         consultation = service.create_consultation(
             db, review_id=_review_choice(review_id), title=title, summary=summary,
             audience=Audience(audience), actor_id=user.id)
@@ -76,11 +93,12 @@ def _overview(request, db, consultation_id, *, question_values=None, fragment=No
     form["values"] = form.get("values") or _detail_values(consultation)
     return render_form(request, "officer/consultations/overview.html", {
         "consultation": consultation, "responses": service.response_count(db, consultation_id),
-        "invitations_total": total, "invitations_used": used, "kinds": QUESTION_KIND_LABELS,
-        "audiences": AUDIENCE_LABELS, "respondent_types": RESPONDENT_TYPE_LABELS,
+        "invitations_total": total, "invitations_used": used, "kinds": translated(QUESTION_KIND_LABELS),
+        "audiences": translated(AUDIENCE_LABELS), "respondent_types": translated(RESPONDENT_TYPE_LABELS),
         "organisations": accounts.list_organisations(db),
         "question_values": question_values or {"page": "1"},
         "notice": notice, "zone_hint": local_time.ZONE_HINT,
+        "welsh_texts": welsh_versions.consultation_texts(db, consultation),
     }, **form, fragment=fragment)
 
 
@@ -94,8 +112,10 @@ def _detail_values(consultation) -> dict:
 
 
 @router.get("/{consultation_id}")
-def overview(request: Request, db: DbSession, user: Staff, consultation_id: int, notice: str = ""):
-    return _overview(request, db, consultation_id, fragment=QUESTIONS_FRAGMENT, notice=notice[:200] or None)
+def overview(request: Request, db: DbSession, user: Staff, consultation_id: int, notice: str = "",
+             sent: str = ""):
+    return _overview(request, db, consultation_id, fragment=QUESTIONS_FRAGMENT,
+                     notice=_notice(notice, sent[:10]))
 
 
 @router.post("/{consultation_id}/details")
@@ -114,7 +134,7 @@ def update_details(request: Request, db: DbSession, user: Staff, consultation_id
     consultation = service.get_consultation(db, consultation_id)
     try:
         if audience not in Audience.__members__.values():
-            raise InvalidInput({"audience": "Choose who can answer"})
+            raise InvalidInput({"audience": _("Choose who can answer")})
         service.update_details(
             db, consultation, title=title, summary=summary, confidentiality=confidentiality,
             audience=Audience(audience), opens_at=local_time.parse_local(opens_at, "opens_at"),
@@ -124,7 +144,7 @@ def update_details(request: Request, db: DbSession, user: Staff, consultation_id
     except InvalidInput as error:
         db.expire(consultation)
         return _overview(request, db, consultation_id, errors=error.errors, values=values, status_code=422)
-    return RedirectResponse(f"{_base(consultation_id)}?notice=Details+saved", status_code=303)
+    return RedirectResponse(f"{_base(consultation_id)}?notice=details_saved", status_code=303)
 
 
 @router.post("/{consultation_id}/state/{verb}")
@@ -135,7 +155,7 @@ def transition(request: Request, db: DbSession, user: Staff, consultation_id: in
         return RedirectResponse(_base(consultation_id), status_code=303)
     consultation = service.get_consultation(db, consultation_id)
     actions[verb](db, consultation, actor_id=user.id)
-    return RedirectResponse(f"{_base(consultation_id)}?notice=Consultation+{consultation.state.value}",
+    return RedirectResponse(f"{_base(consultation_id)}?notice={consultation.state.value}",
                             status_code=303)
 
 
@@ -185,7 +205,7 @@ def _edit_page(request, db, consultation_id, question_id, **form):
                         "show_if_value": question.show_if_value}
     return render_form(request, "officer/consultations/edit_question.html", {
         "consultation": consultation, "question": question, "question_values": values,
-        "kinds": QUESTION_KIND_LABELS}, **form)
+        "kinds": translated(QUESTION_KIND_LABELS)}, **form)
 
 
 @router.get("/{consultation_id}/questions/{question_id}")
@@ -245,12 +265,12 @@ async def upload_document(request: Request, db: DbSession, user: Staff, consulta
     consultation = service.get_consultation(db, consultation_id)
     try:
         if document is None or not content:
-            raise InvalidInput({"document": "Choose a PDF file"})
+            raise InvalidInput({"document": _("Choose a PDF file")})
         building.add_document(db, settings, consultation, title=document_title,
                               filename=document.filename or "document.pdf", content=content, actor_id=user.id)
     except InvalidInput as error:
         return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
-    return RedirectResponse(f"{_base(consultation_id)}?notice=Document+added#documents", status_code=303)
+    return RedirectResponse(f"{_base(consultation_id)}?notice=document_added#documents", status_code=303)
 
 
 @router.post("/{consultation_id}/invitations")
@@ -269,5 +289,5 @@ def send_invitations(request: Request, db: DbSession, user: Staff, consultation_
         queue_email(db, "consultation_invitation", to=invitation.email, inviter=user.display_name,
                     council=request.app.state.settings.council_name, title=consultation.title,
                     link=f"{base_url}/consultations/{consultation.id}/invited/{token}")
-    return RedirectResponse(f"{_base(consultation_id)}?notice={len(created)}+invitations+sent#invitations",
-                            status_code=303)
+    sent = f"?notice=invitations_sent&sent={len(created)}#invitations"
+    return RedirectResponse(f"{_base(consultation_id)}{sent}", status_code=303)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.i18n import _, current_locale
 from app.models.consultation import QuestionKind, RespondentType
 from app.services import equalities
 
@@ -267,12 +268,12 @@ def validate_all(questions: Iterable, answers: Mapping[str, Any]) -> tuple[dict[
 def check_respondent(respondent_type: str, organisation_name: str) -> tuple[str, dict[str, str]]:
     errors = {}
     if respondent_type not in RespondentType.__members__.values():
-        errors["respondent_type"] = "Choose who you are responding as"
+        errors["respondent_type"] = _("Choose who you are responding as")
     organisation_name = clean_text(organisation_name or "")
     if respondent_type == RespondentType.ORGANISATION and not organisation_name:
-        errors["organisation_name"] = "Enter the name of the organisation"
+        errors["organisation_name"] = _("Enter the name of the organisation")
     if len(organisation_name) > 200:
-        errors["organisation_name"] = "The organisation's name must be 200 characters or fewer"
+        errors["organisation_name"] = _("The organisation's name must be 200 characters or fewer")
     return organisation_name, errors
 
 
@@ -325,13 +326,21 @@ def display_value(question, value: Any) -> str:
     if not answer_present(value):
         return "Not answered"
     if kind == QuestionKind.RATING:
-        return question.options[int(value) - 1]
+        return _option(question, question.options[int(value) - 1])
     if kind == QuestionKind.RANKING:
-        return "\n".join(f"{rank}. {item}" for rank, item in enumerate(value, start=1))
+        return "\n".join(f"{rank}. {_option(question, item)}" for rank, item in enumerate(value, start=1))
     if kind == QuestionKind.INDICATORS:
         ranked, suggestion = indicators_parts(question, value)
-        lines = [f"{rank}. {item}" for rank, item in enumerate(ranked, start=1)]
+        lines = [f"{rank}. {_option(question, item)}" for rank, item in enumerate(ranked, start=1)]
         return "\n".join(lines + ([f"Suggested: {suggestion}"] if suggestion else []))
     if isinstance(value, list):
-        return "\n".join(value)
+        return "\n".join(_option(question, item) for item in value)
+    if question.options and value in question.options:
+        return _option(question, value)
     return value
+
+
+def _option(question, option: str) -> str:
+    """An option as the reader sees it: stored in English, shown in their language (issue 28)."""
+    localised = getattr(question, "localised_option", None)
+    return str(localised(option, current_locale())) if localised else option
