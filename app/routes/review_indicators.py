@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import CurrentUser, DbSession
 from app.errors import InvalidInput, RateLimited
+from app.i18n import N_, _
 from app.models.compare import ProposerType
 from app.services import reviews
 from app.services.reviews import indicators
@@ -16,13 +17,13 @@ from app.templating import render_form
 router = APIRouter(prefix="/reviews/{review_id:int}/indicators")
 
 PER_ADDRESS = "20/hour"
-RANK_FIELDS = (("first", "Your first choice"), ("second", "Your second choice (optional)"),
-               ("third", "Your third choice (optional)"))
+RANK_FIELDS = (("first", N_("Your first choice")), ("second", N_("Your second choice (optional)")),
+               ("third", N_("Your third choice (optional)")))
 CHOICES = {
-    ProposerType.SERVICE_USER: "I use the service",
-    ProposerType.CARER: "I care for someone who uses it",
-    ProposerType.STAFF: "I work for the service",
-    ProposerType.ORGANISATION: "I answer for an organisation",
+    ProposerType.SERVICE_USER: N_("I use the service"),
+    ProposerType.CARER: N_("I care for someone who uses it"),
+    ProposerType.STAFF: N_("I work for the service"),
+    ProposerType.ORGANISATION: N_("I answer for an organisation"),
 }
 
 
@@ -31,8 +32,9 @@ def _page(request, db, review, **form):
     return render_form(request, "reviews/indicators.html", {
         "review": review, "proposals": proposals,
         "indicator_choices": [(str(p.indicator.id), p.indicator.name) for p in proposals],
-        "max_support": indicators.MAX_SUPPORT, "rank_fields": RANK_FIELDS,
-        "supporter_choices": [(k.value, label) for k, label in CHOICES.items()],
+        "max_support": indicators.MAX_SUPPORT,
+        "rank_fields": [(field, _(label)) for field, label in RANK_FIELDS],
+        "supporter_choices": [(k.value, _(label)) for k, label in CHOICES.items()],
         "thanks": request.query_params.get("thanks") == "1"}, **form)
 
 
@@ -53,7 +55,7 @@ def answer(request: Request, db: DbSession, user: CurrentUser, review_id: int,
     chosen = [v.strip() for v in (first, second, third) if v.strip()]
     address = request.client.host if request.client else "unknown"
     if not request.app.state.rate_limiter.allow("review_indicators", PER_ADDRESS, address):
-        raise RateLimited("Too many answers from your connection. Try again in an hour.")
+        raise RateLimited(_("Too many answers from your connection. Try again in an hour."))
     try:
         ids = [int(v) for v in chosen]
     except ValueError:

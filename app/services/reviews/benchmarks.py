@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _, current_locale, ngettext
 from app.models.base import utcnow
 from app.models.compare import BenchmarkImport, BenchmarkRow
 from app.models.review import Review
@@ -49,28 +50,25 @@ class ParsedRow:
 def parse(data: bytes) -> list[ParsedRow]:
     """Every row, or BenchmarkFileError naming each bad line."""
     if len(data) > MAX_BYTES:
-        raise BenchmarkFileError("The file must be 1 MB or smaller")
+        raise BenchmarkFileError(_("The file must be 1 MB or smaller"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BenchmarkFileError("The file must be a CSV saved as UTF-8") from None
+        raise BenchmarkFileError(_("The file must be a CSV saved as UTF-8")) from None
     if "\x00" in text:
-        raise BenchmarkFileError("The file must be a CSV saved as UTF-8")
+        raise BenchmarkFileError(_("The file must be a CSV saved as UTF-8"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise BenchmarkFileError("The file is empty") from None
+        raise BenchmarkFileError(_("The file is empty")) from None
     except csv.Error as error:
-        raise BenchmarkFileError(f"Line 1: {error}") from None
+        raise BenchmarkFileError(_("Line {line}: {problem}").format(line=1, problem=error)) from None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise BenchmarkFileError(
-            "Line 1: the header must name the columns "
-            + ", ".join(COLUMNS)
-            + "; missing: "
-            + ", ".join(missing)
-        )
+            _("Line 1: the header must name the columns {columns}; missing: {missing}").format(
+                columns=", ".join(COLUMNS), missing=", ".join(missing)))
     where = {c: header.index(c) for c in COLUMNS}
     rows, problems = [], []
     try:
@@ -79,26 +77,29 @@ def parse(data: bytes) -> list[ParsedRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise BenchmarkFileError(f"The file has more than {MAX_ROWS:,} rows")
+                too_many = _("The file has more than {limit} rows").format(limit=f"{MAX_ROWS:,}")
+                raise BenchmarkFileError(too_many)
             row, errors = _row(line, cells, where)
             if errors:
-                problems.append(f"Line {line}: " + "; ".join(errors))
+                problems.append(_("Line {line}: {problem}").format(line=line, problem="; ".join(errors)))
             else:
                 rows.append(row)
     except csv.Error as error:
-        problems.append(f"Line {reader.line_num}: {error}")
+        problems.append(_("Line {line}: {problem}").format(line=reader.line_num, problem=error))
     if problems:
         shown = problems[:MAX_ERRORS_SHOWN]
         more = len(problems) - len(shown)
         if more:
-            shown.append(f"and {more} more line{'s' if more != 1 else ''} with problems")
+            shown.append(ngettext("and {num} more line with problems", "and {num} more lines with problems",
+                                  more).format(num=more))
         raise BenchmarkFileError(
-            f"Nothing was imported: {len(problems)} line{'s' if len(problems) != 1 else ''} "
-            "of the file need correcting",
+            ngettext("Nothing was imported: {num} line of the file needs correcting",
+                     "Nothing was imported: {num} lines of the file need correcting",
+                     len(problems)).format(num=len(problems)),
             shown,
         )
     if not rows:
-        raise BenchmarkFileError("The file has a header but no figures")
+        raise BenchmarkFileError(_("The file has a header but no figures"))
     return rows
 
 
@@ -107,10 +108,10 @@ def _row(line: int, cells: list[str], where: dict[str, int]) -> tuple[ParsedRow 
     errors = []
     for column in ("indicator", "council", "period", "value", "source", "date"):
         if not get[column]:
-            errors.append(f"{column} is empty")
+            errors.append(_("{column} is empty").format(column=column))
     for column, limit in LIMITS.items():
         if len(get[column]) > limit:
-            errors.append(f"{column} is longer than {limit} characters")
+            errors.append(_("{column} is longer than {limit} characters").format(column=column, limit=limit))
     value = None
     if get["value"]:
         try:
@@ -118,13 +119,13 @@ def _row(line: int, cells: list[str], where: dict[str, int]) -> tuple[ParsedRow 
             if not math.isfinite(value):
                 raise ValueError
         except ValueError:
-            errors.append(f"value “{get['value'][:40]}” is not a number")
+            errors.append(_("value “{value}” is not a number").format(value=get["value"][:40]))
     when = None
     if get["date"]:
         try:
             when = date.fromisoformat(get["date"])
         except ValueError:
-            errors.append(f"date “{get['date'][:40]}” is not a date like 2026-03-31")
+            errors.append(_("date “{value}” is not a date like 2026-03-31").format(value=get["date"][:40]))
     if errors:
         return None, errors
     return ParsedRow(
@@ -212,20 +213,32 @@ class Comparison:
     def position(self) -> str:
         ours = [i for i, r in enumerate(self.rows) if r.is_this_council]
         if not ours:
-            return "This council has no figure for this period."
+            return _("This council has no figure for this period.")
         rank = ours[0] + 1
         values = sorted(r.value for r in self.rows)
         middle = len(values) // 2
         median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-        return (
-            f"{_ordinal(rank)} highest of {len(self.rows)} councils "
-            f"(median {median:,.6g}{(' ' + self.unit) if self.unit else ''})."
-        )
+        return _("{ordinal} highest of {total} councils (median {median}).").format(
+            ordinal=_ordinal(rank), total=len(self.rows),
+            median=f"{median:,.6g}{(' ' + self.unit) if self.unit else ''}")
 
 
 def _ordinal(n: int) -> str:
+    if current_locale() == "cy":
+        return f"{n}{_welsh_ordinal_suffix(n)}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+_WELSH_SUFFIXES = {1: "af", 2: "il", 3: "ydd", 4: "ydd", 5: "ed", 6: "ed",
+                   11: "eg", 13: "eg", 14: "eg", 16: "eg", 17: "eg", 19: "eg"}
+
+
+def _welsh_ordinal_suffix(n: int) -> str:
+    """1af, 2il, 3ydd, 5ed, 7fed, 11eg, 21ain: the short forms councils print (decimal above 20)."""
+    if n <= 20:
+        return _WELSH_SUFFIXES.get(n, "fed")
+    return "fed" if n % 10 == 0 and n >= 50 else "ain"
 
 
 def comparisons(db: Session, review_id: int, *, published_only: bool = False) -> list[Comparison]:
