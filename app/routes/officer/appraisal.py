@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.compare import CriterionKind
 from app.services.reviews import access as review_access
 from app.services.reviews import appraisal
@@ -30,8 +31,9 @@ def _page(request, db, user, review, **form):
         "citable": appraisal.citable(db, review.id) if user.is_staff else [],
         "can_scrutinise": review_access.can_scrutinise(db, user, review.id),
         "option_choices": [(o.id, o.name) for o in options],
-        "criterion_choices": [(c.id, f"{c.name} (weight {c.weight})") for c in criteria],
-        "kind_choices": [(k.value, k.label) for k in CriterionKind],
+        "criterion_choices": [(c.id, _("{name} (weight {weight})").format(name=c.name, weight=c.weight))
+                              for c in criteria],
+        "kind_choices": [(k.value, _(k.label)) for k in CriterionKind],
     }, **form)
 
 

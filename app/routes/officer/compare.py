@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, SignedIn, Staff
 from app.errors import InvalidInput
+from app.i18n import N_, _, ngettext
 from app.models.compare import ProposerType
 from app.services.reviews import access as review_access
 from app.services.reviews import benchmarks, indicators
@@ -16,6 +17,10 @@ from app.templating import render_form
 router = APIRouter(prefix="/officer")
 
 Short = Annotated[str, Form(max_length=1000)]
+# Who proposes, said of one person or body (the radio buttons of the form)
+PROPOSER_ONE = {ProposerType.SERVICE_USER: N_("Service user"), ProposerType.CARER: N_("Carer"),
+                ProposerType.STAFF: N_("Staff"), ProposerType.ORGANISATION: N_("Organisation"),
+                ProposerType.RESIDENT: N_("Other resident")}
 Long = Annotated[str, Form(max_length=8000)]
 
 
@@ -24,8 +29,7 @@ def _indicators_page(request, db, user, review, *, adopt_for=None, **form):
         "review": review, "proposals": indicators.proposals(db, review.id),
         "origins": indicators.origins(db, review.id),
         "proposer_types": list(ProposerType),
-        "proposer_choices": [(k.value, k.label.rstrip("s") if k != ProposerType.STAFF else "Staff")
-                             for k in ProposerType], "adopt_for": adopt_for,
+        "proposer_choices": [(k.value, _(PROPOSER_ONE[k])) for k in ProposerType], "adopt_for": adopt_for,
     }, **form)
 
 
@@ -76,7 +80,10 @@ def _benchmarks_page(request, db, review, *, error_lines=None, notice="", **form
 def benchmarks_page(request: Request, db: DbSession, user: SignedIn, review_id: int,
                     imported: int | None = None):
     review = review_access.readable_review(db, user, review_id)
-    notice = f"Imported {imported:,} figures." if imported is not None else ""
+    notice = ""
+    if imported is not None:
+        notice = ngettext("Imported {count} figure.", "Imported {count} figures.", imported).format(
+            count=f"{imported:,}")
     return _benchmarks_page(request, db, review, notice=notice)
 
 
@@ -86,7 +93,7 @@ async def import_benchmarks(request: Request, db: DbSession, user: Staff, review
     review = review_access.readable_review(db, user, review_id)
     try:
         if file is None or not file.filename:
-            raise InvalidInput({"file": "Choose a CSV file of benchmark figures"})
+            raise InvalidInput({"file": _("Choose a CSV file of benchmark figures")})
         data = await file.read(benchmarks.MAX_BYTES + 1)
         record = benchmarks.import_csv(db, review, data, filename=file.filename,
                                        council_name=request.app.state.settings.council_name, officer=user)
