@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from app.auth import DbSession, current_user_or_none
 from app.errors import Conflict, InvalidInput, NotFound, RateLimited
+from app.i18n import _
 from app.models.consultation import Audience, QuestionKind, RespondentType
 from app.services import consultations as service
 from app.services import equalities
@@ -55,7 +56,7 @@ def _journey(request: Request, db, consultation_id: int):
     consultation = service.public_consultation(db, consultation_id)
     form = answering.load_form(db, consultation_id)
     if not form.accepting:
-        raise Conflict(answering.CLOSED_MESSAGE)
+        raise Conflict(_(answering.CLOSED_MESSAGE))
     draft = answering.find_draft(db, consultation_id, _token(request, consultation_id))
     return consultation, form, draft
 
@@ -122,14 +123,14 @@ def start(request: Request, db: DbSession, consultation_id: int,
     invitation_id, organisation_name = None, ""
     if consultation.audience != Audience.ANYONE:
         if not invitation:
-            raise Conflict("This consultation is by invitation only. Use the link in your invitation email.")
+            raise Conflict(_("This consultation is by invitation only. Use the link in your invitation email."))
         found = building.find_invitation(db, consultation_id, invitation)
         invitation_id = found.id
     elif draft is not None:
         return RedirectResponse(_step_url(consultation_id, "who"), status_code=303)
     address = request.client.host if request.client else "unknown"
     if not request.app.state.rate_limiter.allow("consultation-start", "60/hour", address):
-        raise RateLimited("Many responses have been started from this address. Try again later.", 600)
+        raise RateLimited(_("Many responses have been started from this address. Try again later."), 600)
     draft, token = answering.start_draft(db, consultation_id, invitation_id=invitation_id,
                                          organisation_name=organisation_name)
     response = RedirectResponse(_step_url(consultation_id, "who"), status_code=303)
@@ -141,7 +142,7 @@ def _who_page(request, consultation, form, draft, *, return_to="", **shown):
     shown["values"] = shown.get("values") or {"respondent_type": draft.respondent_type,
                                               "organisation_name": draft.organisation_name}
     return render_form(request, "consultations/who.html", {
-        "consultation": consultation, "respondent_types": [(t.value, t.label) for t in RespondentType],
+        "consultation": consultation, "respondent_types": [(t.value, _(t.label)) for t in RespondentType],
         **_page_context(form, draft, "who", return_to)}, **shown)
 
 
@@ -281,7 +282,7 @@ def _check_page(request, consultation, form, draft, *, receipt=None, **shown):
             for q in rules.visible_questions(questions, draft.answers)]
     return render_form(request, "consultations/check.html", {
         "consultation": consultation, "draft": draft, "rows": rows,
-        "respondent_label": RespondentType(draft.respondent_type).label if draft.respondent_type else "",
+        "respondent_label": _(RespondentType(draft.respondent_type).label) if draft.respondent_type else "",
         "about_you": form.about_you_enabled, "idempotency_key": answering.new_idempotency_key(),
         "receipt": receipt or {},
         **_page_context(form, draft, "check")}, **shown)
@@ -357,7 +358,7 @@ def email_link(request: Request, db: DbSession, consultation_id: int,
     limiter = request.app.state.rate_limiter
     address = request.client.host if request.client else "unknown"
     if not limiter.allow("consultation-resume-email", "5/hour", address):
-        raise RateLimited("You have asked for several links. Copy the link on this page instead.", 3600)
+        raise RateLimited(_("You have asked for several links. Copy the link on this page instead."), 3600)
     try:
         to = check_email(email)
     except InvalidInput as error:
@@ -373,8 +374,8 @@ def resume(request: Request, db: DbSession, consultation_id: int, token: str):
     _journey(request, db, consultation_id)
     draft = answering.find_draft(db, consultation_id, token)
     if draft is None:
-        raise NotFound("We could not find those answers. They may have been sent already, or the "
-                       "consultation may have closed.")
+        raise NotFound(_("We could not find those answers. They may have been sent already, or the "
+                         "consultation may have closed."))
     step = "check" if draft.respondent_type and draft.answers else "who"
     response = RedirectResponse(_step_url(consultation_id, step), status_code=303)
     _set_draft_cookie(request, response, consultation_id, token)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.auth import CurrentUser, DbSession
+from app.i18n import _
 from app.services.consultations import directory
 from app.templating import render
 
@@ -18,4 +19,5 @@ def consultation_list(request: Request, db: DbSession, user: CurrentUser,
                       page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     return render(request, "consultations/list.html", {
         "listing": directory.listing(db, status=status, term=q, page=page),
-        "statuses": directory.STATUSES, "status_of": directory.status_of})
+        "statuses": {key: _(label) for key, label in directory.STATUSES.items()},
+        "status_of": directory.status_of})

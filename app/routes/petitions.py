@@ -12,6 +12,7 @@ from app.auth import CurrentUser, DbSession, current_user_or_none
 from app.caching import PetitionCaches
 from app.db import read_in_thread
 from app.errors import InvalidInput, RateLimited
+from app.i18n import _
 from app.input_guard import without_nul
 from app.models.petition import PUBLIC_STATUS_LABELS, REJECTION_LABELS, SIGNABLE
 from app.services import petitions, reviews
@@ -79,7 +80,7 @@ def new_petition(
     then the whole form with that title filled in."""
     title = title.strip()
     if not title:
-        errors = {"title": "Enter what you want the council to do"} if "title" in request.query_params else {}
+        errors = {"title": _("Enter what you want the council to do")} if "title" in request.query_params else {}
         return render_form(request, "petitions/new_title.html", errors=errors)
     similar = [] if checked else petitions.similar_open(db, title)
     if similar:

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, current_user_or_none
 from app.errors import InvalidInput, NotFound, RateLimited
+from app.i18n import _
 from app.models.base import DEFAULT_LANGUAGE
 from app.models.consultation import Consultation
 from app.services.reviews import outcomes
@@ -33,7 +34,7 @@ def subscribe(request: Request, db: DbSession, consultation_id: int,
         raise NotFound()
     address = request.client.host if request.client else "unknown"
     if not request.app.state.rate_limiter.allow("results-updates", "10/hour", address):
-        raise RateLimited("You have asked for updates too many times. Try again in an hour.", 3600)
+        raise RateLimited(_("You have asked for updates too many times. Try again in an hour."), 3600)
     try:
         outcomes.subscribe(db, consultation, email, language=language)
     except InvalidInput as error:

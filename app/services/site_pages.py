@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.site_page import SitePage
 from app.models.user import User
 from app.services import audit, petitions
 from app.services.privacy import retention
 
-TITLES = {"accessibility": "Accessibility statement", "privacy": "Privacy notice"}
+TITLES = {"accessibility": N_("Accessibility statement"), "privacy": N_("Privacy notice")}
 MAX_BODY = 50_000
 
 
@@ -69,9 +70,9 @@ def save(db: Session, slug: str, body: str, admin: User) -> None:
         raise NotFound()
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise InvalidInput({"body": f"Write the {TITLES[slug].lower()}"})
+        raise InvalidInput({"body": _("Write the {page}").format(page=_(TITLES[slug]).lower())})
     if len(body) > MAX_BODY:
-        raise InvalidInput({"body": f"The text must be {MAX_BODY:,} characters or fewer"})
+        raise InvalidInput({"body": _("The text must be {limit} characters or fewer").format(limit=f"{MAX_BODY:,}")})
     row = db.get(SitePage, slug)
     if row is None:
         row = SitePage(slug=slug, body=body, updated_at=utcnow(), updated_by_id=admin.id)
@@ -96,15 +97,15 @@ def reset(db: Session, slug: str, admin: User) -> None:
 def default_text(db: Session, slug: str, settings: Settings) -> str:
     council, contact = settings.council_name, settings.council_contact_email
     if slug == "accessibility":
-        return ACCESSIBILITY.format(council=council, contact=contact)
+        return _(ACCESSIBILITY).format(council=council, contact=contact)
     petition_days = petitions.current_settings(db).anonymise_after_days
     periods = retention.Periods.of(settings)  # the same settings the retention job uses
-    return PRIVACY.format(council=council, contact=contact, petition_days=petition_days,
+    return _(PRIVACY).format(council=council, contact=contact, petition_days=petition_days,
                           idle=settings.session_idle_minutes, absolute=settings.session_absolute_hours,
                           answers_period=periods.response_wording, outbox_days=periods.outbox_days)
 
 
-ACCESSIBILITY = """This statement applies to {council}'s consultation website, run on Chorus.
+ACCESSIBILITY = N_("""This statement applies to {council}'s consultation website, run on Chorus.
 
 We want as many people as possible to be able to use it. You should be able to:
 
@@ -134,9 +135,9 @@ accessibility requirements, email {contact}.
 
 The Equality and Human Rights Commission (EHRC) enforces the Public Sector Bodies (Websites and
 Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not happy with how we
-respond to your complaint, contact the Equality Advisory and Support Service (EASS)."""
+respond to your complaint, contact the Equality Advisory and Support Service (EASS).""")
 
-PRIVACY = """\
+PRIVACY = N_("""\
 {council} is the data controller for the personal data this website collects. Contact us about your
 data at {contact}.
 
@@ -184,4 +185,4 @@ advertising cookies.
 
 You can ask for a copy of the personal data we hold about you, ask us to correct or delete it, or
 object to how we use it: email {contact}. If you are unhappy with how we handle your data, you can
-complain to the Information Commissioner's Office (ico.org.uk)."""
+complain to the Information Commissioner's Office (ico.org.uk).""")

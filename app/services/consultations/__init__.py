@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.consultation import Audience, Consultation, ConsultationState, Question
 from app.models.consultation_response import Draft, Response
@@ -52,7 +53,7 @@ def published_consultation(db: Session, consultation_id: int) -> Consultation:
     consultation = db.scalar(_with_details(visible_consultations().where(
         Consultation.id == consultation_id, Consultation.state == ConsultationState.PUBLISHED)))
     if consultation is None:
-        raise NotFound("No published results for that consultation.")
+        raise NotFound(_("No published results for that consultation."))
     return consultation
 
 
@@ -88,13 +89,13 @@ def response_count(db: Session, consultation_id: int) -> int:
 def _check_details(title: str, summary: str, confidentiality: str) -> dict[str, str]:
     errors = {}
     if not title:
-        errors["title"] = "Enter a title"
+        errors["title"] = _("Enter a title")
     elif len(title) > 200:
-        errors["title"] = "Title must be 200 characters or fewer"
+        errors["title"] = _("Title must be 200 characters or fewer")
     if len(summary) > 10_000:
-        errors["summary"] = "Summary must be 10,000 characters or fewer"
+        errors["summary"] = _("Summary must be 10,000 characters or fewer")
     if not confidentiality:
-        errors["confidentiality"] = "Say in plain English what is kept, for how long and who sees it"
+        errors["confidentiality"] = _("Say in plain English what is kept, for how long and who sees it")
     return errors
 
 
@@ -103,7 +104,7 @@ def create_consultation(db: Session, *, review_id: int | None, title: str, summa
                         **details) -> Consultation:
     """`review_id` None makes a stand-alone consultation (its owner, officers and admins manage it)."""
     if review_id is not None and db.get(Review, review_id) is None:
-        raise InvalidInput({"review_id": "Choose the review this consultation belongs to, or none"})
+        raise InvalidInput({"review_id": _("Choose the review this consultation belongs to, or none")})
     title, summary = clean_text(title), clean_text(summary)
     errors = _check_details(title, summary, "-")
     if errors:
@@ -124,11 +125,11 @@ def update_details(db: Session, consultation: Consultation, *, title: str, summa
     title, summary, confidentiality = clean_text(title), clean_text(summary), clean_text(confidentiality)
     errors = _check_details(title, summary, confidentiality)
     if opens_at and closes_at and closes_at <= opens_at:
-        errors["closes_at"] = "The closing date must be after the opening date"
+        errors["closes_at"] = _("The closing date must be after the opening date")
     if errors:
         raise InvalidInput(errors)
     if not consultation.is_draft and audience != consultation.audience:
-        raise InvalidInput({"audience": "The audience can only change while the consultation is a draft"})
+        raise InvalidInput({"audience": _("The audience can only change while the consultation is a draft")})
     consultation.title, consultation.summary = title, summary
     consultation.confidentiality, consultation.audience = confidentiality, audience
     consultation.opens_at, consultation.closes_at = opens_at, closes_at
@@ -139,9 +140,16 @@ def update_details(db: Session, consultation: Consultation, *, title: str, summa
     return consultation
 
 
+REFUSED_TRANSITIONS = {
+    "opened": N_("Only a draft consultation can be opened."),
+    "closed": N_("Only an open consultation can be closed."),
+    "published": N_("Only a closed consultation can have its results published."),
+}
+
+
 def _transition(db, consultation, *, expected, to, action, actor_id):
     if consultation.state != expected:
-        raise Conflict(f"This consultation is {consultation.state.value}, so it cannot be {action}.")
+        raise Conflict(_(REFUSED_TRANSITIONS[action]))
     consultation.state = to
     audit.record(db, actor_id=actor_id, action=f"consultation.{action}", object_type="consultation",
                  object_id=consultation.id)
@@ -150,11 +158,11 @@ def _transition(db, consultation, *, expected, to, action, actor_id):
 def open_consultation(db: Session, consultation: Consultation, *, actor_id: int | None = None) -> None:
     questions = db.scalar(select(func.count()).where(Question.consultation_id == consultation.id))
     if consultation.is_draft and not questions:
-        raise Conflict("Add at least one question before opening the consultation.")
+        raise Conflict(_("Add at least one question before opening the consultation."))
     now = utcnow()
     closes_at = consultation.closes_at
     if consultation.is_draft and closes_at and closes_at <= now:
-        raise Conflict("The closing date has passed: set a later one before opening.")
+        raise Conflict(_("The closing date has passed: set a later one before opening."))
     _transition(db, consultation, expected=ConsultationState.DRAFT, to=ConsultationState.OPEN,
                 action="opened", actor_id=actor_id)
     consultation.opens_at = now if consultation.opens_at is None or consultation.opens_at > now \

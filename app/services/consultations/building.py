@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import utcnow
 from app.models.consultation import (
     Audience,
@@ -45,8 +46,8 @@ class QuestionInput:
 
 def _require_draft(consultation: Consultation) -> None:
     if not consultation.is_draft:
-        raise Conflict("Questions can only change while the consultation is a draft, "
-                       "so that every response answers the same questions.")
+        raise Conflict(_("Questions can only change while the consultation is a draft, "
+                       "so that every response answers the same questions."))
 
 
 def _check_question(db: Session, consultation: Consultation, data: QuestionInput,
@@ -55,47 +56,48 @@ def _check_question(db: Session, consultation: Consultation, data: QuestionInput
     try:
         kind = QuestionKind(data.kind)
     except ValueError:
-        errors["kind"] = "Choose the type of question"
+        errors["kind"] = _("Choose the type of question")
         kind = None
     text = clean_text(data.text)
     if not text:
-        errors["text"] = "Enter the question"
+        errors["text"] = _("Enter the question")
     elif len(text) > 500:
-        errors["text"] = "The question must be 500 characters or fewer"
+        errors["text"] = _("The question must be 500 characters or fewer")
     options = [clean_text(line) for line in data.options.splitlines() if clean_text(line)]
     if kind == QuestionKind.INDICATORS:  # the review's indicators, read now (decision 0103)
         if consultation.review_id is None:
-            errors["kind"] = ("“Which of these matter most to you?” asks about a review's indicators: "
-                              "choose another type, or use it in a consultation that is part of a review")
+            errors["kind"] = (_("“Which of these matter most to you?” asks about a review's indicators: "
+                              "choose another type, or use it in a consultation that is part of a review"))
         options = indicator_question.options_for_review(db, consultation.review_id) \
             if consultation.review_id is not None else []
     elif kind and kind.has_options:
         if len(options) < 2:
-            errors["options"] = "Enter at least 2 options, one on each line"
+            errors["options"] = _("Enter at least 2 options, one on each line")
         elif len(options) > MAX_OPTIONS or len(set(options)) != len(options) or \
                 any(len(o) > 200 for o in options):
-            errors["options"] = f"Enter up to {MAX_OPTIONS} different options of up to 200 characters"
+            errors["options"] = _("Enter up to {limit} different options of up to 200 characters").format(
+                limit=MAX_OPTIONS)
     else:
         options = []
     max_length = None
     if data.max_length.strip():
         if not data.max_length.strip().isdigit() or not 1 <= int(data.max_length) <= 10_000:
-            errors["max_length"] = "Enter a character limit between 1 and 10,000"
+            errors["max_length"] = _("Enter a character limit between 1 and 10,000")
         else:
             max_length = int(data.max_length)
     if not data.page.strip().isdigit() or not 1 <= int(data.page) <= 50:
-        errors["page"] = "Enter a page number between 1 and 50"
+        errors["page"] = _("Enter a page number between 1 and 50")
     questionnaire_id = _own_id(db, Questionnaire, consultation.id, data.questionnaire_id)
     if questionnaire_id is False:
-        errors["questionnaire_id"] = "Choose a questionnaire of this consultation"
+        errors["questionnaire_id"] = _("Choose a questionnaire of this consultation")
     show_if_id = _own_id(db, Question, consultation.id, data.show_if_question_id)
     show_if_value = clean_text(data.show_if_value)
     if show_if_id is False or (show_if_id and show_if_id == question_id):
-        errors["show_if_question_id"] = "Choose an earlier question of this consultation"
+        errors["show_if_question_id"] = _("Choose an earlier question of this consultation")
     elif show_if_id:
         earlier = db.get(Question, show_if_id)
         if show_if_value not in earlier.options:
-            errors["show_if_value"] = "Enter one of the earlier question's options exactly"
+            errors["show_if_value"] = _("Enter one of the earlier question's options exactly")
     if errors:
         raise InvalidInput(errors)
     return {"kind": kind, "text": text, "hint": clean_text(data.hint)[:1000], "required": data.required,
@@ -176,10 +178,10 @@ def add_questionnaire(db: Session, consultation: Consultation, *, title: str, re
     title = clean_text(title)
     errors = {}
     if not title or len(title) > 200:
-        errors["questionnaire_title"] = "Enter a title of up to 200 characters"
+        errors["questionnaire_title"] = _("Enter a title of up to 200 characters")
     valid = [t for t in respondent_types if t in RespondentType.__members__.values()]
     if not valid or len(valid) != len(respondent_types):
-        errors["respondent_types"] = "Choose who answers this questionnaire"
+        errors["respondent_types"] = _("Choose who answers this questionnaire")
     if errors:
         raise InvalidInput(errors)
     questionnaire = Questionnaire(consultation_id=consultation.id, title=title, respondent_types=valid)
@@ -194,12 +196,12 @@ def add_document(db: Session, settings: Settings, consultation: Consultation, *,
                  filename: str, content: bytes, actor_id: int | None = None) -> ConsultationDocument:
     title = clean_text(title) or clean_text(Path(filename or "").stem)
     if len(content) > settings.max_upload_bytes:
-        raise InvalidInput({"document": f"The file must be smaller than "
-                                        f"{settings.max_upload_bytes // (1024 * 1024)} MB"})
+        raise InvalidInput({"document": _("The file must be smaller than {size} MB").format(
+            size=settings.max_upload_bytes // (1024 * 1024))})
     if not content.startswith(b"%PDF-"):
-        raise InvalidInput({"document": "The file must be a PDF"})
+        raise InvalidInput({"document": _("The file must be a PDF")})
     if not title:
-        raise InvalidInput({"document_title": "Enter a title for the document"})
+        raise InvalidInput({"document_title": _("Enter a title for the document")})
     stored_name = f"{secrets.token_hex(16)}.pdf"
     directory = Path(settings.upload_dir) / "consultations"
     directory.mkdir(parents=True, exist_ok=True)
@@ -230,12 +232,12 @@ def invite(db: Session, consultation: Consultation, *, emails: str, organisation
            actor_id: int | None = None) -> list[tuple[ConsultationInvitation, str]]:
     """One single-use link per person; returns each invitation with its token (for the email)."""
     if consultation.audience == Audience.ANYONE:
-        raise Conflict("Anyone can answer this consultation, so it needs no invitations.")
+        raise Conflict(_("Anyone can answer this consultation, so it needs no invitations."))
     addresses = [part.strip() for part in emails.replace(",", "\n").splitlines() if part.strip()]
     if not addresses:
-        raise InvalidInput({"emails": "Enter at least one email address"})
+        raise InvalidInput({"emails": _("Enter at least one email address")})
     if len(addresses) > 500:
-        raise InvalidInput({"emails": "Enter up to 500 email addresses at a time"})
+        raise InvalidInput({"emails": _("Enter up to 500 email addresses at a time")})
     checked = []
     for address in addresses:
         checked.append(check_email(address, field="emails"))
@@ -263,9 +265,9 @@ def find_invitation(db: Session, consultation_id: int, token: str) -> Consultati
         ConsultationInvitation.token_hash == token_hash(token),
         ConsultationInvitation.consultation_id == consultation_id))
     if invitation is None:
-        raise NotFound("We could not find that invitation. Check the link in your email.")
+        raise NotFound(_("We could not find that invitation. Check the link in your email."))
     if invitation.used_at is not None:
-        raise Conflict("This invitation link has already been used to respond. Each link works once.")
+        raise Conflict(_("This invitation link has already been used to respond. Each link works once."))
     return invitation
 
 
@@ -276,4 +278,4 @@ def mark_invitation_used(db: Session, invitation_id: int) -> None:
         ConsultationInvitation.id == invitation_id, ConsultationInvitation.used_at.is_(None),
     ).values(used_at=utcnow()))
     if result.rowcount != 1:
-        raise Conflict("This invitation link has already been used to respond. Each link works once.")
+        raise Conflict(_("This invitation link has already been used to respond. Each link works once."))

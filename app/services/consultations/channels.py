@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.csv_export import restored_cell
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import utcnow
 from app.models.consultation import Channel, ConsultationState, QuestionKind
 from app.models.consultation_response import ApiToken
@@ -31,15 +32,15 @@ OFFICER_CHANNELS = [Channel.PAPER, Channel.PHONE, Channel.FOCUS_GROUP, Channel.O
 def check_entry_allowed(form: answering.ConsultationForm) -> None:
     """Officers may type in late paper forms after closing, but not into a draft or published one."""
     if form.state not in (ConsultationState.OPEN, ConsultationState.CLOSED):
-        raise Conflict("Responses can be entered while the consultation is open or closed, "
-                       "not while it is a draft or after the results are published.")
+        raise Conflict(_("Responses can be entered while the consultation is open or closed, "
+                       "not while it is a draft or after the results are published."))
 
 
 def parse_channel(value: str, field_name: str = "channel") -> Channel:
     try:
         return Channel(value.strip().lower())
     except ValueError:
-        raise InvalidInput({field_name: "Choose how the response was given"}) from None
+        raise InvalidInput({field_name: _("Choose how the response was given")}) from None
 
 
 def enter_response(db: Session, form: answering.ConsultationForm, submission: answering.Submission,
@@ -99,17 +100,17 @@ def import_csv(db: Session, form: answering.ConsultationForm, content: bytes, *,
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput({"file": "The file must be a CSV saved as UTF-8"}) from None
+        raise InvalidInput({"file": _("The file must be a CSV saved as UTF-8")}) from None
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if "respondent_type" not in header:
-        raise InvalidInput({"file": "The first row must name the columns, including respondent_type"})
+        raise InvalidInput({"file": _("The first row must name the columns, including respondent_type")})
     digest = hashlib.sha256(content).hexdigest()[:32]
     columns = {q.id: _column_for(q, header) for q in form.questions}
     checked, report = [], ImportReport()
     for line, row in enumerate(reader, start=2):
         if line - 1 > MAX_IMPORT_ROWS:
-            raise InvalidInput({"file": f"Import up to {MAX_IMPORT_ROWS:,} rows at a time"})
+            raise InvalidInput({"file": _("Import up to {limit} rows at a time").format(limit=f"{MAX_IMPORT_ROWS:,}")})
         submission = _submission(form, row, columns, channel)
         try:
             answering.check_submission(form, submission)
@@ -151,7 +152,7 @@ def _submission(form, row: dict, columns: dict, channel: Channel) -> answering.S
 def create_api_token(db: Session, *, name: str, actor_id: int) -> tuple[ApiToken, str]:
     name = rules.clean_text(name)
     if not name or len(name) > 200:
-        raise InvalidInput({"name": "Enter a name of up to 200 characters, like 'Paper forms team'"})
+        raise InvalidInput({"name": _("Enter a name of up to 200 characters, like 'Paper forms team'")})
     token = "chorus_" + new_token()
     api_token = ApiToken(name=name, token_hash=token_hash(token), created_by_id=actor_id)
     db.add(api_token)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.i18n import N_
 from app.models.base import utcnow
 from app.models.consultation import Consultation, ConsultationState
 from app.services import consultations
 from app.services.consultations.search import escape_like
 
 PAGE_SIZE = 20
-STATUSES = {"open": "Open: have your say", "closed": "Closed", "results": "Results published"}
+STATUSES = {"open": N_("Open: have your say"), "closed": N_("Closed"), "results": N_("Results published")}
 
 
 @dataclass(frozen=True)

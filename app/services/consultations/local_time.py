@@ -11,10 +11,14 @@ to 2am do not exist and are refused with a message saying so.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+
+from app import i18n
 from app.errors import InvalidInput
+from app.i18n import N_, _
 
 COUNCIL_ZONE = ZoneInfo("Europe/London")
-ZONE_HINT = "UK time: GMT in winter, BST (GMT+1) in summer."
+ZONE_HINT = N_("UK time: GMT in winter, BST (GMT+1) in summer.")
 FORM_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -35,14 +39,14 @@ def parse_local(value: str, field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput({field: "Enter a date and time, like 2026-12-31T17:00"}) from None
+        raise InvalidInput({field: _("Enter a date and time, like 2026-12-31T17:00")}) from None
     if parsed.tzinfo is not None:  # an explicit offset says which moment it is
         return parsed.astimezone(UTC)
     local = parsed.replace(tzinfo=COUNCIL_ZONE, fold=0)
     if to_local(local.astimezone(UTC)).replace(tzinfo=None) != parsed:
-        raise InvalidInput({field: (
-            f"{parsed:%H:%M} on {parsed:%-d %B %Y} does not exist in UK time: the clocks go forward "
-            "an hour that night. Choose a time before 1am or from 2am.")})
+        raise InvalidInput({field: _(
+            "{time} on {date} does not exist in UK time: the clocks go forward an hour that night. "
+            "Choose a time before 1am or from 2am.").format(time=f"{parsed:%H:%M}", date=_in_words(parsed))})
     return local.astimezone(UTC)
 
 
@@ -56,12 +60,17 @@ def format_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     local = to_local(value)
-    return f"{local:%-d %B %Y, %H:%M} {local.tzname()}"
+    return f"{babel_dates.format_datetime(local, 'd MMMM y, HH:mm', locale=i18n.babel_locale())} {local.tzname()}"
 
 
 def format_date(value: datetime | None) -> str:
     """The local date (a 00:30 BST close on 1 July is on 1 July, though it is 30 June in UTC)."""
-    return f"{to_local(value):%-d %B %Y}" if value else ""
+    return _in_words(to_local(value)) if value else ""
+
+
+def _in_words(day: datetime) -> str:
+    """"31 March 2027" in the reader's language (Babel's month names)."""
+    return babel_dates.format_date(day, "d MMMM y", locale=i18n.babel_locale())
 
 
 def local_days(utc_hours: dict[str, int]) -> dict[str, int]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.caching import PetitionCaches, new_petition_caches
 from app.errors import NotFound
+from app.i18n import N_
 from app.models.petition import (
     PUBLIC_STATUS_LABELS,
     UNMODERATED,
@@ -30,18 +31,18 @@ SETTINGS_ROW_ID = 1
 # Resident-facing filters: name -> (label, condition on a visible petition).
 FILTERS: dict[str, tuple[str, Any]] = {
     # Open: still signable and not yet past a council response, which have filters of their own.
-    "open": ("Open", (Petition.state == PetitionState.OPEN)
+    "open": (N_("Open"), (Petition.state == PetitionState.OPEN)
              & Petition.response_threshold_reached_at.is_(None) & Petition.responded_at.is_(None)),
     "awaiting_response": (
-        "Awaiting a council response",
+        N_("Awaiting a council response"),
         (Petition.response_threshold_reached_at.is_not(None))
         & Petition.responded_at.is_(None)
         & Petition.state.in_([PetitionState.OPEN, PetitionState.CLOSED]),
     ),
-    "responded": ("Council responded", Petition.responded_at.is_not(None)),
-    "debated": ("Debated", Petition.debated_at.is_not(None)),
-    "closed": ("Closed", Petition.state == PetitionState.CLOSED),
-    "rejected": ("Rejected", Petition.state == PetitionState.REJECTED),
+    "responded": (N_("Council responded"), Petition.responded_at.is_not(None)),
+    "debated": (N_("Debated"), Petition.debated_at.is_not(None)),
+    "closed": (N_("Closed"), Petition.state == PetitionState.CLOSED),
+    "rejected": (N_("Rejected"), Petition.state == PetitionState.REJECTED),
 }
 
 

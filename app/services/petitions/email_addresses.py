@@ -3,6 +3,7 @@
 from email_validator import EmailNotValidError, validate_email
 
 from app.errors import InvalidInput
+from app.i18n import _
 
 # Providers known to ignore dots in the local part (and to deliver `name+tag` to `name`).
 DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -15,7 +16,7 @@ def check_signer_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise InvalidInput(
-            {"email": "Enter an email address in the correct format, like name@example.com"}
+            {"email": _("Enter an email address in the correct format, like name@example.com")}
         ) from None
 
 

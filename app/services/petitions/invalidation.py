@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.petition import InvalidationState, Petition, PetitionInvalidation, PetitionSignature
@@ -47,16 +48,16 @@ def clean_criteria(
         try:
             ip_address = str(ipaddress.ip_network(ip_address, strict=False))
         except ValueError:
-            errors["ip_address"] = "Enter an IP address like 203.0.113.7 or a network like 203.0.113.0/24"
+            errors["ip_address"] = _("Enter an IP address like 203.0.113.7 or a network like 203.0.113.0/24")
     email_domain = email_domain.strip().lower().removeprefix("@")
     postcode = postcode.strip().upper().replace(" ", "")
     if postcode and (len(postcode) > 8 or not postcode.isalnum()):
-        errors["postcode"] = "Enter a postcode or the start of one, like RV1 or RV1 2AB"
+        errors["postcode"] = _("Enter a postcode or the start of one, like RV1 or RV1 2AB")
     if created_from and created_to and created_from >= created_to:
-        errors["created_to"] = "The end of the time window must be after its start"
+        errors["created_to"] = _("The end of the time window must be after its start")
     if not (ip_address or email_domain or postcode) and not (petition_id and (created_from or created_to)):
         errors["ip_address"] = (
-            "Give an address, an email domain or a postcode, or choose a petition and a time window"
+            _("Give an address, an email domain or a postcode, or choose a petition and a time window")
         )
     if errors:
         raise InvalidInput(errors)
@@ -95,7 +96,7 @@ def _ip_condition(value: str):
     # Other networks: list the addresses (bounded) rather than pretend SQL understands CIDR.
     if network.num_addresses > 4096:
         raise InvalidInput(
-            {"ip_address": "Use a single address, or a /8, /16 or /24 network, or a smaller one"}
+            {"ip_address": _("Use a single address, or a /8, /16 or /24 network, or a smaller one")}
         )
     return PetitionSignature.ip_address.in_([str(a) for a in network])
 
@@ -103,7 +104,7 @@ def _ip_condition(value: str):
 def preview(db: Session, criteria: Criteria, *, reason: str, officer: User) -> PetitionInvalidation:
     """Record what would be invalidated and how many signatures match, without changing any."""
     if criteria.petition_id and db.get(Petition, criteria.petition_id) is None:
-        raise InvalidInput({"petition_id": "There is no petition with this number"})
+        raise InvalidInput({"petition_id": _("There is no petition with this number")})
     matched = db.scalar(select(func.count()).select_from(_matching(criteria).subquery())) or 0
     invalidation = PetitionInvalidation(
         petition_id=criteria.petition_id,
@@ -145,7 +146,7 @@ def list_invalidations(db: Session, limit: int = 50) -> list[PetitionInvalidatio
 
 def start(db: Session, invalidation: PetitionInvalidation, officer: User) -> None:
     if invalidation.state != InvalidationState.PREVIEWED:
-        raise Conflict("This invalidation has already been run.")
+        raise Conflict(_("This invalidation has already been run."))
     invalidation.state = InvalidationState.QUEUED
     audit.record(
         db,
@@ -161,7 +162,7 @@ def start(db: Session, invalidation: PetitionInvalidation, officer: User) -> Non
 
 def start_undo(db: Session, invalidation: PetitionInvalidation, officer: User) -> None:
     if invalidation.state != InvalidationState.COMPLETED:
-        raise Conflict("Only a completed invalidation can be undone.")
+        raise Conflict(_("Only a completed invalidation can be undone."))
     invalidation.state = InvalidationState.UNDOING
     invalidation.undone_by_id = officer.id
     audit.record(

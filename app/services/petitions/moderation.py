@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -89,12 +90,13 @@ def reject(
     _require(petition, REJECTABLE, "This petition cannot be rejected now.")
     text = text.strip()
     if len(text) > TEXT_MAX:
-        raise InvalidInput({"rejection_text": f"Reason must be {TEXT_MAX:,} characters or fewer"})
+        raise InvalidInput({"rejection_text": _("Reason must be {limit} characters or fewer").format(
+            limit=f"{TEXT_MAX:,}")})
     if code == RejectionCode.OTHER and not text:
-        raise InvalidInput({"rejection_text": "Explain why the petition is rejected"})
+        raise InvalidInput({"rejection_text": _("Explain why the petition is rejected")})
     if code == RejectionCode.DUPLICATE:
         if duplicate_of is None or duplicate_of.id == petition.id or duplicate_of.state not in PUBLISHED:
-            raise InvalidInput({"duplicate_of": "Choose the published petition this one duplicates"})
+            raise InvalidInput({"duplicate_of": _("Choose the published petition this one duplicates")})
         petition.duplicate_of_id = duplicate_of.id
     now = now or utcnow()
     petition.state = PetitionState.HIDDEN if code.hides else PetitionState.REJECTED
@@ -172,7 +174,7 @@ def _required_text(text: str, field: str, message: str) -> str:
     if not text:
         raise InvalidInput({field: message})
     if len(text) > TEXT_MAX:
-        raise InvalidInput({field: f"This must be {TEXT_MAX:,} characters or fewer"})
+        raise InvalidInput({field: _("This must be {limit} characters or fewer").format(limit=f"{TEXT_MAX:,}")})
     return text
 
 

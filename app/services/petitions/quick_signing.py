@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from app.caching import PetitionCaches
 from app.db import Database
 from app.errors import InvalidInput, RateLimited
+from app.i18n import N_, _, ngettext
 from app.ratelimit import RateLimiter
 from app.services import petitions
 from app.services.petitions.rules import RuleSet, load_rules
@@ -114,27 +115,38 @@ def _signable_ref(db, key) -> PetitionRef:
     return PetitionRef(found.id, found.title, found.state)
 
 
+# A limit's period in words ("5/minute" -> "a minute", "30/5 minutes" -> "in 5 minutes"), said in the
+# reader's language; units outside these (never set by Chorus) are shown as written.
+PERIODS = {"second": N_("a second"), "minute": N_("a minute"), "hour": N_("an hour"), "day": N_("a day")}
+PERIODS_OF = {"seconds": N_("in {n} seconds"), "minutes": N_("in {n} minutes"), "hours": N_("in {n} hours"),
+              "days": N_("in {n} days")}
+COUNTED = {"": N_("{count} {period}"), "signatures": N_("{count} signatures {period}"),
+           "petitions": N_("{count} petitions {period}")}
+
+
 def limit_in_words(limit: str, noun: str = "") -> str:
-    """'10/minute' -> '10 signatures a minute' (noun 'signatures'); '30/5 minutes' -> '30 in 5 minutes'."""
-    count, _, per = limit.partition("/")
+    """'5/minute' -> '5 signatures a minute' (noun 'signatures'); '30/5 minutes' -> '30 in 5 minutes'."""
+    count, _slash, per = limit.partition("/")
     count, per = count.strip(), per.strip()
-    counted = f"{count} {noun}" if noun else count
-    if per[:1].isdigit():
-        return f"{counted} in {per}"
-    return f"{counted} {'an' if per[:1] in 'aeiouh' else 'a'} {per}"
+    number, _space, unit = per.partition(" ")
+    if number.isdigit() and unit in PERIODS_OF:
+        period = _(PERIODS_OF[unit]).format(n=number)
+    else:
+        period = _(PERIODS[per]) if per in PERIODS else per
+    return _(COUNTED.get(noun, COUNTED[""])).format(count=count, period=period)
 
 
 def signing_limit_in_words(settings_row) -> str:
     """The per-address limit in words, for the note on every signing form."""
-    return (
-        f"{limit_in_words(settings_row.signing_limit_per_address_short, 'signatures')} and "
-        f"{limit_in_words(settings_row.signing_limit_per_address_long)}"
-    )
+    return _("{short} and {long}").format(
+        short=limit_in_words(settings_row.signing_limit_per_address_short, "signatures"),
+        long=limit_in_words(settings_row.signing_limit_per_address_long))
 
 
 def burst_message(retry_after_seconds: int) -> str:
     minutes = max(1, -(-retry_after_seconds // 60))
-    return (
-        f"Several signatures have just been sent from your connection. Wait {minutes} "
-        f"minute{'' if minutes == 1 else 's'}, then press the button again: what you typed is kept."
-    )
+    return ngettext(
+        "Several signatures have just been sent from your connection. Wait {minutes} minute, then press "
+        "the button again: what you typed is kept.",
+        "Several signatures have just been sent from your connection. Wait {minutes} minutes, then press "
+        "the button again: what you typed is kept.", minutes).format(minutes=minutes)

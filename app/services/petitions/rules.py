@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.petition import PetitionAddressRule, RuleAction, RuleKind
 from app.services import audit
 
@@ -82,11 +83,11 @@ def clean_value(kind: RuleKind, value: str) -> str:
             return str(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise InvalidInput(
-                {"value": "Enter an IP address like 203.0.113.7 or a network like 203.0.113.0/24"}
+                {"value": _("Enter an IP address like 203.0.113.7 or a network like 203.0.113.0/24")}
             ) from None
     value = value.removeprefix("@")
     if not value or "." not in value or any(c.isspace() or c in "@/" for c in value) or len(value) > 255:
-        raise InvalidInput({"value": "Enter an email domain like example.com"})
+        raise InvalidInput({"value": _("Enter an email domain like example.com")})
     return value
 
 
@@ -99,7 +100,7 @@ def add_rule(
             PetitionAddressRule.kind == kind, PetitionAddressRule.value == value
         )
     ):
-        raise InvalidInput({"value": "There is already a rule for this; remove it first to change it"})
+        raise InvalidInput({"value": _("There is already a rule for this; remove it first to change it")})
     rule = PetitionAddressRule(
         kind=kind, value=value, action=action, note=note.strip()[:300], created_by_id=actor_id
     )

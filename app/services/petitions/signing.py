@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, RateLimited
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.petition import (
@@ -58,20 +59,20 @@ def clean_signer(*, name: str, email: str, location: str, consent: bool, notify:
     errors: dict[str, str] = {}
     name = " ".join(name.split())
     if not name:
-        errors["name"] = "Enter your name"
+        errors["name"] = _("Enter your name")
     elif len(name) > 200:
-        errors["name"] = "Name must be 200 characters or fewer"
+        errors["name"] = _("Name must be 200 characters or fewer")
     try:
         email = check_signer_email(email)
     except InvalidInput as error:
         errors.update(error.errors)
     postcode, ward = parse_location(location)
     if not (postcode or ward):
-        errors["location"] = "Enter your postcode or the name of your ward"
+        errors["location"] = _("Enter your postcode or the name of your ward")
     elif len(ward) > 100:
-        errors["location"] = "Ward must be 100 characters or fewer"
+        errors["location"] = _("Ward must be 100 characters or fewer")
     if not consent:
-        errors["consent"] = "Confirm that you live, work or study here or use the council's services"
+        errors["consent"] = _("Confirm that you live, work or study here or use the council's services")
     if errors:
         raise InvalidInput(errors)
     return Signer(
@@ -98,15 +99,15 @@ def check_petition_text(*, title: str, action: str, background: str) -> tuple[st
     errors: dict[str, str] = {}
     title, action, background = title.strip(), action.strip(), background.strip()
     if not title:
-        errors["title"] = "Enter what you want the council to do, in a short title"
+        errors["title"] = _("Enter what you want the council to do, in a short title")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Title must be {TITLE_MAX} characters or fewer"
+        errors["title"] = _("Title must be {limit} characters or fewer").format(limit=TITLE_MAX)
     if not action:
-        errors["action_text"] = "Say what the council should do"
+        errors["action_text"] = _("Say what the council should do")
     elif len(action) > ACTION_MAX:
-        errors["action_text"] = f"This must be {ACTION_MAX:,} characters or fewer"
+        errors["action_text"] = _("This must be {limit} characters or fewer").format(limit=f"{ACTION_MAX:,}")
     if len(background) > BACKGROUND_MAX:
-        errors["background"] = f"This must be {BACKGROUND_MAX:,} characters or fewer"
+        errors["background"] = _("This must be {limit} characters or fewer").format(limit=f"{BACKGROUND_MAX:,}")
     if errors:
         raise InvalidInput(errors)
     return title, action, background
@@ -144,7 +145,7 @@ def check_new_petition(values: dict[str, str], review_ids: set[int]) -> NewPetit
         errors.update(error.errors)
     review_id = int(values["review_id"]) if values["review_id"].isdigit() else None
     if review_id is not None and review_id not in review_ids:
-        errors["review_id"] = "Choose a service from the list, or none"
+        errors["review_id"] = _("Choose a service from the list, or none")
     if errors:
         raise InvalidInput(errors)
     return NewPetition(*text, signer=signer, review_id=review_id)
@@ -219,7 +220,7 @@ def sign(
     a cached PetitionRef: a petition closed a moment ago is caught here, not by the cache.
     """
     if petition.state not in SIGNABLE:
-        raise Conflict("This petition is not open for signatures.")
+        raise Conflict(_("This petition is not open for signatures."))
     if not screen(petition.id, signer, ip=ip, settings=settings, rules=rules, limiter=limiter):
         return SignOutcome.DROPPED
     token = new_token()
@@ -239,7 +240,7 @@ def sign(
     if inserted is None:
         current = db.get(Petition, petition.id)
         if current is None or current.state not in SIGNABLE:
-            raise Conflict("This petition is not open for signatures.")
+            raise Conflict(_("This petition is not open for signatures."))
         _answer_duplicate(db, current, signer, settings, limiter, base_url)
         return SignOutcome.ALREADY
     queue_rendered(db, email, to=signer.email, concerns=f"petition:{petition.id}", job=EMAIL_BATCH_JOB)
@@ -271,8 +272,8 @@ def _check_rate_limits(limiter: RateLimiter, settings: PetitionSettings, ip: str
     if limiter.allow_all("petition-sign", limits, ip, str(petition_id)):  # one Redis round trip
         return
     raise RateLimited(
-        "Too many signatures have been sent from your connection to this petition. "
-        "Please wait a few minutes and try again.",
+        _("Too many signatures have been sent from your connection to this petition. "
+        "Please wait a few minutes and try again."),
         retry_after_seconds=limiter.retry_after("petition-sign", limits, ip, str(petition_id)),
     )
 

@@ -17,8 +17,10 @@
     var counter = document.getElementById(textarea.id + "-count");
     if (!max || !counter) { return; }
     var left = max - textarea.value.length;
-    counter.textContent = left >= 0 ? "You have " + left.toLocaleString() + " characters remaining"
-                                    : "You have " + (-left).toLocaleString() + " characters too many";
+    // The words come from the page (data-remaining, data-too-many), in the page's language.
+    var words = left >= 0 ? counter.dataset.remaining : counter.dataset.tooMany;
+    if (!words) { return; }
+    counter.textContent = words.replace("{count}", Math.abs(left).toLocaleString(document.documentElement.lang || undefined));
   }
   document.documentElement.classList.add("js-enabled");
   // GOV.UK conditional reveal: the content under an option shows while that option is chosen.
