@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.db import request_session
 from app.errors import Forbidden, NotSignedIn
+from app.i18n import _
 from app.models.user import Role, User
 from app.services import accounts
 from app.services.accounts.sign_in import SecondFactorRequired, second_factor_required
@@ -49,18 +50,18 @@ STAFF_AREA = ("/officer", "/admin", "/account/")
 
 def require_user(request: Request, user: CurrentUser) -> User:
     if user is None:
-        raise NotSignedIn("Sign in to see this page.")
+        raise NotSignedIn(_("Sign in to see this page."))
     if user.role == Role.RESIDENT and request.url.path.startswith(STAFF_AREA):
-        raise Forbidden("This page is for council staff and organisations.")
+        raise Forbidden(_("This page is for council staff and organisations."))
     return user
 
 
 def require_role(*roles: Role):
     def dependency(request: Request, user: Annotated[User, Depends(require_user)]) -> User:
         if user.role not in roles:
-            raise Forbidden("Your account does not have access to this page.")
+            raise Forbidden(_("Your account does not have access to this page."))
         if second_factor_required(request.app.state.settings, user):
-            raise SecondFactorRequired("Admins must set up two-step verification before anything else.")
+            raise SecondFactorRequired(_("Admins must set up two-step verification before anything else."))
         return user
 
     return dependency

@@ -11,12 +11,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import AppError
+from app.i18n import _
 
 CSRF_COOKIE = "chorus_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 API_PREFIX = "/api/"
+# The JSON API speaks to developers, in English (decision 0107): this message is not translated.
+API_JSON_ONLY = "The API accepts application/json only."
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -119,11 +122,11 @@ async def verify_csrf(request: Request) -> None:
         return
     origin = request.headers.get("origin") or request.headers.get("referer")
     if origin and origin != "null" and not _same_origin(origin, request):
-        raise CsrfRejected("This form was sent from another website, so we did not accept it.")
+        raise CsrfRejected(_("This form was sent from another website, so we did not accept it."))
     if request.scope["path"].startswith(API_PREFIX):
         content_type = request.headers.get("content-type", "").lower()
         if not content_type.startswith("application/json"):
-            raise AppError("The API accepts application/json only.", status_code=415)
+            raise AppError(API_JSON_ONLY, status_code=415)
         return
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and _is_form(request):
@@ -133,10 +136,10 @@ async def verify_csrf(request: Request) -> None:
     expected = getattr(request.state, "csrf_token", None)
     cookie_present = _cookie(request.scope, CSRF_COOKIE) is not None
     if not (sent and expected and cookie_present and hmac.compare_digest(sent, expected)):
-        raise CsrfRejected(
+        raise CsrfRejected(_(
             "Your form could not be sent because the page had expired. "
             "Go back, reload the page and send it again: what you typed is still there."
-        )
+        ))
 
 
 def _is_form(request: Request) -> bool:

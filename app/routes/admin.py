@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import Admin, DbSession
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.base import LANGUAGES
 from app.models.organisation import ORGANISATION_TYPE_LABELS, OrganisationType
 from app.models.user import Role
@@ -23,6 +24,7 @@ def _users_page(request, db, *, invited=None, **form):
         "users": accounts.list_users(db),
         "organisations": accounts.list_organisations(db),
         "roles": [role for role in Role if role != Role.RESIDENT], "languages": LANGUAGES, "invited": invited,
+        "role_labels": accounts.ROLE_LABELS,
     }, **form)
 
 
@@ -45,7 +47,7 @@ def invite_user(
     try:
         chosen_role = Role(role)
     except ValueError:
-        return _users_page(request, db, errors={"role": "Choose a role"}, values=values, status_code=422)
+        return _users_page(request, db, errors={"role": _("Choose a role")}, values=values, status_code=422)
     org_id = int(organisation_id) if organisation_id.isdigit() else None
     try:
         invitation, token = accounts.invite(
@@ -54,7 +56,7 @@ def invite_user(
     except InvalidInput as error:
         return _users_page(request, db, errors=error.errors, values=values, status_code=422)
     queue_email(db, "staff_invitation", to=invitation.email, language=invitation.language,
-                inviter=admin.display_name, role=chosen_role.value,
+                inviter=admin.display_name, role=accounts.ROLE_LABELS[chosen_role],
                 link=f"{request.app.state.settings.base_url}/invitations/{token}")
     return RedirectResponse(f"/admin/users?invited={invitation.email}", status_code=303)
 
@@ -62,7 +64,7 @@ def invite_user(
 def _organisations_page(request, db, **form):
     return render_form(request, "admin/organisations.html", {
         "organisations": accounts.list_organisations(db),
-        "types": ORGANISATION_TYPE_LABELS,
+        "types": {value: _(label) for value, label in ORGANISATION_TYPE_LABELS.items()},
     }, **form)
 
 
@@ -85,7 +87,7 @@ def create_organisation(
     try:
         org_type = OrganisationType(type)
     except ValueError:
-        return _organisations_page(request, db, errors={"type": "Choose the type of organisation"},
+        return _organisations_page(request, db, errors={"type": _("Choose the type of organisation")},
                                    values=values, status_code=422)
     try:
         accounts.create_organisation(db, name=name, type=org_type, description=description,

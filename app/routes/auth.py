@@ -9,13 +9,14 @@ from fastapi.responses import RedirectResponse, Response
 from app import i18n
 from app.auth import SESSION_COOKIE, CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, RateLimited
+from app.i18n import N_, _, ngettext
 from app.services import accounts
 from app.services.accounts import sign_in as sign_in_rules
 from app.templating import render_form
 
 router = APIRouter()
 LANGUAGE_COOKIE_DAYS = 365
-GENERIC_SIGN_IN_ERROR = "The email address or password is not right"
+GENERIC_SIGN_IN_ERROR = N_("The email address or password is not right")
 
 
 def safe_next(url: str | None) -> str:
@@ -70,14 +71,14 @@ def sign_in(
     _slow_down(limiter, account_key, address)
     errors = {}
     if not email.strip():
-        errors["email"] = "Enter your email address"
+        errors["email"] = _("Enter your email address")
     if not password:
-        errors["password"] = "Enter your password"  # noqa: S105 - a message
+        errors["password"] = _("Enter your password")
     user = accounts.authenticate(db, email, password) if not errors else None
     if user is None:
         if not errors:
             sign_in_rules.record_failure(limiter, account_key, address)
-        errors = errors or {"email": GENERIC_SIGN_IN_ERROR}
+        errors = errors or {"email": _(GENERIC_SIGN_IN_ERROR)}
         return render_form(request, "auth/sign_in.html", {"next": safe_next(next)}, errors=errors,
                            values={"email": email})
     if user.totp_secret:
@@ -93,8 +94,10 @@ def _slow_down(limiter, account_key: str, address: str) -> None:
     wait = sign_in_rules.wait_seconds(limiter, account_key, address)
     if wait:
         minutes = max(1, -(-wait // 60))
-        raise RateLimited(f"Too many failed sign-in attempts from your connection. Wait {minutes} "
-                          f"minute{'s' if minutes != 1 else ''}, then try again.", retry_after_seconds=wait)
+        raise RateLimited(ngettext(
+            "Too many failed sign-in attempts from your connection. Wait %(num)s minute, then try again.",
+            "Too many failed sign-in attempts from your connection. Wait %(num)s minutes, then try again.",
+            minutes) % {"num": minutes}, retry_after_seconds=wait)
 
 
 def _signed_in(request: Request, db, user, next_url: str):
@@ -135,7 +138,7 @@ def sign_in_code(
     _slow_down(limiter, account_key, address)
     if not sign_in_rules.code_is_right(limiter, user.totp_secret or "", code, user.id):
         sign_in_rules.record_failure(limiter, account_key, address)
-        errors = {"code": "Enter the 6-digit code your app shows now"}
+        errors = {"code": _("Enter the 6-digit code your app shows now")}
         return _code_page(request, pending, next, errors=errors, status_code=422)
     return _signed_in(request, db, user, next)
 
@@ -177,7 +180,11 @@ def sign_out(request: Request, db: DbSession):
 @router.get("/invitations/{token}")
 def invitation_page(request: Request, db: DbSession, token: str):
     invitation = accounts.open_invitation(db, token)
-    return render_form(request, "auth/accept_invitation.html", {"invitation": invitation, "token": token})
+    return render_form(request, "auth/accept_invitation.html", _invitation_context(invitation, token))
+
+
+def _invitation_context(invitation, token: str) -> dict:
+    return {"invitation": invitation, "token": token, "role_labels": accounts.ROLE_LABELS}
 
 
 @router.post("/invitations/{token}")
@@ -192,7 +199,7 @@ def accept_invitation(
     try:
         user = accounts.accept_invitation(db, token, display_name=display_name, password=password)
     except InvalidInput as error:
-        return render_form(request, "auth/accept_invitation.html", {"invitation": invitation, "token": token},
+        return render_form(request, "auth/accept_invitation.html", _invitation_context(invitation, token),
                            errors=error.errors, values={"display_name": display_name})
     session_token = accounts.start_session(db, user)
     response = RedirectResponse("/officer", status_code=303)

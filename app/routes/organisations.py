@@ -8,7 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser, DbSession, SignedIn
 from app.downloads import download_headers
 from app.errors import InvalidInput, NotFound, RateLimited
+from app.i18n import _
 from app.services import forums, reviews
+from app.services.accounts import ROLE_LABELS
 from app.services.forums import membership as forums_membership
 from app.services.forums import submissions as forums_submissions
 from app.services.forums.submissions import Upload, is_member_of, is_organiser_of
@@ -24,7 +26,7 @@ def _organisation_page(request, db, user, organisation, **form):
         "submissions": forums_submissions.list_submissions(db, user, organisation),
         "members": forums_membership.list_members(db, user, organisation),
         "is_member": is_member_of(user, organisation), "is_organiser": is_organiser_of(user, organisation),
-        "invited": request.query_params.get("invited")}, **form)
+        "invited": request.query_params.get("invited"), "role_labels": ROLE_LABELS}, **form)
 
 
 @router.get("/{slug}")
@@ -38,7 +40,7 @@ def invite_member(request: Request, db: DbSession, user: SignedIn, slug: str,
     organisation = forums.organisation_by_slug(db, slug)
     limiter = request.app.state.rate_limiter
     if not limiter.allow("organisation-invite", "20/hour", str(user.id)):
-        raise RateLimited("You have sent a lot of invitations. Wait an hour, then try again.")
+        raise RateLimited(_("You have sent a lot of invitations. Wait an hour, then try again."))
     try:
         invitation = forums_membership.invite_member(db, user, organisation, email=email,
                                                      base_url=request.app.state.settings.base_url)

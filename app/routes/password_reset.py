@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession
 from app.errors import InvalidInput, RateLimited
+from app.i18n import _
 from app.services.accounts import normalise_account_email
 from app.services.accounts import staff as staff_accounts
 from app.templating import render, render_form
@@ -22,14 +23,14 @@ def request_page(request: Request):
 @router.post("")
 def request_reset(request: Request, db: DbSession, email: Annotated[str, Form(max_length=320)] = ""):
     if not email.strip():
-        errors = {"email": "Enter your email address"}
+        errors = {"email": _("Enter your email address")}
         return render_form(request, "auth/password_reset_request.html", errors=errors)
     limiter = request.app.state.rate_limiter
     address = request.client.host if request.client else "unknown"
     if not (limiter.allow("password-reset-address", staff_accounts.RESET_ATTEMPTS_PER_ADDRESS, address)
             and limiter.allow("password-reset-account", staff_accounts.RESET_ATTEMPTS_PER_ACCOUNT,
                               normalise_account_email(email))):
-        raise RateLimited("Too many requests for a reset link. Wait an hour, then try again.",
+        raise RateLimited(_("Too many requests for a reset link. Wait an hour, then try again."),
                           retry_after_seconds=3600)
     staff_accounts.request_reset(db, email, base_url=request.app.state.settings.base_url)
     return RedirectResponse("/password-reset/sent", status_code=303)

@@ -2,19 +2,21 @@
 transaction and sent by a background job after commit.
 
 Each email is two templates, `app/templates/emails/<name>.txt` (which also sets `subject`) and
-`<name>.html` (extending `emails/_layout.html`), with the same content. A translation goes beside
-them as `emails/<language>/<name>.txt` and `.html`; an email with none is sent in English.
+`<name>.html` (extending `emails/_layout.html`), with the same content. Their sentences are marked
+for the catalogue (`_()`, as in every page), and an email is rendered inside `i18n.use_locale`, so
+it is written in the recipient's language, not the language of whoever's request sent it.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.job_queue import enqueue_after_commit
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.outbox import EmailStatus, OutboxEmail
@@ -30,7 +32,9 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
     auto_reload=False,  # templates are read once per process (the signing path renders on every signature)
+    extensions=["jinja2.ext.i18n"],
 )
+_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
 
 def _paragraphs(text: str) -> Markup:
@@ -47,7 +51,14 @@ def _link(url: str) -> Markup:
     return Markup('<a href="{0}" style="color: #1d70b8;">{0}</a>').format(url)
 
 
+def _translated(label: str) -> str:
+    """A fixed label a caller passes as its English msgid (marked `N_` where it is defined), in the
+    email's language. Never for what people typed: that is shown as written."""
+    return i18n.gettext(label) if label else label
+
+
 _env.filters["number"] = lambda value: f"{value:,}"
+_env.filters["translated"] = _translated
 _env.filters["paragraphs"] = _paragraphs
 _env.globals["url"] = _link
 
@@ -57,34 +68,27 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-    language: str  # the language it is written in (the one asked for, or English where none is written)
+    language: str  # the language it is written in
 
 
-def render_email(template: str, /, *, language: str = DEFAULT_LANGUAGE, **context) -> RenderedEmail:
-    """The one way an email is written: `template`'s text and HTML templates in `language` when there
-    is a translation, else in English, with the same `context`."""
+def render_email(template: str, /, *, language: str | None = None, **context) -> RenderedEmail:
+    """The one way an email is written: `template`'s text and HTML templates with the same `context`,
+    in `language` (the recipient's), or in the language of this request when none is given (someone
+    asking for a link on a Welsh page gets it in Welsh). English for a language Chorus does not speak."""
+    if language is None:
+        language = i18n.current_locale()
     written_in = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    try:
-        text_template = _env.get_template(_path(template, written_in, "txt"))
-    except TemplateNotFound:
-        if written_in == DEFAULT_LANGUAGE:
-            raise
-        written_in = DEFAULT_LANGUAGE
-        text_template = _env.get_template(_path(template, written_in, "txt"))
-    module = text_template.make_module(context)
-    subject = " ".join(str(module.subject).split())[:300]
-    html = _env.get_template(_path(template, written_in, "html")).render(
-        context, subject=subject, language=written_in)
-    return RenderedEmail(subject=subject, text=str(module), html=html, language=written_in)
-
-
-def _path(name: str, language: str, extension: str) -> str:
-    folder = "emails" if language == DEFAULT_LANGUAGE else f"emails/{language}"
-    return f"{folder}/{name}.{extension}"
+    with i18n.use_locale(written_in):
+        module = _env.get_template(f"emails/{template}.txt").make_module(context)
+        subject = " ".join(str(module.subject).split())[:300]
+        html = _env.get_template(f"emails/{template}.html").render(
+            context, subject=subject, language=written_in)
+        text = str(module)
+    return RenderedEmail(subject=subject, text=text, html=html, language=written_in)
 
 
 def queue_email(db: Session, template: str, /, *, to: str, concerns: str = "",
-                language: str = DEFAULT_LANGUAGE, job: str = SEND_JOB, **context) -> int:
+                language: str | None = None, job: str = SEND_JOB, **context) -> int:
     """Render email `template` and write it to the outbox in this transaction; `job` sends it after commit.
 
     `concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about.

@@ -7,6 +7,9 @@ and ethnic group; the harmonised age bands; the GSS harmonised disability questi
 question: a long-lasting condition that reduces day-to-day activities, the Equality Act definition).
 Ward comes from the council's ward list (the wards its citizens' panel recruits from), never free
 text. Every question is optional; "Prefer not to say" is an answer on every list.
+
+The wording and answers are stored and compared in English (they are the values kept and exported);
+each is marked `N_` so a page shows it in the reader's language with `_(text)`.
 """
 
 from collections.abc import Mapping
@@ -16,19 +19,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import N_, _
 from app.models.panel import NOT_SAID, Panel, PanelCategory, PanelFeature
 
-PREFER_NOT_TO_SAY = "Prefer not to say"
+PREFER_NOT_TO_SAY = N_("Prefer not to say")
 
-AGE_BANDS = ("Under 16", "16 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74", "75 or over")
+AGE_BANDS = (N_("Under 16"), N_("16 to 24"), N_("25 to 34"), N_("35 to 44"), N_("45 to 54"), N_("55 to 64"),
+             N_("65 to 74"), N_("75 or over"))
 AGE_BANDS_16_AND_OVER = AGE_BANDS[1:]  # citizens' panels recruit from 16
-SEXES = ("Female", "Male")
-GENDER_SAME = "Yes"
-GENDER_DIFFERENT = "No, write in your gender identity"
+SEXES = (N_("Female"), N_("Male"))
+GENDER_SAME = N_("Yes")
+GENDER_DIFFERENT = N_("No, write in your gender identity")
 GENDER_ANSWERS = (GENDER_SAME, GENDER_DIFFERENT)
-DISABILITY = ("Yes", "No")
-ETHNIC_GROUPS = ("Asian or Asian British", "Black, Black British, Caribbean or African",
-                 "Mixed or multiple ethnic groups", "White", "Other ethnic group")
+DISABILITY = (N_("Yes"), N_("No"))
+ETHNIC_GROUPS = (N_("Asian or Asian British"), N_("Black, Black British, Caribbean or African"),
+                 N_("Mixed or multiple ethnic groups"), N_("White"), N_("Other ethnic group"))
 
 
 @dataclass(frozen=True)
@@ -39,18 +44,20 @@ class Question:
     hint: str = ""
 
 
-AGE = Question("age_band", "What is your age?", AGE_BANDS)
-SEX = Question("sex", "What is your sex?", SEXES,
-               hint="A question about gender identity follows.")
+AGE = Question("age_band", N_("What is your age?"), AGE_BANDS)
+SEX = Question("sex", N_("What is your sex?"), SEXES,
+               hint=N_("A question about gender identity follows."))
 GENDER_IDENTITY = Question("gender_identity",
-                           "Is the gender you identify with the same as your sex registered at birth?",
+                           N_("Is the gender you identify with the same as your sex registered at birth?"),
                            GENDER_ANSWERS)
 DISABILITY_QUESTION = Question(
-    "disability", "Do you have any physical or mental health conditions or illnesses lasting or expected "
-    "to last 12 months or more that reduce your ability to carry out day-to-day activities?", DISABILITY)
-ETHNICITY = Question("ethnicity", "What is your ethnic group?", ETHNIC_GROUPS)
-WARD = Question("ward", "Which ward do you live in?", None,
-                hint="Your council tax bill shows your ward.")
+    "disability",
+    N_("Do you have any physical or mental health conditions or illnesses lasting or expected to last "
+       "12 months or more that reduce your ability to carry out day-to-day activities?"),
+    DISABILITY)
+ETHNICITY = Question("ethnicity", N_("What is your ethnic group?"), ETHNIC_GROUPS)
+WARD = Question("ward", N_("Which ward do you live in?"), None,
+                hint=N_("Your council tax bill shows your ward."))
 
 QUESTIONS = (AGE, SEX, GENDER_IDENTITY, DISABILITY_QUESTION, ETHNICITY, WARD)
 KEYS = tuple(q.key for q in QUESTIONS)
@@ -89,19 +96,24 @@ def check(values: Mapping[str, Any], wards: tuple[str, ...] = ()) -> tuple[dict[
         if question.key == GENDER_IDENTITY.key and value not in allowed:
             value = GENDER_DIFFERENT if value == "No" else value  # a written-in identity, from the API
             if value not in allowed and len(value) > WRITE_IN_LIMIT:
-                errors[question.key] = f"Your answer must be {WRITE_IN_LIMIT} characters or fewer"
+                errors[question.key] = _too_long()
                 continue
         elif allowed and value not in allowed:
-            errors[question.key] = "Choose one of the options"
+            errors[question.key] = _("Choose one of the options")
             continue
         elif not allowed and len(value) > WRITE_IN_LIMIT:
-            errors[question.key] = f"Your answer must be {WRITE_IN_LIMIT} characters or fewer"
+            errors[question.key] = _too_long()
             continue
         clean[question.key] = value
     if clean.get(GENDER_IDENTITY.key) == GENDER_DIFFERENT:
         written = " ".join(str(values.get(WRITE_IN_KEY) or "").split())
         if len(written) > WRITE_IN_LIMIT:
-            errors[WRITE_IN_KEY] = f"Your gender identity must be {WRITE_IN_LIMIT} characters or fewer"
+            errors[WRITE_IN_KEY] = _("Your gender identity must be {limit} characters or fewer").format(
+                limit=WRITE_IN_LIMIT)
         elif written:
             clean[GENDER_IDENTITY.key] = written
     return clean, errors
+
+
+def _too_long() -> str:
+    return _("Your answer must be {limit} characters or fewer").format(limit=WRITE_IN_LIMIT)

@@ -1,5 +1,6 @@
 """Every email Chorus sends: rendered from its text and HTML templates with real values, the same
-words in both parts, user text escaped in HTML, Welsh where written, and sent as multipart/alternative."""
+words in both parts, user text escaped in HTML, in Welsh for a Welsh reader (from the catalogue), and sent as
+multipart/alternative."""
 
 import re
 from html.parser import HTMLParser
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app import i18n
 from app.jobs.email import deliver
 from app.models.outbox import EmailStatus, OutboxEmail
 from app.models.petition import PetitionSignature
@@ -100,7 +102,7 @@ EMAILS: dict[str, dict] = {
         "manage": "https://consult.riverside.example/panels/manage/x9",
     },
     "password_reset": {"email": "tom@riverside.example", "link": LINK},
-    "staff_invitation": {"inviter": "Sam Admin", "role": "officer", "link": LINK},
+    "staff_invitation": {"inviter": "Sam Admin", "role": "Officer", "link": LINK},
     "consultation_invitation": {
         "inviter": "Tom Officer",
         "council": "Riverside Council",
@@ -247,37 +249,61 @@ def test_html_escapes_what_people_typed_and_the_text_keeps_it():
     assert text_words(email.text) == visible_words(email.html)
 
 
-def test_welsh_where_written_and_english_otherwise():
+def test_welsh_for_a_welsh_reader_and_english_otherwise():
     welsh = render_email("results_published", language="cy", **EMAILS["results_published"])
     assert welsh.language == "cy" and welsh.subject == f"Canlyniadau wedi’u cyhoeddi: {TITLE}"
     assert '<html lang="cy">' in welsh.html and "Gweld y canlyniadau" in welsh.text
     assert text_words(welsh.text) == visible_words(welsh.html)
-    fallback = render_email("password_reset", language="cy", **EMAILS["password_reset"])
-    assert fallback.language == "en" and '<html lang="en">' in fallback.html
+    reset = render_email("password_reset", language="cy", **EMAILS["password_reset"])
+    assert reset.language == "cy" and reset.subject == "Ailosod eich cyfrinair Chorus"
     assert render_email("password_reset", language="xx", **EMAILS["password_reset"]).language == "en"
+    assert render_email("password_reset", language="en", **EMAILS["password_reset"]).subject == (
+        "Reset your Chorus password")
 
 
-TRANSLATIONS = sorted(
-    (folder.name, text.stem)
-    for folder in (TEMPLATE_DIR / "emails").iterdir()
-    if folder.is_dir()
-    for text in folder.glob("*.txt")
-)
+def test_with_no_language_given_an_email_is_in_the_language_of_the_request():
+    with i18n.use_locale("cy"):
+        asked_on_a_welsh_page = render_email("resident_sign_in_link", **EMAILS["resident_sign_in_link"])
+        for_an_english_reader = render_email("resident_sign_in_link", language="en",
+                                             **EMAILS["resident_sign_in_link"])
+    assert asked_on_a_welsh_page.language == "cy"
+    assert asked_on_a_welsh_page.subject == "Eich dolen i fewngofnodi i Chorus"
+    assert "am 30 munud" in asked_on_a_welsh_page.text
+    assert for_an_english_reader.subject == "Your link to sign in to Chorus"
+    assert render_email("resident_sign_in_link", **EMAILS["resident_sign_in_link"]).language == "en"
 
 
-@pytest.mark.parametrize("language, name", TRANSLATIONS)
-def test_each_translation_renders_the_same_words_as_text_and_html(language, name):
-    email = render_email(name, language=language, **EMAILS[name])
-    assert email.language == language and f'<html lang="{language}">' in email.html
-    assert email.subject != render_email(name, **EMAILS[name]).subject  # translated, not a copy
-    assert text_words(email.text) == visible_words(email.html)
+def _values(context) -> list[str]:
+    """Every value an email is given, as it may appear in it (what people typed stays as typed)."""
+    if isinstance(context, dict):
+        return [value for item in context.values() for value in _values(item)]
+    if isinstance(context, (list, tuple)):
+        return [value for item in context for value in _values(item)]
+    if isinstance(context, int) and not isinstance(context, bool):
+        return [f"{context:,}", str(context)]
+    return [context, *context.splitlines()] if isinstance(context, str) else []
 
 
-def test_every_translation_has_both_parts_and_an_english_original():
-    for folder in (TEMPLATE_DIR / "emails").iterdir():
-        if folder.is_dir():
-            for text in folder.glob("*.txt"):
-                assert text.with_suffix(".html").exists() and text.stem in EMAILS, text
+WELSH_WORDS = re.compile(r"\b(eich|mae|mae’r|yr|yn|ac|am|Annwyl|Rydych|Gofynnodd|Diolch|hwn|hon)\b")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_email_is_written_in_welsh_with_no_english_sentence_left(name):
+    english = render_email(name, **EMAILS[name])
+    welsh = render_email(name, language="cy", **EMAILS[name])
+    assert welsh.language == "cy" and '<html lang="cy">' in welsh.html and 'lang="cy"' in welsh.html
+    assert welsh.subject != english.subject and welsh.text != english.text
+    assert WELSH_WORDS.search(welsh.text), welsh.text
+    assert text_words(welsh.text) == visible_words(welsh.html)
+    values = sorted(_values(EMAILS[name]), key=len, reverse=True)
+    for line in set(english.text.splitlines()) & set(welsh.text.splitlines()):
+        for value in values:
+            line = line.replace(value, "")
+        assert not re.search(r"[A-Za-z]{2,}", line), f"English left in the Welsh {name}: {line!r}"
+
+
+def test_translations_live_in_the_catalogue_not_in_copies_of_templates():
+    assert not [path for path in (TEMPLATE_DIR / "emails").iterdir() if path.is_dir()]
 
 
 def test_the_outbox_keeps_both_parts(db):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, i18n
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited
 from app.models.audit import AuditEvent
 from app.models.finding import ResultsSubscriber
@@ -60,10 +60,17 @@ def resident(db, address=ADDRESS, name="Rhian", language="en") -> User:
 
 
 class TestSignInLinks:
+    def test_the_link_is_in_the_language_of_the_page_that_asked_for_it(self, db):
+        with i18n.use_locale("cy"):
+            _ask(db, "cymraeg@example.org")
+        email = _emails(db, "cymraeg@example.org")[-1]
+        assert email.subject == "Eich dolen i fewngofnodi i Chorus" and "am 30 munud" in email.body_text
+        assert '<html lang="cy">' in email.body_html and "minutes" not in email.body_text
+
     def test_the_link_creates_the_account_once_and_keeps_only_a_hash(self, db):
         token = _ask(db, "Rhian.Resident@Example.org ")
         email = _emails(db)[-1]
-        assert "works once, for 30 minutes" in email.body_text and "am 30 munud" in email.body_text
+        assert "works once, for 30 minutes" in email.body_text and "munud" not in email.body_text
         stored = db.scalars(select(ResidentSignInLink)).all()
         assert [link.token_hash for link in stored] == [token_hash(token)]
         assert token not in {link.token_hash for link in stored}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
-from app.i18n import _
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.organisation import Organisation, OrganisationType
 from app.models.user import Invitation, Role, StaffSession, User
@@ -23,6 +23,16 @@ SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 # Staff activity times are kept to 5 minutes, never finer: exact sign-in and last-seen times would
 # line up with the (hour-rounded, unsigned) anonymous posts (decision 0080).
 ACTIVITY_GRAIN = timedelta(minutes=5)
+# A role as people read it (the stored value stays `role.value`): `_(ROLE_LABELS[role])` where shown.
+ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.OFFICER: N_("Officer"),
+    Role.ORGANISER: N_("Organiser"),
+    Role.MEMBER: N_("Member"),
+    Role.COUNCILLOR: N_("Councillor"),
+    Role.DATA_PROTECTION: N_("Data-protection officer"),
+    Role.RESIDENT: N_("Resident"),
+}
 
 
 def activity_time(moment: datetime, *, round_up: bool = False) -> datetime:
@@ -42,17 +52,18 @@ def check_email(email: str, field: str = "email") -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise InvalidInput(
-            {field: "Enter an email address in the correct format, like name@example.com"}
+            {field: _("Enter an email address in the correct format, like name@example.com")}
         ) from None
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            {"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"}
+            {"password": _("Password must be at least {minimum} characters").format(
+                minimum=MIN_PASSWORD_LENGTH)}
         )
     if len(password) > 1024:
-        raise InvalidInput({"password": "Password must be 1,024 characters or fewer"})
+        raise InvalidInput({"password": _("Password must be 1,024 characters or fewer")})
 
 
 def slugify(name: str) -> str:
@@ -70,11 +81,11 @@ def create_organisation(
 ) -> Organisation:
     name = name.strip()
     if not name:
-        raise InvalidInput({"name": "Enter the organisation's name"})
+        raise InvalidInput({"name": _("Enter the organisation’s name")})
     if len(name) > 200:
-        raise InvalidInput({"name": "Name must be 200 characters or fewer"})
+        raise InvalidInput({"name": _("Name must be 200 characters or fewer")})
     if db.scalar(select(Organisation.id).where(Organisation.name == name)):
-        raise InvalidInput({"name": "An organisation with this name already exists"})
+        raise InvalidInput({"name": _("An organisation with this name already exists")})
     organisation = Organisation(
         name=name,
         slug=_unique_slug(db, slugify(name)),
@@ -100,11 +111,17 @@ def _unique_slug(db: Session, base: str) -> str:
 def organisation_by_name(db: Session, name: str) -> Organisation:
     organisation = db.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
-        raise NotFound(f"No organisation is called {name!r}")
+        raise NotFound(_("No organisation is called {name}").format(name=repr(name)))
     return organisation
 
 
 ORGANISATION_ROLES = (Role.ORGANISER, Role.MEMBER)
+
+
+def _organisation_needed(role: Role) -> str:
+    if role == Role.ORGANISER:
+        return _("Choose the organisation this organiser belongs to")
+    return _("Choose the organisation this member belongs to")
 
 
 def create_user(
@@ -120,9 +137,9 @@ def create_user(
     email = check_email(email)
     check_password(password)
     if role in ORGANISATION_ROLES and organisation_id is None:
-        raise InvalidInput({"organisation": f"An {role.value} must belong to an organisation"})
+        raise InvalidInput({"organisation": _organisation_needed(role)})
     if db.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("An account with this email address already exists")
+        raise Conflict(_("An account with this email address already exists"))
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -210,11 +227,11 @@ def invite(
 ) -> tuple[Invitation, str]:
     email = check_email(email)
     if role == Role.RESIDENT:
-        raise InvalidInput({"role": "Residents make their own accounts: choose another role"})
+        raise InvalidInput({"role": _("Residents make their own accounts: choose another role")})
     if role in ORGANISATION_ROLES and organisation_id is None:
-        raise InvalidInput({"organisation": f"Choose the organisation this {role.value} belongs to"})
+        raise InvalidInput({"organisation": _organisation_needed(role)})
     if role == Role.ADMIN and not invited_by.is_admin:
-        raise InvalidInput({"role": "Only an admin can invite another admin"})
+        raise InvalidInput({"role": _("Only an admin can invite another admin")})
     token = new_token()
     invitation = Invitation(
         email=email,
@@ -235,15 +252,15 @@ def invite(
 def open_invitation(db: Session, token: str) -> Invitation:
     invitation = db.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
-        raise NotFound("This invitation link has expired or has already been used. "
-                       "Ask the person who invited you to send a new one.")
+        raise NotFound(_("This invitation link has expired or has already been used. "
+                         "Ask the person who invited you to send a new one."))
     return invitation
 
 
 def accept_invitation(db: Session, token: str, *, display_name: str, password: str) -> User:
     invitation = open_invitation(db, token)
     if not display_name.strip():
-        raise InvalidInput({"display_name": "Enter your name"})
+        raise InvalidInput({"display_name": _("Enter your name")})
     user = create_user(
         db,
         email=invitation.email,

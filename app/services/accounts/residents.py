@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.outbox import OutboxEmail
 from app.models.resident import ResidentSignInLink
@@ -36,7 +37,7 @@ LINKS_PER_ADDRESS = "3/hour"
 NEW_ACCOUNTS_PER_CONNECTION = "5/day"
 MAX_NAME = 80
 NO_PASSWORD = "!"  # noqa: S105 - never a valid argon2 hash: a resident cannot sign in with a password
-LINK_GONE = "This sign-in link has expired or has already been used. Ask for a new one."
+LINK_GONE = N_("This sign-in link has expired or has already been used. Ask for a new one.")
 SIGN_IN_CONCERNS = "resident-sign-in"  # the outbox `concerns` of these emails
 ERASED_DOMAIN = "@erased.invalid"  # what an erased account's address becomes (privacy.subject_access)
 
@@ -59,7 +60,7 @@ def request_link(
         and limiter.allow("resident-link-address", LINKS_PER_ADDRESS, address)
     ):
         raise RateLimited(
-            "Too many requests for a sign-in link. Wait an hour, then try again.", retry_after_seconds=3600
+            _("Too many requests for a sign-in link. Wait an hour, then try again."), retry_after_seconds=3600
         )
     now = utcnow()
     db.execute(
@@ -82,7 +83,7 @@ def request_link(
     link = f"{base_url}/sign-in/email/{token}"
     if next_path.startswith("/") and not next_path.startswith("//"):  # the route has made it same-site
         link += f"?next={quote(next_path, safe='/')}"
-    # In English and Welsh: the account's language is chosen when the link is first used.
+    # In the language of the page that asked for it (render_email's default).
     queue_email(
         db, "resident_sign_in_link", to=address, concerns=SIGN_IN_CONCERNS, minutes=LINK_MINUTES, link=link
     )
@@ -100,10 +101,10 @@ def open_link(db: Session, token: str) -> OpenLink:
         select(ResidentSignInLink).where(ResidentSignInLink.token_hash == token_hash(token[:200]))
     )
     if link is None or link.expires_at < utcnow():
-        raise NotFound(LINK_GONE)
+        raise NotFound(_(LINK_GONE))
     user = db.scalar(select(User).where(func.lower(User.email) == link.email))
     if user is not None and (not user.is_resident or not user.is_active):
-        raise NotFound(LINK_GONE)
+        raise NotFound(_(LINK_GONE))
     return OpenLink(link, user)
 
 
@@ -124,24 +125,24 @@ def use_link(
         name = " ".join(display_name.split())
         errors = {}
         if not name:
-            errors["display_name"] = "Enter the name to show with your replies"
+            errors["display_name"] = _("Enter the name to show with your replies")
         elif len(name) > MAX_NAME:
-            errors["display_name"] = f"The name must be {MAX_NAME} characters or fewer"
+            errors["display_name"] = _("The name must be {limit} characters or fewer").format(limit=MAX_NAME)
         if language not in LANGUAGES:
-            errors["language"] = "Choose the language of our emails to you"
+            errors["language"] = _("Choose the language of our emails to you")
         if errors:
             raise InvalidInput(errors)
         if limiter is not None and not limiter.allow(
             "resident-sign-up", NEW_ACCOUNTS_PER_CONNECTION, connection
         ):
             raise RateLimited(
-                "Too many new accounts from your connection today. Try again tomorrow.",
+                _("Too many new accounts from your connection today. Try again tomorrow."),
                 retry_after_seconds=limiter.remaining_seconds(
                     "resident-sign-up", NEW_ACCOUNTS_PER_CONNECTION, connection
                 ),
             )
     if not db.execute(delete(ResidentSignInLink).where(ResidentSignInLink.id == opened.link.id)).rowcount:
-        raise NotFound(LINK_GONE)
+        raise NotFound(_(LINK_GONE))
     # The outbox keeps the email sent; the token in it is struck out once used (it was the only copy).
     db.execute(
         update(OutboxEmail)
@@ -174,14 +175,14 @@ def use_link(
 
 def require_resident(user: User | None) -> User:
     if user is None or not user.is_resident or not user.is_active:
-        raise Forbidden("Only residents' accounts have this.")
+        raise Forbidden(_("Only residents’ accounts have this."))
     return user
 
 
 def set_language(db: Session, user: User, language: str) -> None:
     require_resident(user)
     if language not in LANGUAGES:
-        raise InvalidInput({"language": "Choose the language of our emails to you"})
+        raise InvalidInput({"language": _("Choose the language of our emails to you")})
     user.language = language
     db.flush()
 
@@ -191,7 +192,7 @@ def set_language(db: Session, user: User, language: str) -> None:
 
 def _require_moderator(moderator: User) -> None:
     if moderator.role not in (Role.ADMIN, Role.OFFICER):
-        raise Forbidden("Only officers and admins can suspend residents' accounts.")
+        raise Forbidden(_("Only officers and admins can suspend residents’ accounts."))
 
 
 def residents(db: Session, moderator: User, query: str = "", limit: int = 100) -> list[User]:
@@ -221,9 +222,9 @@ def suspend(db: Session, resident: User, *, moderator: User, reason: str) -> Non
     _require_moderator(moderator)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput({"reason": "Enter why you are suspending this account"})
+        raise InvalidInput({"reason": _("Enter why you are suspending this account")})
     if len(reason) > 500:
-        raise InvalidInput({"reason": "The reason must be 500 characters or fewer"})
+        raise InvalidInput({"reason": _("The reason must be 500 characters or fewer")})
     if not resident.is_resident:
         raise NotFound()
     if not resident.is_active:

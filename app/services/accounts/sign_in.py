@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import AppError, InvalidInput
+from app.i18n import _
 from app.models.user import User
 from app.ratelimit import RateLimiter
 from app.services import audit
@@ -99,7 +100,7 @@ def code_is_right(limiter: RateLimiter, secret: str, code: str, user_id: int) ->
 def turn_on(db: Session, user: User, secret: str, code: str) -> None:
     """Proof that the person's app shows this secret's codes (the code is not spent: it signs nobody in)."""
     if len(secret) != 32 or not _valid(secret, code):
-        raise InvalidInput({"code": "Enter the 6-digit code your app shows now"})
+        raise InvalidInput({"code": _("Enter the 6-digit code your app shows now")})
     user.totp_secret = secret
     audit.record(db, actor_id=user.id, action="user.totp_on", object_type="user", object_id=user.id)
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import LANGUAGES, utcnow
 from app.models.user import PasswordReset, StaffSession, User
 from app.passwords import hash_password
@@ -47,10 +48,10 @@ def request_reset(db: Session, email: str, *, base_url: str) -> None:
 def open_reset(db: Session, token: str) -> PasswordReset:
     reset = db.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token)))
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
-        raise NotFound("This link has expired or has already been used. Ask for a new one.")
+        raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
     user = db.get(User, reset.user_id)
     if user is None or not user.is_active:
-        raise NotFound("This link has expired or has already been used. Ask for a new one.")
+        raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
     return reset
 
 
@@ -58,7 +59,7 @@ def complete_reset(db: Session, token: str, *, password: str, confirm: str) -> U
     reset = open_reset(db, token)
     check_password(password)
     if password != confirm:
-        raise InvalidInput({"confirm": "The passwords do not match"})
+        raise InvalidInput({"confirm": _("The passwords do not match")})
     user = db.get(User, reset.user_id)
     user.password_hash = hash_password(password)
     reset.used_at = utcnow()
@@ -77,7 +78,7 @@ def get_user(db: Session, user_id: int) -> User:
 
 def deactivate(db: Session, user: User, *, admin: User) -> None:
     if user.id == admin.id:
-        raise InvalidInput({"accounts": "You cannot deactivate your own account"})
+        raise InvalidInput({"accounts": _("You cannot deactivate your own account")})
     if not user.is_active:
         return
     user.is_active = False
@@ -94,7 +95,7 @@ def reactivate(db: Session, user: User, *, admin: User) -> None:
 
 def set_language(db: Session, user: User, language: str, *, actor: User) -> None:
     if language not in LANGUAGES:
-        raise InvalidInput({"language": "Choose a language"})
+        raise InvalidInput({"language": _("Choose a language")})
     user.language = language
     audit.record(db, actor_id=actor.id, action="user.language", object_type="user", object_id=user.id,
                  language=language)

@@ -21,6 +21,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden
+from app.i18n import _
 from app.models.analysis import Theme, ThemeAssignment
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -47,7 +48,7 @@ _RECEIPT_REFERENCE = re.compile(r"\(([A-Za-z0-9-]{4,20})\)$")
 
 def require_data_protection(user: User) -> None:
     if user.role != Role.DATA_PROTECTION:
-        raise Forbidden("Only the data-protection officer can do this.")
+        raise Forbidden(_("Only the data-protection officer can do this."))
 
 
 def consultations_with_equalities(db: Session) -> list[tuple[Consultation, int]]:
@@ -238,7 +239,7 @@ def erase_own(db: Session, user: User) -> dict[str, int]:
 
 def _require_resident(user: User) -> None:
     if not user.is_resident or not user.is_active:
-        raise Forbidden("Only a resident's own account can do this.")
+        raise Forbidden(_("Only a resident’s own account can do this."))
 
 
 def _erase(db: Session, email: str) -> dict[str, int]:
