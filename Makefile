@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 INSTALL_STAMP := $(VENV)/.installed
 
-.PHONY: install lock run worker test lint bench browser-deps deploy-deps clean
+.PHONY: install lock run worker test lint bench browser-deps deploy-deps translations clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,12 @@ lint: install
 bench: install
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m bench all
+
+# After changing strings people read: add new msgids to the Welsh catalogue (translations kept),
+# then `python -m tests.i18n_audit` lists what still needs Welsh (decision 0107).
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o var/messages.pot app
+	$(VENV)/bin/pybabel update -i var/messages.pot -d app/locale -l cy --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf var .pytest_cache
