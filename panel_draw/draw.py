@@ -139,7 +139,11 @@ def leximin_for_pool(
             typed = solve_typed_leximin(mip, tolerance=TYPES_TOLERANCE, work=work)
         except SolverUnavailableError as error:  # the stage method is the fallback, not LEGACY
             typed = TypedResult(None, float("inf"), 0, str(error))
-        notes = {"method": TYPES, "type_shortfall": typed.shortfall, "relaxation_levels": typed.levels}
+        notes = {
+            "method": TYPES, "type_shortfall": typed.shortfall, "relaxation_levels": typed.levels,
+            "decomposition_panels": typed.decomposition_panels,
+            "decomposition_mip_calls": typed.decomposition_mip_calls,
+        }
         if typed.outcome is not None:
             return _as_distribution(pool, typed.outcome, budget, notes)
         notes = {**notes, "method": STAGES, "types_fallback": typed.reason}

@@ -69,6 +69,38 @@ class PanelMip:
         finally:
             self.highs.changeColBounds(must_include, 0.0, upper)
 
+    def panel_within(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        *,
+        weights: np.ndarray,
+    ) -> np.ndarray | None:
+        """The panel of largest weight with counts and row totals (rows as in `self.rows`)
+        inside the given bounds, or None if there is none or the node limit ends the search
+        without one. The model's own bounds are restored afterwards."""
+        highspy = highs_module()
+        columns = np.arange(len(self.group_sizes), dtype=np.int32)
+        row_indices = np.arange(len(self.rows), dtype=np.int32)
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self._set_costs(weights)
+        self.highs.changeColsBounds(len(columns), columns, lower, upper)
+        self.highs.changeRowsBounds(len(row_indices), row_indices, row_lower, row_upper)
+        try:
+            self.highs.run()
+            if self.highs.getInfo().primal_solution_status != 2:  # no feasible panel at hand
+                return None
+            return np.rint(np.asarray(self.highs.getSolution().col_value)).astype(np.int64)
+        finally:
+            own_lower = np.array([low for low, _, _ in self.rows], dtype=np.float64)
+            own_upper = np.array([high for _, high, _ in self.rows], dtype=np.float64)
+            self.highs.changeColsBounds(
+                len(columns), columns, np.zeros(len(columns)), self.group_sizes.astype(np.float64)
+            )
+            self.highs.changeRowsBounds(len(row_indices), row_indices, own_lower, own_upper)
+
     def _set_costs(self, weights: np.ndarray) -> None:
         indices = np.arange(len(weights), dtype=np.int32)
         self.highs.changeColsCost(len(weights), indices, np.asarray(weights, dtype=np.float64))
@@ -91,6 +123,7 @@ class PanelMip:
         highspy = highs_module()
         pool = self.pool
         rows = constraint_rows(pool, categories, households)
+        self.rows = rows
         lp = highspy.HighsLp()
         lp.num_col_ = len(pool.groups)
         lp.num_row_ = len(rows)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .decomposition import decompose
 from .highs import highs_module, new_highs
 from .leximin import (
     PRICE_EPSILON,
@@ -42,6 +43,9 @@ DUAL_EPSILON = 1e-9
 # never makes a later level infeasible (as the stage method's FIX_SLACK).
 LEVEL_SLACK = 2e-7
 MIP_EVERY = 4
+# The decomposition stops when this share of the tolerance is left undecomposed, so the master
+# LP over its panels is within tolerance at once (and column generation only tidies up).
+DECOMPOSITION_STOP_SHARE = 0.2
 
 
 class RelaxationFailed(RuntimeError):
@@ -54,6 +58,8 @@ class TypedResult:
     shortfall: float  # the largest |r_g - p_g| over types (s), or its proven lower bound
     levels: int
     reason: str = ""
+    decomposition_panels: int = 0
+    decomposition_mip_calls: int = 0
 
 
 def relaxation_leximin(pool, unselectable: list[int]) -> tuple[np.ndarray, list[float]]:
@@ -152,6 +158,13 @@ def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> Typed
     lp = _Realisation(sizes, target)
     for counts in covering:
         lp.add(counts)
+    seeded = decompose(
+        PanelMip(mip.pool, max_nodes=work.budget.mip_nodes), target, unselectable,
+        stop_mass=tolerance * DECOMPOSITION_STOP_SHARE, work=work,
+    )
+    for counts in seeded.panels:
+        lp.add(counts)
+    found = {"decomposition_panels": len(seeded.panels), "decomposition_mip_calls": seeded.mip_calls}
     swaps = SwapSearch(mip.pool)
     rounds = 0
     lower = 0.0
@@ -160,7 +173,7 @@ def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> Typed
         if s <= tolerance:
             break
         if work.stop_reason() is not None:
-            return TypedResult(None, s, len(levels), "the work budget ended the lottery search")
+            return TypedResult(None, s, len(levels), "the work budget ended the lottery search", **found)
         work.pricing_rounds += 1
         rounds += 1
         per_person = duals / sizes
@@ -175,15 +188,17 @@ def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> Typed
             if added:
                 continue
         if not work.mip_allowed():
-            return TypedResult(None, s, len(levels), "the work budget ended the lottery search")
+            return TypedResult(None, s, len(levels), "the work budget ended the lottery search", **found)
         work.mip_calls += 1
         counts, value, bound = mip.best_panel(per_person)
         # LP duality: no lottery gets s below sum(duals * target) - best panel's dual weight.
         lower = max(lower, float(duals @ target) - bound)
         if lower > tolerance:
-            return TypedResult(None, lower, len(levels), "the relaxation cannot be realised")
+            return TypedResult(None, lower, len(levels), "the relaxation cannot be realised", **found)
         if not (value > price + PRICE_EPSILON and lp.add(counts)):
-            return TypedResult(None, max(s, lower), len(levels), "pricing found no better panel")
+            return TypedResult(
+                None, max(s, lower), len(levels), "pricing found no better panel", **found
+            )
     weights = np.where(weights < 1e-12, 0.0, weights)
     weights = weights / weights.sum()
     expected = np.zeros(len(sizes))
@@ -205,4 +220,4 @@ def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> Typed
         pricing_rounds=work.pricing_rounds,
         mip_calls=work.mip_calls,
     )
-    return TypedResult(outcome, shortfall, len(distinct_levels))
+    return TypedResult(outcome, shortfall, len(distinct_levels), **found)
