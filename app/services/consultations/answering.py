@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
-from app.i18n import _, current_locale
+from app.i18n import N_, _, current_locale
 from app.models.base import utcnow
 from app.models.bilingual import ReadsInBothLanguages
 from app.models.consultation import (
@@ -36,7 +36,7 @@ from app.models.organisation import Organisation
 from app.services.consultations import building, indicator_question, rules
 from app.tokens import new_token, token_hash
 
-CLOSED_MESSAGE = ("This consultation has closed, so it is not taking answers any more. "
+CLOSED_MESSAGE = N_("This consultation has closed, so it is not taking answers any more. "
                   "Thank you for your interest: the results will be published on this site.")
 
 
@@ -153,7 +153,7 @@ def check_submission(form: ConsultationForm, submission: Submission) -> tuple[di
     unknown = [key for key in submission.answers if key not in known]
     clean, answer_errors = rules.validate_all(questions, submission.answers)
     errors.update(answer_errors)
-    errors.update({f"q{key}": "This question is not part of the consultation" for key in unknown})
+    errors.update({f"q{key}": _("This question is not part of the consultation") for key in unknown})
     equalities = None
     if submission.equalities:
         if not form.about_you_enabled:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.i18n import _
 from app.models.consultation import (
     CHANNEL_LABELS,
     RESPONDENT_TYPE_LABELS,
@@ -81,9 +82,9 @@ def summary(db: Session, consultation: Consultation, *, public: bool = False) ->
         channel_counts[channel] += n
         panel += n if is_panel else 0
     total = sum(type_counts.values())
-    by_type = _with_percent([Bar(RESPONDENT_TYPE_LABELS[t], type_counts[t.value]) for t in RespondentType],
+    by_type = _with_percent([Bar(_(RESPONDENT_TYPE_LABELS[t]), type_counts[t.value]) for t in RespondentType],
                             total)
-    by_channel = _with_percent([Bar(CHANNEL_LABELS[c], channel_counts[c.value]) for c in Channel
+    by_channel = _with_percent([Bar(_(CHANNEL_LABELS[c]), channel_counts[c.value]) for c in Channel
                                 if channel_counts[c.value]], total)
     days = local_days(counts.hours)
     timeline = [Bar(day, days[day]) for day in sorted(days)[-TIMELINE_DAYS:]]

@@ -106,23 +106,24 @@ def validate_answer(question, value: Any) -> tuple[Any, str | None]:
         return _validate_text(question, value)
     if kind == QuestionKind.SINGLE_CHOICE:
         value = str(value)
-        return value, None if value in question.options else "Choose one of the options"
+        return value, None if value in question.options else _("Choose one of the options")
     if kind == QuestionKind.MULTIPLE_CHOICE:
         chosen = _as_list(value)
         if any(item not in question.options for item in chosen):
-            return chosen, "Choose from the options given"
+            return chosen, _("Choose from the options given")
         alone = exclusive_option(question)
         if alone in chosen and len(set(chosen)) > 1:
-            return chosen, f"Select “{alone}” on its own, or only the options that apply"
+            refused = _("Select “{alone}” on its own, or only the options that apply")
+            return chosen, refused.format(alone=alone)
         return [o for o in question.options if o in chosen], None
     if kind == QuestionKind.RATING:
         value = str(value).strip()
         if not value.isdigit() or not 1 <= int(value) <= len(question.options):
-            return value, "Choose a point on the scale"
+            return value, _("Choose a point on the scale")
         return value, None
     if kind == QuestionKind.INDICATORS:
         if isinstance(value, dict):  # a form the person filled wrongly (see indicators_from_form)
-            return value, str(value.get("error") or "Choose indicators from the list")
+            return value, str(value.get("error") or _("Choose indicators from the list"))
         return _validate_indicators(question, _as_list(value))
     return _validate_ranking(question, _as_list(value))
 
@@ -136,13 +137,13 @@ def _validate_indicators(question, items: list[str]) -> tuple[list[str], str | N
     ranked = [item for item in items if item in question.options]
     others = [clean_text(item) for item in items if item not in question.options and clean_text(item)]
     if len(set(ranked)) != len(ranked):
-        return items, "Choose each indicator once"
+        return items, _("Choose each indicator once")
     if len(ranked) > MAX_INDICATORS_RANKED:
-        return items, f"Choose up to {MAX_INDICATORS_RANKED} indicators"
+        return items, _("Choose up to {limit} indicators").format(limit=MAX_INDICATORS_RANKED)
     if len(others) > 1:
-        return items, "Suggest one thing to measure"
+        return items, _("Suggest one thing to measure")
     if others and len(others[0]) > SUGGESTION_LIMIT:
-        return items, f"Your suggestion must be {SUGGESTION_LIMIT} characters or fewer"
+        return items, _("Your suggestion must be {limit} characters or fewer").format(limit=SUGGESTION_LIMIT)
     if not ranked and not others:
         return [], _required_message(question) if question.required else None
     return ranked + others, None
@@ -158,9 +159,9 @@ def indicators_from_form(options: list[str], choices: list[str],
         if not choice:
             continue
         if not choice.isdigit() or not 0 <= int(choice) < len(options):
-            return [], "Choose indicators from the list"
+            return [], _("Choose indicators from the list")
         if options[int(choice)] in chosen:
-            return [], "Choose each indicator once"
+            return [], _("Choose each indicator once")
         chosen.append(options[int(choice)])
     suggestion = clean_text(suggestion)
     if suggestion and suggestion.casefold() in {o.casefold() for o in options}:
@@ -196,32 +197,32 @@ _SCALAR = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.SINGLE_
 def _required_message(question) -> str:
     kind = QuestionKind(question.kind)
     if kind.is_text:
-        return "Enter your answer"
+        return _("Enter your answer")
     if kind == QuestionKind.RANKING:
-        return "Rank the options"
+        return _("Rank the options")
     if kind == QuestionKind.INDICATORS:
-        return "Choose what matters most to you, or suggest something to measure"
+        return _("Choose what matters most to you, or suggest something to measure")
     if kind == QuestionKind.MULTIPLE_CHOICE:
-        return "Choose at least one option"
-    return "Choose an answer"
+        return _("Choose at least one option")
+    return _("Choose an answer")
 
 
 def _validate_text(question, value: Any) -> tuple[str, str | None]:
     if not isinstance(value, str):
-        return "", "Enter your answer as text"
+        return "", _("Enter your answer as text")
     text = clean_text(value)
     if len(text) > question.limit:
-        return text, f"Your answer must be {question.limit:,} characters or fewer"
+        return text, _("Your answer must be {limit} characters or fewer").format(limit=f"{question.limit:,}")
     return text, None
 
 
 def _validate_ranking(question, ranked: list[str]) -> tuple[list[str], str | None]:
     if len(set(ranked)) != len(ranked):
-        return ranked, "Give each option a different rank"
+        return ranked, _("Give each option a different rank")
     if any(item not in question.options for item in ranked):
-        return ranked, "Rank only the options given"
+        return ranked, _("Rank only the options given")
     if question.required and len(ranked) != len(question.options):
-        return ranked, "Rank every option"
+        return ranked, _("Rank every option")
     return ranked, None
 
 
@@ -240,13 +241,13 @@ def ranking_from_positions(options: list[str], positions: Mapping[int, str]) -> 
         if not rank:
             continue
         if not rank.isdigit() or not 1 <= int(rank) <= len(options):
-            return [], "Choose a rank from the list"
+            return [], _("Choose a rank from the list")
         if int(rank) in chosen:
-            return [], "Give each option a different rank"
+            return [], _("Give each option a different rank")
         chosen[int(rank)] = options[index]
     ranks = sorted(chosen)
     if ranks != list(range(1, len(ranks) + 1)):
-        return [], "Number your ranks from 1 without gaps"
+        return [], _("Number your ranks from 1 without gaps")
     return [chosen[r] for r in ranks], None
 
 
@@ -324,7 +325,7 @@ def answer_rows(questions: Iterable, clean: Mapping[str, Any]) -> list[AnswerRow
 def display_value(question, value: Any) -> str:
     kind = QuestionKind(question.kind)
     if not answer_present(value):
-        return "Not answered"
+        return _("Not answered")
     if kind == QuestionKind.RATING:
         return _option(question, question.options[int(value) - 1])
     if kind == QuestionKind.RANKING:
@@ -332,7 +333,8 @@ def display_value(question, value: Any) -> str:
     if kind == QuestionKind.INDICATORS:
         ranked, suggestion = indicators_parts(question, value)
         lines = [f"{rank}. {_option(question, item)}" for rank, item in enumerate(ranked, start=1)]
-        return "\n".join(lines + ([f"Suggested: {suggestion}"] if suggestion else []))
+        suggested = [_("Suggested: {suggestion}").format(suggestion=suggestion)] if suggestion else []
+        return "\n".join(lines + suggested)
     if isinstance(value, list):
         return "\n".join(_option(question, item) for item in value)
     if question.options and value in question.options:

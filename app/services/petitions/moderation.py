@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
-from app.i18n import _
+from app.i18n import N_, _
 from app.job_queue import enqueue_after_commit
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -64,7 +64,7 @@ def decisions(db: Session, petition_id: int) -> list[AuditEvent]:
 def publish(
     db: Session, petition: Petition, officer: User, *, base_url: str, now: datetime | None = None
 ) -> None:
-    _require(petition, PUBLISHABLE, "Only a petition awaiting moderation can be published.")
+    _require(petition, PUBLISHABLE, N_("Only a petition awaiting moderation can be published."))
     now = now or utcnow()
     settings = current_settings(db)
     petition.state = PetitionState.OPEN
@@ -87,7 +87,7 @@ def reject(
     base_url: str,
     now: datetime | None = None,
 ) -> None:
-    _require(petition, REJECTABLE, "This petition cannot be rejected now.")
+    _require(petition, REJECTABLE, N_("This petition cannot be rejected now."))
     text = text.strip()
     if len(text) > TEXT_MAX:
         raise InvalidInput({"rejection_text": _("Reason must be {limit} characters or fewer").format(
@@ -127,8 +127,8 @@ def reject(
 def respond(
     db: Session, petition: Petition, officer: User, *, text: str, base_url: str, now: datetime | None = None
 ) -> None:
-    _require(petition, PUBLISHED, "Only a published petition can have a council response.")
-    text = _required_text(text, "response_text", "Write the council's response")
+    _require(petition, PUBLISHED, N_("Only a published petition can have a council response."))
+    text = _required_text(text, "response_text", N_("Write the council's response"))
     petition.response_text = text
     petition.responded_at = now or utcnow()
     _record(db, petition, officer, "petition.respond")
@@ -144,8 +144,8 @@ def record_debate(
     base_url: str,
     now: datetime | None = None,
 ) -> None:
-    _require(petition, PUBLISHED, "Only a published petition can be debated.")
-    outcome = _required_text(outcome, "debate_outcome", "Write what the full council decided")
+    _require(petition, PUBLISHED, N_("Only a published petition can be debated."))
+    outcome = _required_text(outcome, "debate_outcome", N_("Write what the full council decided"))
     petition.debate_outcome = outcome
     petition.debated_at = now or utcnow()
     _record(db, petition, officer, "petition.debate")
@@ -166,13 +166,13 @@ def close_expired(db: Session, now: datetime | None = None) -> int:
 
 def _require(petition: Petition, states: frozenset, message: str) -> None:
     if petition.state not in states:
-        raise Conflict(message)
+        raise Conflict(_(message))
 
 
 def _required_text(text: str, field: str, message: str) -> str:
     text = text.strip()
     if not text:
-        raise InvalidInput({field: message})
+        raise InvalidInput({field: _(message)})
     if len(text) > TEXT_MAX:
         raise InvalidInput({field: _("This must be {limit} characters or fewer").format(limit=f"{TEXT_MAX:,}")})
     return text

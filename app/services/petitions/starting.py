@@ -3,6 +3,7 @@
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, RateLimited
+from app.i18n import N_, _
 from app.input_guard import nul_errors, without_nul
 from app.models.petition import PetitionSettings
 from app.ratelimit import RateLimiter
@@ -10,7 +11,7 @@ from app.services.petitions.signing import check_new_petition, start_petition
 
 STARTS_PER_ADDRESS = "5/hour"
 START_LIMIT_FIELD = "start-limit"  # where the rate limit's message links on the form
-TOO_MANY_STARTS = (
+TOO_MANY_STARTS = N_(
     "Several petitions have been started from your connection in the last hour. Try again "
     "later: what you typed is kept on this page."
 )
@@ -38,7 +39,7 @@ def start_from_form(
     if errors:
         raise InvalidInput(errors)
     if ip and not limiter.allow("petition-start", STARTS_PER_ADDRESS, ip):
-        raise RateLimited(TOO_MANY_STARTS)
+        raise RateLimited(_(TOO_MANY_STARTS))
     start_petition(
         db,
         title=new.title,
