@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .diagnosis import raise_infeasible
 from .leximin import find_covering_panels
 from .models import Quota, Volunteer
 from .panel_mip import PanelMip
@@ -90,13 +91,17 @@ def outreach_effects(
 ) -> list[OutreachEffect]:
     """For each short feature, the relaxation's LEXIMIN after 0 and each of `steps` recruits.
 
-    `progress(done, total)` is called after each LP (for a worker job's progress bar).
+    `progress(done, total)` is called after each LP (for a worker job's progress bar). Quotas no
+    panel can meet raise InfeasibleQuotasError before any LP, as `draw_panel` does.
     """
     volunteers = list(volunteers)
     short = short_features(volunteers, quotas, size)
     total = 1 + len(short) * len(steps)
     base_pool = build_pool(volunteers, quotas, size)
-    _, unselectable = find_covering_panels(PanelMip(base_pool))
+    base_mip = PanelMip(base_pool)
+    if base_mip.any_panel() is None:
+        raise_infeasible(base_pool)  # InfeasibleQuotasError naming the categories, as a draw would
+    _, unselectable = find_covering_panels(base_mip)
     blocked = {base_pool.groups[g].quota_rows for g in unselectable}
     done = 0
 

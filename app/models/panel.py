@@ -113,6 +113,10 @@ class PanelVolunteer(CreatedAtMixin, Base):
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime | None]
     language: Mapped[str] = mapped_column(String(10), default=DEFAULT_LANGUAGE)  # the email language
+    # The outreach link they joined through (issue 26 part 3); cleared if the link is deleted.
+    outreach_id: Mapped[int | None] = mapped_column(
+        ForeignKey("panel_outreach.id", ondelete="SET NULL"), index=True
+    )
 
     special: Mapped["PanelSpecialProfile | None"] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True, uselist=False,
@@ -243,3 +247,58 @@ class PanelInvitation(CreatedAtMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     consultation_invitation_id: Mapped[int | None]  # set when the consultation issued the link
     used_at: Mapped[datetime | None]
+
+
+class PanelOutreach(CreatedAtMixin, Base):
+    """An invitation link for one organisation to bring volunteers the pool lacks (issue 26 part 3).
+
+    The token is printed in a public link (newsletters, posters), not a secret: it only tags who
+    joins through it, so it is stored as it is and shown again. Revoked links stop tagging.
+    """
+
+    __tablename__ = "panel_outreach"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")  # kept if it is deleted
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    category: Mapped[str] = mapped_column(String(60), default="")  # the feature it aims to reach
+    feature: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    joined: Mapped[int] = mapped_column(default=0)  # sign-ups through it, including those who left
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    emailed_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PanelOutreachAnalysis(CreatedAtMixin, Base):
+    """What recruiting more of each short group would do to the draw, computed by a worker job."""
+
+    __tablename__ = "panel_outreach_analysis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="CASCADE"), index=True)
+    size: Mapped[int]
+    quotas: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[DrawStatus] = mapped_column(str_enum(DrawStatus), default=DrawStatus.QUEUED)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    pool_size: Mapped[int] = mapped_column(default=0)
+    effects: Mapped[list] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == DrawStatus.QUEUED
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == DrawStatus.FAILED

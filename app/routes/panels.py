@@ -7,8 +7,10 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, current_user_or_none
 from app.errors import InvalidInput, RateLimited
+from app.i18n import _
 from app.services import panels
 from app.services.panels import invitations as panels_invitations
+from app.services.panels import outreach_links as panels_outreach_links
 from app.services.panels import pool as panels_pool
 from app.templating import render, render_form
 
@@ -35,20 +37,22 @@ def _client(request: Request) -> str:
 def _limit(request: Request, rule: str, limit: str, *keys: str) -> None:
     limiter = request.app.state.rate_limiter
     if not limiter.allow(rule, limit, *keys):
-        raise RateLimited("You have sent this form too many times. Try again in an hour.",
+        raise RateLimited(_("You have sent this form too many times. Try again in an hour."),
                           retry_after_seconds=limiter.remaining_seconds(rule, limit, *keys))
 
 
-def _join_page(request, panel, form, **shown):
+def _join_page(request, panel, form, via="", **shown):
     return render_form(request, "panels/join.html", {
-        "panel": panel, "form": form, "title": f"Join {panel.name}",
+        "panel": panel, "form": form, "via": via, "title": _("Join {panel}").format(panel=panel.name),
     }, **shown)
 
 
 @router.get("/{panel_id}/join")
-def join_page(request: Request, db: DbSession, panel_id: int):
+def join_page(request: Request, db: DbSession, panel_id: int, via: str = ""):
+    """`via`: an organisation's outreach link (kept by the form; an unknown one is ignored)."""
     panel = panels.recruiting_panel(db, panel_id)
-    return _join_page(request, panel, panels_pool.VolunteerForm(answers={}))
+    return _join_page(request, panel, panels_pool.VolunteerForm(answers={}),
+                      via=panels_outreach_links.clean_via(via))
 
 
 @router.post("/{panel_id}/join")
@@ -56,23 +60,24 @@ def join(request: Request, db: DbSession, panel_id: int, fields: FormFields):
     panel = panels.recruiting_panel(db, panel_id)
     _limit(request, "panel-join", JOIN_LIMIT, _client(request))
     form = panels_pool.VolunteerForm.from_mapping(panel, fields)
+    via = panels_outreach_links.clean_via(fields.get("via"))
     try:
-        panels_pool.join(db, panel, form, base_url=request.app.state.settings.base_url)
+        panels_outreach_links.join(db, panel, form, via=via, base_url=request.app.state.settings.base_url)
     except InvalidInput as error:
-        return _join_page(request, panel, form, errors=error.errors, status_code=422)
+        return _join_page(request, panel, form, via=via, errors=error.errors, status_code=422)
     return RedirectResponse(f"/panels/{panel.id}/joined", status_code=303)
 
 
 @router.get("/{panel_id}/joined")
 def joined(request: Request, db: DbSession, panel_id: int):
     panel = panels.get_panel(db, panel_id)
-    return render(request, "panels/joined.html", {"panel": panel, "title": "Check your email"})
+    return render(request, "panels/joined.html", {"panel": panel, "title": _("Check your email")})
 
 
 def _link_page(request, panel, *, email="", sent=False, **form):
     return render_form(request, "panels/new_link.html", {
         "panel": panel, "email": email, "sent": sent,
-        "title": "Get a new link to your panel details"}, **form)
+        "title": _("Get a new link to your panel details")}, **form)
 
 
 @router.get("/{panel_id}/new-link")
@@ -95,7 +100,7 @@ def new_link(request: Request, db: DbSession, panel_id: int,
 def _manage_page(request, panel, volunteer, token, form, *, updated=False, **shown):
     return render_form(request, "panels/manage.html", {
         "panel": panel, "volunteer": volunteer, "token": token, "form": form,
-        "updated": updated, "title": "Your citizens' panel details"}, **shown)
+        "updated": updated, "title": _("Your citizens' panel details")}, **shown)
 
 
 @router.get("/manage/{token}")
@@ -129,7 +134,7 @@ def leave_page(request: Request, db: DbSession, token: str):
     volunteer = panels_pool.volunteer_by_token(db, token)
     panel = panels.get_panel(db, volunteer.panel_id)
     return render(request, "panels/leave.html", {"panel": panel, "token": token,
-                                                 "title": "Leave the citizens' panel"})
+                                                 "title": _("Leave the citizens' panel")})
 
 
 @router.post("/manage/{token}/leave")
@@ -140,14 +145,14 @@ def leave(request: Request, db: DbSession, token: str):
 
 @router.get("/left")
 def left(request: Request):
-    return render(request, "panels/left.html", {"title": "You have left the panel"})
+    return render(request, "panels/left.html", {"title": _("You have left the panel")})
 
 
 @router.get("/invitations/{token}")
 def invitation_page(request: Request, db: DbSession, token: str):
     """A page with a button, not a redirect: mail scanners that prefetch links must not use it up."""
     panels_invitations.check_invitation(db, token)
-    return render(request, "panels/invitation.html", {"token": token, "title": "Your panel invitation"})
+    return render(request, "panels/invitation.html", {"token": token, "title": _("Your panel invitation")})
 
 
 @router.post("/invitations/{token}")

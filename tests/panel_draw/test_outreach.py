@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.panel_pools import skewed_pool
-from panel_draw import Quota, Volunteer, find_leximin_distribution
+from panel_draw import InfeasibleQuotasError, Quota, Volunteer, find_leximin_distribution
 from panel_draw.draw import TYPES
 from panel_draw.outreach import outreach_effects, recruits, short_features
 
@@ -76,3 +76,12 @@ def test_a_quota_with_no_upper_limit_asks_for_its_minimum_not_half_the_panel():
     made = recruits([*quotas, Quota("age", "old", 0, size), Quota("age", "young", 0, size)],
                     size, "sex", "m", 4)
     assert sorted(v.features["age"] for v in made) == ["old", "old", "young", "young"]
+
+
+def test_quotas_no_panel_can_meet_are_named_before_any_lp():
+    volunteers, quotas, size = two_category_pool()
+    quotas[0] = Quota("sex", "f", 9, 10)
+    quotas[1] = Quota("sex", "m", 9, 10)
+    with pytest.raises(InfeasibleQuotasError) as error:
+        outreach_effects(volunteers, quotas, size, steps=(5,))
+    assert error.value.categories == ("sex",)

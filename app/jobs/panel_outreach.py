@@ -1,0 +1,10 @@
+"""Citizens' panel outreach analyses run here, never in a request: one LP per LEXIMIN level, for
+every short group and number of recruits (seconds to minutes on a large pool)."""
+
+from app.jobs import database, queue
+from app.services.panels.outreach import perform_analysis
+
+
+@queue.task()
+def run_outreach_analysis(analysis_id: int) -> None:
+    perform_analysis(database(), analysis_id)
