@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import CurrentUser, DbSession, SignedIn
 from app.errors import InvalidInput, NotFound, RateLimited
+from app.i18n import _
 from app.services import forums
 from app.services.forums import meetings as forums_meetings
 from app.services.forums import moderation as forums_moderation
@@ -195,7 +196,7 @@ def report(request: Request, db: DbSession, user: CurrentUser, forum_id: int, po
     post = forums_posting.get_post(db, forum, post_id)
     address = request.client.host if request.client else "unknown"
     if not request.app.state.rate_limiter.allow("forum-report", "10/hour", address):
-        raise RateLimited("You have sent a lot of reports. Wait an hour, then try again.")
+        raise RateLimited(_("You have sent a lot of reports. Wait an hour, then try again."))
     try:
         forums_moderation.report(db, user, post, reason=reason)
     except InvalidInput as error:

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import SESSION_COOKIE, CurrentUser, DbSession, Resident
 from app.downloads import download_headers
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES
 from app.routes.auth import safe_next, set_session_cookie
 from app.services import accounts, consultations, petitions, residents
@@ -194,7 +195,7 @@ def delete_account(
     request: Request, db: DbSession, user: Resident, confirm: Annotated[str, Form(max_length=10)] = ""
 ):
     if confirm != "yes":
-        errors = {"confirm": "Tick the box to confirm that you want to delete your account"}
+        errors = {"confirm": _("Tick the box to confirm that you want to delete your account")}
         return render_form(request, "residents/delete.html", errors=errors)
     subject_access.erase_own(db, user)
     response = RedirectResponse("/my-chorus/deleted", status_code=303)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.consultation import Consultation
 from app.models.forum import Forum, ForumOrganisation, ForumVisibility, ModerationMode, Post, Thread
 from app.models.organisation import Organisation
@@ -49,21 +50,21 @@ def create_forum(
         if actor.role != Role.ORGANISER or organisation_id != actor.organisation_id:
             raise NotFound()
         if visibility == ForumVisibility.STAFF_ONLY:
-            raise InvalidInput({"visibility": "Only council officers can set up a staff forum"})
+            raise InvalidInput({"visibility": _("Only council officers can set up a staff forum")})
     errors = {}
     if not title.strip():
-        errors["title"] = "Enter a title for the forum"
+        errors["title"] = _("Enter a title for the forum")
     elif len(title.strip()) > 200:
-        errors["title"] = "Title must be 200 characters or fewer"
+        errors["title"] = _("Title must be 200 characters or fewer")
     if review_id is not None and db.get(Review, review_id) is None:  # None: a stand-alone forum
-        errors["review_id"] = "Choose the review this forum belongs to, or none"
+        errors["review_id"] = _("Choose the review this forum belongs to, or none")
     if consultation_id is not None:
         consultation = db.get(Consultation, consultation_id)
         if consultation is None or consultation.review_id != review_id:
-            errors["consultation_id"] = ("Choose a consultation of the same review, or none" if review_id
-                                         else "Choose a stand-alone consultation, or none")
+            errors["consultation_id"] = (_("Choose a consultation of the same review, or none") if review_id
+                                         else _("Choose a stand-alone consultation, or none"))
     if visibility is None:
-        errors["visibility"] = "Choose who can read the forum"
+        errors["visibility"] = _("Choose who can read the forum")
     if errors:  # every mistake at once
         raise InvalidInput(errors)
     forum = Forum(review_id=review_id, consultation_id=consultation_id, organisation_id=organisation_id,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.forum import Forum, Meeting, MeetingAttendance
 from app.models.organisation import Organisation
 from app.models.user import User
@@ -25,11 +26,11 @@ def record_meeting(db: Session, organiser: User, forum: Forum, *, held_on: str, 
         day = date.fromisoformat(held_on.strip())
     except ValueError:
         day = None
-        errors["held_on"] = "Enter the date of the meeting, like 2026-11-23"
+        errors["held_on"] = _("Enter the date of the meeting, like 2026-11-23")
     if not title.strip():
-        errors["title"] = "Enter a title for the meeting"
+        errors["title"] = _("Enter a title for the meeting")
     if not notes.strip():
-        errors["notes"] = "Enter the notes of the meeting"
+        errors["notes"] = _("Enter the notes of the meeting")
     if errors:
         raise InvalidInput(errors)
     meeting = Meeting(forum_id=forum.id, held_on=day, title=title.strip()[:200], notes=notes.strip()[:50_000],

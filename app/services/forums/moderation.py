@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.forum import Forum, ForumBan, Post, PostReport, PostStatus, Thread
 from app.models.user import User
@@ -24,9 +25,9 @@ MAX_REASON = 500
 def _reason(reason: str, field: str = "reason") -> str:
     reason = reason.strip()
     if not reason:
-        raise InvalidInput({field: "Enter the reason"})
+        raise InvalidInput({field: _("Enter the reason")})
     if len(reason) > MAX_REASON:
-        raise InvalidInput({field: f"Reason must be {MAX_REASON} characters or fewer"})
+        raise InvalidInput({field: _("Reason must be {limit} characters or fewer").format(limit=MAX_REASON)})
     return reason
 
 
@@ -41,7 +42,7 @@ def report(db: Session, reporter: User | None, post: Post, *, reason: str) -> Po
         raise NotFound()
     reason = reason.strip()
     if not reason:
-        raise InvalidInput({"reason": "Tell us what is wrong with this post"})
+        raise InvalidInput({"reason": _("Tell us what is wrong with this post")})
     created = PostReport(post_id=post.id, reporter_id=reporter.id if reporter else None,
                          reason=reason[:1000])
     db.add(created)
@@ -117,8 +118,8 @@ def set_pinned(db: Session, moderator: User, forum: Forum, thread: Thread, *, pi
                  object_type="forum_thread", object_id=thread.id, forum_id=forum.id)
 
 
-BAR_LAPSED = ("This post was written before today's anonymity key was made, so nobody can now be "
-              "stopped as its author. Hide the post instead.")
+BAR_LAPSED = N_("This post was written before today's anonymity key was made, so nobody can now be "
+                "stopped as its author. Hide the post instead.")
 
 
 def bar_poster(db: Session, moderator: User, forum: Forum, post: Post, *, reason: str) -> None:
@@ -128,7 +129,7 @@ def bar_poster(db: Session, moderator: User, forum: Forum, post: Post, *, reason
     _require_moderator(moderator, forum)
     reason = _reason(reason)
     if forum.is_anonymous and post.created_at.date() != utcnow().date():
-        raise InvalidInput({"reason": BAR_LAPSED})
+        raise InvalidInput({"reason": _(BAR_LAPSED)})
     exists_already = db.scalar(select(ForumBan.id).where(ForumBan.forum_id == forum.id,
                                                          ForumBan.author_key == post.author_key))
     if not exists_already:

@@ -58,16 +58,18 @@ def _posting_time(forum: Forum) -> datetime:
 
 def _body(poster: Poster, text: str, field: str = "body") -> tuple[str, str]:
     if not text.strip():
-        raise InvalidInput({field: "Enter your post"})
+        raise InvalidInput({field: _("Enter your post")})
     if len(text) > sanitise.MAX_BODY_CHARS:
-        raise InvalidInput({field: f"Post must be {sanitise.MAX_BODY_CHARS:,} characters or fewer"})
+        too_long = _("Post must be {limit} characters or fewer").format(limit=f"{sanitise.MAX_BODY_CHARS:,}")
+        raise InvalidInput({field: too_long})
     body_html = sanitise.format_post(text)
     body_text = sanitise.plain_text(body_html)
     if not body_text:
-        raise InvalidInput({field: "Enter your post"})
+        raise InvalidInput({field: _("Enter your post")})
     if (utcnow() - poster.user.created_at < NEW_ACCOUNT_AGE
             and sanitise.count_links(body_html) > NEW_ACCOUNT_MAX_LINKS):
-        raise InvalidInput({field: f"New accounts can include up to {NEW_ACCOUNT_MAX_LINKS} links in a post"})
+        raise InvalidInput({field: _("New accounts can include up to {limit} links in a post").format(
+            limit=NEW_ACCOUNT_MAX_LINKS)})
     return body_html, body_text
 
 
@@ -91,16 +93,16 @@ def _check_allowed(db: Session, poster: Poster, forum: Forum, thread: Thread | N
     if not can_post(poster.user, forum, thread) or (forum.is_anonymous and thread is not None
                                                     and thread.is_locked):
         if thread is not None and thread.is_locked:
-            raise Forbidden("This thread is locked: no new replies can be added.")
-        raise Forbidden("You cannot post in this forum.")
+            raise Forbidden(_("This thread is locked: no new replies can be added."))
+        raise Forbidden(_("You cannot post in this forum."))
     if is_barred(db, poster.user, forum, poster.secret_key):
-        raise Forbidden("A moderator has stopped you posting in this forum.")
+        raise Forbidden(_("A moderator has stopped you posting in this forum."))
     if poster.limiter is not None:
         key = (anonymity.limit_key(poster.user.id, forum.id) if forum.is_anonymous
                else poster_key(poster.secret_key, poster.user.id, forum.id))
         for limit in RATE_LIMITS:
             if not poster.limiter.allow("forum-post", limit, key):
-                raise RateLimited("You are posting too quickly. Wait a minute, then try again.")
+                raise RateLimited(_("You are posting too quickly. Wait a minute, then try again."))
 
 
 def _new_post(poster: Poster, forum: Forum, thread_id: int, body: tuple[str, str], *, opening: bool) -> Post:
@@ -124,9 +126,9 @@ def _new_post(poster: Poster, forum: Forum, thread_id: int, body: tuple[str, str
 def start_thread(db: Session, poster: Poster, forum: Forum, *, title: str, body: str) -> tuple[Thread, Post]:
     errors = {}
     if not title.strip():
-        errors["title"] = "Enter a title for your thread"
+        errors["title"] = _("Enter a title for your thread")
     elif len(title.strip()) > 200:
-        errors["title"] = "Title must be 200 characters or fewer"
+        errors["title"] = _("Title must be 200 characters or fewer")
     try:
         formatted = _body(poster, body)
     except InvalidInput as error:
@@ -134,7 +136,7 @@ def start_thread(db: Session, poster: Poster, forum: Forum, *, title: str, body:
     if errors:
         raise InvalidInput(errors)
     if can_post(poster.user, forum) and not can_start_thread(poster.user, forum):
-        raise Forbidden("Residents reply to threads; organisations and council staff start them.")
+        raise Forbidden(_("Residents reply to threads; organisations and council staff start them."))
     _check_allowed(db, poster, forum, None)
     thread = Thread(forum_id=forum.id, title=title.strip(), created_at=_posting_time(forum))
     db.add(thread)
@@ -173,7 +175,7 @@ def edit_post(db: Session, poster: Poster, forum: Forum, post_ref: str, *, body:
     if not is_own(post, poster.user, poster.secret_key):
         raise NotFound()
     if post.status in (PostStatus.HIDDEN, PostStatus.REJECTED):
-        raise Forbidden("A moderator has hidden this post, so it cannot be edited.")
+        raise Forbidden(_("A moderator has hidden this post, so it cannot be edited."))
     formatted = _body(poster, body)
     if formatted[0] == post.body_html:
         return post
@@ -234,7 +236,8 @@ def post_view(post: Post, viewer: User | None, forum: Forum, secret_key: str) ->
     shows_body = post.is_published or moderator or (
         own and post.is_pending)
     if forum.is_anonymous or post.author is None:
-        author, organisation, org_type = _(ANONYMOUS_LABEL) if forum.is_anonymous else _("Former member"), "", ""
+        author = _(ANONYMOUS_LABEL) if forum.is_anonymous else _("Former member")
+        organisation, org_type = "", ""
     else:
         author = post.author.display_name
         org = post.author.organisation

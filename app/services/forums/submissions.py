@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import utcnow
 from app.models.consultation import Consultation
 from app.models.forum import Submission, SubmissionAttachment, SubmissionStatus
@@ -44,14 +45,15 @@ def is_organiser_of(user: User | None, organisation: Organisation) -> bool:
 def _check_uploads(uploads: list[Upload]) -> None:
     uploads = [u for u in uploads if u.filename]
     if len(uploads) > MAX_ATTACHMENTS:
-        raise InvalidInput({"attachments": f"Attach up to {MAX_ATTACHMENTS} files"})
+        raise InvalidInput({"attachments": _("Attach up to {limit} files").format(limit=MAX_ATTACHMENTS)})
     for upload in uploads:
         if upload.content_type != "application/pdf" or not upload.content.startswith(b"%PDF-"):
-            raise InvalidInput({"attachments": f"{upload.filename[:100]} must be a PDF"})
+            raise InvalidInput({"attachments": _("{file} must be a PDF").format(file=upload.filename[:100])})
         if len(upload.content) > MAX_ATTACHMENT_BYTES:
-            raise InvalidInput({"attachments": f"{upload.filename[:100]} must be smaller than 5 MB"})
+            too_big = _("{file} must be smaller than 5 MB").format(file=upload.filename[:100])
+            raise InvalidInput({"attachments": too_big})
         if not upload.content:
-            raise InvalidInput({"attachments": f"{upload.filename[:100]} is empty"})
+            raise InvalidInput({"attachments": _("{file} is empty").format(file=upload.filename[:100])})
 
 
 def draft(db: Session, author: User, organisation: Organisation, *, review_id: int, title: str, body: str,
@@ -60,13 +62,13 @@ def draft(db: Session, author: User, organisation: Organisation, *, review_id: i
         raise NotFound()
     errors = {}
     if db.get(Review, review_id) is None:
-        errors["review_id"] = "Choose the review you are responding to"
+        errors["review_id"] = _("Choose the review you are responding to")
     elif consultation_id is not None and _review_of(db, consultation_id) != review_id:
-        errors["consultation_id"] = "Choose a consultation of the same review, or none"
+        errors["consultation_id"] = _("Choose a consultation of the same review, or none")
     if not title.strip():
-        errors["title"] = "Enter a title"
+        errors["title"] = _("Enter a title")
     if not body.strip():
-        errors["body"] = "Enter your organisation's submission"
+        errors["body"] = _("Enter your organisation's submission")
     try:
         _check_uploads(list(uploads))
     except InvalidInput as error:
@@ -104,7 +106,7 @@ def _safe_filename(name: str) -> str:
 def sign_off(db: Session, organiser: User, submission: Submission) -> None:
     """Only an organiser of the submitting organisation can sign it off (officers cannot)."""
     if not is_organiser_of(organiser, submission.organisation):
-        raise Forbidden("Only an organiser of this organisation can sign off its submission.")
+        raise Forbidden(_("Only an organiser of this organisation can sign off its submission."))
     if submission.is_signed_off:
         return
     submission.status = SubmissionStatus.SIGNED_OFF

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.review import Review, ReviewStageDate, ReviewStatus, TimelineStage
 from app.models.user import Role, User
@@ -58,21 +59,21 @@ def _check(db: Session, *, title: str, service: str, summary: str, scope: str,
            lead_officer_id: int | None, starts_on: date | None, ends_on: date | None) -> dict[str, str]:
     errors = {}
     if not title:
-        errors["title"] = "Enter the review's title"
+        errors["title"] = _("Enter the review's title")
     elif len(title) > 200:
-        errors["title"] = "Title must be 200 characters or fewer"
+        errors["title"] = _("Title must be 200 characters or fewer")
     if not service:
-        errors["service"] = "Enter the service under review"
+        errors["service"] = _("Enter the service under review")
     elif len(service) > 200:
-        errors["service"] = "Service must be 200 characters or fewer"
+        errors["service"] = _("Service must be 200 characters or fewer")
     if len(summary) > 10_000:
-        errors["summary"] = "Summary must be 10,000 characters or fewer"
+        errors["summary"] = _("Summary must be 10,000 characters or fewer")
     if len(scope) > 20_000:
-        errors["scope"] = "Scope must be 20,000 characters or fewer"
+        errors["scope"] = _("Scope must be 20,000 characters or fewer")
     if lead_officer_id is not None and lead_officer_id not in {u.id for u in staff_accounts(db)}:
-        errors["lead_officer_id"] = "Choose a council officer to lead the review"
+        errors["lead_officer_id"] = _("Choose a council officer to lead the review")
     if starts_on and ends_on and ends_on < starts_on:
-        errors["ends_on"] = "The end date must be on or after the start date"
+        errors["ends_on"] = _("The end date must be on or after the start date")
     return errors
 
 
@@ -121,7 +122,7 @@ def schedule(db: Session, review: Review, dates: dict[TimelineStage, tuple[date 
     for stage, (starts_on, ends_on) in dates.items():
         if starts_on and ends_on and ends_on < starts_on:
             errors[f"{stage.value}_ends_on"] = (
-                f"{stage.label}: the end date must be on or after the start date")
+                _("{stage}: the end date must be on or after the start date").format(stage=_(stage.label)))
     if errors:
         raise InvalidInput(errors)
     existing = {row.stage: row for row in review.stage_dates}
@@ -140,9 +141,9 @@ def move_to(db: Session, review: Review, stage: TimelineStage, *, actor: User) -
     """Move the review to another stage of its timeline (the decision itself is `conclude`)."""
     review_access.require_staff(actor)
     if review.is_concluded and stage.position < TimelineStage.IMPLEMENTATION.position:
-        raise Conflict("This review is concluded: it can only move on to implementation and follow-up.")
+        raise Conflict(_("This review is concluded: it can only move on to implementation and follow-up."))
     if not review.is_concluded and stage.position > TimelineStage.DECISION.position:
-        raise Conflict("Record the decision (conclude the review) before implementation.")
+        raise Conflict(_("Record the decision (conclude the review) before implementation."))
     previous = review.stage
     review.stage = stage
     if review.status == ReviewStatus.PLANNED and stage != TimelineStage.SCOPING:
@@ -155,17 +156,17 @@ def conclude(db: Session, review: Review, *, decision: str, decided_on: date | N
     """Record the council's decision, with its date: the review is concluded."""
     review_access.require_staff(actor)
     if review.is_concluded:
-        raise Conflict("This review is already concluded.")
+        raise Conflict(_("This review is already concluded."))
     decision = clean_text(decision)
     errors = {}
     if not decision:
-        errors["decision"] = "Enter the decision the council made"
+        errors["decision"] = _("Enter the decision the council made")
     elif len(decision) > 20_000:
-        errors["decision"] = "Decision must be 20,000 characters or fewer"
+        errors["decision"] = _("Decision must be 20,000 characters or fewer")
     if decided_on is None:
-        errors["decided_on"] = "Enter the date of the decision"
+        errors["decided_on"] = _("Enter the date of the decision")
     elif decided_on > utcnow().date():
-        errors["decided_on"] = "The date of the decision must be today or in the past"
+        errors["decided_on"] = _("The date of the decision must be today or in the past")
     if errors:
         raise InvalidInput(errors)
     review.decision, review.decided_on = decision, decided_on
@@ -184,7 +185,7 @@ class TimelineEntry:
 
     @property
     def state_label(self) -> str:
-        return {"done": "Done", "current": "Now", "upcoming": "To come"}[self.state]
+        return {"done": N_("Done"), "current": N_("Now"), "upcoming": N_("To come")}[self.state]
 
     @property
     def is_current(self) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, NotFound
+from app.i18n import _
 from app.models.consultation import Consultation
 from app.models.finding import ReviewTeamMember, TeamRole
 from app.models.review import Review
@@ -40,7 +41,7 @@ def readable_review(db: Session, user: User | None, review_id: int) -> Review:
 
 def require_staff(user: User) -> None:
     if not user.is_staff:
-        raise Forbidden("Only council officers can do this.")
+        raise Forbidden(_("Only council officers can do this."))
 
 
 def can_scrutinise(db: Session, user: User | None, review_id: int) -> bool:

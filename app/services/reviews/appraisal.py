@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.compare import (
     AppraisalComment,
     AppraisalCriterion,
@@ -33,7 +34,7 @@ def _text(errors: dict, field: str, value: str, label: str, limit: int, required
     if required and not value:
         errors[field] = label
     elif len(value) > limit:
-        errors[field] = f"This must be {limit:,} characters or fewer"
+        errors[field] = _("This must be {limit} characters or fewer").format(limit=f"{limit:,}")
     return value
 
 
@@ -70,7 +71,7 @@ def scores(db: Session, review_id: int) -> list[AppraisalScore]:
 def add_option(db: Session, review: Review, *, name: str, description: str, officer: User) -> AppraisalOption:
     review_access.require_staff(officer)
     errors: dict = {}
-    name = _text(errors, "name", name, "Name the option, for example “External provider”", 200)
+    name = _text(errors, "name", name, _("Name the option, for example “External provider”"), 200)
     description = _text(errors, "description", description, "", 4000, required=False)
     if errors:
         raise InvalidInput(errors)
@@ -85,17 +86,17 @@ def add_criterion(
 ) -> AppraisalCriterion:
     review_access.require_staff(officer)
     errors: dict = {}
-    name = _text(errors, "criterion_name", name, "Name the criterion", 200)
+    name = _text(errors, "criterion_name", name, _("Name the criterion"), 200)
     try:
         chosen = CriterionKind(kind)
     except ValueError:
-        errors["kind"] = "Choose what kind of criterion this is"
+        errors["kind"] = _("Choose what kind of criterion this is")
     try:
         points = int(weight.strip())
         if not 1 <= points <= 100:
             raise ValueError
     except ValueError:
-        errors["weight"] = "Give the weight as a whole number from 1 to 100"
+        errors["weight"] = _("Give the weight as a whole number from 1 to 100")
     if errors:
         raise InvalidInput(errors)
     criterion = AppraisalCriterion(review_id=review.id, name=name, kind=chosen, weight=points)
@@ -130,22 +131,22 @@ def score(
     option = next((o for o in options(db, review.id) if str(o.id) == option_id.strip()), None)
     criterion = next((c for c in criteria(db, review.id) if str(c.id) == criterion_id.strip()), None)
     if option is None:
-        errors["option_id"] = "Choose the option you are scoring"
+        errors["option_id"] = _("Choose the option you are scoring")
     if criterion is None:
-        errors["criterion_id"] = "Choose the criterion you are scoring it on"
+        errors["criterion_id"] = _("Choose the criterion you are scoring it on")
     try:
         points = int(value.strip())
         if not 0 <= points <= MAX_SCORE:
             raise ValueError
     except ValueError:
-        errors["score"] = f"Give a score from 0 to {MAX_SCORE}"
-    rationale = _text(errors, "rationale", rationale, "Say why it scores this", 4000)
+        errors["score"] = _("Give a score from 0 to {limit}").format(limit=MAX_SCORE)
+    rationale = _text(errors, "rationale", rationale, _("Say why it scores this"), 4000)
     allowed = {o.value for _, opts in citable(db, review.id) for o in opts}
     if evidence_ref not in allowed:
-        errors["evidence"] = "Choose the evidence this score rests on"
+        errors["evidence"] = _("Choose the evidence this score rests on")
     if errors:
         raise InvalidInput(errors)
-    kind, _, object_id = evidence_ref.partition(":")
+    kind, _sep, object_id = evidence_ref.partition(":")
     view = evidence.current(db, EvidenceKind(kind), int(object_id))
     row = db.scalar(
         select(AppraisalScore).where(
@@ -248,7 +249,7 @@ def comment(db: Session, review: Review, user: User, body: str) -> AppraisalComm
     if not review_access.can_read(db, user, review.id):
         raise NotFound()
     errors: dict = {}
-    body = _text(errors, "body", body, "Write your comment", 4000)
+    body = _text(errors, "body", body, _("Write your comment"), 4000)
     if errors:
         raise InvalidInput(errors)
     note = AppraisalComment(
@@ -272,12 +273,12 @@ def decision(db: Session, review_id: int) -> AppraisalDecision | None:
 def decide(db: Session, review: Review, *, option_id: str, reason: str, officer: User) -> AppraisalDecision:
     review_access.require_staff(officer)
     if decision(db, review.id) is not None:
-        raise Conflict("The decision on the options is already recorded.")
+        raise Conflict(_("The decision on the options is already recorded."))
     errors: dict = {}
     option = next((o for o in options(db, review.id) if str(o.id) == option_id.strip()), None)
     if option is None:
-        errors["decision_option"] = "Choose the option the council chose"
-    reason = _text(errors, "reason", reason, "Say why this option was chosen", 8000)
+        errors["decision_option"] = _("Choose the option the council chose")
+    reason = _text(errors, "reason", reason, _("Say why this option was chosen"), 8000)
     if errors:
         raise InvalidInput(errors)
     outcome = result(db, review.id)

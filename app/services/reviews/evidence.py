@@ -5,6 +5,7 @@ The kinds themselves (what a theme, a petition, a forum thread... shows) are in 
 
 from sqlalchemy.orm import Session
 
+from app.i18n import _
 from app.models.finding import EvidenceKind
 from app.services.reviews.evidence_sources import RESOLVERS, EvidenceView
 
@@ -14,7 +15,7 @@ __all__ = ["EvidenceView", "changed", "current", "snapshot_of"]
 def current(db: Session, kind: EvidenceKind, object_id: int) -> EvidenceView:
     resolver = RESOLVERS.get(kind)
     view = resolver(db, object_id) if resolver else None
-    return view or EvidenceView(kind, object_id, "This evidence is no longer available", {}, missing=True)
+    return view or EvidenceView(kind, object_id, _("This evidence is no longer available"), {}, missing=True)
 
 
 def changed(snapshot: dict, view: EvidenceView) -> bool:

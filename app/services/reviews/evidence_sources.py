@@ -4,10 +4,12 @@ in the picker, its options to `other_evidence_options`; nothing registers itself
 
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.privacy import scrub
+from app.i18n import N_, _, babel_locale
 from app.models.analysis import Theme, ThemeStatus
 from app.models.coding import Code, CodedAnswer, CodingFrame
 from app.models.compare import (
@@ -42,8 +44,14 @@ class EvidenceView:
 
 def _deleted_note(consultation: Consultation | None) -> str:
     when = consultation.answers_deleted_at if consultation is not None else None
-    return (f"The answers behind these figures were deleted on schedule on {when:%-d %B %Y}; "
-            "the figures are kept.") if when else ""
+    if not when:
+        return ""
+    note = _("The answers behind these figures were deleted on schedule on {date}; the figures are kept.")
+    return note.format(date=_long_date(when))
+
+
+def _long_date(value) -> str:
+    return format_date(value, "d MMMM y", locale=babel_locale())
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ def _theme(db: Session, theme_id: int) -> EvidenceView | None:
     question = db.get(Question, theme.question_id)
     total = db.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id)) or 0
     return EvidenceView(
-        EvidenceKind.THEME, theme_id, f"Theme: {theme.label}",
+        EvidenceKind.THEME, theme_id, _("Theme: {label}").format(label=theme.label),
         {"answers": theme.size, "of": total},
         tuple(q["text"] for q in theme.quotes[:3]), f"/officer/themes/{theme.id}",
         note=_deleted_note(db.get(Consultation, question.consultation_id)),
@@ -87,7 +95,7 @@ def _code(db: Session, code_id: int) -> EvidenceView | None:
                         .where(CodedAnswer.officer_code_id == code.id)
                         .order_by(CodedAnswer.coded_at, CodedAnswer.id).limit(3)).all()
     return EvidenceView(
-        EvidenceKind.CODE, code_id, f"Code: {code.name}",
+        EvidenceKind.CODE, code_id, _("Code: {name}").format(name=code.name),
         {"answers": by_officer + accepted, "of": total, "coded by officers": by_officer,
          "accepted proposals": accepted},
         tuple(scrub(q)[:300] for q in quotes), f"/officer/questions/{question.id}/coding#code-{code.id}",
@@ -124,7 +132,7 @@ def _petition(db, petition_id: int) -> EvidenceView | None:
     return EvidenceView(
         EvidenceKind.PETITION,
         petition_id,
-        f"Petition: {found.title}",
+        _("Petition: {title}").format(title=found.title),
         {"signatures": found.signature_count, "state": found.status_label},
         (),
         found.url,
@@ -147,7 +155,7 @@ def _thread(db, thread_id: int) -> EvidenceView | None:
     return EvidenceView(
         EvidenceKind.FORUM_THREAD,
         thread_id,
-        f"Forum thread: {thread.title} ({forum.title})",
+        _("Forum thread: {thread} ({forum})").format(thread=thread.title, forum=forum.title),
         {"posts": posts},
         (),
         f"/forums/{forum.id}/threads/{thread.id}",
@@ -161,7 +169,7 @@ def _meeting(db, meeting_id: int) -> EvidenceView | None:
     return EvidenceView(
         EvidenceKind.MEETING,
         meeting_id,
-        f"Meeting: {meeting.title}",
+        _("Meeting: {title}").format(title=meeting.title),
         {"held on": meeting.held_on.isoformat()},
         (meeting.notes[:300],),
         f"/forums/{meeting.forum_id}",
@@ -176,7 +184,8 @@ def _submission(db, submission_id: int) -> EvidenceView | None:
     return EvidenceView(
         EvidenceKind.SUBMISSION,
         submission_id,
-        f"Submission from {organisation.name}: {submission.title}",
+        _("Submission from {organisation}: {title}").format(
+            organisation=organisation.name, title=submission.title),
         {"organisation type": organisation.type.label},
         (submission.body[:300],),
         f"/organisations/{organisation.slug}",
@@ -190,7 +199,7 @@ def _indicator(db, indicator_id: int) -> EvidenceView | None:
     supporters = db.scalar(select(func.count(IndicatorSupport.id))
                            .where(IndicatorSupport.indicator_id == indicator_id)) or 0
     return EvidenceView(
-        EvidenceKind.INDICATOR, indicator_id, f"Indicator: {indicator.name}",
+        EvidenceKind.INDICATOR, indicator_id, _("Indicator: {name}").format(name=indicator.name),
         {"supporters": supporters, "definition": indicator.definition, "source": indicator.source},
         (), f"/officer/reviews/{indicator.review_id}/indicators#indicator-{indicator.id}",
     )
@@ -201,7 +210,8 @@ def _benchmark_row(db, row_id: int) -> EvidenceView | None:
     if row is None:
         return None
     return EvidenceView(
-        EvidenceKind.BENCHMARK_ROW, row_id, f"Benchmark: {row.indicator}, {row.council}, {row.period}",
+        EvidenceKind.BENCHMARK_ROW, row_id, _("Benchmark: {indicator}, {council}, {period}").format(
+            indicator=row.indicator, council=row.council, period=row.period),
         {"value": row.value, "unit": row.unit, "source": f"{row.source} ({row.source_date.isoformat()})"},
         (), f"/officer/reviews/{row.review_id}/benchmarks#benchmark-row-{row.id}",
     )
@@ -216,7 +226,8 @@ def _appraisal_score(db, score_id: int) -> EvidenceView | None:
         return None
     score, option, criterion = row
     return EvidenceView(
-        EvidenceKind.APPRAISAL_SCORE, score_id, f"Appraisal score: {option.name} on {criterion.name}",
+        EvidenceKind.APPRAISAL_SCORE, score_id, _("Appraisal score: {option} on {criterion}").format(
+            option=option.name, criterion=criterion.name),
         {"score": f"{score.score} of 5", "weight": criterion.weight},
         (score.rationale[:300],), f"/officer/reviews/{option.review_id}/appraisal#score-{score.id}",
     )
@@ -224,27 +235,33 @@ def _appraisal_score(db, score_id: int) -> EvidenceView | None:
 
 def compare_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption]]:
     """What a review's adopted indicators, benchmark figures and appraisal scores offer to cite."""
-    options = [EvidenceOption(f"indicator:{i.id}", f"Indicator: {i.name}") for i in db.scalars(
+    adopted = db.scalars(
         select(Indicator).where(Indicator.review_id == review_id, Indicator.status == IndicatorStatus.ADOPTED)
-        .order_by(Indicator.name))]
+        .order_by(Indicator.name))
+    options = [EvidenceOption(f"indicator:{i.id}", _("Indicator: {name}").format(name=i.name))
+               for i in adopted]
     options += [
         EvidenceOption(f"benchmark_row:{r.id}",
-                       f"Benchmark: {r.indicator}, {r.council}, {r.period}: {r.value:,.6g} {r.unit}".strip())
+                       _("Benchmark: {indicator}, {council}, {period}: {value}").format(
+                           indicator=r.indicator, council=r.council, period=r.period,
+                           value=f"{r.value:,.6g} {r.unit}".strip()))
         for r in db.scalars(select(BenchmarkRow).where(BenchmarkRow.review_id == review_id)
                             .order_by(BenchmarkRow.indicator, BenchmarkRow.period, BenchmarkRow.council))]
     scores = db.execute(select(AppraisalScore, AppraisalOption.name, AppraisalCriterion.name)
                         .join(AppraisalOption, AppraisalOption.id == AppraisalScore.option_id)
                         .join(AppraisalCriterion, AppraisalCriterion.id == AppraisalScore.criterion_id)
                         .where(AppraisalOption.review_id == review_id).order_by(AppraisalScore.id)).all()
-    options += [EvidenceOption(f"appraisal_score:{s.id}", f"Appraisal: {o} on {c} ({s.score} of 5)")
+    scored = _("Appraisal: {option} on {criterion} ({score} of 5)")
+    options += [EvidenceOption(f"appraisal_score:{s.id}", scored.format(option=o, criterion=c, score=s.score))
                 for s, o, c in scores]
-    return "Indicators, benchmarks and appraisal scores", options
+    return N_("Indicators, benchmarks and appraisal scores"), options
 
 
 def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption]]:
     """What a review's petitions, forums, meetings and submissions offer to cite."""
     options = [
-        EvidenceOption(f"petition:{p.id}", f"{p.title} ({p.signature_count:,} signatures, {p.status_label})")
+        EvidenceOption(f"petition:{p.id}", _("{title} ({count} signatures, {state})").format(
+            title=p.title, count=f"{p.signature_count:,}", state=_(p.status_label)))
         for p in petitions.petitions_for_review(db, review_id)
     ]
     threads = db.execute(
@@ -253,7 +270,9 @@ def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption
         .where(Forum.review_id == review_id)
         .order_by(Thread.id)
     ).all()
-    options += [EvidenceOption(f"forum_thread:{t.id}", f"Forum: {t.title} ({title})") for t, title in threads]
+    in_forum = _("Forum: {thread} ({forum})")
+    options += [EvidenceOption(f"forum_thread:{t.id}", in_forum.format(thread=t.title, forum=title))
+                for t, title in threads]
     meetings = (
         db.execute(
             select(Meeting).join(Forum, Forum.id == Meeting.forum_id).where(Forum.review_id == review_id)
@@ -262,7 +281,8 @@ def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption
         .all()
     )
     options += [
-        EvidenceOption(f"meeting:{m.id}", f"Meeting: {m.title} ({m.held_on:%d %B %Y})") for m in meetings
+        EvidenceOption(f"meeting:{m.id}", _("Meeting: {title} ({date})").format(
+            title=m.title, date=_long_date(m.held_on))) for m in meetings
     ]
     submissions = db.execute(
         select(Submission, Organisation.name)
@@ -270,9 +290,10 @@ def other_evidence_options(db, review_id: int) -> tuple[str, list[EvidenceOption
         .where(Submission.review_id == review_id, Submission.status == SubmissionStatus.SIGNED_OFF)
     ).all()
     options += [
-        EvidenceOption(f"submission:{s.id}", f"Submission: {s.title} ({name})") for s, name in submissions
+        EvidenceOption(f"submission:{s.id}", _("Submission: {title} ({organisation})").format(
+            title=s.title, organisation=name)) for s, name in submissions
     ]
-    return "Petitions, forums, meetings and submissions", options
+    return N_("Petitions, forums, meetings and submissions"), options
 
 
 RESOLVERS = {

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import utcnow
 from app.models.finding import (
     EvidenceKind,
@@ -53,12 +54,13 @@ def write_finding(db: Session, *, review_id: int, stage: str, statement: str,
     try:
         chosen_stage = ReviewStage(stage)
     except ValueError:
-        errors["stage"] = "Choose the stage of the review this finding belongs to"
+        errors["stage"] = _("Choose the stage of the review this finding belongs to")
     statement = statement.strip()
     if not statement:
-        errors["statement"] = "Write the finding"
+        errors["statement"] = _("Write the finding")
     elif len(statement) > MAX_STATEMENT:
-        errors["statement"] = f"The finding must be {MAX_STATEMENT:,} characters or fewer"
+        errors["statement"] = _("The finding must be {limit} characters or fewer").format(
+            limit=f"{MAX_STATEMENT:,}")
     if errors:
         raise InvalidInput(errors)
     finding = Finding(review_id=review_id, stage=chosen_stage, statement=statement,
@@ -75,7 +77,7 @@ def write_finding(db: Session, *, review_id: int, stage: str, statement: str,
 def attach(db: Session, finding: Finding, kind: EvidenceKind, object_id: int, officer: User) -> None:
     view = evidence.current(db, kind, object_id)
     if view.missing:
-        raise InvalidInput({"evidence": "That evidence could not be found"})
+        raise InvalidInput({"evidence": _("That evidence could not be found")})
     db.add(FindingEvidence(finding_id=finding.id, kind=kind, object_id=object_id,
                            snapshot=evidence.snapshot_of(view)))
 
@@ -99,12 +101,12 @@ def comment(db: Session, finding: Finding, user: User, body: str) -> FindingComm
     if not review_access.can_read(db, user, finding.review_id):
         raise NotFound()
     if not finding.is_draft:
-        raise Conflict("Comments are for draft findings; this one is published.")
+        raise Conflict(_("Comments are for draft findings; this one is published."))
     body = body.strip()
     if not body:
-        raise InvalidInput({"body": "Write your comment"})
+        raise InvalidInput({"body": _("Write your comment")})
     if len(body) > 4000:
-        raise InvalidInput({"body": "Your comment must be 4,000 characters or fewer"})
+        raise InvalidInput({"body": _("Your comment must be 4,000 characters or fewer")})
     note = FindingComment(finding_id=finding.id, author_id=user.id, body=body)
     db.add(note)
     return note
@@ -116,9 +118,9 @@ def record_scrutiny_view(db: Session, finding: Finding, user: User, view: str) -
         raise NotFound()
     view = view.strip()
     if not view:
-        raise InvalidInput({"scrutiny_view": "Write the scrutiny panel's view"})
+        raise InvalidInput({"scrutiny_view": _("Write the scrutiny panel's view")})
     if len(view) > 8000:
-        raise InvalidInput({"scrutiny_view": "The view must be 8,000 characters or fewer"})
+        raise InvalidInput({"scrutiny_view": _("The view must be 8,000 characters or fewer")})
     finding.scrutiny_view, finding.scrutiny_view_at, finding.scrutiny_view_by_id = view, utcnow(), user.id
     audit.record(db, actor_id=user.id, action="finding.scrutiny_view", object_type="finding",
                  object_id=finding.id)
@@ -127,7 +129,7 @@ def record_scrutiny_view(db: Session, finding: Finding, user: User, view: str) -
 def publish(db: Session, finding: Finding, officer: User) -> None:
     review_access.require_staff(officer)
     if finding.status == FindingStatus.PUBLISHED:
-        raise Conflict("This finding is already published.")
+        raise Conflict(_("This finding is already published."))
     finding.status, finding.published_at, finding.published_by_id = (
         FindingStatus.PUBLISHED, utcnow(), officer.id)
     audit.record(db, actor_id=officer.id, action="finding.publish", object_type="finding",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.compare import Indicator, IndicatorStatus, IndicatorSupport, ProposerType
 from app.models.consultation import Consultation
@@ -20,6 +21,8 @@ from app.services.forums import visibility as forums_visibility
 from app.services.reviews import access as review_access
 
 MAX_SUPPORT = 3  # "choose up to three that matter most to you"
+COUNCILLORS_DO_NOT_PROPOSE = N_("Councillors scrutinise the indicators; the people who use and work for the "
+                                "service propose them.")
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,9 @@ class Proposal:
     @property
     def asked_by_suggestion(self) -> str:
         """Who asked, in words an officer can keep: 'Proposed by carers; supported by 3 staff, ...'."""
-        given = [f"{n} {kind.label.lower()}" for kind, n in self.support.items() if n]
-        return f"Proposed by {self.indicator.proposed_by_type.label.lower()}; support: " + ", ".join(given)
+        given = [f"{n} {_(kind.label).lower()}" for kind, n in self.support.items() if n]
+        return _("Proposed by {proposer}; support: {support}").format(
+            proposer=_(self.indicator.proposed_by_type.label).lower(), support=", ".join(given))
 
 
 def _proposer_type(value: str) -> ProposerType:
@@ -44,13 +48,13 @@ def _proposer_type(value: str) -> ProposerType:
         return ProposerType(value)
     except ValueError:
         raise InvalidInput(
-            {"proposed_by_type": "Say who you are: a service user, a carer, staff or an organisation"}
+            {"proposed_by_type": _("Say who you are: a service user, a carer, staff or an organisation")}
         ) from None
 
 
 def _open(review: Review) -> None:
     if review.is_concluded:
-        raise Conflict("This review is concluded; it no longer takes proposals for indicators.")
+        raise Conflict(_("This review is concluded; it no longer takes proposals for indicators."))
 
 
 def propose(
@@ -58,17 +62,16 @@ def propose(
 ) -> Indicator:
     """A proposal counts as its proposer's support. Councillors scrutinise indicators; they do not propose."""
     if user is not None and user.is_councillor:
-        raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
-                        "propose them.")
+        raise Forbidden(_(COUNCILLORS_DO_NOT_PROPOSE))
     _open(review)
     errors = {}
     name, reason = name.strip(), reason.strip()
     if not name:
-        errors["name"] = "Say what should be measured"
+        errors["name"] = _("Say what should be measured")
     elif len(name) > 200:
-        errors["name"] = "The indicator must be 200 characters or fewer"
+        errors["name"] = _("The indicator must be 200 characters or fewer")
     if len(reason) > 2000:
-        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+        errors["reason"] = _("Why it matters must be 2,000 characters or fewer")
     try:
         kind = _proposer_type(proposed_by_type)
     except InvalidInput as error:
@@ -94,11 +97,11 @@ def support(db: Session, review: Review, indicator_ids: list[int], supporter_typ
     errors = {}
     ids = list(indicator_ids)
     if not ids:
-        errors["indicators"] = "Choose at least one indicator that matters to you"
+        errors["indicators"] = _("Choose at least one indicator that matters to you")
     elif len(set(ids)) != len(ids):
-        errors["indicators"] = "Choose each indicator once"
+        errors["indicators"] = _("Choose each indicator once")
     elif len(ids) > MAX_SUPPORT:
-        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+        errors["indicators"] = _("Choose up to {limit} indicators").format(limit=MAX_SUPPORT)
     try:
         kind = _proposer_type(supporter_type)
     except InvalidInput as error:
@@ -109,7 +112,7 @@ def support(db: Session, review: Review, indicator_ids: list[int], supporter_typ
         db.scalars(select(Indicator.id).where(Indicator.review_id == review.id, Indicator.id.in_(ids)))
     )
     if known != set(ids):
-        raise InvalidInput({"indicators": "Choose indicators from the list"})
+        raise InvalidInput({"indicators": _("Choose indicators from the list")})
     db.add_all(IndicatorSupport(indicator_id=i, supporter_type=kind, rank=n) for n, i in enumerate(ids, 1))
     return len(ids)
 
@@ -164,14 +167,14 @@ def adopt(
     definition, source, asked_by = definition.strip(), source.strip(), asked_by.strip()
     errors = {}
     if not definition:
-        errors["definition"] = "Say exactly what is measured and how"
+        errors["definition"] = _("Say exactly what is measured and how")
     if not source:
-        errors["source"] = "Say where the figures come from"
+        errors["source"] = _("Say where the figures come from")
     if not asked_by:
-        errors["asked_by"] = "Say who asked for this indicator"
+        errors["asked_by"] = _("Say who asked for this indicator")
     for field, value in (("definition", definition), ("source", source), ("asked_by", asked_by)):
         if len(value) > 2000:
-            errors[field] = "This must be 2,000 characters or fewer"
+            errors[field] = _("This must be 2,000 characters or fewer")
     if errors:
         raise InvalidInput(errors)
     indicator.definition, indicator.source, indicator.asked_by = definition, source, asked_by
@@ -201,18 +204,18 @@ def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion:
     ids = list(indicator_ids)
     errors = {}
     if supporter_type not in {k.value for k in ProposerType}:
-        errors["supporter_type"] = "Say who you are: you use the service, care for someone, work for it, " \
-                                   "or answer for an organisation"
+        errors["supporter_type"] = _("Say who you are: you use the service, care for someone, work for it, " \
+                                   "or answer for an organisation")
     if not ids and not suggestion:
-        errors["indicators"] = "Choose what matters most to you, or suggest something to measure"
+        errors["indicators"] = _("Choose what matters most to you, or suggest something to measure")
     elif len(set(ids)) != len(ids):
-        errors["indicators"] = "Choose each indicator once"
+        errors["indicators"] = _("Choose each indicator once")
     elif len(ids) > MAX_SUPPORT:
-        errors["indicators"] = f"Choose up to {MAX_SUPPORT} indicators"
+        errors["indicators"] = _("Choose up to {limit} indicators").format(limit=MAX_SUPPORT)
     if len(suggestion) > 200:
-        errors["suggestion"] = "Your suggestion must be 200 characters or fewer"
+        errors["suggestion"] = _("Your suggestion must be 200 characters or fewer")
     if len(reason) > 2000:
-        errors["reason"] = "Why it matters must be 2,000 characters or fewer"
+        errors["reason"] = _("Why it matters must be 2,000 characters or fewer")
     if errors:
         raise InvalidInput(errors)
     counted = support(db, review, ids, supporter_type) if ids else 0
@@ -245,12 +248,11 @@ def propose_from_forum(db: Session, forum_id: int, user: User, *, name: str, rea
     if forum.review_id is None:
         raise NotFound()
     if user.is_councillor:
-        raise Forbidden("Councillors scrutinise the indicators; the people who use and work for the service "
-                        "propose them.")
+        raise Forbidden(_(COUNCILLORS_DO_NOT_PROPOSE))
     if not forum.is_open:
-        raise Conflict("This forum is closed, so it no longer takes proposals.")
+        raise Conflict(_("This forum is closed, so it no longer takes proposals."))
     if not forums_visibility.can_post(user, forum):
-        raise Forbidden("Only members of this forum can propose indicators from it.")
+        raise Forbidden(_("Only members of this forum can propose indicators from it."))
     review = db.get(Review, forum.review_id)
     indicator = propose(db, review, name=name, reason=reason,
                         proposed_by_type=forum_proposer_type(db, user).value,
@@ -268,13 +270,13 @@ def origins(db: Session, review_id: int) -> dict[int, tuple[str, str, str]]:
     for indicator_id, forum_id, title in db.execute(
             select(Indicator.id, Forum.id, Forum.title).join(Forum, Forum.id == Indicator.forum_id)
             .where(Indicator.review_id == review_id)):
-        found[indicator_id] = ("in the forum", title, f"/forums/{forum_id}")
+        found[indicator_id] = (N_("in the forum"), title, f"/forums/{forum_id}")
     for indicator_id, consultation_id, title in db.execute(
             select(Indicator.id, Consultation.id, Consultation.title)
             .join(Consultation, Consultation.id == Indicator.consultation_id)
             .where(Indicator.review_id == review_id)):
         link = f"/officer/consultations/{consultation_id}"
-        found[indicator_id] = ("answering the consultation", title, link)
+        found[indicator_id] = (N_("answering the consultation"), title, link)
     return found
 
 

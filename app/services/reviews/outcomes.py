@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import N_, _
 from app.job_queue import enqueue_after_commit
 from app.models.base import DEFAULT_LANGUAGE, LANGUAGES, utcnow
 from app.models.consultation import Consultation, Question, RespondentType
@@ -102,16 +103,18 @@ def save_outcome(
     decision, what_happened = decision.strip(), what_happened.strip()
     errors = {}
     if len(decision) > MAX_TEXT:
-        errors["decision"] = f"The decision must be {MAX_TEXT:,} characters or fewer"
+        errors["decision"] = _("The decision must be {limit} characters or fewer").format(
+            limit=f"{MAX_TEXT:,}")
     if len(what_happened) > MAX_TEXT:
-        errors["what_happened"] = f"What happened must be {MAX_TEXT:,} characters or fewer"
+        errors["what_happened"] = _("What happened must be {limit} characters or fewer").format(
+            limit=f"{MAX_TEXT:,}")
     valid = set(
         db.scalars(
             select(Finding.id).where(Finding.review_id == consultation.review_id, Finding.id.in_(finding_ids))
         )
     )
     if set(finding_ids) - valid:
-        errors["findings"] = "Choose findings of this consultation's review"
+        errors["findings"] = _("Choose findings of this consultation's review")
     if errors:
         raise InvalidInput(errors)
     outcome = outcome_for(db, consultation.id) or ConsultationOutcome(consultation_id=consultation.id)
@@ -130,8 +133,8 @@ def save_outcome(
 
 
 # What a person agrees to when asking for the results; shown on the sign-up forms and kept with the sign-up.
-SIGN_UP_WORDING = ("We will email you once when the council publishes what people said and what it "
-                   "decided. We use your address for nothing else and delete it afterwards.")
+SIGN_UP_WORDING = N_("We will email you once when the council publishes what people said and what it "
+                     "decided. We use your address for nothing else and delete it afterwards.")
 RESULTS_BATCH = 200
 # The words in a panel volunteer's consent (services.panels.CONSENT_TEXT) that agree to hear outcomes.
 PANEL_OUTCOME_CONSENT = "tell me what came of each one I am invited to"
@@ -157,7 +160,7 @@ def subscribe(db: Session, consultation: Consultation, email: str, *,
 def notify_subscribers(db: Session, consultation: Consultation, base_url: str = "") -> None:
     """Tell everyone who opted in, through the outbox, in batches (a job; see send_results_batch)."""
     if not consultation.is_published:
-        raise Conflict("Publish the consultation before telling people about its results.")
+        raise Conflict(_("Publish the consultation before telling people about its results."))
     enqueue_after_commit(db, "outcomes.tell_contributors", consultation.id)
 
 

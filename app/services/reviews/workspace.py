@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import N_, _
 from app.models.analysis import Theme, ThemeStatus
 from app.models.coding import Code, CodingFrame
 from app.models.consultation import Consultation, Question, QuestionKind
@@ -46,16 +47,18 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
     ).all()
     groups = [
         (
-            "Themes from consultations",
+            N_("Themes from consultations"),
             [
-                EvidenceOption(f"theme:{t.id}", f"{t.label} ({t.size:,} answers; {titles[cid]})")
+                EvidenceOption(f"theme:{t.id}", _("{theme} ({count} answers; {consultation})").format(
+                    theme=t.label, count=f"{t.size:,}", consultation=titles[cid]))
                 for t, cid in theme_rows
             ],
         ),
         (
-            "Codes from coding frames",
+            N_("Codes from coding frames"),
             [
-                EvidenceOption(f"code:{c.id}", f"Code: {c.name} ({titles[cid]})")
+                EvidenceOption(f"code:{c.id}", _("Code: {name} ({consultation})").format(
+                    name=c.name, consultation=titles[cid]))
                 for c, cid in db.execute(
                     select(Code, Question.consultation_id)
                     .join(CodingFrame, CodingFrame.id == Code.frame_id)
@@ -66,7 +69,7 @@ def evidence_options(db: Session, review_id: int) -> list[tuple[str, list[Eviden
             ],
         ),
         (
-            "Figures from choice questions",
+            N_("Figures from choice questions"),
             [
                 EvidenceOption(f"question:{q.id}", f"{titles[q.consultation_id]}: {q.text}")
                 for q in questions
