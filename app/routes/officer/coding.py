@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import DbSession, SignedIn, Staff
 from app.downloads import download_headers
 from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import _
 from app.models.coding import CodingFrame
 from app.models.consultation import Consultation, Question
 from app.services.reviews import access as review_access
@@ -88,10 +89,10 @@ def start_frame(
     question_id: int,
     start: Annotated[str, Form(max_length=10)] = "",
 ):
-    question, _ = _question_for(db, user, question_id)
+    question = _question_for(db, user, question_id)[0]
     if start not in ("themes", "scratch"):
         return _page_with_errors(
-            request, db, user, question_id, {"start": "Choose how to start the coding frame"}
+            request, db, user, question_id, {"start": _("Choose how to start the coding frame")}
         )
     coding.start_frame(db, question, user, from_themes=start == "themes")
     return _home(question_id)
@@ -106,7 +107,7 @@ def add_code(
     name: Annotated[str, Form(max_length=400)] = "",
     description: Annotated[str, Form(max_length=4000)] = "",
 ):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     try:
         coding.add_code(db, frame, name, description, user)
     except InvalidInput as error:
@@ -208,7 +209,7 @@ def code_answer(
     action: Annotated[str, Form(max_length=10)] = "save",
     mode: Annotated[str, Form(max_length=10)] = "",
 ):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     check = mode == "check"
     if action == "skip" and not check:
         coding.skip(db, frame, answer_id, user)
@@ -234,14 +235,14 @@ def code_answer(
 
 @router.post("/questions/{question_id}/coding/unskip")
 def unskip(db: DbSession, user: Staff, question_id: int):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     coding.unskip_all(db, frame, user)
     return RedirectResponse(f"/officer/questions/{question_id}/coding/next", status_code=303)
 
 
 @router.post("/questions/{question_id}/coding/runs")
 def train(request: Request, db: DbSession, user: Staff, question_id: int):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     try:
         coding.start_training(db, frame, user)
     except AppError as error:
@@ -275,7 +276,7 @@ def holdout(
     question_id: int,
     size: Annotated[str, Form(max_length=10)] = "",
 ):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     try:
         coding_results.sample_holdout(db, frame, int(size) if size.isdigit() else 0, user)
     except InvalidInput as error:
@@ -293,7 +294,7 @@ def accept(
     question_id: int,
     threshold: Annotated[str, Form(max_length=10)] = "",
 ):
-    frame, _, _ = _frame_for(db, user, question_id)
+    frame = _frame_for(db, user, question_id)[0]
     try:
         value = float(threshold)
     except ValueError:
@@ -307,7 +308,7 @@ def accept(
 
 @router.get("/questions/{question_id}/coding.csv")
 def export_csv(db: DbSession, user: SignedIn, question_id: int):
-    frame, question, _ = _frame_for(db, user, question_id)
+    frame, question = _frame_for(db, user, question_id)[:2]
     return Response(
         coding_results.coding_csv(db, frame),
         media_type="text/csv; charset=utf-8",

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import DbSession, Staff
 from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import _, ngettext
 from app.models.panel import DrawStatus
 from app.routes.panels import form_fields
 from app.services import panels
@@ -34,7 +35,7 @@ def panel_list(request: Request, db: DbSession, user: Staff):
 def _list_page(request, db, **form):
     return render_form(request, "officer/panels/list.html", {
         "panels": panels.list_panels(db),
-        "title": "Citizens' panels"}, **form)
+        "title": _("Citizens' panels")}, **form)
 
 
 @router.post("")
@@ -51,6 +52,21 @@ def create_panel(request: Request, db: DbSession, user: Staff,
     return RedirectResponse(_base(panel.id), status_code=303)
 
 
+def _notice(done: str) -> str:
+    """The panel page's confirmation in the reader's language: redirects carry only a code."""
+    kind, _sep, count = done.partition("-")
+    n = int(count) if count.isdigit() and len(count) < 10 else 0
+    if kind == "question":
+        return _("Question added")
+    if kind == "saved":
+        return _("Targets saved")
+    if kind == "volunteers":
+        return ngettext("Imported {count} volunteer", "Imported {count} volunteers", n).format(count=f"{n:,}")
+    if kind == "targets":
+        return ngettext("Imported {count} target", "Imported {count} targets", n).format(count=f"{n:,}")
+    return ""
+
+
 def _panel_page(request, db, panel, *, notice="", **form):
     return render_form(request, "officer/panels/panel.html", {
         "panel": panel, "pool_size": panels.pool_size(db, panel.id),
@@ -59,8 +75,8 @@ def _panel_page(request, db, panel, *, notice="", **form):
 
 
 @router.get("/{panel_id}")
-def panel_page(request: Request, db: DbSession, user: Staff, panel_id: int, notice: str = ""):
-    return _panel_page(request, db, panels.get_panel(db, panel_id), notice=notice[:200])
+def panel_page(request: Request, db: DbSession, user: Staff, panel_id: int, done: str = ""):
+    return _panel_page(request, db, panels.get_panel(db, panel_id), notice=_notice(done[:40]))
 
 
 @router.post("/{panel_id}/recruiting")
@@ -83,12 +99,12 @@ def add_category(request: Request, db: DbSession, user: Staff, panel_id: int,
     except InvalidInput as error:
         return _panel_page(request, db, panel, errors=error.errors, status_code=422,
                            values={"label": label, "options": options, "hint": hint, "kind": kind})
-    return RedirectResponse(f"{_base(panel_id)}?notice=Question+added", status_code=303)
+    return RedirectResponse(f"{_base(panel_id)}?done=question", status_code=303)
 
 
 async def _read_upload(file: UploadFile | None) -> bytes:
     if file is None or not file.filename:
-        raise InvalidInput({"file": "Choose a CSV file to import"})
+        raise InvalidInput({"file": _("Choose a CSV file to import")})
     return await file.read(MAX_UPLOAD + 1)
 
 
@@ -99,14 +115,14 @@ async def import_pool(request: Request, db: DbSession, user: Staff, panel_id: in
     panel = panels.get_panel(db, panel_id)
     try:
         if not consent_note.strip():
-            raise InvalidInput({"consent_note": "Say how and when these volunteers agreed to join, "
-                                                "for example “Recruitment letter, May 2026”"})
+            raise InvalidInput({"consent_note": _("Say how and when these volunteers agreed to join, "
+                                                  "for example “Recruitment letter, May 2026”")})
         result = panels_pool.import_pool_csv(db, panel, await _read_upload(file),
                                              consent_note=consent_note.strip(), actor_id=user.id)
     except InvalidInput as error:
         return _panel_page(request, db, panel, errors=error.errors, status_code=422,
                            values={"consent_note": consent_note, "import_message": error.message})
-    return RedirectResponse(f"{_base(panel_id)}?notice=Imported+{result.added}+volunteers", status_code=303)
+    return RedirectResponse(f"{_base(panel_id)}?done=volunteers-{result.added}", status_code=303)
 
 
 def _targets_page(request, panel, category, **form):
@@ -116,7 +132,8 @@ def _targets_page(request, panel, category, **form):
         for f in category.features for bound, value in (("min", f.target_min), ("max", f.target_max))}
     return render_form(request, "officer/panels/targets.html", {
         "panel": panel, "category": category,
-        "field": panels_targets.feature_field, "title": f"Targets: {category.label}"},
+        "field": panels_targets.feature_field,
+        "title": _("Targets: {question}").format(question=category.label)},
         **form)
 
 
@@ -142,7 +159,7 @@ def set_targets(request: Request, db: DbSession, user: Staff, panel_id: int, cat
         panels_targets.set_targets_from_form(db, panel, category, fields, actor_id=user.id)
     except InvalidInput as error:
         return _targets_page(request, panel, category, errors=error.errors, values=fields, status_code=422)
-    return RedirectResponse(f"{_base(panel_id)}?notice=Targets+saved", status_code=303)
+    return RedirectResponse(f"{_base(panel_id)}?done=saved", status_code=303)
 
 
 @router.post("/{panel_id}/targets.csv")
@@ -155,7 +172,7 @@ async def import_targets(request: Request, db: DbSession, user: Staff, panel_id:
         errors = {"targets_file": error.errors.get("file", error.message)}
         return _panel_page(request, db, panel, errors=errors, status_code=422,
                            values={"targets_message": error.message})
-    return RedirectResponse(f"{_base(panel_id)}?notice=Imported+{count}+targets", status_code=303)
+    return RedirectResponse(f"{_base(panel_id)}?done=targets-{count}", status_code=303)
 
 
 @router.get("/{panel_id}/targets.csv")
@@ -192,7 +209,7 @@ def _draw_page(request, db, panel, record, **form):
         "panel": panel, "draw": record, "invitations": invitations, "responded": responded,
         "lottery": panels_lottery.lottery_of(record), "lottery_panel": panels_lottery.panel_numbers(record),
         "consultations": panels_invitations.panel_consultations(db) if done else [],
-        "title": f"Draw: {record.purpose}",
+        "title": _("Draw: {purpose}").format(purpose=record.purpose),
     }, **form, fragment="officer/panels/_draw_status.html")
 
 
@@ -272,7 +289,8 @@ def audit_page(request: Request, db: DbSession, user: Staff, panel_id: int, draw
     return render(request, "officer/panels/audit.html", {
         "panel": panel, "draw": record, "probabilities": probabilities, "selected_refs": selected_refs,
         "lottery": panels_lottery.lottery_of(record), "lottery_panel": panels_lottery.panel_numbers(record),
-        "total": sum(record.probabilities.values()), "title": f"Audit: {record.purpose}"})
+        "total": sum(record.probabilities.values()),
+        "title": _("Audit: {purpose}").format(purpose=record.purpose)})
 
 
 @router.get("/{panel_id}/draws/{draw_id}/report")
@@ -283,4 +301,4 @@ def report_page(request: Request, db: DbSession, user: Staff, panel_id: int, dra
     return render(request, "officer/panels/report.html", {
         "panel": panel, "draw": record, "report": report, "series": panels_report.SERIES,
         "colours": panels_report.SERIES_COLOURS, "label_width": panels_report.LABEL_WIDTH,
-        "title": f"Who is being heard: {record.purpose}"})
+        "title": _("Who is being heard: {purpose}").format(purpose=record.purpose)})

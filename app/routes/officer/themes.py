@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import DbSession, SignedIn, Staff
 from app.downloads import download_headers
 from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import _
 from app.models.analysis import Bucket, RunStatus
 from app.models.consultation import Consultation, Question
 from app.services import themes
@@ -51,14 +52,14 @@ def themes_page(request: Request, db: DbSession, user: SignedIn, question_id: in
 @router.post("/questions/{question_id}/forum-evidence")
 def forum_evidence(db: DbSession, user: Staff, question_id: int,
                    include: Annotated[str, Form(max_length=3)] = ""):
-    question, _ = _question_for(db, user, question_id)
+    question = _question_for(db, user, question_id)[0]
     themes.set_forum_evidence(db, question, include == "yes", user)
     return RedirectResponse(f"/officer/questions/{question_id}/themes", status_code=303)
 
 
 @router.post("/questions/{question_id}/analysis-runs")
 def start_run(request: Request, db: DbSession, user: Staff, question_id: int):
-    question, _ = _question_for(db, user, question_id)
+    question = _question_for(db, user, question_id)[0]
     try:
         analysis_runs.start_run(db, question, user)
     except AppError as error:
@@ -122,7 +123,7 @@ def _back_to_theme(theme_id: int) -> RedirectResponse:
 @router.post("/themes/{theme_id}/rename")
 def rename(request: Request, db: DbSession, user: Staff, theme_id: int,
            label: Annotated[str, Form(max_length=400)] = ""):
-    theme, _, _ = _theme_for(db, user, theme_id)
+    theme = _theme_for(db, user, theme_id)[0]
     try:
         themes.rename(db, theme, label, user)
     except InvalidInput as error:
@@ -132,7 +133,7 @@ def rename(request: Request, db: DbSession, user: Staff, theme_id: int,
 
 @router.post("/themes/{theme_id}/approve")
 def approve(db: DbSession, user: Staff, theme_id: int):
-    theme, _, _ = _theme_for(db, user, theme_id)
+    theme = _theme_for(db, user, theme_id)[0]
     themes.approve(db, theme, user)
     return _back_to_theme(theme_id)
 
@@ -140,10 +141,11 @@ def approve(db: DbSession, user: Staff, theme_id: int):
 @router.post("/themes/{theme_id}/merge")
 def merge(request: Request, db: DbSession, user: Staff, theme_id: int,
           into: Annotated[str, Form(max_length=20)] = ""):
-    theme, _, _ = _theme_for(db, user, theme_id)
+    theme = _theme_for(db, user, theme_id)[0]
     if not into.isdigit():
-        return _theme_with_errors(request, db, user, theme_id, {"into": "Choose a theme to merge into"}, {})
-    keep, _, _ = _theme_for(db, user, int(into))
+        errors = {"into": _("Choose a theme to merge into")}
+        return _theme_with_errors(request, db, user, theme_id, errors, {})
+    keep = _theme_for(db, user, int(into))[0]
     try:
         themes.merge(db, keep, theme, user)
     except InvalidInput as error:
@@ -153,7 +155,7 @@ def merge(request: Request, db: DbSession, user: Staff, theme_id: int,
 
 @router.post("/themes/{theme_id}/split")
 def split(db: DbSession, user: Staff, theme_id: int):
-    theme, question, _ = _theme_for(db, user, theme_id)
+    theme, question = _theme_for(db, user, theme_id)[:2]
     themes.request_split(db, theme, user)
     return RedirectResponse(f"/officer/questions/{question.id}/themes?split=requested", status_code=303)
 
@@ -180,7 +182,7 @@ def move_evidence(request: Request, db: DbSession, user: Staff, question_id: int
 
 def _moved(request: Request, question_id: int, back: str) -> Response:
     if request.headers.get("hx-request"):
-        return Response(status_code=200, content='<p class="hint" role="status">Moved.</p>',
+        return Response(status_code=200, content=f'<p class="hint" role="status">{_("Moved.")}</p>',
                         media_type="text/html")
     destination = back if back.startswith("/officer/") else f"/officer/questions/{question_id}/themes"
     return RedirectResponse(destination, status_code=303)
@@ -193,13 +195,13 @@ def _theme_with_errors(request, db, user, theme_id, errors, values):
 
 @router.get("/questions/{question_id}/themes.csv")
 def export_csv(db: DbSession, user: SignedIn, question_id: int):
-    question, _ = _question_for(db, user, question_id)
+    question = _question_for(db, user, question_id)[0]
     return Response(themes_summary.themes_csv(db, question), media_type="text/csv; charset=utf-8",
                     headers=download_headers(f"question-{question.id}-themes.csv"))
 
 
 @router.get("/questions/{question_id}/themes.json")
 def export_json(db: DbSession, user: SignedIn, question_id: int):
-    question, _ = _question_for(db, user, question_id)
+    question = _question_for(db, user, question_id)[0]
     return Response(themes_summary.themes_json(db, question), media_type="application/json",
                     headers=download_headers(f"question-{question.id}-themes.json"))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.panel import NOT_SAID, Panel, PanelCategory, PanelFeature, PanelVolunteer
 from app.services import audit, equalities
 
@@ -65,10 +66,10 @@ def create_panel(db: Session, *, name: str, description: str = "", wards: list[s
     name = name.strip()
     errors = {}
     if not name:
-        errors["name"] = "Enter a name for the panel"
+        errors["name"] = _("Enter a name for the panel")
     wards = [w.strip() for w in wards if w.strip()]
     if not wards:
-        errors["wards"] = "Enter the borough's wards, one a line"
+        errors["wards"] = _("Enter the borough's wards, one a line")
     if errors:
         raise InvalidInput(errors)
     panel = Panel(name=name[:200], description=description.strip()[:4000],
@@ -103,14 +104,14 @@ def add_category(db: Session, panel: Panel, *, label: str, options: str, hint: s
     errors = {}
     key = slug_key(label)
     if not key:
-        errors["label"] = "Enter the question, for example “Do you use the library?”"
+        errors["label"] = _("Enter the question, for example “Do you use the library?”")
     elif db.scalar(select(PanelCategory.id).where(PanelCategory.panel_id == panel.id,
                                                    PanelCategory.key == key)):
-        errors["label"] = "This panel already asks that question"
+        errors["label"] = _("This panel already asks that question")
     if len([v for v in values if v != NOT_SAID]) < 2:
-        errors["options"] = "Enter at least two answers, one a line"
+        errors["options"] = _("Enter at least two answers, one a line")
     elif any(len(v) > 120 for v in values):
-        errors["options"] = "Each answer must be 120 characters or fewer"
+        errors["options"] = _("Each answer must be 120 characters or fewer")
     if errors:
         raise InvalidInput(errors)
     position = db.scalar(select(func.count(PanelCategory.id)).where(PanelCategory.panel_id == panel.id))
@@ -136,7 +137,7 @@ def recruiting_panel(db: Session, panel_id: int) -> Panel:
     """The public join page only shows panels that are recruiting."""
     panel = get_panel(db, panel_id)
     if not panel.recruiting:
-        raise NotFound("This citizens' panel is not recruiting at the moment.")
+        raise NotFound(_("This citizens' panel is not recruiting at the moment."))
     return panel
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 import panel_draw
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.panel import (
@@ -80,19 +81,21 @@ def _check_request(panel: Panel, size_raw: str, seed_raw: str, purpose: str, poo
     errors = {}
     size = int(size_raw) if size_raw.strip().isdigit() else None
     if not purpose.strip():
-        errors["purpose"] = "Say what the panel is for, for example “Home care review, spring”"
+        errors["purpose"] = _("Say what the panel is for, for example “Home care review, spring”")
     if size is None or size < 1:
-        errors["size"] = "Enter the panel size as a whole number, like 40"
+        errors["size"] = _("Enter the panel size as a whole number, like 40")
     elif size > min(pool, MAX_PANEL_SIZE):
-        errors["size"] = f"The panel cannot be larger than the pool ({pool:,} volunteers)"
+        errors["size"] = _("The panel cannot be larger than the pool ({pool} volunteers)").format(
+            pool=f"{pool:,}")
     seed = None
     if seed_raw.strip():
         if seed_raw.strip().isdigit() and int(seed_raw) <= MAX_SEED:
             seed = int(seed_raw)
         else:
-            errors["seed"] = f"The seed must be a whole number from 0 to {MAX_SEED:,}, or blank"
+            errors["seed"] = _("The seed must be a whole number from 0 to {last}, or blank").format(
+                last=f"{MAX_SEED:,}")
     if not any(category.has_targets for category in panel.categories):
-        errors["size"] = "Set targets for at least one category before drawing a panel"
+        errors["size"] = _("Set targets for at least one category before drawing a panel")
     if errors:
         raise InvalidInput(errors)
     return size, secrets.randbelow(MAX_SEED + 1) if seed is None else seed
@@ -250,7 +253,7 @@ def replay_draw(record: PanelDrawRecord) -> tuple[str, ...]:
     """
     lottery = (record.details or {}).get("lottery")
     if record.status != DrawStatus.DONE or lottery is None:
-        raise Conflict("This draw has no recorded lottery to replay.")
+        raise Conflict(_("This draw has no recorded lottery to replay."))
     return tuple(sorted(panel_draw.replay_sample(lottery, record.seed), key=_pool_order))
 
 
@@ -284,12 +287,12 @@ def replace_member(db: Session, record: PanelDrawRecord, member_id: int, *,
                    actor_id: int | None = None) -> PanelMember:
     """The member declined: mark it, and draw someone who keeps every quota met in their place."""
     if record.status != DrawStatus.DONE:
-        raise Conflict("Only a completed draw has members to replace.")
+        raise Conflict(_("Only a completed draw has members to replace."))
     member = next((m for m in record.members if m.id == member_id), None)
     if member is None:
         raise NotFound()
     if not member.is_selected:
-        raise Conflict("Only a selected member can be replaced.")
+        raise Conflict(_("Only a selected member can be replaced."))
     quotas = tuple(panel_draw.Quota(**q) for q in record.quotas)
     volunteers = pool_volunteers(db, record.panel_id, quotas, households=record.one_per_household)
     panel_ids = [m.pool_ref for m in record.members if m.is_selected]

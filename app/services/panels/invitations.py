@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.models.base import utcnow
 from app.models.consultation import Audience, Consultation, ConsultationInvitation
 from app.models.panel import Panel, PanelDrawRecord, PanelInvitation, PanelMember
@@ -32,13 +33,13 @@ def set_target(db: Session, record: PanelDrawRecord, *, consultation_id: str, ta
     if consultation_id.strip():
         chosen = {str(c.id): c for c in panel_consultations(db)}.get(consultation_id.strip())
         if chosen is None:
-            raise InvalidInput({"consultation_id": "Choose a consultation whose audience is the panel"})
+            raise InvalidInput({"consultation_id": _("Choose a consultation whose audience is the panel")})
         record.consultation_id, record.target_url = chosen.id, f"/consultations/{chosen.id}"
     elif _acceptable_url(target_url):
         record.consultation_id, record.target_url = None, target_url
     else:
-        raise InvalidInput({"consultation_id": "Choose a panel consultation, or enter a link to the "
-                                               "forum or page (starting with / or https://)"})
+        raise InvalidInput({"consultation_id": _("Choose a panel consultation, or enter a link to the "
+                                                 "forum or page (starting with / or https://)")})
     audit.record(db, actor_id=actor_id, action="panel.invitation_target", object_type="panel_draw",
                  object_id=record.id, target=record.target_url)
 
@@ -51,7 +52,7 @@ def send_invitations(db: Session, panel: Panel, record: PanelDrawRecord, *, base
                      actor_id: int | None) -> int:
     """Email every selected member not yet invited (replacements included); returns how many."""
     if not record.target_url:
-        raise Conflict("Choose where the invitation leads before sending invitations.")
+        raise Conflict(_("Choose where the invitation leads before sending invitations."))
     members = [m for m in current_members(db, record)
                if m.invited_at is None and m.volunteer is not None and m.volunteer.email]
     links = _consultation_links(db, record, members, base_url, actor_id) if record.consultation_id \
@@ -73,7 +74,7 @@ def send_invitations(db: Session, panel: Panel, record: PanelDrawRecord, *, base
 def _consultation_links(db, record, members, base_url, actor_id) -> dict[int, str]:
     consultation = db.get(Consultation, record.consultation_id)
     if consultation is None:
-        raise Conflict("The consultation chosen for this panel no longer exists: choose another.")
+        raise Conflict(_("The consultation chosen for this panel no longer exists: choose another."))
     if not members:
         return {}
     created = consultations_building.invite(
@@ -103,12 +104,12 @@ def check_invitation(db: Session, token: str) -> PanelInvitation:
     invitation = db.scalar(select(PanelInvitation).where(PanelInvitation.token_hash == token_hash(token),
                                                          PanelInvitation.consultation_invitation_id.is_(None)))
     if invitation is None:
-        raise NotFound("We could not find that invitation. Check the link in your email.")
+        raise NotFound(_("We could not find that invitation. Check the link in your email."))
     member = db.get(PanelMember, invitation.member_id)
     if member is None or not member.is_selected:
-        raise NotFound("This invitation is no longer valid.")
+        raise NotFound(_("This invitation is no longer valid."))
     if invitation.used_at is not None:
-        raise Conflict("This invitation link has already been used. Each link works once.")
+        raise Conflict(_("This invitation link has already been used. Each link works once."))
     return invitation
 
 
@@ -118,7 +119,7 @@ def use_invitation(db: Session, token: str) -> str:
     claimed = db.execute(update(PanelInvitation).where(
         PanelInvitation.id == invitation.id, PanelInvitation.used_at.is_(None)).values(used_at=utcnow()))
     if claimed.rowcount != 1:
-        raise Conflict("This invitation link has already been used. Each link works once.")
+        raise Conflict(_("This invitation link has already been used. Each link works once."))
     db.execute(update(PanelMember).where(PanelMember.id == invitation.member_id)
                .values(responded_at=utcnow()))
     return invitation.target_url

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 import panel_draw
 from app.errors import Conflict, InvalidInput
+from app.i18n import N_, _
 from app.models.base import utcnow
 from app.models.panel import DrawStatus, MemberStatus, PanelDrawRecord, PanelMember, PanelVolunteer
 from app.services import audit
@@ -30,8 +31,8 @@ def check_lottery_size(raw: str) -> int | None:
     if not raw.strip():
         return None
     if not raw.strip().isdigit() or not MIN_TICKETS <= int(raw) <= MAX_TICKETS:
-        raise InvalidInput({"tickets": f"Enter the number of tickets as a whole number from "
-                                       f"{MIN_TICKETS} to {MAX_TICKETS:,}, or leave it blank"})
+        message = _("Enter the number of tickets as a whole number from {first} to {last}, or leave it blank")
+        raise InvalidInput({"tickets": message.format(first=MIN_TICKETS, last=f"{MAX_TICKETS:,}")})
     return int(raw)
 
 
@@ -74,18 +75,19 @@ def choose_ticket(db: Session, record: PanelDrawRecord, *, ticket: str = "", see
     """Seat the winning ticket's panel: a number typed in, or one derived from a published seed."""
     lottery = lottery_of(record)
     if lottery is None:
-        raise Conflict("This draw is not a public lottery.")
+        raise Conflict(_("This draw is not a public lottery."))
     if lottery["ticket"] is not None:
-        raise Conflict(f"Ticket {lottery['ticket']} has already been drawn.")
+        raise Conflict(_("Ticket {ticket} has already been drawn.").format(ticket=lottery["ticket"]))
     size = lottery["tickets"]
     if seed_text.strip() and ticket.strip():
-        raise InvalidInput({"ticket": "Enter the winning ticket or a published seed, not both"})
+        raise InvalidInput({"ticket": _("Enter the winning ticket or a published seed, not both")})
     if seed_text.strip():
         number, source = ticket_from_seed(seed_text.strip(), size), f"seed {seed_text.strip()!r}"
     elif ticket.strip().isdigit() and 1 <= int(ticket) <= size:
-        number, source = int(ticket), "typed in"
+        number, source = int(ticket), N_("typed in")  # stored; shown through _()
     else:
-        raise InvalidInput({"ticket": f"Enter the winning ticket, a whole number from 1 to {size:,}"})
+        raise InvalidInput({"ticket": _("Enter the winning ticket, a whole number from 1 to {last}").format(
+            last=f"{size:,}")})
     tickets = panel_draw.transparent.parse_published(lottery["text"])
     refs = sorted((lottery["key"][str(n)] for n in tickets[number]), key=lambda r: (len(r), r))
     still_here = set(db.scalars(select(PanelVolunteer.id).where(PanelVolunteer.panel_id == record.panel_id)))

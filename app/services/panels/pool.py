@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _, ngettext
 from app.models.base import utcnow
 from app.models.panel import (
     NOT_SAID,
@@ -82,18 +83,18 @@ def household_key(address: str, postcode: str) -> str | None:
 def _check(panel: Panel, form: VolunteerForm, *, joining: bool) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     if not form.name.strip():
-        errors["name"] = "Enter your name"
+        errors["name"] = _("Enter your name")
     elif len(form.name) > 200:
-        errors["name"] = "Name must be 200 characters or fewer"
+        errors["name"] = _("Name must be 200 characters or fewer")
     try:
         form.email = check_email(form.email)
     except InvalidInput as error:
         errors.update(error.errors)
     if not form.address.strip():
-        errors["address"] = "Enter the first line of your address"
+        errors["address"] = _("Enter the first line of your address")
     postcode = normalise_postcode(form.postcode)
     if not POSTCODE.match(postcode):
-        errors["postcode"] = "Enter a full UK postcode, like RV1 2AB"
+        errors["postcode"] = _("Enter a full UK postcode, like RV1 2AB")
     form.postcode = postcode
     profile, special = {}, {}
     answers = form.answers or {}
@@ -102,19 +103,20 @@ def _check(panel: Panel, form: VolunteerForm, *, joining: bool) -> tuple[dict, d
         allowed = {f.value for f in category.features}
         if category.special:
             if value and value not in allowed:
-                errors[f"c-{category.key}"] = f"Choose an answer for “{category.label}”"
+                errors[f"c-{category.key}"] = _("Choose an answer for “{question}”").format(
+                    question=category.label)
             elif value and value != NOT_SAID:
                 special[category.key] = value
         elif value not in allowed:
-            errors[f"c-{category.key}"] = (f"Choose an answer for “{category.label}” "
-                                           f"(or “{NOT_SAID}”)")
+            errors[f"c-{category.key}"] = _("Choose an answer for “{question}” (or “{not_said}”)").format(
+                question=category.label, not_said=_(NOT_SAID))
         else:
             profile[category.key] = value
     if special and not form.special_consent:
-        errors["special_consent"] = ("Tick the box to agree that we keep your answers about "
-                                     "ethnicity and health, or leave those questions blank")
+        errors["special_consent"] = _("Tick the box to agree that we keep your answers about "
+                                       "ethnicity and health, or leave those questions blank")
     if joining and not form.consent:
-        errors["consent"] = "Tick the box to agree to join the panel"
+        errors["consent"] = _("Tick the box to agree to join the panel")
     if errors:
         raise InvalidInput(errors)
     return profile, special
@@ -190,8 +192,8 @@ def volunteer_by_token(db: Session, token: str) -> PanelVolunteer:
     volunteer = db.scalar(select(PanelVolunteer).options(selectinload(PanelVolunteer.special))
                           .where(PanelVolunteer.manage_token_hash == token_hash(token)))
     if volunteer is None:
-        raise NotFound("This link has expired or you have left the panel. Links stop working "
-                       "when a newer email is sent: use the link in your latest email.")
+        raise NotFound(_("This link has expired or you have left the panel. Links stop working "
+                         "when a newer email is sent: use the link in your latest email."))
     return volunteer
 
 
@@ -207,7 +209,7 @@ def update_volunteer(db: Session, panel: Panel, volunteer: PanelVolunteer, form:
         PanelVolunteer.panel_id == panel.id, PanelVolunteer.email == form.email,
         PanelVolunteer.id != volunteer.id))
     if clash:
-        raise InvalidInput({"email": "Another volunteer uses this email address"})
+        raise InvalidInput({"email": _("Another volunteer uses this email address")})
     if form.email != volunteer.email:
         volunteer.email_confirmed_at = None
     volunteer.name = form.name.strip()
@@ -253,7 +255,7 @@ def import_pool_csv(db: Session, panel: Panel, content: bytes, *, consent_note: 
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
-        raise InvalidInput({"file": "The file is empty"})
+        raise InvalidInput({"file": _("The file is empty")})
     columns = _map_columns(panel, [h.strip() for h in header])
     existing_ids = set(db.scalars(select(PanelVolunteer.external_id).where(
         PanelVolunteer.panel_id == panel.id, PanelVolunteer.external_id.is_not(None))))
@@ -264,18 +266,22 @@ def import_pool_csv(db: Session, panel: Panel, content: bytes, *, consent_note: 
         if not any(cell.strip() for cell in raw):
             continue
         if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
-            raise InvalidInput({"file": f"Import up to {MAX_IMPORT_ROWS:,} volunteers at a time"})
+            raise InvalidInput({"file": _("Import up to {limit} volunteers at a time").format(
+                limit=f"{MAX_IMPORT_ROWS:,}")})
         try:
             rows.append(_import_row(columns, raw, existing_ids, existing_emails))
         except ValueError as error:
-            problems.append(f"Row {line}: {error}")
+            problems.append(_("Row {line}: {problem}").format(line=line, problem=error))
     if problems:
         listed = "; ".join(problems[:MAX_LISTED_ERRORS])
         more = len(problems) - MAX_LISTED_ERRORS
-        raise InvalidInput({"file": listed + (f"; and {more} more rows" if more > 0 else "")},
-                           message=f"Nothing was imported: {len(problems)} rows need correcting")
+        if more > 0:
+            listed += ngettext("; and {count} more row", "; and {count} more rows", more).format(count=more)
+        raise InvalidInput({"file": listed}, message=ngettext(
+            "Nothing was imported: {count} row needs correcting",
+            "Nothing was imported: {count} rows need correcting", len(problems)).format(count=len(problems)))
     if not rows:
-        raise InvalidInput({"file": "The file has a header but no volunteers"})
+        raise InvalidInput({"file": _("The file has a header but no volunteers")})
     now = utcnow()
     consent = f"Imported by a council officer. Consent collected by the council: {consent_note}"
     for row in rows:
@@ -295,11 +301,11 @@ def import_pool_csv(db: Session, panel: Panel, content: bytes, *, consent_note: 
 
 def _decode(content: bytes) -> str:
     if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInput({"file": "The file is larger than 5 MB: split it and import each part"})
+        raise InvalidInput({"file": _("The file is larger than 5 MB: split it and import each part")})
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput({"file": "Save the file as CSV (UTF-8) and try again"}) from None
+        raise InvalidInput({"file": _("Save the file as CSV (UTF-8) and try again")}) from None
 
 
 def _map_columns(panel: Panel, header: list[str]) -> dict:
@@ -316,14 +322,15 @@ def _map_columns(panel: Panel, header: list[str]) -> dict:
         elif lowered in by_name:
             columns["categories"][index] = by_name[lowered]
         else:
-            unknown.append(name or f"column {index + 1}")
+            unknown.append(name or _("column {number}").format(number=index + 1))
     if unknown:
         known = ", ".join(c.key for c in panel.categories)
-        raise InvalidInput({"file": f"These columns are not categories of this panel: "
-                            f"{', '.join(unknown)}. Its categories are: {known} (and optional "
-                            "id, name, email, address, postcode, household)"})
+        raise InvalidInput({"file": _("These columns are not categories of this panel: {unknown}. Its "
+                                      "categories are: {known} (and optional id, name, email, address, "
+                                      "postcode, household)").format(unknown=", ".join(unknown),
+                                                                              known=known)})
     if not columns["categories"]:
-        raise InvalidInput({"file": "The file has no column for any of the panel's categories"})
+        raise InvalidInput({"file": _("The file has no column for any of the panel's categories")})
     return columns
 
 
@@ -336,18 +343,19 @@ def _import_row(columns: dict, raw: list[str], ids: set, emails: set) -> dict:
     external_id = _cell(raw, contact_index.get("id")) or None
     if external_id:
         if len(external_id) > 80:
-            raise ValueError("id must be 80 characters or fewer")
+            raise ValueError(_("id must be 80 characters or fewer"))
         if external_id in ids:
-            raise ValueError(f"id {external_id!r} is already in the pool or earlier in the file")
+            raise ValueError(_("id {id} is already in the pool or earlier in the file").format(
+                id=repr(external_id)))
         ids.add(external_id)
     email = _cell(raw, contact_index.get("email")) or None
     if email:
         try:
             email = check_email(email)
         except InvalidInput:
-            raise ValueError(f"{email!r} is not an email address") from None
+            raise ValueError(_("{email} is not an email address").format(email=repr(email))) from None
         if email in emails:
-            raise ValueError(f"{email} is already in the pool or earlier in the file")
+            raise ValueError(_("{email} is already in the pool or earlier in the file").format(email=email))
         emails.add(email)
     address, postcode = _cell(raw, contact_index.get("address")), _cell(raw, contact_index.get("postcode"))
     household = _cell(raw, contact_index.get("household")) or household_key(address, postcode)
@@ -357,7 +365,8 @@ def _import_row(columns: dict, raw: list[str], ids: set, emails: set) -> dict:
         allowed = {f.value.lower(): f.value for f in category.features}
         if value.lower() not in allowed:
             choices = ", ".join(f.value for f in category.features)
-            raise ValueError(f"{category.key} {value!r} is not one of: {choices}")
+            raise ValueError(_("{category} {value} is not one of: {choices}").format(
+                category=category.key, value=repr(value), choices=choices))
         if category.special and allowed[value.lower()] == NOT_SAID:
             continue  # not an answer: nothing special-category to keep
         (special if category.special else profile)[category.key] = allowed[value.lower()]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.csv_export import csv_text
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models.panel import Panel, PanelCategory, PanelFeature
 from app.services import audit
 
@@ -48,15 +49,18 @@ def set_targets_from_form(db: Session, panel: Panel, category: PanelCategory, fo
         try:
             low = _parse_bound(form.get(low_field, ""), required=False) or 0
         except ValueError:
-            errors[low_field] = f"Minimum for “{feature.value}” must be a whole number, like 4"
+            errors[low_field] = _("Minimum for “{answer}” must be a whole number, like 4").format(
+                answer=feature.value)
             continue
         try:
             high = _parse_bound(form.get(high_field, ""), required=False)
         except ValueError:
-            errors[high_field] = f"Maximum for “{feature.value}” must be a whole number, or blank"
+            errors[high_field] = _("Maximum for “{answer}” must be a whole number, or blank").format(
+                answer=feature.value)
             continue
         if high is not None and high < low:
-            errors[high_field] = f"Maximum for “{feature.value}” must be at least its minimum ({low})"
+            errors[high_field] = _("Maximum for “{answer}” must be at least its minimum ({low})").format(
+                answer=feature.value, low=low)
         rows.append(TargetRow(feature, low, high))
     if errors:
         raise InvalidInput(errors)
@@ -68,15 +72,15 @@ def set_targets_from_form(db: Session, panel: Panel, category: PanelCategory, fo
 def import_targets_csv(db: Session, panel: Panel, content: bytes, *, actor_id: int | None) -> int:
     """Set every target in a `category,feature,min,max` file, or none (errors listed per row)."""
     if len(content) > MAX_CSV_BYTES:
-        raise InvalidInput({"file": "The file is too large: targets files are a few kilobytes"})
+        raise InvalidInput({"file": _("The file is too large: targets files are a few kilobytes")})
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput({"file": "Save the file as CSV (UTF-8) and try again"}) from None
+        raise InvalidInput({"file": _("Save the file as CSV (UTF-8) and try again")}) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if header[:4] != ["category", "feature", "min", "max"]:
-        raise InvalidInput({"file": "The first line must be the header: category,feature,min,max"})
+        raise InvalidInput({"file": _("The first line must be the header: category,feature,min,max")})
     by_name = _features_by_name(panel)
     rows: list[TargetRow] = []
     problems: list[str] = []
@@ -86,15 +90,17 @@ def import_targets_csv(db: Session, panel: Panel, content: bytes, *, actor_id: i
             continue
         row, problem = _target_row(raw, by_name, seen)
         if problem:
-            problems.append(f"Row {line}: {problem}")
+            problems.append(_("Row {line}: {problem}").format(line=line, problem=problem))
         else:
             rows.append(row)
     if problems:
-        raise InvalidInput({"file": "; ".join(problems[:20]) + (
-            f"; and {len(problems) - 20} more" if len(problems) > 20 else "")},
-            message="Nothing was imported. Correct these rows and try again")
+        listed = "; ".join(problems[:20])
+        if len(problems) > 20:
+            listed += _("; and {count} more").format(count=len(problems) - 20)
+        raise InvalidInput({"file": listed},
+                           message=_("Nothing was imported. Correct these rows and try again"))
     if not rows:
-        raise InvalidInput({"file": "The file has no target rows"})
+        raise InvalidInput({"file": _("The file has no target rows")})
     _apply(rows)
     audit.record(db, actor_id=actor_id, action="panel.targets_import", object_type="panel",
                  object_id=panel.id, rows=len(rows))
@@ -112,21 +118,23 @@ def _features_by_name(panel: Panel) -> dict[tuple[str, str], PanelFeature]:
 
 def _target_row(raw: list[str], by_name, seen: set[int]) -> tuple[TargetRow | None, str | None]:
     if len(raw) < 4:
-        return None, "needs four values: category, feature, min, max"
+        return None, _("needs four values: category, feature, min, max")
     category, feature_name, low_raw, high_raw = (cell.strip() for cell in raw[:4])
     feature = by_name.get((category.lower(), feature_name.lower()))
     if feature is None:
-        return None, f"“{category}” / “{feature_name}” is not a category and answer of this panel"
+        return None, _("“{category}” / “{answer}” is not a category and answer of this panel").format(
+            category=category, answer=feature_name)
     if feature.id in seen:
-        return None, f"“{category}” / “{feature_name}” is given twice"
+        return None, _("“{category}” / “{answer}” is given twice").format(
+            category=category, answer=feature_name)
     seen.add(feature.id)
     try:
         low = _parse_bound(low_raw, required=True)
         high = _parse_bound(high_raw, required=False)
     except ValueError:
-        return None, "min and max must be whole numbers (max may be blank for no limit)"
+        return None, _("min and max must be whole numbers (max may be blank for no limit)")
     if high is not None and high < (low or 0):
-        return None, f"max ({high}) is less than min ({low})"
+        return None, _("max ({high}) is less than min ({low})").format(high=high, low=low)
     return TargetRow(feature, low or 0, high), None
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, defer, load_only
 
 from analysis.privacy import scrub
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.analysis import AnalysisScope, Bucket, Theme, ThemeAssignment, ThemeStatus
 from app.models.base import utcnow
@@ -55,9 +56,9 @@ def get_theme(db: Session, theme_id: int) -> Theme:
 def rename(db: Session, theme: Theme, label: str, officer: User) -> None:
     label = " ".join(label.split())
     if not label:
-        raise InvalidInput({"label": "Enter a name for the theme"})
+        raise InvalidInput({"label": _("Enter a name for the theme")})
     if len(label) > 200:
-        raise InvalidInput({"label": "Theme name must be 200 characters or fewer"})
+        raise InvalidInput({"label": _("Theme name must be 200 characters or fewer")})
     old = theme.label
     # A person naming the theme has judged it: it is no longer the machine's tentative proposal.
     theme.label, theme.label_by_people, theme.tentative = label, True, False
@@ -73,9 +74,9 @@ def approve(db: Session, theme: Theme, officer: User) -> None:
 
 def merge(db: Session, keep: Theme, absorb: Theme, officer: User) -> None:
     if keep.id == absorb.id or keep.question_id != absorb.question_id:
-        raise InvalidInput({"into": "Choose a different theme of the same question to merge with"})
+        raise InvalidInput({"into": _("Choose a different theme of the same question to merge with")})
     if keep.parent_id or absorb.parent_id:
-        raise InvalidInput({"into": "Only top-level themes can be merged"})
+        raise InvalidInput({"into": _("Only top-level themes can be merged")})
     db.execute(update(ThemeAssignment).where(ThemeAssignment.theme_id == absorb.id)
                .values(theme_id=keep.id, assigned_by_id=officer.id)
                .execution_options(synchronize_session=False))
@@ -115,7 +116,7 @@ def move_text(db: Session, question_id: int, source: str, source_id: int, target
     else:
         theme = get_theme(db, int(target)) if target.isdigit() else None
         if theme is None or theme.question_id != question_id or theme.parent_id:
-            raise InvalidInput({"target": "Choose a theme of this question"})
+            raise InvalidInput({"target": _("Choose a theme of this question")})
         assignment.bucket, assignment.theme_id = Bucket.THEME, theme.id
     assignment.assigned_by_id = officer.id
     db.flush()
@@ -129,7 +130,7 @@ def set_forum_evidence(db: Session, question: Question, include: bool, officer: 
     """Include (or stop including) the consultation's forum evidence in this question's analysis.
     Stopping takes the evidence out of the themes at once; including takes effect at the next run."""
     if not question.kind.is_text:
-        raise InvalidInput({"include": "Only free-text questions are analysed"})
+        raise InvalidInput({"include": _("Only free-text questions are analysed")})
     scope = db.get(AnalysisScope, question.id) or AnalysisScope(question_id=question.id)
     if bool(scope.includes_forum_evidence) == include:
         return
@@ -144,7 +145,7 @@ def set_forum_evidence(db: Session, question: Question, include: bool, officer: 
 
 def request_split(db: Session, theme: Theme, officer: User) -> None:
     if theme.size < 4:
-        raise Conflict("A theme needs at least 4 answers to be split.")
+        raise Conflict(_("A theme needs at least 4 answers to be split."))
     _record(db, officer, "theme.split_requested", theme)
     enqueue_after_commit(db, "analysis.split_theme", theme.id, officer.id)
 

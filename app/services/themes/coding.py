@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from analysis.language import language_of
 from app.config import get_settings
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.analysis import RunStatus
 from app.models.base import utcnow
@@ -46,9 +47,9 @@ def require_frame(db: Session, question_id: int) -> CodingFrame:
 def start_frame(db: Session, question: Question, officer: User, *, from_themes: bool) -> CodingFrame:
     """A new frame: empty, or one code per current top-level theme (its label and description)."""
     if not question.kind.is_text:
-        raise InvalidInput({"start": "Only free-text questions can be coded"})
+        raise InvalidInput({"start": _("Only free-text questions can be coded")})
     if frame_for(db, question.id) is not None:
-        raise Conflict("This question already has a coding frame.")
+        raise Conflict(_("This question already has a coding frame."))
     frame = CodingFrame(
         question_id=question.id, started_from="themes" if from_themes else "scratch", created_by_id=officer.id
     )
@@ -114,16 +115,16 @@ def _clean_code(
     description = (description or "").strip()
     errors = {}
     if not name:
-        errors[f"{field_prefix}name"] = "Enter a name for the code"
+        errors[f"{field_prefix}name"] = _("Enter a name for the code")
     elif len(name) > 200:
-        errors[f"{field_prefix}name"] = "The code's name must be 200 characters or fewer"
+        errors[f"{field_prefix}name"] = _("The code's name must be 200 characters or fewer")
     elif any(
         other.name.casefold() == name.casefold() and (code is None or other.id != code.id)
         for other in codes_of(db, frame)
     ):
-        errors[f"{field_prefix}name"] = "The frame already has a code with that name"
+        errors[f"{field_prefix}name"] = _("The frame already has a code with that name")
     if len(description) > 2000:
-        errors[f"{field_prefix}description"] = "The description must be 2,000 characters or fewer"
+        errors[f"{field_prefix}description"] = _("The description must be 2,000 characters or fewer")
     if errors:
         raise InvalidInput(errors)
     return name, description
@@ -135,7 +136,8 @@ def add_code(
     name, description = _clean_code(db, frame, name, description, field_prefix=field_prefix)
     existing = codes_of(db, frame)
     if len(existing) >= MAX_CODES:
-        raise InvalidInput({f"{field_prefix}name": f"A frame can have at most {MAX_CODES} codes"})
+        message = _("A frame can have at most {limit} codes").format(limit=MAX_CODES)
+        raise InvalidInput({f"{field_prefix}name": message})
     code = Code(
         frame_id=frame.id,
         name=name,
@@ -294,9 +296,9 @@ def code_answer(
     elif code_id.isdigit() and len(code_id) < 10:  # an id, not a number past the column
         code = db.get(Code, int(code_id))
         if code is None or code.frame_id != frame.id:
-            raise InvalidInput({"code": "Choose one of the frame's codes"})
+            raise InvalidInput({"code": _("Choose one of the frame's codes")})
     else:
-        raise InvalidInput({"code": "Choose a code, or name a new one"})
+        raise InvalidInput({"code": _("Choose a code, or name a new one")})
     row = row_for(db, frame, answer_id)
     before = {
         "officer": row.officer_code_id,
@@ -421,9 +423,9 @@ def start_training(db: Session, frame: CodingFrame, officer: User) -> CodingRun:
     """Queue a training: a worker job learns from the officer's codes (never the held-out ones) and
     the codes' descriptions, then proposes a code for every other answer."""
     if active_run(db, frame) is not None:
-        raise Conflict("Chorus is already learning from your codes; it will finish in a moment.")
+        raise Conflict(_("Chorus is already learning from your codes; it will finish in a moment."))
     if not codes_of(db, frame):
-        raise Conflict("Add codes to the frame first.")
+        raise Conflict(_("Add codes to the frame first."))
     run = CodingRun(frame_id=frame.id, created_by_id=officer.id, trained_on=training_examples(db, frame))
     db.add(run)
     frame.coded_since_run = 0

@@ -15,6 +15,7 @@ from analysis.privacy import scrub
 from analysis.proposals import agreement as measure_agreement
 from app.csv_export import csv_text
 from app.errors import Conflict, InvalidInput
+from app.i18n import _
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.coding import Code, CodedAnswer, CodingFrame
@@ -34,7 +35,7 @@ def sample_holdout(db: Session, frame: CodingFrame, size: int, officer: User) ->
     """Set aside `size` answers nobody has coded (seeded random choice) for the officer to code blind.
     They are never trained on; agreement compares the officer's codes with the machine's proposals."""
     if size not in HOLDOUT_SIZES:
-        raise InvalidInput({"size": "Choose how many answers to check"})
+        raise InvalidInput({"size": _("Choose how many answers to check")})
     taken = select(CodedAnswer.answer_id).where(
         CodedAnswer.frame_id == frame.id,
         (CodedAnswer.officer_code_id.is_not(None))
@@ -49,7 +50,7 @@ def sample_holdout(db: Session, frame: CodingFrame, size: int, officer: User) ->
         )
     )
     if not candidates:
-        raise Conflict("Every answer is already coded or held out.")
+        raise Conflict(_("Every answer is already coded or held out."))
     rng = random.Random(frame.id * 7919 + len(candidates))  # noqa: S311 - a sample, not a secret
     chosen = rng.sample(candidates, min(size, len(candidates)))
     for answer_id in chosen:
@@ -132,7 +133,7 @@ def accept_above(db: Session, frame: CodingFrame, threshold: float, officer: Use
     """Accept every proposal at or above `threshold` for answers no officer has coded. Held-out answers
     and the officer's own codes are never touched; later trainings do not change what was accepted."""
     if threshold not in ACCEPT_THRESHOLDS:
-        raise InvalidInput({"threshold": "Choose how sure Chorus must be"})
+        raise InvalidInput({"threshold": _("Choose how sure Chorus must be")})
     ids = list(db.scalars(select(CodedAnswer.id).where(*_acceptable(frame, threshold))))
     if ids:
         db.execute(

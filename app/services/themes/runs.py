@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _, ngettext
 from app.job_queue import enqueue_after_commit
 from app.models.analysis import AnalysisRun, Bucket, QuestionThemeStats, RunMode, RunStatus, Theme
 from app.models.base import utcnow
@@ -44,15 +45,17 @@ def active_run(db: Session, question_id: int) -> AnalysisRun | None:
 def start_run(db: Session, question: Question, officer: User, *, seed: int = 0) -> AnalysisRun:
     """Queue a run: the first is a full analysis; later ones place only new answers (curation kept)."""
     if not question.kind.is_text:
-        raise InvalidInput({"question": "Only free-text questions can be analysed"})
+        raise InvalidInput({"question": _("Only free-text questions can be analysed")})
     if active_run(db, question.id):
-        raise Conflict("An analysis of this question is already running.")
+        raise Conflict(_("An analysis of this question is already running."))
     has_themes = db.scalar(select(func.count(Theme.id)).where(Theme.question_id == question.id))
     answers = db.scalar(select(func.count()).select_from(
         select(1).where(_answers_of(question)).subquery()))
     evidence = sum(evidence_counts(db, question).values()) if includes_forum_evidence(db, question.id) else 0
     if not has_themes and answers + evidence < MIN_TEXTS:
-        raise Conflict(f"There are {answers + evidence} texts so far; analysis needs at least {MIN_TEXTS}.")
+        raise Conflict(ngettext("There is {count} text so far; analysis needs at least {least}.",
+                                  "There are {count} texts so far; analysis needs at least {least}.",
+                                  answers + evidence).format(count=answers + evidence, least=MIN_TEXTS))
     run = AnalysisRun(question_id=question.id, mode=RunMode.INCREMENTAL if has_themes else RunMode.FULL,
                       seed=seed, created_by_id=officer.id,
                       parameters={"embedder": get_settings().analysis_embedder})
