@@ -101,6 +101,13 @@ EMAILS: dict[str, dict] = {
         "link": LINK,
         "manage": "https://consult.riverside.example/panels/manage/x9",
     },
+    "panel_outreach_invitation": {
+        "name": "Maureen Kelly",
+        "organisation": "Riverside Carers' Network",
+        "panel": "Riverside People's Panel",
+        "link": LINK,
+        "note": "For the June newsletter",
+    },
     "password_reset": {"email": "tom@riverside.example", "link": LINK},
     "staff_invitation": {"inviter": "Sam Admin", "role": "Officer", "link": LINK},
     "consultation_invitation": {
