@@ -21,8 +21,9 @@ class WorkBudget:
     a function of the inputs alone.
     """
 
-    # Enough for the type-based method to finish 10,000 -> 100 with six categories and
-    # 50,000 -> 150 with five (466 rounds and 117 MIPs for the latter; decision 0102).
+    # The type-based method peels its panels off the relaxation's targets and then needs no
+    # pricing round on the benchmark pools up to 50,000 -> 150 with six categories; these
+    # bound the column generation that remains its fallback (decision 0102).
     pricing_rounds: int = 1000  # master-LP re-solves asking for a better panel, all stages
     mip_calls: int = 250  # exact panel-MIP pricing calls, all stages
     mip_nodes: int = 20_000  # branch-and-bound nodes per MIP call
