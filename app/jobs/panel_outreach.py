@@ -1,5 +1,7 @@
-"""Citizens' panel outreach analyses run here, never in a request: one LP per LEXIMIN level, for
-every short group and number of recruits (seconds to minutes on a large pool)."""
+"""Citizens' panel outreach analyses run here, never in a request.
+
+One LP per LEXIMIN level, for every short group and number of recruits: seconds to minutes on a
+large pool."""
 
 from app.jobs import database, queue
 from app.services.panels.outreach import perform_analysis

@@ -302,3 +302,7 @@ class PanelOutreachAnalysis(CreatedAtMixin, Base):
     @property
     def has_failed(self) -> bool:
         return self.status == DrawStatus.FAILED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == DrawStatus.DONE

@@ -1,5 +1,7 @@
-"""Officer pages for reaching the people a panel's pool lacks: the outreach analysis (a worker job,
-with progress), suggested organisations, and tagged invitation links with what each one added."""
+"""Officer pages for reaching the people a panel's pool lacks.
+
+The outreach analysis (a worker job, with progress), suggested organisations, and tagged
+invitation links with what each one added."""
 
 from typing import Annotated
 
@@ -9,7 +11,6 @@ from fastapi.responses import RedirectResponse
 from app.auth import DbSession, Staff
 from app.errors import AppError, InvalidInput
 from app.i18n import _
-from app.models.panel import DrawStatus
 from app.services import panels
 from app.services.accounts import list_organisations
 from app.services.panels import draws as panels_draws
@@ -25,7 +26,7 @@ def _base(panel_id: int) -> str:
 
 
 def _effects(db, panel, analysis, council_name: str):
-    if analysis is None or analysis.status != DrawStatus.DONE:
+    if analysis is None or not analysis.is_done:
         return []
     organisations = list_organisations(db)
     service_users = {category.key for category in panel.categories if category.service_user}
