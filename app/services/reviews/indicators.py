@@ -204,8 +204,8 @@ def answer(db: Session, review: Review, *, indicator_ids: list[int], suggestion:
     ids = list(indicator_ids)
     errors = {}
     if supporter_type not in {k.value for k in ProposerType}:
-        errors["supporter_type"] = _("Say who you are: you use the service, care for someone, work for it, " \
-                                   "or answer for an organisation")
+        errors["supporter_type"] = _("Say who you are: you use the service, care for someone, work for it, "
+                                     "or answer for an organisation")
     if not ids and not suggestion:
         errors["indicators"] = _("Choose what matters most to you, or suggest something to measure")
     elif len(set(ids)) != len(ids):
