@@ -2,10 +2,12 @@
 tagged invitation links and what each added, on both databases."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.errors import Conflict, InvalidInput
 from app.job_queue import pending_jobs
 from app.models.audit import AuditEvent
@@ -93,6 +95,17 @@ class TestAnalysis:
         panels_outreach.perform_analysis(database, analysis.id)
         assert db.scalar(select(PanelOutreachAnalysis.status).where(
             PanelOutreachAnalysis.id == analysis.id)) == DrawStatus.DONE
+
+
+    def test_an_analysis_whose_job_never_ran_fails_after_a_while_so_another_can_start(self, db):
+        panel = panel_with_pool(db)
+        analysis = panels_outreach.request_analysis(db, panel, size="10", actor_id=None)
+        db.flush()
+        assert panels_outreach.fail_stale_analyses(db) == 0
+        clock.advance(panels_outreach.STALE_AFTER + timedelta(minutes=1))
+        assert panels_outreach.fail_stale_analyses(db) == 1
+        assert analysis.status == DrawStatus.FAILED and analysis.message == panels_outreach.STALE
+        panels_outreach.request_analysis(db, panel, size="10", actor_id=None)
 
 
 class TestSuggestions:

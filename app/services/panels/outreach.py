@@ -11,6 +11,7 @@ over-represented people whose own maximum caps it).
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ POOL_PROBLEM = N_("The pool cannot make a panel that meets the targets: check th
 NO_SOLVER = N_("The solver is not available on this server. Tell the Chorus administrator.")
 UNEXPECTED = N_("The analysis stopped unexpectedly. Start it again; if it fails again, tell the Chorus "
                 "administrator.")
+STALE = N_("The analysis did not finish in time (the worker may have restarted). Start it again.")
+# Far above the 10,000-volunteer pool's 11 s on a loaded host (decision 0108).
+STALE_AFTER = timedelta(minutes=30)
 
 
 def _check_size(panel: Panel, size_raw: str, pool: int) -> int:
@@ -135,6 +139,19 @@ def _record(db: Session, analysis: PanelOutreachAnalysis, outcome) -> None:
     analysis.progress_done = analysis.progress_total = max(analysis.progress_total, 1)
     audit.record(db, actor_id=None, action="panel.outreach_analysis_done",
                  object_type="panel_outreach_analysis", object_id=analysis.id, short_groups=len(outcome))
+
+
+def fail_stale_analyses(db: Session) -> int:
+    """Analyses queued or running for longer than STALE_AFTER failed (their job never ran or its
+    worker stopped), so the officer can start another. Returns how many."""
+    stale = list(db.scalars(select(PanelOutreachAnalysis).where(
+        PanelOutreachAnalysis.status.in_((DrawStatus.QUEUED, DrawStatus.RUNNING)),
+        PanelOutreachAnalysis.created_at < utcnow() - STALE_AFTER)))
+    for analysis in stale:
+        analysis.status, analysis.message, analysis.finished_at = DrawStatus.FAILED, STALE, utcnow()
+        audit.record(db, actor_id=None, action="panel.outreach_analysis_stale",
+                     object_type="panel_outreach_analysis", object_id=analysis.id)
+    return len(stale)
 
 
 def get_analysis(db: Session, panel_id: int, analysis_id: int) -> PanelOutreachAnalysis:
