@@ -21,7 +21,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden
-from app.i18n import _
+from app.i18n import N_, _
 from app.models.analysis import Theme, ThemeAssignment
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
@@ -83,12 +83,13 @@ class Holdings:
         return {"email": self.email, "generated_at": utcnow().isoformat(), "held": self.sections}
 
 
-SECTION_TITLES = {
-    "accounts": "Accounts", "responses": "Consultation responses", "drafts": "Unsent answers (drafts)",
-    "consultation_invitations": "Invitations to consultations", "signatures": "Petition signatures",
-    "panel_volunteers": "Citizens' panel entries", "results_subscriptions": "Sign-ups for results",
-    "forum_posts": "Forum posts under a name", "followed_threads": "Forum threads followed",
-    "followed_petitions": "Petitions followed", "outbox": "Emails (outbox)", "audit": "Audit entries",
+SECTION_TITLES = {  # shown with _(title)
+    "accounts": N_("Accounts"), "responses": N_("Consultation responses"),
+    "drafts": N_("Unsent answers (drafts)"), "consultation_invitations": N_("Invitations to consultations"),
+    "signatures": N_("Petition signatures"), "panel_volunteers": N_("Citizens' panel entries"),
+    "results_subscriptions": N_("Sign-ups for results"), "forum_posts": N_("Forum posts under a name"),
+    "followed_threads": N_("Forum threads followed"), "followed_petitions": N_("Petitions followed"),
+    "outbox": N_("Emails (outbox)"), "audit": N_("Audit entries"),
 }
 
 
