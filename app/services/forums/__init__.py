@@ -21,6 +21,8 @@ from app.services.forums.visibility import (
     visible_threads,
 )
 
+# Stored in English like an organiser's own words; forums/_prompt.html shows it in the reader's
+# language (keep the two alike).
 DEFAULT_PROMPT = "What should the review consider?"
 THREADS_PER_PAGE = 30
 
