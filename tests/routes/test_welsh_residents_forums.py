@@ -13,6 +13,10 @@ from app.services.reviews import benchmarks, indicators
 from tests.helpers import page, text_of
 from tests.services.test_forums_visibility import SECRET, build_world, fast_user, sign_in
 
+BENCHMARKS = (b"indicator,council,period,value,unit,source,date\n"
+              b"Visits on time,Riverside Borough Council,2025-26,71.5,%,Council records,2026-04-30\n"
+              b"Visits on time,Hillside Council,2025-26,88,%,LG Inform,2026-05-01\n")
+
 
 def _in_welsh(client, db, user=None):
     sign_in(client, db, user)  # clears the cookies, so the language is chosen after it
@@ -102,6 +106,21 @@ class TestReviewsInWelsh:
         assert _lang(listed) == "cy" and "Gwasanaethau sy’n cael eu hadolygu" in text_of(listed)
         shown = welsh.get(f"/reviews/{world.review.id}")
         assert "Sut mae’r gwasanaeth yn cael ei fesur" in text_of(shown)
+
+    def test_benchmarks_and_adopted_indicators_are_in_welsh(self, client, db, world):
+        officer = world.users["officer"]
+        proposal = indicators.propose(db, world.review, name="Visits on time", reason="", proposed_by_type="carer")
+        indicators.adopt(db, proposal, definition="Share of visits within 15 minutes", source="Rota system",
+                         asked_by="Carers' forum", officer=officer)
+        record = benchmarks.import_csv(db, world.review, BENCHMARKS, filename="peers.csv",
+                                       council_name="Riverside Borough Council", officer=officer)
+        benchmarks.publish(db, officer, record.id)
+        db.flush()
+        shown = _in_welsh(client, db).get(f"/reviews/{world.review.id}")
+        assert "Ffynhonnell: Rota system. Gofynnwyd amdano gan: Carers' forum." in text_of(shown)
+        assert "Sut mae’r cyngor hwn yn cymharu" in text_of(shown)
+        assert "Safle’r cyngor hwn: Y 2il uchaf o 2 cyngor" in text_of(shown)
+        assert "(y cyngor hwn)" in text_of(shown)
 
     def test_the_indicator_question_refuses_in_welsh(self, client, db, world):
         indicators.propose(db, world.review, name="Visits on time", reason="", proposed_by_type="staff")
