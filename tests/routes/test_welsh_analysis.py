@@ -80,7 +80,7 @@ def test_analysis_panel_and_compare_pages_in_welsh(client, db):
     listed = client.get(f"/officer/questions/{free.id}/buckets/other_language?language=Welsh")
     assert page(listed).h1.get_text(strip=True) == "Atebion yn Gymraeg"
     others = client.get(f"/officer/questions/{free.id}/buckets/other_language?other_than=Welsh")
-    assert "wedi’i ysgrifennu yn Wrdw" in others.text
+    assert "iaith: Wrdw" in others.text and "wedi’i ysgrifennu yn Gymraeg" in listed.text
 
     coding = client.get(f"/officer/questions/{free.id}/coding")
     assert "Dewch â’ch fframwaith codio eich hun" in coding.text and '<html lang="cy">' in coding.text
