@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import AppError
-from app.i18n import _
+from app.i18n import N_, _
 
 CSRF_COOKIE = "chorus_csrf"
 CSRF_FIELD = "csrf_token"
@@ -39,7 +39,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 class CsrfRejected(AppError):
     status_code = 403
-    title = "Your form could not be sent"
+    title = N_("Your form could not be sent")
 
 
 def csrf_token_for(secret_key: str, cookie_value: str) -> str:

@@ -113,3 +113,11 @@ def test_an_organisation_page_is_in_welsh(welsh, db):
 def test_the_unsubscribe_page_is_in_welsh(welsh):
     response = welsh.get("/unsubscribe/abc/def")
     assert _lang(response) == "cy" and "Peidio â chael y negeseuon e-bost hyn" in text_of(response)
+
+
+def test_a_form_sent_from_an_expired_page_is_refused_in_welsh(welsh):
+    welsh.get("/sign-in")  # the CSRF cookie, but no token in the form
+    refused = welsh.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    assert refused.status_code == 403 and _lang(refused) == "cy"
+    assert "Nid oedd modd anfon eich ffurflen" in text_of(refused)
+    assert "Your form could not be sent" not in text_of(refused)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import AppError, InvalidInput
-from app.i18n import _
+from app.i18n import N_, _
 from app.models.user import User
 from app.ratelimit import RateLimiter
 from app.services import audit
@@ -35,7 +35,7 @@ ISSUER = "Chorus"
 
 class SecondFactorRequired(AppError):
     status_code = 403
-    title = "Set up two-step verification"
+    title = N_("Set up two-step verification")
 
 
 def wait_seconds(limiter: RateLimiter, account_key: str, address: str) -> int:
