@@ -68,7 +68,8 @@ class _TextFinder(HTMLParser):
             self._skip_depth += 1
         named = dict(attrs)
         for name, value in attrs:
-            if value and (name in READ_ATTRIBUTES or (name == "value" and named.get("type") in ("submit", "button"))):
+            shown_value = name == "value" and tag == "input" and named.get("type") in ("submit", "button")
+            if value and (name in READ_ATTRIBUTES or shown_value):
                 self._note(value)
 
     def handle_startendtag(self, tag, attrs):
