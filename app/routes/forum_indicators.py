@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, SignedIn
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models.review import Review
 from app.services.forums.visibility import can_post, get_forum, get_thread
 from app.services.reviews import indicators
@@ -46,7 +47,7 @@ def proposal_page(
 ):
     forum = get_forum(db, user, forum_id)
     found = get_thread(db, user, forum_id, thread) if thread else None
-    values = {"reason": f"Raised in the thread “{found.title}”."} if found else {}
+    values = {"reason": _("Raised in the thread “{title}”.").format(title=found.title)} if found else {}
     return _page(request, db, user, forum, thread=found, values=values)
 
 
