@@ -8,10 +8,13 @@ import re
 from sqlalchemy import select
 
 from app.models.coding import Code, CodedAnswer
+from app.models.user import Role
+from tests import factories
 from tests.factories.evidence import consultation_with_answers
-from tests.helpers import page
+from tests.helpers import page, text_of
 from tests.routes.test_themes_direction import COMPLAINT, PARKING, PRAISE
 from tests.services.test_forums_visibility import build_world, sign_in
+from tests.services.test_panels import panel_with_pool
 
 WELSH = [
     "Dylai’r cyngor drwsio’r tyllau yn y ffordd cyn y gaeaf.",
@@ -96,3 +99,24 @@ def test_analysis_panel_and_compare_pages_in_welsh(client, db):
     assert rename.status_code == 422 and "Rhowch enw i’r thema" in rename.text
     no_name = client.submit("/officer/panels", {"name": "", "description": "", "wards": ""})
     assert no_name.status_code == 422 and "Rhowch enw i’r panel" in no_name.text
+
+
+def test_a_panel_draw_in_welsh(client, db):
+    account = factories.user(db, Role.OFFICER)
+    db.flush()
+    client.sign_in(account.email, factories.PASSWORD)
+    client.cookies.set("chorus_lang", "cy")
+    panel = panel_with_pool(db)
+    refused = client.submit(f"/officer/panels/{panel.id}/draws", {"purpose": "", "size": "10"})
+    assert refused.status_code == 422 and '<html lang="cy">' in refused.text
+    assert "Dywedwch beth yw diben y panel" in refused.text
+    draw_url = client.submit(f"/officer/panels/{panel.id}/draws",
+                             {"purpose": "Gweithdy gofal cartref", "size": "10", "seed": "99"}).headers["location"]
+    draw = client.get(draw_url)
+    assert page(draw).h1.get_text(strip=True) == "Tyniad: Gweithdy gofal cartref"
+    assert "10 o gronfa o 40" in text_of(draw) and "Wedi gwrthod: dewis un arall" in draw.text
+    audit = client.get(f"{draw_url}/audit")
+    assert "Cofnod archwilio: Gweithdy gofal cartref" in text_of(audit) and "terfyn profedig" in audit.text
+    report = client.get(f"{draw_url}/report")
+    assert "Nid oes neb wedi cymryd rhan eto" in report.text
+    assert "Cronfa: 40; dewiswyd: 10; cymerodd ran: 0." in text_of(report)
