@@ -286,7 +286,8 @@ def send_invitations(request: Request, db: DbSession, user: Staff, consultation_
         return _overview(request, db, consultation_id, errors=error.errors, status_code=422)
     base_url = request.app.state.settings.base_url
     for invitation, token in created:
-        queue_email(db, "consultation_invitation", to=invitation.email, inviter=user.display_name,
+        queue_email(db, "consultation_invitation", to=invitation.email, language=invitation.language,
+                    inviter=user.display_name,
                     council=request.app.state.settings.council_name, title=consultation.title,
                     link=f"{base_url}/consultations/{consultation.id}/invited/{token}")
     sent = f"?notice=invitations_sent&sent={len(created)}#invitations"

@@ -192,7 +192,7 @@ def _record(db: Session, petition: Petition, officer: User, action: str, **detai
 
 def _email_creator(db: Session, petition: Petition, template: str, **context) -> None:
     creator = db.execute(
-        select(PetitionSignature.email, PetitionSignature.name).where(
+        select(PetitionSignature.email, PetitionSignature.name, PetitionSignature.language).where(
             PetitionSignature.petition_id == petition.id, PetitionSignature.is_creator.is_(True)
         )
     ).first()
@@ -203,6 +203,7 @@ def _email_creator(db: Session, petition: Petition, template: str, **context) ->
         template,
         to=creator.email,
         concerns=f"petition:{petition.id}",
+        language=creator.language,  # the creator's, not the moderating officer's page language
         name=creator.name,
         title=petition.title,
         **context,
