@@ -47,6 +47,9 @@ def test_the_consultation_builder_and_results_are_in_welsh(client, db, officer):
     assert "Add a question" not in words and "Save details" not in words
     results = client.get(f"/officer/consultations/{made.id}/results")
     assert "Lawrlwytho’r ymatebion (CSV)" in text_of(results) and _lang(results) == "cy"
+    filtered = client.get(f"/officer/consultations/{made.id}/results?q=mum&respondent_type=carer",
+                          headers={"HX-Request": "true"})
+    assert "gan gofalwr neu aelod o deulu" in text_of(filtered) and "sy’n cynnwys “mum”." in text_of(filtered)
     listing = text_of(client.get("/officer/consultations"))
     assert "Creu ymgynghoriad" in listing and "Tocynnau API ar gyfer sianeli eraill" in listing
 
