@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .highs import highs_module, new_highs
+from .leximin import Work
 from .panel_mip import PanelMip
 
 ZERO = 1e-9  # residual counts this close to a bound are on it
@@ -63,7 +64,12 @@ class _Rows:
 
 
 def decompose(
-    mip: PanelMip, target: np.ndarray, unselectable: list[int], *, stop_mass: float, work
+    mip: PanelMip,
+    target: np.ndarray,
+    unselectable: list[int],
+    *,
+    stop_mass: float,
+    work: Work,
 ) -> Decomposition:
     """Panels and weights whose lottery gives each type within `remaining` of `target`.
 
