@@ -15,7 +15,7 @@ from analysis.privacy import scrub
 from analysis.proposals import agreement as measure_agreement
 from app.csv_export import csv_text
 from app.errors import Conflict, InvalidInput
-from app.i18n import _
+from app.i18n import N_, _
 from app.job_queue import enqueue_after_commit
 from app.models.base import utcnow
 from app.models.coding import Code, CodedAnswer, CodingFrame
@@ -268,6 +268,11 @@ def _quotes(db: Session, frame: CodingFrame, per_code: int = 3) -> dict[int, lis
     return quotes
 
 
+# The CSV people download: its header and words in the reader's language (nothing reads it back).
+CSV_COLUMNS = (N_("answer_id"), N_("text"), N_("code"), N_("coded_by"), N_("proposed_code"), N_("confidence"),
+               N_("held_out"))
+
+
 def coding_csv(db: Session, frame: CodingFrame) -> str:
     """One row per answer: the code it counts under and where that came from, and the latest proposal."""
     names = {c.id: c.name for c in codes_of(db, frame)}
@@ -285,10 +290,10 @@ def coding_csv(db: Session, frame: CodingFrame) -> str:
         .where(Answer.question_id == frame.question_id, Answer.value_text != "")
         .order_by(Answer.id)
     ).all()
-    out = [["answer_id", "text", "code", "coded_by", "proposed_code", "confidence", "held_out"]]
+    out = [[_(column) for column in CSV_COLUMNS]]
     for answer_id, text, officer, accepted, proposed, confidence, holdout in rows:
         code = officer or accepted
-        source = "officer" if officer else "accepted proposal" if accepted else ""
+        source = _("officer") if officer else _("accepted proposal") if accepted else ""
         out.append(
             [
                 answer_id,
@@ -297,7 +302,7 @@ def coding_csv(db: Session, frame: CodingFrame) -> str:
                 source,
                 names.get(proposed, ""),
                 "" if confidence is None else f"{confidence:.4f}",
-                "yes" if holdout else "no",
+                _("yes") if holdout else _("no"),
             ]
         )
     return csv_text(out)

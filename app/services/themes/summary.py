@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.csv_export import csv_text
-from app.i18n import N_
+from app.i18n import N_, _
 from app.models.analysis import AnalysisRun, Bucket, RunMode, RunStatus, Theme, ThemeAssignment
 from app.models.consultation import Question
 from app.services import themes
@@ -169,9 +169,13 @@ def summary_rows(db: Session, question: Question) -> list[dict]:
     } for view in summary.themes]
 
 
+# The CSV people download: its header in the reader's language (nothing reads it back).
+THEMES_CSV_COLUMNS = (N_("theme_id"), N_("label"), N_("status"), N_("answers"), N_("share"), N_("keywords"),
+                      N_("quotes"), N_("groups_more_likely"), N_("groups_less_likely"))
+
+
 def themes_csv(db: Session, question: Question) -> str:
-    rows = [["theme_id", "label", "status", "answers", "share", "keywords", "quotes",
-             "groups_more_likely", "groups_less_likely"]]
+    rows = [[_(column) for column in THEMES_CSV_COLUMNS]]
     for row in summary_rows(db, question):
         over = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "over"]
         under = [f"{g['group']}: {g['value']}" for g in row["groups"] if g["marker"] == "under"]
