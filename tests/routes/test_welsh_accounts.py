@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from app.i18n import LOCALE_COOKIE
+from app.models.consultation import Audience
 from app.models.outbox import OutboxEmail
 from app.models.user import Role
 from tests import factories
 from tests.helpers import page, text_of
+from tests.services import consultation_helpers as make_consultation
 
 
 @pytest.fixture
@@ -121,3 +123,13 @@ def test_a_form_sent_from_an_expired_page_is_refused_in_welsh(welsh):
     assert refused.status_code == 403 and _lang(refused) == "cy"
     assert "Nid oedd modd anfon eich ffurflen" in text_of(refused)
     assert "Your form could not be sent" not in text_of(refused)
+
+
+def test_an_officer_working_in_welsh_still_invites_in_the_invitation_s_language(welsh_admin, db):
+    made, _questions = make_consultation.consultation(db)
+    made.audience = Audience.PANEL
+    db.flush()
+    sent = welsh_admin.submit(f"/officer/consultations/{made.id}/invitations", {"emails": "ada@example.org"})
+    assert sent.status_code == 303
+    [email] = _emails_to(db, "ada@example.org")
+    assert email.subject.startswith("You are invited to take part") and '<html lang="en">' in email.body_html
