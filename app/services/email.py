@@ -74,7 +74,8 @@ class RenderedEmail:
 def render_email(template: str, /, *, language: str | None = None, **context) -> RenderedEmail:
     """The one way an email is written: `template`'s text and HTML templates with the same `context`,
     in `language` (the recipient's), or in the language of this request when none is given (someone
-    asking for a link on a Welsh page gets it in Welsh). English for a language Chorus does not speak."""
+    asking for a link on a Welsh page gets it in Welsh). English for a language Chorus does not speak.
+    An email to anyone but the person at the page must say its recipient's `language`."""
     if language is None:
         language = i18n.current_locale()
     written_in = language if language in LANGUAGES else DEFAULT_LANGUAGE
@@ -91,8 +92,8 @@ def queue_email(db: Session, template: str, /, *, to: str, concerns: str = "",
                 language: str | None = None, job: str = SEND_JOB, **context) -> int:
     """Render email `template` and write it to the outbox in this transaction; `job` sends it after commit.
 
-    `concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about.
-    Returns the outbox row's id.
+    `concerns` ("petition:12", "consultation:3") lets retention purge it with what it is about;
+    `language` is the recipient's (see render_email). Returns the outbox row's id.
     """
     return queue_rendered(db, render_email(template, language=language, **context), to=to, concerns=concerns,
                           job=job)
