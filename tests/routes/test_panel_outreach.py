@@ -110,7 +110,8 @@ class TestLinks:
         assert volunteer.outreach_id == link.id
         client.sign_in(officer.email, factories.PASSWORD)
         [row] = [tr.get_text(" ", strip=True) for tr in page(client.get(outreach)).select("#links ~ div tbody tr")]
-        assert row.startswith("Carers' Network June newsletter Yes 1 of them 1 1 still in the pool")
+        assert row.startswith("Carers' Network June newsletter Do you use home care, or care for someone who does?: "
+                              "Yes 1 of them 1 1 still in the pool")
         assert "Do you use home care, or care for someone who does?: Yes 1" in row
 
     def test_an_unknown_or_withdrawn_link_never_stops_a_resident_joining(self, client, db, officer):

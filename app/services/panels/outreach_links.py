@@ -163,10 +163,7 @@ class LinkReport:
     in_pool: int  # still in the pool (leaving deletes the volunteer)
     categories: tuple[CategoryCount, ...]
     target_count: int | None  # how many of them are in the group it aimed at
-
-    @property
-    def target_label(self) -> str:
-        return self.link.feature
+    aimed_at: str  # "question: answer", or "" for no particular group
 
 
 def what_each_added(db: Session, panel: Panel) -> list[LinkReport]:
@@ -187,11 +184,13 @@ def what_each_added(db: Session, panel: Panel) -> list[LinkReport]:
 
 
 def _link_report(panel: Panel, link: PanelOutreach, in_pool: int, counts: Counter) -> LinkReport:
-    categories = []
+    categories, aimed_at = [], ""
     for category in panel.categories:
+        if category.key == link.category:
+            aimed_at = f"{category.label}: {link.feature}"
         found = tuple((f.value, counts[(category.key, f.value)]) for f in category.features
                       if counts[(category.key, f.value)])
         if found:
             categories.append(CategoryCount(category.label, found))
     target = counts[(link.category, link.feature)] if link.category else None
-    return LinkReport(link, in_pool, tuple(categories), target)
+    return LinkReport(link, in_pool, tuple(categories), target, aimed_at or link.feature)
