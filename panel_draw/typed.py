@@ -50,6 +50,8 @@ MIP_EVERY = 4
 # The decomposition stops when this share of the tolerance is left undecomposed, so the master
 # LP over its panels is within tolerance at once (and column generation only tidies up).
 DECOMPOSITION_STOP_SHARE = 0.2
+# A relaxation target this small is zero: only types no fractional panel includes get it.
+NO_TARGET = 1e-9
 
 
 class RelaxationFailed(RuntimeError):
@@ -152,23 +154,65 @@ class _Realisation:
         return float(values[0]), duals, -float(solution.row_dual[-1]), np.maximum(values[1:], 0.0)
 
 
+@dataclass
+class _Start:
+    """The relaxation's LEXIMIN and the panels the master LP starts from."""
+
+    target: np.ndarray
+    levels: list[float]
+    unselectable: list[int]
+    panels: list[np.ndarray]
+    peeled: int
+    peeling_mip_calls: int
+    complete: bool  # peeled to the stop mass, and every type with a target is in a panel
+
+
+def _peeled_start(mip: PanelMip, unselectable: list[int], tolerance: float, work: Work) -> _Start:
+    target, levels = relaxation_leximin(mip.pool, unselectable)
+    stop_mass = tolerance * DECOMPOSITION_STOP_SHARE
+    peeled = decompose(
+        PanelMip(mip.pool, max_nodes=work.budget.mip_nodes), target, unselectable,
+        stop_mass=stop_mass, work=work,
+    )
+    covered = np.zeros(len(target), dtype=bool)
+    for counts in peeled.panels:
+        covered |= counts > 0
+    wanted = target > NO_TARGET
+    complete = peeled.remaining <= stop_mass and bool(covered[wanted].all())
+    if not unselectable:
+        unselectable = [int(g) for g in np.flatnonzero(~wanted)]
+    return _Start(
+        target, levels, unselectable, list(peeled.panels), len(peeled.panels),
+        peeled.mip_calls, complete,
+    )
+
+
+def _start(mip: PanelMip, tolerance: float, work: Work) -> _Start:
+    """Peel the relaxation's LEXIMIN at once: a complete peeling proves every type with a target
+    is in some quota-meeting panel, so the covering panels (one MIP per batch of uncovered
+    types; half the time at 50,000 with six categories) are needed only when the peeling gets
+    stuck or a type the relaxation gives nothing might be in a panel after all."""
+    quick = _peeled_start(mip, [], tolerance, work)
+    if quick.complete and all(mip.any_panel(must_include=g) is None for g in quick.unselectable):
+        return quick
+    covering, unselectable = find_covering_panels(mip)
+    full = _peeled_start(mip, unselectable, tolerance, work)
+    full.panels = covering + full.panels
+    full.peeling_mip_calls += quick.peeling_mip_calls
+    return full
+
+
 def solve_typed_leximin(mip: PanelMip, *, tolerance: float, work: Work) -> TypedResult:
     sizes = mip.group_sizes
-    covering, unselectable = find_covering_panels(mip)
     try:
-        target, levels = relaxation_leximin(mip.pool, unselectable)
+        start = _start(mip, tolerance, work)
     except RelaxationFailed as error:
         return TypedResult(None, float("inf"), 0, str(error))
+    target, levels, unselectable = start.target, start.levels, start.unselectable
     lp = _Realisation(sizes, target)
-    for counts in covering:
+    for counts in start.panels:
         lp.add(counts)
-    seeded = decompose(
-        PanelMip(mip.pool, max_nodes=work.budget.mip_nodes), target, unselectable,
-        stop_mass=tolerance * DECOMPOSITION_STOP_SHARE, work=work,
-    )
-    for counts in seeded.panels:
-        lp.add(counts)
-    found = {"decomposition_panels": len(seeded.panels), "decomposition_mip_calls": seeded.mip_calls}
+    found = {"decomposition_panels": start.peeled, "decomposition_mip_calls": start.peeling_mip_calls}
     swaps = SwapSearch(mip.pool)
     rounds = 0
     lower = 0.0

@@ -86,3 +86,20 @@ def test_where_the_relaxation_cannot_be_realised_the_stage_method_takes_over(mon
     drawn = find_leximin_distribution(volunteers, quotas, size)
     assert drawn.algorithm == LEXIMIN and drawn.work["method"] == STAGES
     assert "cannot be realised" in drawn.work["types_fallback"]
+
+
+def test_types_no_panel_can_include_are_found_without_covering_panels():
+    volunteers, quotas, size = skewed_pool(300, 30, seed=300, categories=4)
+    # No seat for the centre ward, any number for the others.
+    quotas = [
+        Quota("ward", q.feature, 0, 0 if q.feature == "centre" else size)
+        if q.category == "ward" else q
+        for q in quotas
+    ]
+    centre = {v.id for v in volunteers if v.features["ward"] == "centre"}
+    exact = find_leximin_distribution(volunteers, quotas, size, method=STAGES)
+    typed = find_leximin_distribution(volunteers, quotas, size, method=TYPES)
+    assert typed.work["pricing_rounds"] == 0
+    assert set(typed.unselectable_ids) == set(exact.unselectable_ids) == centre
+    for person, probability in exact.probabilities.items():
+        assert typed.probabilities[person] == pytest.approx(probability, abs=1.5e-4), person
