@@ -41,13 +41,20 @@ DESCRIPTION_WEIGHT = 1.0
 # Class weights: each code's examples weigh (largest code's count / its count) ** BALANCE, so a
 # rare code is not drowned by the common ones (0: none, 1: fully balanced); measured in the bench.
 BALANCE = 0.5
+# The lexical model (TF-IDF of words and character n-grams, logistic regression) beside the
+# vector model: its share of the averaged probabilities, chosen by cross-validation inside the
+# coded sample (decision 0100). 0 turns it off.
+LEXICAL_WEIGHT = 0.4
+LEXICAL_C = 10.0
 METHODS = ("frozen", "finetune")
 # The method `method="chosen"` means (decision 0100).
 CHOSEN = "frozen"
-# Few-shot fine-tuning (method "finetune"): SetFit-style pairs of coded answers (same code: 1,
-# different codes: 0), cosine-similarity loss, this many optimiser steps of PAIRS_PER_STEP pairs.
-FINETUNE_STEPS = 100
-PAIRS_PER_STEP = 16
+# Fine-tuning (method "finetune"): the sentence model and a linear head, the head started from
+# the frozen-vector classifier, trained end to end with cross-entropy on the coded answers for
+# FINETUNE_EPOCHS passes of FINETUNE_BATCH answers, AdamW at FINETUNE_LR (the head 10 times it).
+FINETUNE_EPOCHS = 4
+FINETUNE_BATCH = 16
+FINETUNE_LR = 5e-5
 FINETUNE_MAX_TOKENS = 64
 
 
@@ -64,7 +71,7 @@ def propose_codes(
     cache=None,
     use_descriptions: bool = True,
     method: str = "chosen",
-    finetune_steps: int = FINETUNE_STEPS,
+    finetune_epochs: int = FINETUNE_EPOCHS,
 ) -> list[Proposal]:
     """One Proposal per text, in order. given[i] not None -> Proposal(given[i], 1.0), never
     changed. The other answers get the code a classifier trained on the given codes (and on
@@ -73,9 +80,10 @@ def propose_codes(
     With no code given and no frame there is nothing to learn from: every open answer abstains.
 
     `method`: "frozen" (logistic regression on the embedder's vectors, or on `vectors`),
-    "finetune" (the sentence model first fine-tuned on the coded answers, SetFit-style, for
-    `finetune_steps` steps; needs the SentenceTransformerEmbedder, ignores `vectors`), or
-    "chosen" (the one decision 0100 chose: CHOSEN). Descriptions need an embedder: with only
+    "finetune" (the sentence model first fine-tuned on the coded answers for `finetune_epochs`
+    passes, then the same on its vectors; needs the SentenceTransformerEmbedder), or "chosen"
+    (the one decision 0100 chose: CHOSEN). Either way a lexical model (TF-IDF, fitted on every
+    answer) is averaged in at LEXICAL_WEIGHT. Descriptions need an embedder: with only
     `vectors`, they are not used.
     """
     method = CHOSEN if method == "chosen" else method
@@ -110,49 +118,45 @@ def propose_codes(
         embedder = SentenceTransformerEmbedder()
     names = list(frame) if use_descriptions and embedder is not None else []
     described = describe_frame({name: frame[name] for name in names})
+    labels = [given_codes[i] for i in coded_rows] + names
+    if not labels:
+        for i in open_rows:
+            out[i] = Proposal(None, 0.0)
+        return list(out)
+    weights = np.asarray([1.0] * len(coded_rows) + [DESCRIPTION_WEIGHT] * len(names), dtype=np.float32)
+    weights *= _balance(labels)
+    needed = coded_rows + open_rows
+    x = _vectors(clean, vectors, embedder, cache, progress, needed)
+    described_vectors = _described_vectors(described, embedder, cache)
     if method == "finetune":
         tuned = finetuned(
             embedder,
             [clean[i] for i in coded_rows] + described,
-            [given_codes[i] for i in coded_rows] + names,
-            steps=finetune_steps,
+            labels,
+            head=_stack(x[coded_rows], described_vectors),
+            weights=weights,
+            epochs=finetune_epochs,
             seed=seed,
             progress=progress,
         )
-        x = np.zeros((n, tuned.dim), dtype=np.float32)
-        needed = coded_rows + open_rows
-        from analysis.embedding import embed
-
-        x[needed] = embed([clean[i] for i in needed], tuned, progress=progress)
-        described_vectors = embed(described, tuned) if described else None
-    else:
-        x = _vectors(clean, vectors, embedder, cache, progress, coded_rows + open_rows)
-        if described:
-            from analysis.embedding import embed
-
-            described_vectors = embed(described, embedder, cache=cache)
-        else:
-            described_vectors = None
-    examples = [x[i] for i in coded_rows]
-    labels = [given_codes[i] for i in coded_rows]
-    weights = [1.0] * len(coded_rows)
-    if described_vectors is not None:
-        examples += list(described_vectors)
-        labels += names
-        weights += [DESCRIPTION_WEIGHT] * len(names)
-    if not examples:
-        for i in open_rows:
-            out[i] = Proposal(None, 0.0)
-        return list(out)
+        x = _vectors(clean, None, tuned, None, progress, needed)
+        described_vectors = _described_vectors(described, tuned, None)
 
     _report(progress, "training", 0, 1)
     classes, probabilities = _fit_predict(
-        np.asarray(examples, dtype=np.float32),
-        labels,
-        np.asarray(weights, dtype=np.float32) * _balance(labels),
-        x[open_rows],
-        seed=seed,
+        _stack(x[coded_rows], described_vectors), labels, weights, x[open_rows], seed=seed
     )
+    if LEXICAL_WEIGHT and len(classes) > 1:
+        lexical = lexical_probabilities(
+            [clean[i] for i in coded_rows] + described,
+            labels,
+            weights,
+            [clean[i] for i in open_rows],
+            every_text=[t for t in clean if t] + described,
+            seed=seed,
+        )
+        if lexical is not None:
+            probabilities = (1.0 - LEXICAL_WEIGHT) * probabilities + LEXICAL_WEIGHT * lexical
     _report(progress, "training", 1, 1)
     best = probabilities.argmax(axis=1)
     for step, (i, b) in enumerate(zip(open_rows, best, strict=True)):
@@ -160,6 +164,43 @@ def propose_codes(
         out[i] = Proposal(classes[b] if p >= abstain_below else None, round(p, 4))
     _report(progress, "proposing", len(open_rows), len(open_rows))
     return list(out)
+
+
+def lexical_probabilities(texts, labels, weights, targets, *, every_text, seed: int) -> np.ndarray | None:
+    """Each target's probability for each code (in sorted order), from logistic regression on
+    TF-IDF of word 1-2 grams and character 2-5 grams within words (sublinear term frequency).
+    The vocabulary and its weights come from `every_text` (the coded and the uncoded answers
+    alike: short comments, where a code's own words matter and the uncoded text says which
+    words are rare); the classifier learns from the coded examples only. None where the answers
+    have no words to count."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    vectorisers = []
+    for vectoriser in (
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+    ):
+        try:
+            vectorisers.append(vectoriser.fit(every_text))
+        except ValueError:  # no word (or no repeated piece) in any answer: nothing to learn from
+            continue
+    if not vectorisers:
+        return None
+
+    def features(batch):
+        return sparse.hstack([v.transform(batch) for v in vectorisers]).tocsr()
+
+    classes = sorted(set(labels))
+    y = np.array([classes.index(label) for label in labels])
+    model = LogisticRegression(C=LEXICAL_C, max_iter=2000, random_state=seed)
+    with threadpool_limits(1):
+        model.fit(features(texts), y, sample_weight=weights)
+        probabilities = np.zeros((len(targets), len(classes)))
+        probabilities[:, model.classes_] = model.predict_proba(features(targets))
+    return probabilities
 
 
 def describe_frame(frame: dict[str, str]) -> list[str]:
@@ -178,6 +219,20 @@ def _balance(labels: list[str]) -> np.ndarray:
         counts[label] = counts.get(label, 0) + 1
     most = max(counts.values())
     return np.array([(most / counts[label]) ** BALANCE for label in labels], dtype=np.float32)
+
+
+def _described_vectors(described: list[str], embedder, cache) -> np.ndarray | None:
+    if not described:
+        return None
+    from analysis.embedding import embed
+
+    return embed(described, embedder, cache=cache)
+
+
+def _stack(examples: np.ndarray, described_vectors: np.ndarray | None) -> np.ndarray:
+    if described_vectors is None:
+        return np.asarray(examples, dtype=np.float32)
+    return np.vstack([examples, described_vectors]).astype(np.float32)
 
 
 def _vectors(clean, vectors, embedder, cache, progress, needed: list[int]) -> np.ndarray:
@@ -201,18 +256,28 @@ def _fit_predict(examples, labels, weights, targets, *, seed: int) -> tuple[list
         centre /= max(float(np.linalg.norm(centre)), 1e-12)
         similarity = np.clip(targets @ centre, 0.0, 1.0)
         return classes, similarity.reshape(-1, 1).astype(np.float64)
+    from threadpoolctl import threadpool_limits
+
+    model = _classifier(examples, labels, weights, seed=seed)
+    with threadpool_limits(1):
+        probabilities = np.zeros((len(targets), len(classes)))
+        probabilities[:, model.classes_] = model.predict_proba(targets)
+    return classes, probabilities
+
+
+def _classifier(examples, labels, weights, *, seed: int):
+    """Logistic regression from the examples to the codes' indices in sorted order."""
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
+    classes = sorted(set(labels))
     y = np.array([classes.index(label) for label in labels])
     model = LogisticRegression(C=C, max_iter=1000, random_state=seed)
     # One BLAS thread: these matrices are small, and on a busy host OpenBLAS's second thread
     # spun for 50 times the CPU (7 s against 0.14 s for one fit on 517 answers, 44 codes).
     with threadpool_limits(1):
         model.fit(examples, y, sample_weight=weights)
-        probabilities = np.zeros((len(targets), len(classes)))
-        probabilities[:, model.classes_] = model.predict_proba(targets)
-    return classes, probabilities
+    return model
 
 
 class FinetunedEmbedder:
@@ -245,54 +310,63 @@ class FinetunedEmbedder:
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-def finetuned(embedder, texts: list[str], labels: list[str], *, steps: int, seed: int, progress=None):
-    """A copy of the embedder's sentence model fine-tuned SetFit-style on (text, code) examples:
-    each step, PAIRS_PER_STEP pairs, half of the same code (target cosine 1) and half of different
-    codes (target 0), sentence-transformers' CosineSimilarityLoss, AdamW at 2e-5; bf16 autocast
-    where the CPU multiplies bf16 natively."""
+def finetuned(embedder, texts, labels, *, head, weights, epochs: int, seed: int, progress=None):
+    """A copy of the embedder's sentence model fine-tuned on (text, code) examples: the model's
+    sentence vector into a linear head over the codes, started from logistic regression on the
+    frozen vectors `head` (one row per text), then both trained with weighted cross-entropy,
+    AdamW with warm-up and linear decay; bf16 autocast where the CPU multiplies bf16 natively.
+    With one code only there is nothing to learn: the embedder comes back as it was."""
     path = getattr(embedder, "model_path", None)
     if path is None:
         raise ValueError("fine-tuning needs the packaged sentence model (SentenceTransformerEmbedder)")
-    import random
-
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        return embedder
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
 
     from analysis.embedding import cpu_precision
 
     torch.manual_seed(seed)
-    rng = random.Random(seed)  # noqa: S311 - seeded sampling of training pairs, not secrets
+    rng = np.random.default_rng(seed)
+    y = torch.tensor([classes.index(label) for label in labels])
+    weights = torch.tensor(np.asarray(weights, dtype=np.float32))
+    start = _classifier(np.asarray(head, dtype=np.float32), labels, weights.numpy(), seed=seed)
     model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     model.max_seq_length = FINETUNE_MAX_TOKENS
-    by_code: dict[str, list[str]] = {}
-    for text, label in zip(texts, labels, strict=True):
-        by_code.setdefault(label, []).append(text)
-    codes = sorted(by_code)
-    loss = CosineSimilarityLoss(model)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-5)
+    linear = torch.nn.Linear(model.get_embedding_dimension(), len(classes))
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor(start.coef_, dtype=torch.float32))
+        linear.bias.copy_(torch.tensor(start.intercept_, dtype=torch.float32))
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": model.parameters(), "lr": FINETUNE_LR},
+            {"params": linear.parameters(), "lr": 10 * FINETUNE_LR},
+        ],
+        weight_decay=0.01,
+    )
+    steps = epochs * -(-len(texts) // FINETUNE_BATCH)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / max(1.0, 0.1 * steps)) * max(0.0, 1 - s / steps)
+    )
     autocast = cpu_precision() == "bf16"
     model.train()
-    for step in range(steps if len(codes) > 1 else 0):
-        left, right, same = [], [], []
-        for _ in range(PAIRS_PER_STEP):
-            i = rng.randrange(len(texts))
-            code = labels[i]
-            if rng.random() < 0.5 and len(by_code[code]) > 1:
-                right.append(rng.choice(by_code[code]))
-                same.append(1.0)
-            else:
-                other = rng.choice([c for c in codes if c != code])
-                right.append(rng.choice(by_code[other]))
-                same.append(0.0)
-            left.append(texts[i])
-        features = [model.preprocess(left), model.preprocess(right)]
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-            value = loss(features, torch.tensor(same))
-        optimiser.zero_grad()
-        value.backward()
-        optimiser.step()
-        _report(progress, "fine-tuning", step + 1, steps)
+    done = 0
+    for _ in range(epochs):
+        order = rng.permutation(len(texts))
+        for first in range(0, len(texts), FINETUNE_BATCH):
+            batch = order[first : first + FINETUNE_BATCH]
+            features = model.preprocess([texts[i] for i in batch])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                logits = linear(model(features)["sentence_embedding"].float())
+            losses = torch.nn.functional.cross_entropy(logits.float(), y[batch], reduction="none")
+            value = (losses * weights[batch]).sum() / weights[batch].sum()
+            optimiser.zero_grad()
+            value.backward()
+            optimiser.step()
+            schedule.step()
+            done += 1
+            _report(progress, "fine-tuning", done, steps)
     model.eval()
     model.max_seq_length = 256
     return FinetunedEmbedder(model, f"{getattr(embedder, 'name', 'model')}+finetuned-{seed}")

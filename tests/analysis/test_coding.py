@@ -1,8 +1,10 @@
 """Guided coding with the fake embedder: small hand-made frames, where the right code is plain."""
 
+import numpy as np
 import pytest
 
-from analysis.coding import Proposal, agreement, least_sure, propose_codes
+from analysis import coding
+from analysis.coding import Proposal, agreement, least_sure, lexical_probabilities, propose_codes
 from tests.analysis.conftest import TOPICS
 
 
@@ -146,7 +148,7 @@ class TestMethods:
     def test_fine_tuning_needs_the_sentence_model(self, fake, corpus):
         texts, truth = corpus
         with pytest.raises(ValueError, match="packaged sentence model"):
-            propose_codes(texts, every_tenth(truth), {}, embedder=fake, method="finetune", finetune_steps=1)
+            propose_codes(texts, every_tenth(truth), {}, embedder=fake, method="finetune", finetune_epochs=1)
 
     def test_unknown_method_is_refused(self, fake, corpus):
         texts, truth = corpus
@@ -158,3 +160,39 @@ class TestMethods:
         given = every_tenth(truth)
         chosen = propose_codes(texts, given, {}, embedder=fake)
         assert chosen == propose_codes(texts, given, {}, embedder=fake, method="frozen")
+
+
+class TestLexicalModel:
+    TEXTS = ["the lift is broken", "lift out of order again", "stairs are dirty", "dirty stairs"]
+    TARGETS = ["broken lift", "the stairs"]
+
+    def test_learns_a_code_from_its_words(self):
+        labels = ["lift", "lift", "stairs", "stairs"]
+        probabilities = lexical_probabilities(
+            self.TEXTS, labels, np.ones(4), self.TARGETS, every_text=self.TEXTS + self.TARGETS, seed=0
+        )
+        assert probabilities.shape == (2, 2)  # codes in sorted order: lift, stairs
+        assert probabilities[0, 0] > 0.5 > probabilities[1, 0]
+        assert np.allclose(probabilities.sum(axis=1), 1.0)
+
+    def test_no_words_to_count_gives_nothing(self):
+        texts = ["!", "?"]
+        assert lexical_probabilities(texts, ["a", "b"], np.ones(2), ["."], every_text=texts, seed=0) is None
+
+    def test_decides_where_the_vectors_cannot_tell(self, monkeypatch):
+        # Every answer the same vector: only the words say which code is which.
+        texts = self.TEXTS + self.TARGETS
+        given = ["lift", "lift", "stairs", "stairs", None, None]
+        same = np.ones((len(texts), 8), dtype=np.float32)
+        proposals = propose_codes(texts, given, {}, vectors=same)
+        assert [p.code for p in proposals[4:]] == ["lift", "stairs"]
+        monkeypatch.setattr(coding, "LEXICAL_WEIGHT", 0.0)
+        without = propose_codes(texts, given, {}, vectors=same)
+        assert without[4].confidence == without[5].confidence  # vectors alone cannot tell them apart
+
+    def test_same_seed_same_proposals_with_a_frame(self, fake, corpus):
+        texts, truth = corpus
+        given = every_tenth(truth)
+        frame = {"library": TOPICS["library"]}
+        first = propose_codes(texts, given, frame, embedder=fake, seed=5)
+        assert first == propose_codes(texts, given, frame, embedder=fake, seed=5)
