@@ -51,6 +51,10 @@ def _local_option(record, option: str) -> LocalisedText:
     return record.localised_option(option, i18n.current_locale())
 
 
+def _local_choices(category) -> list:
+    return category.localised_choices(i18n.current_locale())
+
+
 def _plain(value):
     """For attributes and <title>: the text alone, without the fallback's language mark."""
     return str(value) if isinstance(value, LocalisedText) else value
@@ -67,6 +71,7 @@ templates.env.globals["csrf_field"] = _csrf_field
 templates.env.globals["languages"] = list(LANGUAGES.items())  # the languages Chorus emails in
 templates.env.filters["local"] = _local
 templates.env.filters["local_option"] = _local_option
+templates.env.filters["local_choices"] = _local_choices
 templates.env.filters["plain"] = _plain
 templates.env.globals["current_locale"] = i18n.current_locale
 templates.env.globals["locale_names"] = i18n.LOCALE_NAMES

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import Base, CreatedAtMixin, str_enum
 from app.models.user import User
 
@@ -23,15 +24,15 @@ class ProposerType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return PROPOSER_LABELS[self]
+        return _(PROPOSER_LABELS[self])
 
 
 PROPOSER_LABELS = {
-    ProposerType.SERVICE_USER: "Service users",
-    ProposerType.CARER: "Carers",
-    ProposerType.STAFF: "Staff",
-    ProposerType.ORGANISATION: "Organisations",
-    ProposerType.RESIDENT: "Other residents",
+    ProposerType.SERVICE_USER: N_("Service users"),
+    ProposerType.CARER: N_("Carers"),
+    ProposerType.STAFF: N_("Staff"),
+    ProposerType.ORGANISATION: N_("Organisations"),
+    ProposerType.RESIDENT: N_("Other residents"),
 }
 
 
@@ -120,15 +121,15 @@ class CriterionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return CRITERION_LABELS[self]
+        return _(CRITERION_LABELS[self])
 
 
 CRITERION_LABELS = {
-    CriterionKind.COST: "Cost and value for money",
-    CriterionKind.QUALITY: "Quality and performance",
-    CriterionKind.SOCIAL_VALUE: "Social value (Public Services (Social Value) Act 2012)",
-    CriterionKind.WHAT_PEOPLE_SAID: "What people said (themes, petitions, forums)",
-    CriterionKind.OTHER: "Other",
+    CriterionKind.COST: N_("Cost and value for money"),
+    CriterionKind.QUALITY: N_("Quality and performance"),
+    CriterionKind.SOCIAL_VALUE: N_("Social value (Public Services (Social Value) Act 2012)"),
+    CriterionKind.WHAT_PEOPLE_SAID: N_("What people said (themes, petitions, forums)"),
+    CriterionKind.OTHER: N_("Other"),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.bilingual import Bilingual
 from app.models.review import Review
@@ -25,13 +26,13 @@ class Audience(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return AUDIENCE_LABELS[self]
+        return _(AUDIENCE_LABELS[self])
 
 
 AUDIENCE_LABELS = {
-    Audience.ANYONE: "Anyone (a public link)",
-    Audience.PANEL: "Citizens' panel members only (by invitation link)",
-    Audience.ORGANISATIONS: "Named organisations only (by invitation link)",
+    Audience.ANYONE: N_("Anyone (a public link)"),
+    Audience.PANEL: N_("Citizens' panel members only (by invitation link)"),
+    Audience.ORGANISATIONS: N_("Named organisations only (by invitation link)"),
 }
 
 
@@ -48,7 +49,7 @@ class QuestionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return QUESTION_KIND_LABELS[self]
+        return _(QUESTION_KIND_LABELS[self])
 
     @property
     def has_options(self) -> bool:
@@ -65,14 +66,14 @@ class QuestionKind(enum.StrEnum):
 
 
 QUESTION_KIND_LABELS = {
-    QuestionKind.SHORT_TEXT: "Short text (one line)",
-    QuestionKind.LONG_TEXT: "Long text (paragraphs)",
-    QuestionKind.SINGLE_CHOICE: "Single choice (radios)",
-    QuestionKind.MULTIPLE_CHOICE: "Multiple choice (checkboxes)",
-    QuestionKind.RATING: "Rating scale (lowest to highest)",
-    QuestionKind.RANKING: "Ranking of priorities",
-    QuestionKind.INDICATORS: "Which of these matter most to you? (the review's indicators, ranked, "
-                             "with suggestions)",
+    QuestionKind.SHORT_TEXT: N_("Short text (one line)"),
+    QuestionKind.LONG_TEXT: N_("Long text (paragraphs)"),
+    QuestionKind.SINGLE_CHOICE: N_("Single choice (radios)"),
+    QuestionKind.MULTIPLE_CHOICE: N_("Multiple choice (checkboxes)"),
+    QuestionKind.RATING: N_("Rating scale (lowest to highest)"),
+    QuestionKind.RANKING: N_("Ranking of priorities"),
+    QuestionKind.INDICATORS: N_("Which of these matter most to you? (the review's indicators, ranked, "
+                             "with suggestions)"),
 }
 
 
@@ -86,16 +87,16 @@ class RespondentType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return RESPONDENT_TYPE_LABELS[self]
+        return _(RESPONDENT_TYPE_LABELS[self])
 
 
 RESPONDENT_TYPE_LABELS = {
-    RespondentType.RESIDENT: "A resident",
-    RespondentType.SERVICE_USER: "Someone who uses the service",
-    RespondentType.CARER: "A carer or family member of someone who uses the service",
-    RespondentType.STAFF: "A member of staff",
-    RespondentType.ORGANISATION: "Responding on behalf of an organisation",
-    RespondentType.OTHER: "Other",
+    RespondentType.RESIDENT: N_("A resident"),
+    RespondentType.SERVICE_USER: N_("Someone who uses the service"),
+    RespondentType.CARER: N_("A carer or family member of someone who uses the service"),
+    RespondentType.STAFF: N_("A member of staff"),
+    RespondentType.ORGANISATION: N_("Responding on behalf of an organisation"),
+    RespondentType.OTHER: N_("Other"),
 }
 
 
@@ -108,15 +109,15 @@ class Channel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return CHANNEL_LABELS[self]
+        return _(CHANNEL_LABELS[self])
 
 
 CHANNEL_LABELS = {
-    Channel.ONLINE: "Online",
-    Channel.PAPER: "Paper form",
-    Channel.PHONE: "Phone interview",
-    Channel.FOCUS_GROUP: "Focus group",
-    Channel.API: "Another system (API)",
+    Channel.ONLINE: N_("Online"),
+    Channel.PAPER: N_("Paper form"),
+    Channel.PHONE: N_("Phone interview"),
+    Channel.FOCUS_GROUP: N_("Focus group"),
+    Channel.API: N_("Another system (API)"),
 }
 
 DEFAULT_CONFIDENTIALITY = (

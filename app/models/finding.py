@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.bilingual import Bilingual
 from app.models.user import User
@@ -18,13 +19,13 @@ class TeamRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return TEAM_ROLE_LABELS[self]
+        return _(TEAM_ROLE_LABELS[self])
 
 
 TEAM_ROLE_LABELS = {
-    TeamRole.LEAD: "Leads the review",
-    TeamRole.MEMBER: "Reads evidence, comments on drafts",
-    TeamRole.SCRUTINY: "Councillor (scrutiny): reads, comments, records the scrutiny view",
+    TeamRole.LEAD: N_("Leads the review"),
+    TeamRole.MEMBER: N_("Reads evidence, comments on drafts"),
+    TeamRole.SCRUTINY: N_("Councillor (scrutiny): reads, comments, records the scrutiny view"),
 }
 
 
@@ -48,7 +49,9 @@ class ReviewStage(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        label = {"challenge": N_("Challenge"), "compare": N_("Compare"), "consult": N_("Consult"),
+                "compete": N_("Compete")}[self.value]
+        return _(label)
 
     @property
     def question(self) -> str:

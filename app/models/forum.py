@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import Base, CreatedAtMixin, str_enum
 from app.models.organisation import Organisation
 from app.models.review import Review
@@ -27,11 +28,12 @@ class ForumVisibility(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "public": "Public: anyone can read",
-            "members_only": "Members only: named organisations and council officers",
-            "staff_only": "Staff only: council employees post anonymously to the review team",
+        label = {
+            "public": N_("Public: anyone can read"),
+            "members_only": N_("Members only: named organisations and council officers"),
+            "staff_only": N_("Staff only: council employees post anonymously to the review team"),
         }[self.value]
+        return _(label)
 
     @property
     def is_staff_only(self) -> bool:

@@ -5,6 +5,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.i18n import N_, _
 from app.models.base import Base, CreatedAtMixin, str_enum
 
 
@@ -19,17 +20,17 @@ class OrganisationType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ORGANISATION_TYPE_LABELS[self]
+        return _(ORGANISATION_TYPE_LABELS[self])
 
 
 ORGANISATION_TYPE_LABELS = {
-    OrganisationType.COUNCIL_SERVICE: "Council service",
-    OrganisationType.TRADE_UNION: "Trade union",
-    OrganisationType.VOLUNTARY: "Voluntary or community organisation",
-    OrganisationType.TENANTS: "Tenants' or residents' association",
-    OrganisationType.PRIVATE_PROVIDER: "Private provider",
-    OrganisationType.PUBLIC_BODY: "Public body",
-    OrganisationType.OTHER: "Other",
+    OrganisationType.COUNCIL_SERVICE: N_("Council service"),
+    OrganisationType.TRADE_UNION: N_("Trade union"),
+    OrganisationType.VOLUNTARY: N_("Voluntary or community organisation"),
+    OrganisationType.TENANTS: N_("Tenants' or residents' association"),
+    OrganisationType.PRIVATE_PROVIDER: N_("Private provider"),
+    OrganisationType.PUBLIC_BODY: N_("Public body"),
+    OrganisationType.OTHER: N_("Other"),
 }
 
 

@@ -12,15 +12,18 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
+from app.models.bilingual import ENGLISH, WELSH, Bilingual, LocalisedText
 
 NOT_SAID = "Prefer not to say"
 
 
-class Panel(CreatedAtMixin, Base):
+class Panel(Bilingual, CreatedAtMixin, Base):
     """A standing pool of volunteers for one council, with the categories it asks about."""
 
     __tablename__ = "panel"
+    WELSH_FIELDS = ("name", "description", "special_consent_text")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -35,10 +38,11 @@ class Panel(CreatedAtMixin, Base):
     )
 
 
-class PanelCategory(Base):
+class PanelCategory(Bilingual, Base):
     """One profile question (age band, ward, uses home care…) and its features with targets."""
 
     __tablename__ = "panel_category"
+    WELSH_FIELDS = ("label", "hint")  # and each answer's Welsh in welsh["values"], by its stored value
     __table_args__ = (UniqueConstraint("panel_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +63,16 @@ class PanelCategory(Base):
     @property
     def choice_options(self) -> list[tuple[str, str]]:
         return [(feature.value, feature.value) for feature in self.features]
+
+    def localised_choices(self, locale: str) -> list[tuple[str, LocalisedText]]:
+        """The answers as a reader sees them; the value sent and stored stays the English."""
+        welsh = (self.welsh or {}).get("values") or {}
+        shown = []
+        for feature in self.features:
+            typed = welsh.get(feature.value) if locale == WELSH else None
+            shown.append((feature.value, LocalisedText(typed, WELSH, fallback=False) if typed else
+                          LocalisedText(feature.value, ENGLISH, fallback=locale == WELSH)))
+        return shown
 
     @property
     def has_targets(self) -> bool:
@@ -202,8 +216,9 @@ class MemberStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"selected": "Selected", "declined": "Declined (replaced)",
-                "left": "Left the pool"}[self.value]
+        label = {"selected": N_("Selected"), "declined": N_("Declined (replaced)"),
+                "left": N_("Left the pool")}[self.value]
+        return _(label)
 
 
 class PanelMember(CreatedAtMixin, Base):

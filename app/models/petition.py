@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import DEFAULT_LANGUAGE, Base, CreatedAtMixin, str_enum
 from app.models.bilingual import Bilingual
 from app.models.review import Review
@@ -49,11 +50,11 @@ class RejectionCode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return REJECTION_LABELS[self][0]
+        return _(REJECTION_LABELS[self][0])
 
     @property
     def explanation(self) -> str:
-        return REJECTION_LABELS[self][1]
+        return _(REJECTION_LABELS[self][1])
 
     @property
     def hides(self) -> bool:
@@ -62,22 +63,22 @@ class RejectionCode(enum.StrEnum):
 
 REJECTION_LABELS = {
     RejectionCode.DUPLICATE: (
-        "Duplicate", "There is already a petition about this. Please sign that one instead."),
+        N_("Duplicate"), N_("There is already a petition about this. Please sign that one instead.")),
     RejectionCode.NOT_COUNCIL: (
-        "Not the council's responsibility",
-        "It is about something the council is not responsible for."),
+        N_("Not the council's responsibility"),
+        N_("It is about something the council is not responsible for.")),
     RejectionCode.NO_ACTION: (
-        "No clear action", "It does not ask the council to take a clear action."),
+        N_("No clear action"), N_("It does not ask the council to take a clear action.")),
     RejectionCode.ALREADY_HAPPENING: (
-        "Already happening", "The council is already doing, or has already decided, what it asks."),
+        N_("Already happening"), N_("The council is already doing, or has already decided, what it asks.")),
     RejectionCode.LEGAL_PROCEEDINGS: (
-        "Legal proceedings", "It is about a matter that is before the courts or a tribunal."),
+        N_("Legal proceedings"), N_("It is about a matter that is before the courts or a tribunal.")),
     RejectionCode.PERSONAL: (
-        "Personal information",
-        "It names or could identify individuals, or includes confidential information."),
+        N_("Personal information"),
+        N_("It names or could identify individuals, or includes confidential information.")),
     RejectionCode.OFFENSIVE: (
-        "Offensive or defamatory", "It is offensive, defamatory or includes false statements."),
-    RejectionCode.OTHER: ("Other reason", "It does not meet the petition standards."),
+        N_("Offensive or defamatory"), N_("It is offensive, defamatory or includes false statements.")),
+    RejectionCode.OTHER: (N_("Other reason"), N_("It does not meet the petition standards.")),
 }
 
 
@@ -169,13 +170,13 @@ class Petition(Bilingual, CreatedAtMixin, Base):
 
 
 PUBLIC_STATUS_LABELS = {
-    "open": "Open",
-    "awaiting_response": "Awaiting a council response",
-    "responded": "Council responded",
-    "debated": "Debated at full council",
-    "closed": "Closed",
-    "rejected": "Rejected",
-    "unmoderated": "Gathering supporters",
+    "open": N_("Open"),
+    "awaiting_response": N_("Awaiting a council response"),
+    "responded": N_("Council responded"),
+    "debated": N_("Debated at full council"),
+    "closed": N_("Closed"),
+    "rejected": N_("Rejected"),
+    "unmoderated": N_("Gathering supporters"),
 }
 
 

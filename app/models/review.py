@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.i18n import N_, _
 from app.models.base import Base, CreatedAtMixin, str_enum
 from app.models.bilingual import Bilingual
 
@@ -17,7 +18,9 @@ class ReviewStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"planned": "Planned", "in_progress": "In progress", "concluded": "Concluded"}[self.value]
+        label = {"planned": N_("Planned"), "in_progress": N_("In progress"),
+                  "concluded": N_("Concluded")}[self.value]
+        return _(label)
 
 
 class TimelineStage(enum.StrEnum):
@@ -34,11 +37,11 @@ class TimelineStage(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return TIMELINE_LABELS[self][0]
+        return _(TIMELINE_LABELS[self][0])
 
     @property
     def description(self) -> str:
-        return TIMELINE_LABELS[self][1]
+        return _(TIMELINE_LABELS[self][1])
 
     @property
     def position(self) -> int:
@@ -50,15 +53,22 @@ class TimelineStage(enum.StrEnum):
 
 
 TIMELINE_LABELS = {
-    TimelineStage.SCOPING: ("Scoping", "What the review covers, who is in its team, and its timetable."),
-    TimelineStage.CHALLENGE: ("Challenge", "Is the service needed, and in this form?"),
-    TimelineStage.COMPARE: ("Compare", "How does it compare with other councils and providers?"),
-    TimelineStage.CONSULT: ("Consult", "What do the people who use it, pay for it and provide it say?"),
-    TimelineStage.COMPETE: ("Compete",
-                            "Is it the best way to provide it, weighing social value as well as price?"),
-    TimelineStage.DECISION: ("Decision", "The council decides, with the review's findings before it."),
-    TimelineStage.IMPLEMENTATION: ("Implementation", "The council does what it decided."),
-    TimelineStage.FOLLOW_UP: ("Follow-up", "The review team reports on what changed."),
+    TimelineStage.SCOPING: (
+        N_("Scoping"), N_("What the review covers, who is in its team, and its timetable.")),
+    TimelineStage.CHALLENGE: (
+        N_("Challenge"), N_("Is the service needed, and in this form?")),
+    TimelineStage.COMPARE: (
+        N_("Compare"), N_("How does it compare with other councils and providers?")),
+    TimelineStage.CONSULT: (
+        N_("Consult"), N_("What do the people who use it, pay for it and provide it say?")),
+    TimelineStage.COMPETE: (N_("Compete"),
+                            N_("Is it the best way to provide it, weighing social value as well as price?")),
+    TimelineStage.DECISION: (
+        N_("Decision"), N_("The council decides, with the review's findings before it.")),
+    TimelineStage.IMPLEMENTATION: (
+        N_("Implementation"), N_("The council does what it decided.")),
+    TimelineStage.FOLLOW_UP: (
+        N_("Follow-up"), N_("The review team reports on what changed.")),
 }
 
 

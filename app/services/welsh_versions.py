@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput
 from app.i18n import _
 from app.models.bilingual import Bilingual
 from app.models.consultation import Consultation, ConsultationDocument, Question, Questionnaire
 from app.models.finding import ConsultationOutcome, Finding
+from app.models.panel import Panel, PanelCategory
 from app.models.petition import Petition
 from app.models.review import Review
 from app.services import audit
@@ -32,7 +33,8 @@ class WelshText:
     welsh: str
     record: Bilingual
     field: str
-    option_index: int | None = None
+    option_index: int | None = None  # an option of a question, by its place
+    value_key: str | None = None  # an answer of a panel's profile question, by its stored value
     long: bool = False
 
     @property
@@ -101,6 +103,24 @@ def review_texts(db: Session, review: Review) -> list[WelshText]:
     return texts
 
 
+def panel_texts(db: Session, panel: Panel) -> list[WelshText]:
+    texts = _fields(panel, "", {"name": _("Name"), "description": _("Description"),
+                                "special_consent_text": _("Agreement for the sensitive questions")},
+                    long_fields=("description", "special_consent_text"))
+    categories = db.scalars(select(PanelCategory).where(PanelCategory.panel_id == panel.id)
+                            .options(selectinload(PanelCategory.features))
+                            .order_by(PanelCategory.position, PanelCategory.id)).all()
+    for category in categories:
+        prefix = _("About you: %(question)s") % {"question": category.label}
+        texts += _fields(category, prefix, {"label": _("question"), "hint": _("hint")})
+        welsh = (category.welsh or {}).get("values") or {}
+        for feature in category.features:
+            label = _("%(what)s: answer “%(answer)s”") % {"what": prefix, "answer": feature.value}
+            texts.append(WelshText(f"panel_category-{category.id}-value-{feature.id}", label, feature.value,
+                                   welsh.get(feature.value, ""), category, "values", value_key=feature.value))
+    return texts
+
+
 def save(db: Session, texts: list[WelshText], form: Mapping[str, str], *, actor_id: int | None,
          subject: Bilingual) -> int:
     """Store the Welsh typed for each text (blank removes it). Returns how many changed."""
@@ -127,7 +147,14 @@ def save(db: Session, texts: list[WelshText], form: Mapping[str, str], *, actor_
 
 def _store(text: WelshText, value: str) -> None:
     welsh = dict(text.record.welsh or {})  # a new dict, so the JSON column sees the change
-    if text.option_index is None:
+    if text.value_key is not None:
+        values = dict(welsh.get("values") or {})
+        if value:
+            values[text.value_key] = value
+        else:
+            values.pop(text.value_key, None)
+        welsh["values"] = values
+    elif text.option_index is None:
         if value:
             welsh[text.field] = value
         else:

@@ -5,9 +5,9 @@ Revises: indicator_question
 Create Date: 2026-12-06 20:30:00
 
 Issue 28, decision 0107. Each table whose text officers write for the public (consultations and
-their questions, question sets and documents, decisions, findings, reviews, petitions' responses)
-gets `welsh`: the Welsh version of each field by name, empty until written. English stays in its
-own columns, so nothing existing changes meaning.
+their questions, question sets and documents, decisions, findings, reviews, petitions' responses,
+citizens' panels and their profile questions) gets `welsh`: the Welsh version of each field by
+name, empty until written. English stays in its own columns, so nothing existing changes meaning.
 """
 
 from collections.abc import Sequence
@@ -21,7 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ("consultation", "consultation_question", "consultation_questionnaire", "consultation_document",
-          "consultation_decision", "finding", "petition", "review")
+          "consultation_decision", "finding", "petition", "review", "panel", "panel_category")
 
 
 def upgrade() -> None:

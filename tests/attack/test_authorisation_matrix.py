@@ -94,7 +94,7 @@ def expected(role: str, path: str) -> set[int]:
     if role == "councillor" and (path == "/officer/reviews/1" or path.startswith("/officer/findings/")):
         return {200}
     if role == "councillor" and path.startswith("/officer/reviews"):
-        return {403} if path.endswith(("/new", "/edit", "/schedule", "/conclude")) else {200}
+        return {403} if path.endswith(("/new", "/edit", "/schedule", "/conclude", "/welsh")) else {200}
     if staff_area:
         return {200, 303, 403, 404, 409} if role.startswith(("organiser", "councillor", "data_protection")) \
             else {200, 303, 404, 409}

@@ -11,6 +11,7 @@ from tests import factories
 from tests.forms import submit_form
 from tests.helpers import page
 from tests.services import consultation_helpers as make
+from tests.services.test_panels import make_panel
 
 
 @pytest.fixture
@@ -156,3 +157,23 @@ def test_welsh_written_after_the_consultation_opened_reaches_the_questions_at_on
     db.flush()
     after = page(client.get(f"{base}/page-2"))
     assert after.find("legend").get_text(" ", strip=True).startswith("Cadw’r gwasanaeth mewnol?")
+
+
+def test_a_panels_sign_up_page_in_welsh_keeps_the_english_answers(client, db, officer):
+    panel = make_panel(db)
+    db.flush()
+    url = f"/officer/panels/{panel.id}/welsh"
+    sent = submit_form(client, url, url, {
+        "Name": "Panel prawf",
+        "About you: Your age: question": "Eich oed",
+        "About you: Your age: answer “Under 45”": "O dan 45",
+        "About you: Your age: answer “45 or over”": "45 neu hŷn",
+    })
+    assert sent.status_code == 303
+    client.get("/language/cy")
+    join = page(client.get(f"/panels/{panel.id}/join"))
+    assert "Panel prawf" in join.h1.get_text()
+    younger = join.find("label", string=lambda text: text and text.strip() == "O dan 45")
+    assert younger is not None and join.find(id=younger["for"])["value"] == "Under 45"
+    sex = join.find("label", string=lambda text: text and text.strip() == "Female")
+    assert sex.find("span", attrs={"lang": "en"}) is not None, "an answer with no Welsh yet is marked English"

@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse
 
 from app.auth import DbSession, Staff
 from app.errors import InvalidInput
-from app.services import consultations, petitions, welsh_versions
+from app.services import consultations, panels, petitions, welsh_versions
 from app.services.reviews import access as review_access
 from app.templating import render_form
 
@@ -78,3 +78,19 @@ async def save_review_welsh(request: Request, db: DbSession, user: Staff, review
     return await _save(request, db, user, review, welsh_versions.review_texts(db, review),
                        subject_title=review.title, back_url=base, action_url=f"{base}/welsh")
 
+
+
+@router.get("/panels/{panel_id:int}/welsh")
+def panel_welsh(request: Request, db: DbSession, user: Staff, panel_id: int):
+    panel = panels.get_panel(db, panel_id)
+    base = f"/officer/panels/{panel.id}"
+    return _page(request, subject_title=panel.name, texts=welsh_versions.panel_texts(db, panel),
+                 back_url=base, action_url=f"{base}/welsh")
+
+
+@router.post("/panels/{panel_id:int}/welsh")
+async def save_panel_welsh(request: Request, db: DbSession, user: Staff, panel_id: int):
+    panel = panels.get_panel(db, panel_id)
+    base = f"/officer/panels/{panel.id}"
+    return await _save(request, db, user, panel, welsh_versions.panel_texts(db, panel),
+                       subject_title=panel.name, back_url=base, action_url=f"{base}/welsh")

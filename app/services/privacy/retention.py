@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.i18n import ngettext
 from app.models.analysis import Theme
 from app.models.base import utcnow
 from app.models.consultation import Consultation, ConsultationState, Question
@@ -54,10 +55,11 @@ class Periods:
 
 
 def _duration(days: int) -> str:
+    """In the reader's language: the privacy notice and the consultation pages print it."""
     if days and days % 365 == 0:
         years = days // 365
-        return f"{years} year" + ("s" if years != 1 else "")
-    return f"{days} day" + ("s" if days != 1 else "")
+        return ngettext("%(num)s year", "%(num)s years", years) % {"num": years}
+    return ngettext("%(num)s day", "%(num)s days", days) % {"num": days}
 
 
 @dataclass(frozen=True)
