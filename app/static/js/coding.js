@@ -17,7 +17,9 @@
     var toggle = document.createElement("div");
     toggle.className = "checkboxes coding-shortcut-toggle";
     toggle.innerHTML = '<div class="choice"><input class="choice-input" id="use-shortcuts" type="checkbox">' +
-      '<label class="choice-label" for="use-shortcuts">Use keyboard shortcuts</label></div>';
+      '<label class="choice-label" for="use-shortcuts"></label></div>';
+    // The page gives the label in the reader's language (Welsh or English).
+    toggle.querySelector("label").textContent = hints.getAttribute("data-toggle-label") || "Use keyboard shortcuts";
     hints.insertAdjacentElement("afterend", toggle);
     var box = document.getElementById("use-shortcuts");
     box.checked = enabled();
