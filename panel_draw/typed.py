@@ -14,7 +14,7 @@ panels are peeled off the targets (decomposition.py) until under a fifth of the 
 left, and one master LP over them finds the lottery whose probabilities come closest to r:
 min s such that every type's probability is within s of r_g. Only if s is still over the
 tolerance does column generation go on from there (grown panel by panel, that master LP was
-degenerate: 627 re-solves and 255 s of CPU on 10,000 with six categories; peeled, 6 s and
+degenerate: 627 re-solves and 255 s of CPU on 10,000 with six categories; peeled, 3 s and
 no pricing round; decision 0102). When s <= tolerance,
 every volunteer is within tolerance of the relaxation's LEXIMIN (and the minimum within tolerance of
 the proven maximin bound). When the pricing MIP proves that s cannot get that small (the panel
