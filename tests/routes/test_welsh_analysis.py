@@ -114,7 +114,7 @@ def test_a_panel_draw_in_welsh(client, db):
                              {"purpose": "Gweithdy gofal cartref", "size": "10", "seed": "99"}).headers["location"]
     draw = client.get(draw_url)
     assert page(draw).h1.get_text(strip=True) == "Tyniad: Gweithdy gofal cartref"
-    assert "10 o gronfa o 40" in text_of(draw) and "Wedi gwrthod: dewis un arall" in draw.text
+    assert "10 o gronfa o 40" in text_of(draw) and "Wedi gwrthod: dewis aelod arall" in draw.text
     audit = client.get(f"{draw_url}/audit")
     assert "Cofnod archwilio: Gweithdy gofal cartref" in text_of(audit) and "terfyn profedig" in audit.text
     report = client.get(f"{draw_url}/report")
