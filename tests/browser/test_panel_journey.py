@@ -52,3 +52,31 @@ def test_nadia_joins_the_citizens_panel(journey, live_server, viewport, javascri
     nadia.shot("3-details")
     assert nadia.page.get_by_role("button", name="Confirm my email address").count() == 0
     nadia.assert_all_checked()
+
+
+@pytest.mark.browser
+def test_priya_reaches_the_people_the_pool_lacks(journey, live_server):
+    """The officer analyses outreach on the demo pool (the job runs in the request here, with
+    QUEUE_IMMEDIATE), reads what recruiting would change and who could reach those people, and
+    creates an invitation link for a suggested organisation; every page passes axe."""
+    priya = journey("panel-outreach", viewport="desktop")
+    priya.sign_in("officer@riverside.example")
+    priya.goto("/officer/panels")
+    priya.follow("Riverside Citizens' Panel")
+    priya.follow("Reach the people the pool lacks: outreach and invitation links")
+    assert priya.heading() == "Reach the people the pool lacks"
+    priya.fill("Panel size", "40")
+    priya.page.set_default_timeout(180_000)  # 12 short groups, 49 LPs: seconds on a busy machine
+    priya.press("Analyse outreach")
+    priya.page.set_default_timeout(15_000)
+    analysis = priya.text()
+    assert "Analysis finished." in analysis and "Groups the pool is short of" in analysis
+    assert "Riverside Carers' Network" in analysis
+    priya.shot("1-analysis")
+    priya.follow("Create an invitation link for Riverside Carers' Network")
+    priya.fill("Note (optional)", "Carers' newsletter, June")
+    priya.press("Create the link")
+    link = priya.page.locator("#links ~ div code").first.inner_text()
+    assert "/panels/" in link and "/join?via=" in link
+    priya.shot("2-link")
+    priya.assert_all_checked()
