@@ -173,5 +173,8 @@ class TestWelsh:
         shown = client.get(f"/officer/panels/{panel.id}/outreach")
         assert '<html lang="cy"' in shown.text
         assert "Cyrraedd y bobl sydd ar goll o’r gronfa" in text_of(shown)
-        error = client.submit(f"/officer/panels/{panel.id}/outreach/analyses", {"size": "999"})
-        assert "Ni all y panel fod yn fwy na’r gronfa (40 o wirfoddolwyr)" in text_of(error)
+        untargeted = make_panel(db)
+        db.flush()
+        error = client.submit(f"/officer/panels/{untargeted.id}/outreach/analyses", {"size": "5"})
+        assert error.status_code == 422 and 'href="#size"' in error.text
+        assert "Gosodwch dargedau ar gyfer o leiaf un cwestiwn cyn dadansoddi’r allgymorth" in text_of(error)
