@@ -65,6 +65,7 @@ def test_catrin_answers_a_consultation_in_welsh(journey, javascript):
     assert catrin.heading() == "Ym mha rinwedd rydych chi’n ymateb?"
     catrin.choose("Rhywun sy’n defnyddio’r gwasanaeth")
     catrin.press("Parhau", exact=True)
+    counted = False
     for _page in range(12):  # the question pages, then "about you", until "check your answers"
         _assert_welsh(catrin)
         if catrin.heading() == CHECK_HEADING:
@@ -72,8 +73,13 @@ def test_catrin_answers_a_consultation_in_welsh(journey, javascript):
         assert re.fullmatch(r"Cam \d+ o \d+", catrin.page.locator(".progress").inner_text().strip())
         if catrin.heading() != ABOUT_YOU_HEADING:  # optional, and skipped as many people do
             _answer_every_question(catrin.page)
+        counters = catrin.page.locator(".char-count")
+        if javascript and counters.count():  # the counter speaks the page's language
+            assert re.fullmatch(r"Mae gennych [\d,]+ nod ar ôl", counters.first.inner_text().strip())
+            counted = True
         catrin.press("Parhau", exact=True)
     assert catrin.heading() == CHECK_HEADING, catrin.text()[:500]
+    assert counted or not javascript, "no character counter met on the way"
     assert "Yn ymateb fel" in catrin.text()
     catrin.press("Anfon fy ymateb")
 
