@@ -125,7 +125,7 @@ def create_link(db: Session, panel: Panel, *, organisation_id: str, target: str 
 def _email(db: Session, panel: Panel, link: PanelOutreach, organisers: list[User], *, base_url: str,
            actor_id: int | None) -> None:
     for organiser in organisers:
-        queue_email(db, EMAIL_TEMPLATE, to=organiser.email, concerns=f"panel:{panel.id}",
+        queue_email(db, EMAIL_TEMPLATE, to=organiser.email, concerns=f"panel_outreach:{link.id}",
                     language=organiser.language, name=organiser.display_name,
                     organisation=link.organisation_name, panel=panel.name,
                     link=join_link(base_url, panel.id, link.token), note=link.note)
