@@ -44,7 +44,7 @@ BALANCE = 0.5
 # The lexical model (TF-IDF of words and character n-grams, logistic regression) beside the
 # vector model: its share of the averaged probabilities, chosen by cross-validation inside the
 # coded sample (decision 0100). 0 turns it off.
-LEXICAL_WEIGHT = 0.4
+LEXICAL_WEIGHT = 0.3
 LEXICAL_C = 10.0
 METHODS = ("frozen", "finetune")
 # The method `method="chosen"` means (decision 0100).
@@ -72,6 +72,7 @@ def propose_codes(
     use_descriptions: bool = True,
     method: str = "chosen",
     finetune_epochs: int = FINETUNE_EPOCHS,
+    lexical_weight: float | None = None,
 ) -> list[Proposal]:
     """One Proposal per text, in order. given[i] not None -> Proposal(given[i], 1.0), never
     changed. The other answers get the code a classifier trained on the given codes (and on
@@ -83,10 +84,11 @@ def propose_codes(
     "finetune" (the sentence model first fine-tuned on the coded answers for `finetune_epochs`
     passes, then the same on its vectors; needs the SentenceTransformerEmbedder), or "chosen"
     (the one decision 0100 chose: CHOSEN). Either way a lexical model (TF-IDF, fitted on every
-    answer) is averaged in at LEXICAL_WEIGHT. Descriptions need an embedder: with only
-    `vectors`, they are not used.
+    answer) is averaged in at `lexical_weight` (default LEXICAL_WEIGHT; 0: vectors alone).
+    Descriptions need an embedder: with only `vectors`, they are not used.
     """
     method = CHOSEN if method == "chosen" else method
+    lexical_weight = LEXICAL_WEIGHT if lexical_weight is None else lexical_weight
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)} or 'chosen'")
     n = len(texts)
@@ -146,7 +148,7 @@ def propose_codes(
     classes, probabilities = _fit_predict(
         _stack(x[coded_rows], described_vectors), labels, weights, x[open_rows], seed=seed
     )
-    if LEXICAL_WEIGHT and len(classes) > 1:
+    if lexical_weight and len(classes) > 1:
         lexical = lexical_probabilities(
             [clean[i] for i in coded_rows] + described,
             labels,
@@ -156,7 +158,7 @@ def propose_codes(
             seed=seed,
         )
         if lexical is not None:
-            probabilities = (1.0 - LEXICAL_WEIGHT) * probabilities + LEXICAL_WEIGHT * lexical
+            probabilities = (1.0 - lexical_weight) * probabilities + lexical_weight * lexical
     _report(progress, "training", 1, 1)
     best = probabilities.argmax(axis=1)
     for step, (i, b) in enumerate(zip(open_rows, best, strict=True)):

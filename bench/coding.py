@@ -10,7 +10,8 @@ is "coded by hand" (their true code given) and `analysis.coding.propose_codes` c
 - active: the officer's flow in the app: 20 answers chosen at random, then, after every 20
   coded, the model is re-trained and the next 20 are the ones it is least sure of
   (`least_sure`), until the same share is coded. The selection rounds re-train the frozen-vector
-  classifier (cheap); the last proposals use the method measured.
+  classifier alone (cheap; the app's rounds add the lexical model); the last proposals use the
+  method measured.
 
 Scored on the answers not coded: accuracy, macro-F1 (over the codes in that rest), NMI; time
 is wall-clock and CPU for the coding (embedding excluded: read from the cache, reported apart).
@@ -55,7 +56,7 @@ def scores(truth: list[str], found: list[str | None]) -> dict:
 
 def choose_active(x, texts, truth, budget: int, rng, frame, embedder, cache) -> list[int]:
     """The app's order: ROUND at random, then ROUND least-sure answers per re-training (of the
-    frozen-vector classifier, as the app's rounds are)."""
+    frozen-vector classifier alone: the lexical model would cost 10-15 s of CPU a round)."""
     from analysis.coding import least_sure, propose_codes
 
     n = len(truth)
@@ -65,7 +66,7 @@ def choose_active(x, texts, truth, budget: int, rng, frame, embedder, cache) -> 
         given[i] = truth[i]
     while len(coded) < budget:
         proposals = propose_codes(
-            texts, given, frame, vectors=x, embedder=embedder, cache=cache, method="frozen"
+            texts, given, frame, vectors=x, embedder=embedder, cache=cache, method="frozen", lexical_weight=0.0
         )
         for i in least_sure(proposals, given, min(ROUND, budget - len(coded))):
             given[i] = truth[i]
@@ -155,7 +156,7 @@ def render(results: dict) -> str:
         f" the start on the shared 2-core host, so wall-clock seconds are pessimistic and CPU seconds are given"
         f" beside them). NHS patient feedback phase 1, {results['n']:,} answers, vectors {results['model']}"
         f" (embedding {results['embedding_seconds']} s, from the cache if warm). Method `{results['method']}`"
-        f" (decision 0100); mean ± sd over {results['seeds']} seeds; scored on the answers not coded.",
+        f" (decision 0100; lexical model's share {results.get('lexical_weight', 0)}); mean ± sd over {results['seeds']} seeds; scored on the answers not coded.",
         "",
         "| codes | coded | choice | accuracy | macro-F1 | NMI | seconds (CPU) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -218,7 +219,7 @@ def main(argv: list[str]) -> int:
         return 0
     from threadpoolctl import threadpool_limits
 
-    from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
+    from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache, coding
     from analysis.embedding import embed
     from analysis.preparation import normalise
 
@@ -234,6 +235,7 @@ def main(argv: list[str]) -> int:
         "n": len(texts),
         "model": embedder.name,
         "method": args.method,
+        "lexical_weight": coding.LEXICAL_WEIGHT,
         "seeds": args.seeds,
         "load_average_at_start": load,
         "date": time.strftime("%Y-%m-%d %H:%M"),
