@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.i18n import gettext
+
 WELSH = "cy"
 ENGLISH = "en"
 
@@ -39,6 +41,11 @@ class ReadsInBothLanguages:
     (a model row, or a frozen copy of one such as the answering journey's cached questions)."""
 
     welsh: dict
+    DEFAULT_TEXTS: ClassVar[dict[str, str]] = {}  # Chorus's own default words, translated by the catalogue
+
+    def is_default_text(self, field: str) -> bool:
+        english = getattr(self, field, None)
+        return bool(english) and english == self.DEFAULT_TEXTS.get(field)
 
     def welsh_text(self, field: str) -> str:
         value = (self.welsh or {}).get(field)
@@ -50,6 +57,8 @@ class ReadsInBothLanguages:
             welsh = self.welsh_text(field)
             if welsh:
                 return LocalisedText(welsh, WELSH, fallback=False)
+            if self.is_default_text(field):
+                return LocalisedText(gettext(english), WELSH, fallback=False)
             return LocalisedText(english, ENGLISH, fallback=bool(english))
         return LocalisedText(english, ENGLISH, fallback=False)
 

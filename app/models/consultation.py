@@ -120,7 +120,7 @@ CHANNEL_LABELS = {
     Channel.API: N_("Another system (API)"),
 }
 
-DEFAULT_CONFIDENTIALITY = (
+DEFAULT_CONFIDENTIALITY = N_(
     "We keep your answers for 2 years after the review ends, then delete them. Council officers "
     "working on this review read them. Published results never name you. The optional 'about you' "
     "questions are kept apart from your answers and only used to check we have heard from everyone."
@@ -130,6 +130,7 @@ DEFAULT_CONFIDENTIALITY = (
 class Consultation(Bilingual, CreatedAtMixin, Base):
     __tablename__ = "consultation"
     WELSH_FIELDS = ("title", "summary", "confidentiality", "you_said_we_did")
+    DEFAULT_TEXTS = {"confidentiality": DEFAULT_CONFIDENTIALITY}  # Chorus's words: in the catalogue
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None: a stand-alone consultation, not part of any review.

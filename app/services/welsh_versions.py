@@ -54,7 +54,7 @@ def _fields(record: Bilingual, prefix: str, labels: Mapping[str, str], long_fiel
                 typed = welsh[i] if i < len(welsh) and isinstance(welsh[i], str) else ""
                 texts.append(WelshText(f"{key}-options-{i}", option_label, option, typed, record, "options",
                                        option_index=i))
-        elif english.strip():
+        elif english.strip() and not record.is_default_text(field):
             texts.append(WelshText(f"{key}-{field}", f"{prefix}: {label}" if prefix else label, english,
                                    record.welsh_text(field), record, field, long=field in long_fields))
     return texts

@@ -74,6 +74,7 @@ def test_a_reader_in_welsh_sees_the_welsh_and_english_marked_where_there_is_none
     assert start.h1.get_text(strip=True) == "Gofal cartref"
     summary = start.find(lambda tag: tag.name == "div" and tag.get("lang") == "en" and "What matters" in tag.text)
     assert summary is not None, "the summary has no Welsh, so it is shown in English marked lang=en"
+    assert "Rydym yn cadw eich atebion" in start.text, "Chorus's default words come from the catalogue"
 
     english = page(client.get("/language/en?next=/", follow_redirects=True))
     assert english.html["lang"] == "en"
