@@ -97,7 +97,7 @@ def _overview(request, db, consultation_id, *, question_values=None, fragment=No
         "audiences": translated(AUDIENCE_LABELS), "respondent_types": translated(RESPONDENT_TYPE_LABELS),
         "organisations": accounts.list_organisations(db),
         "question_values": question_values or {"page": "1"},
-        "notice": notice, "zone_hint": local_time.ZONE_HINT,
+        "notice": notice, "zone_hint": _(local_time.ZONE_HINT),
         "welsh_texts": welsh_versions.consultation_texts(db, consultation),
     }, **form, fragment=fragment)
 
