@@ -65,7 +65,7 @@ bench: install
 # then `python -m tests.i18n_audit` lists what still needs Welsh (decision 0107).
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o var/messages.pot app
-	$(VENV)/bin/pybabel update -i var/messages.pot -d app/locale -l cy --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i var/messages.pot -d app/locale -l cy --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf var .pytest_cache

@@ -48,11 +48,6 @@ def translations(locale: str) -> NullTranslations:
         return NullTranslations()
     with CATALOGUE.open("rb") as po:
         catalogue = read_po(po, locale=locale)
-    for part in sorted((CATALOGUE.parent / "parts").glob("*.po")):  # areas still being merged in
-        with part.open("rb") as po:
-            for message in read_po(po, locale=locale):
-                if message.id and message.id not in catalogue:
-                    catalogue[message.id] = message
     compiled = io.BytesIO()
     write_mo(compiled, catalogue, use_fuzzy=False)
     compiled.seek(0)

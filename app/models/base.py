@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app import clock
+from app.i18n import N_
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,7 +19,7 @@ NAMING_CONVENTION = {
 
 
 # Languages Chorus can write email in, for the `language` column of everyone who gets email.
-LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
+LANGUAGES = {"en": N_("English"), "cy": N_("Cymraeg (Welsh)")}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -182,7 +182,8 @@ def move_evidence(request: Request, db: DbSession, user: Staff, question_id: int
 
 def _moved(request: Request, question_id: int, back: str) -> Response:
     if request.headers.get("hx-request"):
-        return Response(status_code=200, content=f'<p class="hint" role="status">{_("Moved.")}</p>',
+        moved = _("Moved.")  # outside the f-string, where the catalogue's extractor finds it
+        return Response(status_code=200, content=f'<p class="hint" role="status">{moved}</p>',
                         media_type="text/html")
     destination = back if back.startswith("/officer/") else f"/officer/questions/{question_id}/themes"
     return RedirectResponse(destination, status_code=303)
