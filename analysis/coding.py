@@ -17,6 +17,10 @@ answer out (decision 0100). Trains on the worker, never in the web process.
     least_sure(proposals, given, k)              # indices to ask the officer about next
     agreement(officer_codes, machine_codes)      # percent, Cohen's kappa, per code
 
+The proposals average two classifiers' probabilities: logistic regression on the sentence
+vectors (frozen, or fine-tuned with `method="finetune"`) and on TF-IDF words and character pieces
+(`lexical_probabilities`), 0.7 and 0.3.
+
 `Proposal`, `least_sure`, `agreement` and `Agreement` live in `analysis.proposals` (pure Python,
 safe to import in the web process); this module brings scikit-learn and the embedder.
 """
@@ -352,6 +356,23 @@ def finetuned(embedder, texts, labels, *, head, weights, epochs: int, seed: int,
         optimiser, lambda s: min(1.0, (s + 1) / max(1.0, 0.1 * steps)) * max(0.0, 1 - s / steps)
     )
     autocast = cpu_precision() == "bf16"
+    threads = torch.get_num_threads()
+    # One thread: on the shared host torch's default two spun, 468 s of CPU for a run (5% of the
+    # NHS answers coded, 4 epochs) that took 133-138 s with one (decision 0100).
+    torch.set_num_threads(1)
+    try:
+        _train(model, linear, optimiser, schedule, texts, y, weights, epochs, rng, autocast, progress)
+    finally:
+        torch.set_num_threads(threads)
+    model.eval()
+    model.max_seq_length = 256
+    return FinetunedEmbedder(model, f"{getattr(embedder, 'name', 'model')}+finetuned-{seed}")
+
+
+def _train(model, linear, optimiser, schedule, texts, y, weights, epochs, rng, autocast, progress) -> None:
+    import torch
+
+    steps = epochs * -(-len(texts) // FINETUNE_BATCH)
     model.train()
     done = 0
     for _ in range(epochs):
@@ -369,9 +390,6 @@ def finetuned(embedder, texts, labels, *, head, weights, epochs: int, seed: int,
             schedule.step()
             done += 1
             _report(progress, "fine-tuning", done, steps)
-    model.eval()
-    model.max_seq_length = 256
-    return FinetunedEmbedder(model, f"{getattr(embedder, 'name', 'model')}+finetuned-{seed}")
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
