@@ -104,6 +104,8 @@ def test_tom_codes_answers_on_his_phone_and_chorus_proposes_the_rest(journey, li
         tom.press("Save and next")
     tom.shot("4-check")
     tom.follow("Back to the coding frame")
-    assert re.search(r"Answers compared\s+2 of 20 held out", tom.text()), tom.text()[-800:]
+    # Up to 20 are held out: fewer when accepted proposals leave fewer answers uncoded.
+    held_out = re.search(r"Answers compared\s+2 of (\d+) held out", tom.text())
+    assert held_out and 2 < int(held_out.group(1)) <= 20, tom.text()[-800:]
     assert tom.page.get_by_role("link", name="Download every answer with its code (CSV)").count()
     tom.assert_all_checked()
