@@ -132,7 +132,9 @@ def uniform_lottery(
         for number in ticket:
             held[pseudonyms[number]] += 1
     uniform = {vid: held[vid] / lottery_size for vid in ids}
-    change = max(abs(uniform[vid] - probabilities[vid]) for vid in ids)
+    # The LEXIMIN values are floats: a difference below 1e-12 is their rounding, not a change (a
+    # type exactly 1/M away otherwise reads 1/M + 2e-16).
+    change = round(max(abs(uniform[vid] - probabilities[vid]) for vid in ids), 12)
     panel_size = len(tickets[0]) if tickets else 0
     return UniformLottery(lottery_size, tuple(tickets), pseudonyms, uniform, change, len(ids), panel_size)
 
