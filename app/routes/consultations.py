@@ -123,7 +123,8 @@ def start(request: Request, db: DbSession, consultation_id: int,
     invitation_id, organisation_name = None, ""
     if consultation.audience != Audience.ANYONE:
         if not invitation:
-            raise Conflict(_("This consultation is by invitation only. Use the link in your invitation email."))
+            raise Conflict(
+                _("This consultation is by invitation only. Use the link in your invitation email."))
         found = building.find_invitation(db, consultation_id, invitation)
         invitation_id = found.id
     elif draft is not None:

@@ -80,7 +80,8 @@ def new_petition(
     then the whole form with that title filled in."""
     title = title.strip()
     if not title:
-        errors = {"title": _("Enter what you want the council to do")} if "title" in request.query_params else {}
+        errors = ({"title": _("Enter what you want the council to do")}
+                  if "title" in request.query_params else {})
         return render_form(request, "petitions/new_title.html", errors=errors)
     similar = [] if checked else petitions.similar_open(db, title)
     if similar:

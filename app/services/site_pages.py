@@ -72,7 +72,8 @@ def save(db: Session, slug: str, body: str, admin: User) -> None:
     if not body:
         raise InvalidInput({"body": _("Write the {page}").format(page=_(TITLES[slug]).lower())})
     if len(body) > MAX_BODY:
-        raise InvalidInput({"body": _("The text must be {limit} characters or fewer").format(limit=f"{MAX_BODY:,}")})
+        raise InvalidInput(
+            {"body": _("The text must be {limit} characters or fewer").format(limit=f"{MAX_BODY:,}")})
     row = db.get(SitePage, slug)
     if row is None:
         row = SitePage(slug=slug, body=body, updated_at=utcnow(), updated_by_id=admin.id)

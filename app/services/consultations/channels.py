@@ -110,7 +110,8 @@ def import_csv(db: Session, form: answering.ConsultationForm, content: bytes, *,
     checked, report = [], ImportReport()
     for line, row in enumerate(reader, start=2):
         if line - 1 > MAX_IMPORT_ROWS:
-            raise InvalidInput({"file": _("Import up to {limit} rows at a time").format(limit=f"{MAX_IMPORT_ROWS:,}")})
+            raise InvalidInput(
+                {"file": _("Import up to {limit} rows at a time").format(limit=f"{MAX_IMPORT_ROWS:,}")})
         submission = _submission(form, row, columns, channel)
         try:
             answering.check_submission(form, submission)

@@ -60,7 +60,8 @@ def format_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     local = to_local(value)
-    return f"{babel_dates.format_datetime(local, 'd MMMM y, HH:mm', locale=i18n.babel_locale())} {local.tzname()}"
+    shown = babel_dates.format_datetime(local, "d MMMM y, HH:mm", locale=i18n.babel_locale())
+    return f"{shown} {local.tzname()}"
 
 
 def format_date(value: datetime | None) -> str:

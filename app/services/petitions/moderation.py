@@ -174,7 +174,8 @@ def _required_text(text: str, field: str, message: str) -> str:
     if not text:
         raise InvalidInput({field: _(message)})
     if len(text) > TEXT_MAX:
-        raise InvalidInput({field: _("This must be {limit} characters or fewer").format(limit=f"{TEXT_MAX:,}")})
+        raise InvalidInput(
+            {field: _("This must be {limit} characters or fewer").format(limit=f"{TEXT_MAX:,}")})
     return text
 
 

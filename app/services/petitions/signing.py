@@ -107,7 +107,8 @@ def check_petition_text(*, title: str, action: str, background: str) -> tuple[st
     elif len(action) > ACTION_MAX:
         errors["action_text"] = _("This must be {limit} characters or fewer").format(limit=f"{ACTION_MAX:,}")
     if len(background) > BACKGROUND_MAX:
-        errors["background"] = _("This must be {limit} characters or fewer").format(limit=f"{BACKGROUND_MAX:,}")
+        errors["background"] = _("This must be {limit} characters or fewer").format(
+            limit=f"{BACKGROUND_MAX:,}")
     if errors:
         raise InvalidInput(errors)
     return title, action, background
