@@ -101,7 +101,7 @@ def _cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):
-                cookie_name, _, cookie_value = part.strip().partition("=")
+                cookie_name, _sep, cookie_value = part.strip().partition("=")
                 if cookie_name == name:
                     return cookie_value
     return None

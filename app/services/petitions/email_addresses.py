@@ -22,7 +22,7 @@ def check_signer_email(email: str) -> str:
 
 def normalise_email(email: str) -> str:
     """The key that identifies a person: lower case, `+tags` removed, dots removed where ignored."""
-    local, _, domain = email.strip().lower().rpartition("@")
+    local, _sep, domain = email.strip().lower().rpartition("@")
     domain = DOMAIN_ALIASES.get(domain, domain)
     local = local.split("+", 1)[0]
     if domain in DOTLESS_DOMAINS:
