@@ -1,15 +1,16 @@
 """`python -m analysis code`: a CSV with some answers coded in, every answer coded out.
 
     python -m analysis code --input FILE.csv --text-column text --code-column code \
-        --output OUT.csv [--seed S] [--frame FRAME.csv] [--abstain-below P]
+        --output OUT.csv [--seed S] [--frame FRAME.csv] [--abstain-below P] [--method M]
 
 OUT.csv has every input row in the same order with the input columns kept: a row with a code
 keeps it, a row without one gets the proposed code, and a `confidence` column (1.0 for a given
 code; an abstention leaves the code empty). `--frame` reads a coding frame (columns `code` and
 `description`): its descriptions are extra examples, and its codes may be proposed even if no
 row has them yet. The last stderr line is JSON: n, coded (rows that came with a code), proposed,
-abstained, codes (how many different codes OUT has), seconds. analysis/cli.py reads the input
-and turns a bad file into a one-line message with exit status 2.
+abstained, codes (how many different codes OUT has), method (the one run: `--method chosen`, the
+default, fine-tunes the model once 100 answers are coded, decision 0100), seconds.
+analysis/cli.py reads the input and turns a bad file into a one-line message with exit status 2.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def add_arguments(parser) -> None:
         default=0.0,
         help="leave the code empty where the confidence is below this (0 to 1; default 0: code every row)",
     )
+    parser.add_argument(
+        "--method",
+        choices=("chosen", "frozen", "finetune"),
+        default="chosen",
+        help="chosen (default): fine-tune the sentence model once enough rows are coded, else frozen;"
+        " frozen: the model as packaged (seconds); finetune: always (minutes)",
+    )
 
 
 def read_frame(path: str, read_rows: Callable) -> dict[str, str]:
@@ -53,11 +61,13 @@ def read_frame(path: str, read_rows: Callable) -> dict[str, str]:
 def run(
     args, rows: list[dict[str, str]], columns: list[str], frame: dict[str, str], embedder, cache, progress
 ):
-    from analysis.coding import propose_codes
+    from analysis.coding import chosen_method, propose_codes
 
     if not 0.0 <= args.abstain_below <= 1.0:
         raise SystemExit("--abstain-below must be between 0 and 1")
     started = time.perf_counter()
+    if args.method == "finetune" and getattr(embedder, "model_path", None) is None:
+        raise SystemExit("--method finetune needs the packaged sentence model, not --embedder fake")
     texts = [r[args.text_column] for r in rows]
     given = [r[args.code_column] if r[args.code_column].strip() else None for r in rows]  # kept exactly
     proposals = propose_codes(
@@ -69,6 +79,7 @@ def run(
         seed=args.seed,
         abstain_below=args.abstain_below,
         progress=progress,
+        method=args.method,
     )
     header = columns if CONFIDENCE in columns else [*columns, CONFIDENCE]
     try:
@@ -82,6 +93,7 @@ def run(
     except OSError as error:
         raise SystemExit(f"cannot write {args.output}: {error}") from None
     coded = sum(g is not None for g in given)
+    method = chosen_method(embedder, coded) if args.method == "chosen" else args.method
     abstained = sum(p.code is None for p in proposals)
     summary = {
         "n": len(rows),
@@ -89,6 +101,7 @@ def run(
         "proposed": len(rows) - coded - abstained,
         "abstained": abstained,
         "codes": len({p.code for p in proposals if p.code is not None}),
+        "method": method,
         "seconds": round(time.perf_counter() - started, 2),
     }
     if hasattr(progress, "close"):

@@ -204,6 +204,51 @@ def write_doc(results: dict) -> None:
     DOC.write_text(text if text.endswith("\n") else text + "\n")
 
 
+_WORKER: dict = {}
+
+
+def _run_all(tasks, args, x, texts, nhs, embedder, cache):
+    """((key, fraction, choice, seed), scores) for every task, `args.jobs` at a time. Each job
+    process reads the vectors from the cache the main process has just filled."""
+    if args.jobs <= 1:
+        for task in tasks:
+            yield task, _run(task, args.method, x, texts, nhs, embedder, cache)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(args.jobs, get_context("spawn"), _start_job, (args.cache,)) as pool:
+        futures = [pool.submit(_run_in_job, task, args.method) for task in tasks]
+        for task, future in zip(tasks, futures, strict=True):
+            yield task, future.result()
+
+
+def _start_job(cache_path: str) -> None:
+    from analysis import SentenceTransformerEmbedder, SqliteEmbeddingCache
+    from analysis.embedding import embed
+    from analysis.preparation import normalise
+
+    _WORKER["nhs"] = load_nhs(data_root_or_skip())
+    _WORKER["texts"] = [normalise(t) for t in _WORKER["nhs"]["texts"]]
+    _WORKER["embedder"] = SentenceTransformerEmbedder()
+    _WORKER["cache"] = SqliteEmbeddingCache(cache_path)
+    _WORKER["x"] = embed(_WORKER["texts"], _WORKER["embedder"], cache=_WORKER["cache"])
+
+
+def _run_in_job(task, method: str) -> dict:
+    w = _WORKER
+    return _run(task, method, w["x"], w["texts"], w["nhs"], w["embedder"], w["cache"])
+
+
+def _run(task, method, x, texts, nhs, embedder, cache) -> dict:
+    key, fraction, choice, seed = task
+    truth = nhs["labels"][key]
+    frame = {code: "" for code in sorted(set(truth))}
+    result = run_one(x, texts, truth, frame, fraction, choice, seed, method, embedder, cache)
+    print(f"{key} {fraction:.0%} {choice} seed {seed}: {result}", flush=True)
+    return result
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench coding")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="SQLite embedding cache")
@@ -213,6 +258,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keys", default="subcategory,label")
     parser.add_argument("--choices", default="random,active")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at once, each in its own process")
     args = parser.parse_args(argv)
     root = data_root_or_skip()
     if root is None:
@@ -237,6 +283,7 @@ def main(argv: list[str]) -> int:
         "method": args.method,
         "lexical_weight": coding.LEXICAL_WEIGHT,
         "seeds": args.seeds,
+        "jobs": args.jobs,
         "load_average_at_start": load,
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "embedding_seconds": embedding_seconds,
@@ -244,18 +291,21 @@ def main(argv: list[str]) -> int:
         "ceiling": {},
     }
     fractions = [float(f) for f in args.fractions.split(",")]
-    for key in args.keys.split(","):
-        truth = nhs["labels"][key]
-        frame = {code: "" for code in sorted(set(truth))}
+    keys, choices = args.keys.split(","), args.choices.split(",")
+    tasks = [
+        (key, fraction, choice, seed)
+        for key in keys
+        for fraction in fractions
+        for choice in choices
+        for seed in range(args.seeds)
+    ]
+    runs = dict(_run_all(tasks, args, x, texts, nhs, embedder, cache))
+    for key in keys:
         results["grid"][key] = {}
         for fraction in fractions:
             by_choice = {}
-            for choice in args.choices.split(","):
-                runs = [
-                    run_one(x, texts, truth, frame, fraction, choice, seed, args.method, embedder, cache)
-                    for seed in range(args.seeds)
-                ]
-                by_choice[choice] = mean_of(runs)
+            for choice in choices:
+                by_choice[choice] = mean_of([runs[key, fraction, choice, seed] for seed in range(args.seeds)])
                 r = by_choice[choice]
                 print(
                     f"{key} {fraction:.0%} {choice}: accuracy {r['accuracy']:.3f} macro-F1 {r['macro_f1']:.3f}"
@@ -264,7 +314,7 @@ def main(argv: list[str]) -> int:
                 )
             results["grid"][key][f"{fraction:.2f}"] = by_choice
         with threadpool_limits(1):
-            results["ceiling"][key] = ceiling(x, truth)
+            results["ceiling"][key] = ceiling(x, nhs["labels"][key])
         print(f"{key} ceiling: {results['ceiling'][key]}", flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

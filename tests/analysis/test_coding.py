@@ -1,10 +1,20 @@
 """Guided coding with the fake embedder: small hand-made frames, where the right code is plain."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from analysis import coding
-from analysis.coding import Proposal, agreement, least_sure, lexical_probabilities, propose_codes
+from analysis.coding import (
+    FINETUNE_MIN_CODED,
+    Proposal,
+    agreement,
+    chosen_method,
+    least_sure,
+    lexical_probabilities,
+    propose_codes,
+)
 from tests.analysis.conftest import TOPICS
 
 
@@ -155,11 +165,18 @@ class TestMethods:
         with pytest.raises(ValueError, match="method must be one of"):
             propose_codes(texts, every_tenth(truth), {}, embedder=fake, method="magic")
 
-    def test_chosen_is_the_frozen_method(self, fake, corpus):
+    def test_chosen_falls_back_to_frozen_vectors_for_a_model_it_cannot_tune(self, fake, corpus):
         texts, truth = corpus
         given = every_tenth(truth)
         chosen = propose_codes(texts, given, {}, embedder=fake)
         assert chosen == propose_codes(texts, given, {}, embedder=fake, method="frozen")
+
+    def test_chosen_fine_tunes_the_packaged_model_once_enough_answers_are_coded(self, fake):
+        packaged = SimpleNamespace(model_path="/the/packaged/model")
+        assert chosen_method(packaged, FINETUNE_MIN_CODED) == "finetune"
+        assert chosen_method(None, FINETUNE_MIN_CODED) == "finetune"  # the packaged one is loaded
+        assert chosen_method(packaged, FINETUNE_MIN_CODED - 1) == "frozen"
+        assert chosen_method(fake, 10 * FINETUNE_MIN_CODED) == "frozen"
 
 
 class TestLexicalModel:

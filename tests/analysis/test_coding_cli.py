@@ -73,6 +73,17 @@ class TestCode:
         used = {r[2] for r in rows if r[2]}  # a topic may have no coded row in this sample
         assert summary["n"] == 120 and summary["coded"] == 12 and summary["codes"] == len(used)
         assert summary["proposed"] + summary["abstained"] == 108 and summary["seconds"] >= 0
+        assert summary["method"] == "frozen"  # the fake embedder cannot be fine-tuned
+
+    def test_fine_tuning_the_fake_embedder_is_refused(self, tmp_path, capsys, coded_tenth):
+        assert code(tmp_path, "--method", "finetune") == 2
+        assert "needs the packaged sentence model" in capsys.readouterr().err
+        assert not (tmp_path / "out.csv").exists()
+
+    def test_unknown_method_is_a_usage_error(self, tmp_path, capsys, coded_tenth):
+        with pytest.raises(SystemExit) as exit:
+            code(tmp_path, "--method", "magic")
+        assert exit.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
     def test_a_frame_names_codes_nobody_has_used_yet(self, tmp_path, coded_tenth):
         write(
