@@ -18,8 +18,9 @@ answer out (decision 0100). Trains on the worker, never in the web process.
     agreement(officer_codes, machine_codes)      # percent, Cohen's kappa, per code
 
 The proposals average two classifiers' probabilities: logistic regression on the sentence
-vectors (frozen, or fine-tuned with `method="finetune"`) and on TF-IDF words and character pieces
-(`lexical_probabilities`), 0.7 and 0.3.
+vectors and on TF-IDF words and character pieces (`lexical_probabilities`), 0.7 and 0.3. The
+sentence vectors come from the model fine-tuned on the coded answers (`finetuned`) once 100 are
+coded and the packaged model is in use, else from the model as packaged (`chosen_method`).
 
 `Proposal`, `least_sure`, `agreement` and `Agreement` live in `analysis.proposals` (pure Python,
 safe to import in the web process); this module brings scikit-learn and the embedder.

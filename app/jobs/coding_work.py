@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from analysis.coding import least_sure, propose_codes
+from analysis.coding import chosen_method, least_sure, propose_codes
 from analysis.groups import GroupComparer
 from app.config import get_settings
 from app.db import Database
@@ -123,6 +123,7 @@ def _claim(db: Session, run_id: int) -> _Inputs | None:
 
 def _compute(inputs: _Inputs, progress):
     embedder = make_embedder(inputs.kind)
+    method = chosen_method(embedder, sum(code is not None for code in inputs.given))
     cache = embedding_cache()
     try:
         proposals = propose_codes(
@@ -133,11 +134,12 @@ def _compute(inputs: _Inputs, progress):
             cache=cache,
             seed=0,
             progress=progress,
+            method=method,
         )
     finally:
         cache.close()
     progress("saving", 0, 1)
-    return proposals, embedder.name
+    return proposals, f"{embedder.name}, fine-tuned" if method == "finetune" else embedder.name
 
 
 def _save(db: Session, run_id: int, inputs: _Inputs, proposals, model_name: str, seconds: float) -> None:
