@@ -213,3 +213,28 @@ class TestLexicalModel:
         frame = {"library": TOPICS["library"]}
         first = propose_codes(texts, given, frame, embedder=fake, seed=5)
         assert first == propose_codes(texts, given, frame, embedder=fake, seed=5)
+
+
+class TestFineTuningBatches:
+    LENGTHS = [3, 40, 5, 12, 64, 7, 9, 33, 4, 18, 6, 50] * 30  # short comments, a few long ones
+
+    def test_every_example_once_a_pass_in_batches_of_at_most_the_batch_size(self):
+        batches = coding._batches_by_length(self.LENGTHS, np.random.default_rng(0))
+        seen = np.concatenate(batches)
+        assert sorted(seen.tolist()) == list(range(len(self.LENGTHS)))
+        assert all(1 <= len(b) <= coding.FINETUNE_BATCH for b in batches)
+
+    def test_like_lengths_share_a_batch_so_little_is_padding(self):
+        lengths = np.array(self.LENGTHS)
+        batches = coding._batches_by_length(self.LENGTHS, np.random.default_rng(0))
+        padded = sum(lengths[b].max() * len(b) for b in batches)
+        assert padded < 1.5 * lengths.sum()  # random batches of 16 here pad to over 2.5 times
+
+    def test_which_answers_share_a_batch_changes_from_pass_to_pass(self):
+        rng = np.random.default_rng(0)
+        first, second = (coding._batches_by_length(self.LENGTHS, rng) for _ in range(2))
+        assert {tuple(sorted(b)) for b in first} != {tuple(sorted(b)) for b in second}
+
+    def test_steps_are_capped(self):
+        assert coding._steps(517, 6) == 198
+        assert coding._steps(10_000, 6) == coding.FINETUNE_MAX_STEPS
