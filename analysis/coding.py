@@ -385,7 +385,7 @@ def finetuned(embedder, texts, labels, *, head, weights, epochs: int, seed: int,
     # NHS answers coded, 4 epochs) that took 133-138 s with one (decision 0100).
     torch.set_num_threads(1)
     try:
-        _train(model, linear, optimiser, schedule, texts, y, weights, epochs, rng, autocast, progress)
+        _train(model, linear, optimiser, schedule, texts, y, weights, steps, rng, autocast, progress)
     finally:
         torch.set_num_threads(threads)
     model.eval()
@@ -393,11 +393,10 @@ def finetuned(embedder, texts, labels, *, head, weights, epochs: int, seed: int,
     return FinetunedEmbedder(model, f"{getattr(embedder, 'name', 'model')}+finetuned-{seed}")
 
 
-def _train(model, linear, optimiser, schedule, texts, y, weights, epochs, rng, autocast, progress) -> None:
+def _train(model, linear, optimiser, schedule, texts, y, weights, steps, rng, autocast, progress) -> None:
     import torch
 
     lengths = [len(ids) for ids in model.tokenizer(list(texts), truncation=True)["input_ids"]]
-    steps = _steps(len(texts), epochs)
     model.train()
     done = 0
     while done < steps:

@@ -70,6 +70,8 @@ def run(
         raise SystemExit("--method finetune needs the packaged sentence model, not --embedder fake")
     texts = [r[args.text_column] for r in rows]
     given = [r[args.code_column] if r[args.code_column].strip() else None for r in rows]  # kept exactly
+    coded = sum(g is not None for g in given)
+    method = chosen_method(embedder, coded) if args.method == "chosen" else args.method
     proposals = propose_codes(
         texts,
         given,
@@ -79,7 +81,7 @@ def run(
         seed=args.seed,
         abstain_below=args.abstain_below,
         progress=progress,
-        method=args.method,
+        method=method,
     )
     header = columns if CONFIDENCE in columns else [*columns, CONFIDENCE]
     try:
@@ -92,8 +94,6 @@ def run(
                 )
     except OSError as error:
         raise SystemExit(f"cannot write {args.output}: {error}") from None
-    coded = sum(g is not None for g in given)
-    method = chosen_method(embedder, coded) if args.method == "chosen" else args.method
     abstained = sum(p.code is None for p in proposals)
     summary = {
         "n": len(rows),

@@ -179,26 +179,32 @@ def render(results: dict) -> str:
             f"| {key} | 80% (5-fold) | fully supervised ceiling, frozen vectors | {c['accuracy']:.3f} |"
             f" {c['macro_f1']:.3f} | {c['nmi']:.3f} | |"
         )
-    lines += ["", "Targets at 5% coded by random choice (subcategory): " + _verdict(results), "", *EXPLAINED, ""]
+    lines += ["", "Targets at 5% coded by random choice (subcategory): " + _verdict(results), "", *_explained(), ""]
     return "\n".join(lines)
 
 
-EXPLAINED = [
-    "Method `chosen` (decision 0100, third round): with the packaged model and at least 100 answers coded,",
-    "the sentence model is fine-tuned on the coded answers (a linear head over the codes started from",
-    "logistic regression on the frozen vectors, cross-entropy with rare codes weighted (largest count /",
-    "count)^0.75, 6 passes of batches of 16 answers of like length, at most 200 steps, AdamW 2e-4, one",
-    "thread), every answer is re-embedded by it (OpenVINO), and logistic regression on those vectors is",
-    "averaged 0.7 / 0.3 with logistic regression on TF-IDF words and character pieces. With fewer coded",
-    "answers, or an embedder that cannot be tuned, the same on the frozen vectors. Seconds are the",
-    "coding alone on vectors already embedded (the themes run has them), wall-clock and CPU; with",
-    "`--jobs 2` two runs share the two cores, so wall-clock is pessimistic. Active choice re-trains the",
-    "frozen-vector classifier alone after every 20 coded answers (cheap; the app's rounds use the chosen",
-    "method), and the last proposals use the chosen method. The ceiling is logistic regression trained",
-    "on 80% of the answers (5-fold) on the same frozen vectors; fine-tuned on 80% (one fold, 2 passes),",
-    "subcategory reaches 0.655 / 0.374 / 0.515 (decision 0100, third round, point 7): the accuracy target",
-    "at 5% coded is what fine-tuning reaches with 16 times as many coded answers.",
-]
+def _explained() -> list[str]:
+    from analysis import coding as c
+
+    return [
+        f"Method `chosen` (decision 0100, third round): with the packaged model and at least {c.FINETUNE_MIN_CODED}",
+        "answers coded, the sentence model is fine-tuned on the coded answers (a linear head over the codes",
+        "started from logistic regression on the frozen vectors, cross-entropy with rare codes weighted",
+        f"(largest count / count)^{c.FINETUNE_BALANCE}, {c.FINETUNE_EPOCHS} passes of batches of {c.FINETUNE_BATCH}"
+        f" answers of like length, at most {c.FINETUNE_MAX_STEPS} steps,",
+        f"AdamW {c.FINETUNE_LR:g}, one thread), every answer is re-embedded by it (OpenVINO), and logistic regression",
+        f"on those vectors is averaged {1 - c.LEXICAL_WEIGHT:g} / {c.LEXICAL_WEIGHT:g} with logistic regression on"
+        " TF-IDF words and character pieces.",
+        "With fewer coded answers, or an embedder that cannot be tuned, the same on the frozen vectors. Seconds",
+        "are the coding alone on vectors already embedded (the themes run has them), wall-clock and CPU; with",
+        "`--jobs 2` two runs share the two cores, so wall-clock is pessimistic. Active choice re-trains the",
+        "frozen-vector classifier alone after every 20 coded answers (cheap; the app's rounds use the chosen",
+        "method), and the last proposals use the chosen method. The ceiling is logistic regression trained",
+        "on 80% of the answers (5-fold) on the same frozen vectors; fine-tuned on 80% (one fold, 2 passes),",
+        "subcategory reaches 0.655 / 0.374 / 0.515 (decision 0100, third round, point 7): the accuracy target",
+        "at 5% coded is what fine-tuning reaches with 16 times as many coded answers.",
+    ]
+
 
 
 def _verdict(results: dict) -> str:
@@ -225,10 +231,7 @@ def time_alone(x, texts, nhs, method, embedder, cache) -> dict:
     """The target row's first run again, with nothing else of the bench running: with --jobs 2 the
     grid's wall-clock counts two runs sharing the two cores."""
     load = os.getloadavg()[0]
-    truth = nhs["labels"]["subcategory"]
-    frame = {code: "" for code in sorted(set(truth))}
-    r = run_one(x, texts, truth, frame, 0.05, "random", 0, method, embedder, cache)
-    print(f"alone: {r}", flush=True)
+    r = _run(("subcategory", 0.05, "random", 0), method, x, texts, nhs, embedder, cache)
     return {"seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"], "load_average_at_start": load}
 
 
